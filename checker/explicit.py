@@ -1,0 +1,245 @@
+"""The reference semantics: breadth-first search over concrete states.
+
+Every property of the system is checked in one search. BFS visits states in order of depth, so
+the first violation found for a property is a shortest one (NOTE(depth) in model/ir.py). All
+iteration is over tuples in a fixed order, so counts and traces are identical on every run.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from checker.budget import Budget, Progress
+from checker.trace import State, Trace
+from checker.verdict import Proved, Provenance, Unknown, Verdict, Violated
+from model.evaluate import compile_expr
+from model.ir import Action, TransitionSystem
+
+PROGRESS_EVERY = 20_000
+
+
+@dataclass(frozen=True)
+class Coverage:
+    action: str
+    enabled: int        # expansions in which the guard held (each of these fired the action)
+    new_states: int     # distinct states first reached through this action
+
+
+@dataclass(frozen=True)
+class ExplicitResult:
+    verdicts: tuple[Verdict, ...]
+    states: int
+    transitions: int
+    diameter: int
+    complete: bool                      # the whole reachable state space was explored
+    coverage: tuple[Coverage, ...]
+    elapsed_s: float
+
+    def verdict(self, prop: str) -> Verdict:
+        for v in self.verdicts:
+            if v.prop == prop:
+                return v
+        raise KeyError(prop)
+
+    @property
+    def states_per_s(self) -> float:
+        return self.states / self.elapsed_s if self.elapsed_s > 0 else float(self.states)
+
+
+def initial_states(ts: TransitionSystem) -> list[State]:
+    """Every initial state, in lexicographic order of the per-slot choices."""
+    keep = compile_expr(ts.init_constraint) if ts.init_constraint is not None else None
+    return [s for s in itertools.product(*ts.init_values) if keep is None or keep(s)]
+
+
+class _Compiled:
+    """Closures for guards, updates and property conditions, built once per search."""
+
+    def __init__(self, ts: TransitionSystem, props: Sequence[str]):
+        self.actions = [(compile_expr(a.guard), [(s, compile_expr(e)) for s, e in a.updates])
+                        for a in ts.actions]
+        self.invariants: list[tuple[str, Callable[[State], int]]] = []
+        self.deadlock: tuple[str, Callable[[State], int]] | None = None
+        self.step_bad: list[list[tuple[str, Callable[[State], int]]]] = [[] for _ in ts.actions]
+        for p in (ts.prop(n) for n in props):
+            if p.kind == "invariant":
+                self.invariants.append((p.name, compile_expr(p.pred)))  # type: ignore[arg-type]
+            elif p.kind == "deadlock":
+                self.deadlock = (p.name, compile_expr(p.pred))  # type: ignore[arg-type]
+            else:
+                for i, b in p.bad:
+                    self.step_bad[i].append((p.name, compile_expr(b)))
+
+
+def successor(state: State, updates: list[tuple[int, Callable[[State], int]]]) -> State:
+    new = list(state)
+    for slot, f in updates:
+        new[slot] = f(state)
+    return tuple(new)
+
+
+class _Search:
+    def __init__(self, ts: TransitionSystem, props: Sequence[str], budget: Budget):
+        self.ts, self.budget = ts, budget.start()
+        self.c = _Compiled(ts, props)
+        self.pending = list(props)
+        self.found: dict[str, Trace] = {}
+        self.ids: dict[State, int] = {}
+        self.order: list[State] = []
+        self.parent: list[int] = []
+        self.via: list[int] = []
+        self.depth: list[int] = []
+        self.enabled = [0] * len(ts.actions)
+        self.new = [0] * len(ts.actions)
+        self.transitions = 0
+        self.limit: str | None = None
+        self.complete = False
+
+    def trace_to(self, sid: int, extra: tuple[int, State] | None = None) -> Trace:
+        states: list[State] = []
+        acts: list[int] = []
+        node = sid
+        while node >= 0:
+            states.append(self._state_of(node))
+            if self.parent[node] >= 0:
+                acts.append(self.via[node])
+            node = self.parent[node]
+        states.reverse()
+        acts.reverse()
+        if extra is not None:
+            acts.append(extra[0])
+            states.append(extra[1])
+        return Trace(tuple(states), tuple(acts))
+
+    def _state_of(self, sid: int) -> State:
+        return self.order[sid]
+
+    def violated(self, prop: str, trace: Trace) -> None:
+        if prop not in self.found:
+            self.found[prop] = trace
+            self.pending.remove(prop)
+
+    def add(self, s: State, parent: int, via: int, depth: int) -> int | None:
+        if s in self.ids:
+            return None
+        sid = len(self.order)
+        self.ids[s] = sid
+        self.order.append(s)
+        self.parent.append(parent)
+        self.via.append(via)
+        self.depth.append(depth)
+        for name, pred in self.c.invariants:
+            if name in self.pending and not pred(s):
+                self.violated(name, self.trace_to(sid))
+        return sid
+
+    def expand(self, sid: int, s: State) -> list[int]:
+        """Fire every enabled action from s; returns the ids of newly found states."""
+        d = self.depth[sid] + 1
+        fresh = []
+        any_enabled = False
+        for i, (guard, updates) in enumerate(self.c.actions):
+            if not guard(s):
+                continue
+            any_enabled = True
+            self.enabled[i] += 1
+            self.transitions += 1
+            t = successor(s, updates)
+            for name, bad in self.c.step_bad[i]:
+                if name in self.pending and bad(s):
+                    self.violated(name, self.trace_to(sid, (i, t)))
+            nid = self.add(t, sid, i, d)
+            if nid is not None:
+                self.new[i] += 1
+                fresh.append(nid)
+        if not any_enabled and self.c.deadlock is not None:
+            name, ok = self.c.deadlock
+            if name in self.pending and not ok(s):
+                self.violated(name, self.trace_to(sid))
+        return fresh
+
+    def over_limit(self) -> str | None:
+        b = self.budget
+        if b.max_states is not None and len(self.order) >= b.max_states:
+            return f"state limit {b.max_states} reached"
+        if b.expired():
+            return f"timeout after {b.timeout_s} s"
+        if b.max_memory_mb is not None and _rss_mb() > b.max_memory_mb:
+            return f"memory limit {b.max_memory_mb} MiB reached"
+        return None
+
+    def run(self) -> None:
+        queue: deque[int] = deque()
+        for s in initial_states(self.ts):
+            sid = self.add(s, -1, -1, 0)
+            if sid is not None:
+                queue.append(sid)
+        start = time.monotonic()
+        count = 0
+        while queue and self.pending:
+            sid = queue.popleft()
+            queue.extend(self.expand(sid, self.order[sid]))
+            count += 1
+            if count % PROGRESS_EVERY == 0:
+                self.budget.on_progress(Progress("explicit", len(self.order), len(queue),
+                                                 self.depth[sid], time.monotonic() - start))
+                self.limit = self.over_limit()
+                if self.limit:
+                    return
+        self.complete = not queue
+
+
+def _rss_mb() -> float:
+    try:
+        import resource
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    except (ImportError, OSError):  # pragma: no cover - non-POSIX
+        return 0.0
+
+
+def explore(ts: TransitionSystem, props: Sequence[str] | None = None,
+            budget: Budget | None = None) -> ExplicitResult:
+    """Search the reachable states of ts and decide every property in `props` (default: all).
+
+    A property with no violation is Proved only when the search was complete; a search stopped
+    by a limit leaves it Unknown (or, when every property was violated, the search stops early:
+    the counts then cover only what was explored).
+    """
+    budget = budget or Budget()
+    names = list(props) if props is not None else [p.name for p in ts.properties]
+    t0 = time.monotonic()
+    search = _Search(ts, names, budget)
+    search.complete = False
+    search.run()
+    elapsed = time.monotonic() - t0
+    prov = Provenance("explicit", ts.params, ts.variant, elapsed,
+                      stats=(("states", len(search.order)), ("transitions", search.transitions),
+                             ("diameter", max(search.depth, default=0))))
+    verdicts = [_verdict(search, n, prov) for n in names]
+    cov = tuple(Coverage(a.label.render(), search.enabled[i], search.new[i])
+                for i, a in enumerate(ts.actions))
+    return ExplicitResult(tuple(verdicts), len(search.order), search.transitions,
+                          max(search.depth, default=0), search.complete, cov, elapsed)
+
+
+def _verdict(search: _Search, name: str, prov: Provenance) -> Verdict:
+    if name in search.found:
+        return Violated(name, prov, search.found[name])
+    if search.complete:
+        return Proved(name, prov, f"exhaustive search: {len(search.order)} states")
+    reason = search.limit or "search stopped early"
+    return Unknown(name, prov, reason, max(search.depth, default=0))
+
+
+def check(ts: TransitionSystem, prop: str, budget: Budget | None = None) -> Verdict:
+    """The engine signature shared by every engine."""
+    return explore(ts, [prop], budget).verdict(prop)
+
+
+def never_enabled(ts: TransitionSystem, result: ExplicitResult) -> list[Action]:
+    """Actions whose guard never held in a complete search: possible vacuity."""
+    return [a for a, c in zip(ts.actions, result.coverage, strict=True) if c.enabled == 0]

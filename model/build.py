@@ -1,0 +1,388 @@
+"""YAML nodes -> surface declarations (model.syntax). Checks shapes, collects every error.
+
+Nothing is resolved here: names stay strings and expressions stay surface syntax.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TypeVar
+
+from model import syntax as S
+from model.diagnostics import Collector
+from model.expr_parser import ExprSyntaxError, parse_expr, parse_target, parse_type
+from model.source import Span
+from model.yaml_nodes import YMap, YNode, YScalar, YSeq
+
+T = TypeVar("T")
+IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# YAML 1.1 turns these into booleans; in name position we insist they are quoted.
+YAML11_BOOLS = {"y", "n", "yes", "no", "on", "off", "true", "false"}
+TOP_KEYS = ("spec", "doc", "cites", "params", "variants", "types", "defs", "vars", "initially",
+            "operations", "machines", "properties", "lemmas", "check_deadlock")
+
+
+class Builder:
+    def __init__(self, path: str, out: Collector):
+        self.path = path
+        self.out = out
+
+    # ---- small shape helpers --------------------------------------------------------------
+    def err(self, span: Span | None, msg: str, expected: str | None = None, code: str = "SC120",
+            notes: tuple[str, ...] = ()) -> None:
+        self.out.error(code, span, msg, expected, notes)
+
+    def as_map(self, node: YNode | None, what: str) -> YMap | None:
+        if node is None or isinstance(node, YMap):
+            return node
+        self.err(node.span, f"{what} must be a mapping", "`key: value` entries")
+        return None
+
+    def as_scalar(self, node: YNode, what: str) -> YScalar | None:
+        if isinstance(node, YScalar):
+            return node
+        self.err(node.span, f"{what} must be a single value, not a "
+                 f"{'list' if isinstance(node, YSeq) else 'mapping'}")
+        return None
+
+    def text(self, node: YNode | None, what: str, default: str = "") -> str:
+        if node is None:
+            return default
+        sc = self.as_scalar(node, what)
+        return sc.value if sc else default
+
+    def name(self, sc: YScalar, what: str) -> str | None:
+        if not IDENT.match(sc.value):
+            self.err(sc.span, f"'{sc.value}' is not a valid {what} name",
+                     "an identifier: letters, digits and _, not starting with a digit", "SC121")
+            return None
+        if sc.plain and sc.value.lower() in YAML11_BOOLS and sc.tag.endswith("bool"):
+            self.err(sc.span, f"'{sc.value}' reads as a YAML 1.1 boolean here",
+                     f"quote it: \"{sc.value}\"", "SC122")
+            return None
+        return sc.value
+
+    def names(self, node: YNode | None, what: str) -> tuple[tuple[str, Span], ...]:
+        if node is None:
+            return ()
+        items = node.items if isinstance(node, YSeq) else (node,)
+        out: list[tuple[str, Span]] = []
+        for it in items:
+            sc = self.as_scalar(it, what)
+            if sc is not None and (n := self.name(sc, what)) is not None:
+                out.append((n, sc.span))
+        return tuple(out)
+
+    def strings(self, node: YNode | None, what: str) -> tuple[str, ...]:
+        if node is None:
+            return ()
+        items = node.items if isinstance(node, YSeq) else (node,)
+        return tuple(self.text(it, what) for it in items)
+
+    def expr(self, node: YNode | None, what: str) -> S.SExpr | None:
+        return self._parse(node, what, parse_expr)
+
+    def target(self, node: YScalar) -> S.Target | None:
+        return self._parse(node, "assignment target", parse_target)
+
+    def type(self, node: YNode | None, what: str) -> S.SType | None:
+        return self._parse(node, what, parse_type)
+
+    def _parse(self, node: YNode | None, what: str, fn: Callable[[YScalar], T]) -> T | None:
+        if node is None:
+            return None
+        sc = self.as_scalar(node, what)
+        if sc is None:
+            return None
+        try:
+            return fn(sc)
+        except ExprSyntaxError as e:
+            self.out.diagnostics.append(e.diag)
+            return None
+
+    def check_keys(self, m: YMap, allowed: tuple[str, ...], what: str,
+                   required: tuple[str, ...] = ()) -> None:
+        for k, _ in m.entries:
+            if k.value not in allowed:
+                from model.diagnostics import did_you_mean
+                self.err(k.span, f"unknown key '{k.value}' in {what}",
+                         ", ".join(allowed), "SC123", did_you_mean(k.value, allowed))
+        for r in required:
+            if m.get(r) is None:
+                self.err(m.span, f"{what} is missing required key '{r}'", code="SC124")
+
+    def entries(self, node: YNode | None, what: str) -> list[tuple[str, YScalar, YNode]]:
+        m = self.as_map(node, what)
+        if m is None:
+            return []
+        out = []
+        for k, v in m.entries:
+            n = self.name(k, what)
+            if n is not None:
+                out.append((n, k, v))
+        return out
+
+    def typed_params(self, node: YNode | None, what: str) -> tuple[tuple[str, S.SType], ...]:
+        out = []
+        for n, _, v in self.entries(node, what):
+            t = self.type(v, f"type of {what} '{n}'")
+            if t is not None:
+                out.append((n, t))
+        return tuple(out)
+
+
+# ---- declarations --------------------------------------------------------------------------
+
+
+def build_spec(root: YNode | None, path: str, out: Collector) -> S.SpecDecl | None:
+    """Build the surface spec; returns None only when the top level is unusable."""
+    b = Builder(path, out)
+    if root is None:
+        out.error("SC124", Span(path, 1, 1, 1, 2), "the spec file is empty",
+                  "a mapping with at least `spec:` and `machines:`")
+        return None
+    top = b.as_map(root, "the spec")
+    if top is None:
+        return None
+    b.check_keys(top, TOP_KEYS, "the spec", required=("spec",))
+    name_node = top.get("spec")
+    name = "spec"
+    if name_node is not None and (sc := b.as_scalar(name_node, "spec name")):
+        name = b.name(sc, "spec") or "spec"
+    dl = top.get("check_deadlock")
+    return S.SpecDecl(
+        name=name, path=path, doc=b.text(top.get("doc"), "doc"),
+        cites=b.strings(top.get("cites"), "citation"),
+        params=tuple(_param(b, n, k, v) for n, k, v in b.entries(top.get("params"), "params")),
+        variants=_variants(b, top.get("variants")),
+        types=tuple(t for n, k, v in b.entries(top.get("types"), "types")
+                    if (t := _typedecl(b, n, k, v)) is not None),
+        defs=tuple(d for n, k, v in b.entries(top.get("defs"), "defs")
+                   if (d := _def(b, n, k, v)) is not None),
+        vars=_vars(b, top.get("vars"), "vars"),
+        initially=b.expr(top.get("initially"), "initial constraint"),
+        operations=tuple(_op(b, n, k, v) for n, k, v in b.entries(top.get("operations"), "operations")),
+        machines=tuple(m for n, k, v in b.entries(top.get("machines"), "machines")
+                       if (m := _machine(b, n, k, v)) is not None),
+        properties=_props(b, top.get("properties"), "properties"),
+        lemmas=_props(b, top.get("lemmas"), "lemmas"),
+        check_deadlock=_bool(b, dl, "check_deadlock", True),
+    )
+
+
+def _bool(b: Builder, node: YNode | None, what: str, default: bool) -> bool:
+    if node is None:
+        return default
+    t = b.text(node, what).lower()
+    if t in ("true", "false"):
+        return t == "true"
+    b.err(node.span, f"{what} must be true or false", "true or false", "SC125")
+    return default
+
+
+def _param(b: Builder, name: str, key: YScalar, v: YNode) -> S.ParamDecl:
+    if isinstance(v, YScalar):              # short form: `V: 2`
+        default_node: YNode | None = v
+        m = YMap((), v.span)
+    else:
+        m = b.as_map(v, f"param '{name}'") or YMap((), v.span)
+        b.check_keys(m, ("default", "min", "max", "values", "doc"), f"param '{name}'", ("default",))
+        default_node = m.get("default")
+    default = b.text(default_node, "default")
+    values = tuple(n for n, _ in b.names(m.get("values"), "param value"))
+    lo = _int(b, m.get("min"), "min")
+    hi = _int(b, m.get("max"), "max")
+    if values:
+        kind = "enum"
+    elif default.lower() in ("true", "false"):
+        kind, default = "bool", default.lower()
+    else:
+        kind = "int"
+        if _int(b, default_node, f"default of param '{name}'") is None:
+            return S.ParamDecl(name, "int", "0", span=key.span)
+    if kind == "enum" and default not in values:
+        b.err(default_node.span if default_node else key.span,
+              f"default '{default}' of param '{name}' is not one of its values",
+              ", ".join(values), "SC126")
+    return S.ParamDecl(name, kind, default, values, lo, hi, b.text(m.get("doc"), "doc"), key.span)
+
+
+def _int(b: Builder, node: YNode | None, what: str) -> int | None:
+    if node is None:
+        return None
+    t = b.text(node, what)
+    try:
+        return int(t, 10)
+    except ValueError:
+        b.err(node.span, f"{what} must be an integer, got '{t}'", "an integer", "SC125")
+        return None
+
+
+def _variants(b: Builder, node: YNode | None) -> tuple[tuple[str, tuple[tuple[str, str, Span], ...]], ...]:
+    out = []
+    for n, _, v in b.entries(node, "variants"):
+        assigns = tuple((pn, b.text(pv, "param value"), pk.span)
+                        for pn, pk, pv in b.entries(v, f"variant '{n}'"))
+        out.append((n, assigns))
+    return tuple(out)
+
+
+def _typedecl(b: Builder, name: str, key: YScalar, v: YNode) -> S.TypeDecl | None:
+    if isinstance(v, YSeq):
+        members = tuple(n for n, _ in b.names(v, "enum member"))
+        if not members:
+            b.err(v.span, f"enum '{name}' has no members", "a non-empty list of names", "SC127")
+        return S.TypeDecl(name, "enum", members=members, span=key.span)
+    if isinstance(v, YMap):
+        b.check_keys(v, ("index", "enum"), f"type '{name}'")
+        if v.get("index") is not None:
+            return S.TypeDecl(name, "index", size=b.expr(v.get("index"), "index set size"), span=key.span)
+        if v.get("enum") is not None:
+            return S.TypeDecl(name, "enum", members=tuple(n for n, _ in b.names(v.get("enum"), "enum member")),
+                              span=key.span)
+        b.err(v.span, f"type '{name}' must be `{{index: N}}`, a list of enum members, or a type expression")
+        return None
+    alias = b.type(v, f"type '{name}'")
+    return S.TypeDecl(name, "alias", alias=alias, span=key.span) if alias else None
+
+
+def _def(b: Builder, name: str, key: YScalar, v: YNode) -> S.DefDecl | None:
+    if isinstance(v, YMap):
+        b.check_keys(v, ("params", "expr", "doc"), f"def '{name}'", ("expr",))
+        body = b.expr(v.get("expr"), f"def '{name}'")
+        params = b.typed_params(v.get("params"), f"parameter of def '{name}'")
+    else:
+        body, params = b.expr(v, f"def '{name}'"), ()
+    return S.DefDecl(name, params, body, key.span) if body is not None else None
+
+
+def _vars(b: Builder, node: YNode | None, what: str) -> tuple[S.VarDecl, ...]:
+    out = []
+    for n, k, v in b.entries(node, what):
+        if isinstance(v, YScalar):          # short form: `x: bool` (initially any value)
+            t, init, doc = b.type(v, f"type of '{n}'"), None, ""
+        else:
+            m = b.as_map(v, f"variable '{n}'")
+            if m is None:
+                continue
+            b.check_keys(m, ("type", "init", "doc"), f"variable '{n}'", ("type",))
+            t = b.type(m.get("type"), f"type of '{n}'")
+            init_node = m.get("init")
+            init = None if init_node is None or b.text(init_node, "init") == "any" else b.expr(
+                init_node, f"initial value of '{n}'")
+            doc = b.text(m.get("doc"), "doc")
+        if t is not None:
+            out.append(S.VarDecl(n, t, init, doc, k.span))
+    return tuple(out)
+
+
+def _assigns(b: Builder, node: YNode | None, what: str) -> tuple[S.Assign, ...]:
+    m = b.as_map(node, what)
+    out = []
+    for k, v in (m.entries if m else ()):
+        t, e = b.target(k), b.expr(v, f"value assigned to '{k.value}'")
+        if t is not None and e is not None:
+            out.append(S.Assign(t, e))
+    return tuple(out)
+
+
+def _op(b: Builder, name: str, key: YScalar, v: YNode) -> S.OpDecl:
+    m = b.as_map(v, f"operation '{name}'") or YMap((), v.span)
+    b.check_keys(m, ("params", "checks", "may_fail", "effect", "doc", "cites"), f"operation '{name}'")
+    checks = []
+    cnode = m.get("checks")
+    for c in (cnode.items if isinstance(cnode, YSeq) else ()):
+        cm = b.as_map(c, "a check")
+        if cm is None:
+            continue
+        b.check_keys(cm, ("require", "else"), "a check", ("require", "else"))
+        req, err = b.expr(cm.get("require"), "check"), b.names(cm.get("else"), "error code")
+        if req is not None and err:
+            checks.append(S.Check(req, err[0][0], cm.span))
+    if cnode is not None and not isinstance(cnode, YSeq):
+        b.err(cnode.span, f"checks of operation '{name}' must be a list",
+              "- {require: EXPR, else: ERROR_CODE}")
+    return S.OpDecl(name, b.typed_params(m.get("params"), f"parameter of operation '{name}'"),
+                    tuple(checks), b.names(m.get("may_fail"), "error code"),
+                    _assigns(b, m.get("effect"), f"effect of operation '{name}'"),
+                    b.text(m.get("doc"), "doc"), b.strings(m.get("cites"), "citation"), key.span)
+
+
+MACHINE_KEYS = ("instances", "states", "init", "terminal", "vars", "transitions", "doc")
+TRANSITION_KEYS = ("from", "to", "params", "when", "guard", "call", "store", "effect", "doc", "cites")
+
+
+def _machine(b: Builder, name: str, key: YScalar, v: YNode) -> S.MachineDecl | None:
+    m = b.as_map(v, f"machine '{name}'")
+    if m is None:
+        return None
+    b.check_keys(m, MACHINE_KEYS, f"machine '{name}'", ("states", "init"))
+    inst = b.names(m.get("instances"), "index set")
+    states = tuple(n for n, _ in b.names(m.get("states"), "control state"))
+    init = b.names(m.get("init"), "control state")
+    trs = tuple(_transition(b, tn, tk, tv) for tn, tk, tv in
+                b.entries(m.get("transitions"), f"transitions of machine '{name}'"))
+    return S.MachineDecl(name, inst[0][0] if inst else None, states, init[0][0] if init else "",
+                         tuple(n for n, _ in b.names(m.get("terminal"), "control state")),
+                         _vars(b, m.get("vars"), f"vars of machine '{name}'"), trs,
+                         b.text(m.get("doc"), "doc"), key.span, inst[0][1] if inst else None)
+
+
+def _transition(b: Builder, name: str, key: YScalar, v: YNode) -> S.TransitionDecl:
+    m = b.as_map(v, f"transition '{name}'") or YMap((), v.span)
+    b.check_keys(m, TRANSITION_KEYS, f"transition '{name}'")
+    src = m.get("from")
+    sources = None if src is None or b.text(src, "from") == "*" else b.names(src, "control state")
+    call = b.expr(m.get("call"), "operation call")
+    if call is not None and not isinstance(call, S.Call):
+        b.err(call.span, "`call:` must be a call of an operation", "op_name(arg, ...)", "SC128")
+        call = None
+    return S.TransitionDecl(
+        name, tuple(n for n, _ in sources) if sources is not None else None,
+        b.expr(m.get("to"), "target state"),
+        b.typed_params(m.get("params"), f"parameter of transition '{name}'"),
+        b.expr(m.get("when"), "static condition"), b.expr(m.get("guard"), "guard"),
+        call, b.expr(m.get("store"), "store target"),
+        _assigns(b, m.get("effect"), f"effect of transition '{name}'"),
+        b.text(m.get("doc"), "doc"), b.strings(m.get("cites"), "citation"), key.span,
+        tuple(s for _, s in sources) if sources else ())
+
+
+def _props(b: Builder, node: YNode | None, what: str) -> tuple[S.PropertyDecl, ...]:
+    out = []
+    for n, k, v in b.entries(node, what):
+        m = b.as_map(v, f"property '{n}'")
+        if m is None:
+            continue
+        b.check_keys(m, ("invariant", "step", "on", "expect", "doc"), f"property '{n}'")
+        kind = "step" if m.get("step") is not None else "invariant"
+        if m.get("step") is not None and m.get("invariant") is not None:
+            b.err(m.span, f"property '{n}' has both `invariant:` and `step:`", "exactly one", "SC129")
+        e = b.expr(m.get(kind), f"property '{n}'")
+        if e is None:
+            if m.get(kind) is None:
+                b.err(m.span, f"property '{n}' needs `invariant:` or `step:`", code="SC124")
+            continue
+        on_node = m.get("on")
+        on = None if on_node is None else tuple(
+            (b.text(x, "transition"), x.span) for x in (on_node.items if isinstance(on_node, YSeq)
+                                                        else (on_node,)))
+        out.append(S.PropertyDecl(n, kind, e, on, _expect(b, m.get("expect")),
+                                  b.text(m.get("doc"), "doc"), k.span))
+    return tuple(out)
+
+
+def _expect(b: Builder, node: YNode | None) -> tuple[tuple[str, str], ...]:
+    if node is None:
+        return ()
+    pairs = [("default", node)] if isinstance(node, YScalar) else [
+        (k.value, v) for k, v in (b.as_map(node, "expect") or YMap((), node.span)).entries]
+    out = []
+    for who, val in pairs:
+        t = b.text(val, "expect")
+        if t not in ("holds", "violated"):
+            b.err(val.span, f"expect must be 'holds' or 'violated', got '{t}'", "holds or violated", "SC125")
+            continue
+        out.append((who, t))
+    return tuple(out)

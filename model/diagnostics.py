@@ -1,0 +1,75 @@
+"""Errors as data: every user-facing problem is a Diagnostic with a code and a location.
+
+Codes: SC1xx input/YAML/expression syntax, SC2xx names, SC3xx types and shapes,
+SC4xx parameters and lowering, SC5xx traces. Phases collect diagnostics; only cli.py prints.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from model.source import SourceFile, Span
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    span: Span | None
+    message: str
+    expected: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+class SpecError(Exception):
+    """Raised by load_spec (and trace readers) with every diagnostic collected so far."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic], sources: Iterable[SourceFile] = ()):
+        self.diagnostics = tuple(diagnostics)
+        self.sources = {s.path: s for s in sources}
+        super().__init__(render_all(self.diagnostics, self.sources))
+
+
+@dataclass
+class Collector:
+    """Mutable bag used inside one phase; frozen into a SpecError at the phase boundary."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, code: str, span: Span | None, message: str, expected: str | None = None,
+              notes: tuple[str, ...] = ()) -> None:
+        d = Diagnostic(code, span, message, expected, notes)
+        # elaboration visits a body once per instance; report each problem once
+        if d not in self.diagnostics:
+            self.diagnostics.append(d)
+
+    def __bool__(self) -> bool:
+        return bool(self.diagnostics)
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> tuple[str, ...]:
+    """A note suggesting the closest known name, or nothing."""
+    close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+    return (f"did you mean '{close[0]}'?",) if close else ()
+
+
+def render(d: Diagnostic, sources: dict[str, SourceFile]) -> str:
+    """`file:line:col: error[CODE]: message`, the source line, a caret, expected, notes."""
+    where = f"{d.span}: " if d.span else ""
+    out = [f"{where}error[{d.code}]: {d.message}"]
+    src = sources.get(d.span.file) if d.span else None
+    if d.span and src is not None:
+        text = src.line(d.span.line)
+        if text:
+            width = d.span.end_col - d.span.col if d.span.end_line == d.span.line else 1
+            out.append(f"  {d.span.line:>4} | {text}")
+            out.append("       | " + " " * (d.span.col - 1) + "^" * max(1, min(width, 60)))
+    if d.expected:
+        out.append(f"  expected: {d.expected}")
+    out.extend(f"  note: {n}" for n in d.notes)
+    return "\n".join(out)
+
+
+def render_all(diags: Iterable[Diagnostic], sources: dict[str, SourceFile]) -> str:
+    return "\n".join(render(d, sources) for d in diags)

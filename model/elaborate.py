@@ -1,0 +1,526 @@
+"""Surface expressions -> typed IR expressions: name resolution, type checking, expansion.
+
+Quantifiers, defs and transition parameters are expanded here over their finite domains, so
+the IR never holds a bound variable. Every problem is a located diagnostic; a failed
+sub-expression yields None and elaboration carries on to find further errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from model import smart
+from model import syntax as S
+from model.ir import Const, Expr, Op, Var
+from model.scope import MachineScope, Scope, VarInfo, key_sort, option_of
+from model.smart import TRUE, const_int
+from model.sorts import (BOOL, BoolSort, EnumSort, IndexSort, IntSort, NoneSort, OptionSort, Sort,
+                         assignable, compatible, key_offset)
+from model.source import Span
+
+NONE_CONST = Const(-1, NoneSort())
+BUILTIN_FUNCS = ("all", "any", "count", "min", "max", "post")
+LITERALS = {"true": True, "True": True, "false": False, "False": False}
+MAX_EXPANSION = 100_000
+
+
+@dataclass(frozen=True)
+class Env:
+    """What is in scope besides the spec's globals."""
+
+    bound: tuple[tuple[str, Expr], ...] = ()
+    machine: MachineScope | None = None
+    self_idx: int | None = None
+    result: Expr | None = None
+    post: dict[int, Expr] | None = field(default=None, compare=False)
+    static: bool = False          # only params and literals (types, `when`, init values)
+
+    def bind(self, name: str, value: Expr) -> Env:
+        return replace(self, bound=((name, value), *self.bound))
+
+    def lookup(self, name: str) -> Expr | None:
+        for n, v in self.bound:
+            if n == name:
+                return v
+        return None
+
+
+def numeric(s: Sort) -> IntSort | None:
+    if isinstance(s, IntSort):
+        return s
+    if isinstance(s, IndexSort):
+        return IntSort(0, s.size - 1)
+    return None
+
+
+class Elaborator:
+    def __init__(self, scope: Scope):
+        self.sc = scope
+        self.out = scope.out
+
+    def err(self, span: Span | None, msg: str, expected: str | None = None, code: str = "SC301",
+            notes: tuple[str, ...] = ()) -> None:
+        self.out.error(code, span, msg, expected, notes)
+
+    # ---- types ---------------------------------------------------------------------------
+    def sort_of(self, t: S.SType) -> Sort | None:
+        if isinstance(t, S.NamedType):
+            if t.name == "bool":
+                return BOOL
+            if t.name == "Status":
+                return self.sc.status
+            if t.name in self.sc.types:
+                return self.sc.types[t.name]
+            self.sc.unknown(t.name, t.span, "type", ("bool", "Status"))
+            return None
+        if isinstance(t, S.OptionType):
+            return option_of(self.sort_of(S.NamedType(t.name, t.span)), t.span, self.out)
+        if isinstance(t, S.RangeType):
+            lo, hi = self.static_int(t.lo), self.static_int(t.hi)
+            if lo is None or hi is None:
+                return None
+            if lo > hi:
+                self.err(t.span, f"empty range {lo}..{hi}", "lo <= hi", "SC302")
+                return None
+            return IntSort(lo, hi)
+        self.err(t.span, "a map type is only allowed as the type of a variable", code="SC303")
+        return None
+
+    def var_sort(self, t: S.SType) -> tuple[Sort, object] | None:
+        """(value sort, key sort or None) of a variable's declared type."""
+        if isinstance(t, S.MapType):
+            k, v = self.sort_of(t.key), self.sort_of(t.value)
+            ks = key_sort(k, t.key.span, self.out) if k is not None else None
+            return (v, ks) if v is not None and ks is not None else None
+        s = self.sort_of(t)
+        return (s, None) if s is not None else None
+
+    def static_int(self, e: S.SExpr) -> int | None:
+        x = self.expr(e, Env(static=True))
+        if x is None:
+            return None
+        if isinstance(x, Const) and numeric(x.sort) is not None:
+            return int(x.value)
+        self.err(e.span, "expected a constant integer expression over params", "e.g. V or V+1", "SC304")
+        return None
+
+    # ---- expressions ---------------------------------------------------------------------
+    def expr(self, e: S.SExpr, env: Env, expected: Sort | None = None) -> Expr | None:
+        try:
+            m = getattr(self, "_" + type(e).__name__)
+        except AttributeError:  # pragma: no cover - every syntax class has a method
+            raise
+        return m(e, env, expected)  # type: ignore[no-any-return]
+
+    def bool_expr(self, e: S.SExpr, env: Env) -> Expr | None:
+        x = self.expr(e, env, BOOL)
+        if x is not None and not isinstance(x.sort, BoolSort):
+            self.err(e.span, f"expected a bool, got a value of type {x.sort}", "bool")
+            return None
+        return x
+
+    def _IntLit(self, e: S.IntLit, env: Env, expected: Sort | None) -> Expr | None:
+        target = expected.inner if isinstance(expected, OptionSort) else expected
+        if isinstance(target, IndexSort):
+            if 0 <= e.value < target.size:
+                return Const(e.value, target)
+            self.err(e.span, f"{e.value} is not an element of {target.name}",
+                     f"0..{target.size - 1}", "SC305")
+            return None
+        return const_int(e.value)
+
+    def _Name(self, e: S.Name, env: Env, expected: Sort | None) -> Expr | None:
+        n = e.id
+        if (b := env.lookup(n)) is not None:
+            return b
+        if n in LITERALS:
+            return Const(LITERALS[n], BOOL)
+        if n in ("none", "None"):
+            return NONE_CONST
+        if n in self.sc.params:
+            return self.sc.params[n]
+        if not env.static and (x := self._state_name(e, env)) is not False:
+            return x  # type: ignore[return-value]
+        if n in self.sc.members:
+            return self._member(e, n, expected)
+        if env.static and (n in self.sc.globals or n in self.sc.defs or n in ("self", "pc")):
+            self.err(e.span, f"'{n}' is not a constant here", "an expression over params only", "SC306")
+            return None
+        extra = ("self", "pc", "result", "none", "true", "false") + tuple(
+            (env.machine.fields if env.machine else {}).keys()) + tuple(k for k, _ in env.bound)
+        self.sc.unknown(n, e.span, extra=extra)
+        return None
+
+    def _state_name(self, e: S.Name, env: Env) -> Expr | None | bool:
+        """Resolve names that read the state; False when the name is none of them."""
+        n, m = e.id, env.machine
+        if n == "self":
+            if m is None or env.self_idx is None:
+                self.err(e.span, "'self' is only defined inside a machine with instances", code="SC202")
+                return None
+            return Const(env.self_idx, m.instances)  # type: ignore[arg-type]
+        if n == "result":
+            if env.result is None:
+                self.err(e.span, "'result' is only defined in a transition that calls an operation",
+                         code="SC202")
+            return env.result
+        if m is not None and (n == "pc" or n in m.fields):
+            info = m.pc if n == "pc" else m.fields[n]
+            return self._cell(info, env.self_idx)
+        if n == "pc":
+            self.err(e.span, "'pc' is only defined inside a machine", code="SC202")
+            return None
+        if n in self.sc.defs:
+            return self._call_def(self.sc.defs[n], (), e.span, env)
+        if n in self.sc.globals:
+            g = self.sc.globals[n]
+            if g.key is not None:
+                self.err(e.span, f"map '{n}' must be indexed", f"{n}[key]", "SC307")
+                return None
+            return Var(g.slots[0], g.sort)
+        return False
+
+    def _cell(self, info: VarInfo, idx: int | None) -> Expr:
+        return Var(info.slots[idx if idx is not None else 0], info.sort)
+
+    def _member(self, e: S.Name, n: str, expected: Sort | None) -> Expr | None:
+        cands = self.sc.members[n]
+        want = expected.inner if isinstance(expected, OptionSort) else expected
+        for sort, i in cands:
+            if sort == want:
+                return Const(i, sort)
+        if len(cands) == 1:
+            return Const(cands[0][1], cands[0][0])
+        self.err(e.span, f"'{n}' is a member of several enums: "
+                 + ", ".join(s.name for s, _ in cands), "a qualified name such as "
+                 + f"{cands[0][0].name}.{n}", "SC203")
+        return None
+
+    def _Unary(self, e: S.Unary, env: Env, expected: Sort | None) -> Expr | None:
+        if e.op == "not":
+            x = self.bool_expr(e.operand, env)
+            return smart.Not(x) if x is not None else None
+        x = self.expr(e.operand, env)
+        if x is None:
+            return None
+        ns = numeric(x.sort)
+        if ns is None:
+            self.err(e.span, f"unary '-' needs an integer, got {x.sort}", "an integer")
+            return None
+        return smart.app(Op.NEG, [x], IntSort(-ns.hi, -ns.lo))
+
+    def _Binary(self, e: S.Binary, env: Env, expected: Sort | None) -> Expr | None:
+        if e.op in ("and", "or", "=>"):
+            a, b = self.bool_expr(e.left, env), self.bool_expr(e.right, env)
+            if a is None or b is None:
+                return None
+            return {"and": smart.And, "or": smart.Or, "=>": smart.Implies}[e.op](a, b)
+        a, b = self.expr(e.left, env), self.expr(e.right, env)
+        if a is None or b is None:
+            return None
+        na, nb = numeric(a.sort), numeric(b.sort)
+        if na is None or nb is None:
+            bad = e.left if na is None else e.right
+            self.err(bad.span, f"'{e.op}' needs integers, got {(a if na is None else b).sort}", "an integer")
+            return None
+        op, sort = _arith_sort(e.op, na, nb)
+        return smart.app(op, [a, b], sort)
+
+    def _IfElse(self, e: S.IfElse, env: Env, expected: Sort | None) -> Expr | None:
+        c = self.bool_expr(e.cond, env)
+        t, o = self.expr(e.then, env, expected), self.expr(e.other, env, expected)
+        if c is None or t is None or o is None:
+            return None
+        if not compatible(t.sort, o.sort):
+            self.err(e.span, f"the branches have different types: {t.sort} and {o.sort}",
+                     "branches of one type")
+            return None
+        return smart.Ite_(c, t, o, join_sort(t.sort, o.sort))
+
+    def _Compare(self, e: S.Compare, env: Env, expected: Sort | None) -> Expr | None:
+        parts: list[Expr] = []
+        left = self._operand(e.operands[0], e.operands[1], env)
+        for op, rs in zip(e.ops, e.operands[1:], strict=True):
+            if left is None:
+                return None
+            if op in ("in", "not in"):
+                r = self._membership(left, rs, env, e.span)
+                if r is None:
+                    return None
+                parts.append(r if op == "in" else smart.Not(r))
+                left = None if op else left   # a chain cannot continue after `in`
+                continue
+            right = self.expr(rs, env, left.sort)
+            if right is None:
+                return None
+            c = self._compare2(op, left, right, rs.span)
+            if c is None:
+                return None
+            parts.append(c)
+            left = right
+        return smart.And(*parts)
+
+    def _operand(self, first: S.SExpr, second: S.SExpr, env: Env) -> Expr | None:
+        """Elaborate the first operand; when it is a bare enum member, take its enum from the
+        second operand (so `idle == vcpu[v].pc` resolves `idle` in the right enum)."""
+        if isinstance(first, (S.Name, S.IntLit)) and (
+                isinstance(first, S.IntLit) or (first.id in self.sc.members and env.lookup(first.id) is None)):
+            if not isinstance(second, (S.SetLit, S.Name, S.IntLit)):
+                other = self.expr(second, env)
+                if other is not None:
+                    return self.expr(first, env, other.sort)
+        return self.expr(first, env)
+
+    def _compare2(self, op: str, a: Expr, b: Expr, span: Span) -> Expr | None:
+        if op in ("==", "!="):
+            if not compatible(a.sort, b.sort):
+                self.err(span, f"cannot compare {a.sort} with {b.sort}", f"a value of type {a.sort}")
+                return None
+            eq = smart.Eq(a, b)
+            return eq if op == "==" else smart.Not(eq)
+        if numeric(a.sort) is None or numeric(b.sort) is None:
+            self.err(span, f"'{op}' needs integers, got {a.sort} and {b.sort}", "integers")
+            return None
+        o = {"<": Op.LT, "<=": Op.LE, ">": Op.GT, ">=": Op.GE}[op]
+        return smart.app(o, [a, b], BOOL)
+
+    def _membership(self, x: Expr, rs: S.SExpr, env: Env, span: Span) -> Expr | None:
+        if not isinstance(rs, S.SetLit):
+            self.err(rs.span, "`in` needs a set literal on its right", "{A, B, ...}", "SC308")
+            return None
+        items = [self.expr(i, env, x.sort) for i in rs.items]
+        if any(i is None for i in items):
+            return None
+        eqs = [self._compare2("==", x, i, it.span) for i, it in zip(items, rs.items, strict=True)]  # type: ignore[arg-type]
+        return None if any(q is None for q in eqs) else smart.Or(*eqs)  # type: ignore[arg-type]
+
+    def _SetLit(self, e: S.SetLit, env: Env, expected: Sort | None) -> Expr | None:
+        self.err(e.span, "a set literal is only allowed on the right of `in`", code="SC308")
+        return None
+
+    def _Index(self, e: S.Index, env: Env, expected: Sort | None) -> Expr | None:
+        if not isinstance(e.base, S.Name) or env.static or e.base.id not in self.sc.globals:
+            if isinstance(e.base, S.Name) and e.base.id in self.sc.machines:
+                self.err(e.span, f"'{e.base.id}[...]' names a machine instance; read one of its fields",
+                         f"{e.base.id}[i].pc or {e.base.id}[i].<variable>", "SC309")
+            elif isinstance(e.base, S.Name) and not env.static and e.base.id not in self.sc.machines:
+                self.sc.unknown(e.base.id, e.base.span, "map")
+            else:
+                self.err(e.span, "only map variables can be indexed", "m[key] for a map variable m", "SC309")
+            return None
+        g = self.sc.globals[e.base.id]
+        if g.key is None:
+            self.err(e.span, f"'{g.name}' is not a map", f"a variable of type K -> T", "SC309")
+            return None
+        return self._read(g, e.index, env)
+
+    def _read(self, info: VarInfo, key: S.SExpr, env: Env) -> Expr | None:
+        k = self.key_expr(info, key, env)
+        if k is None:
+            return None
+        cells = [Var(s, info.sort) for s in info.slots]
+        return smart.select(cells, k, key_offset(info.key), info.sort, info.slots)  # type: ignore[arg-type]
+
+    def key_expr(self, info: VarInfo, key: S.SExpr, env: Env) -> Expr | None:
+        k = self.expr(key, env, info.key)
+        if k is None:
+            return None
+        ks = info.key
+        if not (k.sort == ks or (isinstance(ks, IntSort) and numeric(k.sort) is not None)
+                or (isinstance(ks, IndexSort) and isinstance(k.sort, IntSort))):
+            self.err(key.span, f"key of type {k.sort} for '{info.name}', whose keys are {ks}", str(ks))
+            return None
+        if isinstance(k, Const) and not _key_ok(ks, k.value):  # type: ignore[arg-type]
+            self.err(key.span, f"key {k.value} is outside {ks}", str(ks), "SC305")
+            return None
+        if not isinstance(k, Const) and isinstance(k.sort, IntSort) and not _within(k.sort, ks):  # type: ignore[arg-type]
+            self.err(key.span, f"key of type {k.sort} may fall outside the keys {ks} of '{info.name}'",
+                     str(ks), "SC305")
+            return None
+        return k
+
+    def _Field(self, e: S.Field, env: Env, expected: Sort | None) -> Expr | None:
+        if isinstance(e.base, S.Name) and isinstance(self.sc.types.get(e.base.id), EnumSort):
+            enum = self.sc.types[e.base.id]
+            if e.name in enum.members:  # type: ignore[union-attr]
+                return Const(enum.members.index(e.name), enum)  # type: ignore[union-attr]
+            self.err(e.span, f"enum '{e.base.id}' has no member '{e.name}'", ", ".join(enum.members),  # type: ignore[union-attr]
+                     "SC201", _dym(e.name, list(enum.members)))  # type: ignore[union-attr]
+            return None
+        got = self.field_info(e, env)
+        if got is None:
+            return None
+        info, idx = got
+        if isinstance(idx, int) or idx is None:
+            return self._cell(info, idx)
+        cells = [Var(s, info.sort) for s in info.slots]
+        return smart.select(cells, idx, 0, info.sort, info.slots)
+
+    def field_info(self, e: S.Field, env: Env) -> tuple[VarInfo, int | None | Expr] | None:
+        """Resolve `m[i].f` / `m.f` to the field and the instance (a constant or an expression)."""
+        base = e.base
+        mname = base.base.id if isinstance(base, S.Index) and isinstance(base.base, S.Name) else (
+            base.id if isinstance(base, S.Name) else None)
+        m = self.sc.machines.get(mname) if mname else None
+        if m is None or env.static:
+            self.err(e.span, f"attribute access '.{e.name}' is not supported here",
+                     "a machine field: m[i].pc, m[i].<variable>, or m.<variable> for a singleton", "SC310")
+            return None
+        info = m.pc if e.name == "pc" else m.fields.get(e.name)
+        if info is None:
+            self.err(e.span, f"machine '{m.decl.name}' has no field '{e.name}'", "pc or one of its vars",
+                     "SC201", _dym(e.name, ["pc", *m.fields]))
+            return None
+        if isinstance(base, S.Name):
+            if m.instances is not None:
+                self.err(e.span, f"machine '{m.decl.name}' has instances; say which",
+                         f"{m.decl.name}[i].{e.name}", "SC309")
+                return None
+            return info, None
+        assert isinstance(base, S.Index)
+        if m.instances is None:
+            self.err(base.span, f"machine '{m.decl.name}' is a singleton", f"{m.decl.name}.{e.name}", "SC309")
+            return None
+        k = self.key_expr(VarInfo(m.decl.name, info.sort, m.instances, info.slots), base.index, env)
+        if k is None:
+            return None
+        return info, (int(k.value) if isinstance(k, Const) else k)
+
+    def _Call(self, e: S.Call, env: Env, expected: Sort | None) -> Expr | None:
+        if e.func in self.sc.defs:
+            if e.kwargs:
+                self.err(e.span, "defs take positional arguments only", code="SC311")
+                return None
+            return self._call_def(self.sc.defs[e.func], e.args, e.span, env)
+        if e.func in ("min", "max") and not e.kwargs and len(e.args) == 2:
+            a, b = self.expr(e.args[0], env), self.expr(e.args[1], env)
+            if a is None or b is None:
+                return None
+            na, nb = numeric(a.sort), numeric(b.sort)
+            if na is None or nb is None:
+                self.err(e.span, f"{e.func}() needs integers", "integers")
+                return None
+            lt = smart.app(Op.LT, [a, b], BOOL)
+            sort = IntSort(min(na.lo, nb.lo), max(na.hi, nb.hi))
+            return smart.Ite_(lt, a, b, sort) if e.func == "min" else smart.Ite_(lt, b, a, sort)
+        if e.func == "post" and not e.kwargs and len(e.args) == 1:
+            if env.post is None:
+                self.err(e.span, "post() is only allowed in step properties", code="SC312")
+                return None
+            x = self.expr(e.args[0], replace(env, post=None), expected)
+            return smart.subst(x, env.post) if x is not None else None
+        if e.func in self.sc.ops:
+            self.err(e.span, f"operation '{e.func}' can only be invoked by a transition's `call:`",
+                     code="SC312")
+            return None
+        if e.func in ("min", "max", "post", "all", "any", "count"):
+            self.err(e.span, f"wrong arguments for {e.func}()",
+                     {"min": "min(a, b)", "max": "max(a, b)", "post": "post(expr)"}.get(
+                         e.func, f"{e.func}(expr for v in Type)"), "SC311")
+            return None
+        self.err(e.span, f"unknown function '{e.func}'", "a def or one of " + ", ".join(BUILTIN_FUNCS),
+                 "SC201", _dym(e.func, [*self.sc.defs, *BUILTIN_FUNCS]))
+        return None
+
+    def _call_def(self, d: S.DefDecl, args: tuple[S.SExpr, ...], span: Span, env: Env) -> Expr | None:
+        if len(args) != len(d.params):
+            self.err(span, f"'{d.name}' takes {len(d.params)} argument(s), got {len(args)}",
+                     f"{d.name}({', '.join(p for p, _ in d.params)})", "SC311")
+            return None
+        denv = Env(machine=env.machine, self_idx=env.self_idx, result=env.result, post=env.post)
+        for (pname, ptype), a in zip(d.params, args, strict=True):
+            ps = self.sort_of(ptype)
+            x = self.expr(a, env, ps)
+            if x is None or ps is None:
+                return None
+            if not assignable(ps, x.sort) and not (numeric(ps) and numeric(x.sort)):
+                self.err(a.span, f"argument '{pname}' of '{d.name}' has type {x.sort}", str(ps))
+                return None
+            denv = denv.bind(pname, x)
+        if getattr(self, "_depth", 0) > 50:
+            self.err(span, f"def '{d.name}' expands too deeply (recursive?)", code="SC313")
+            return None
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            return self.expr(d.body, denv)
+        finally:
+            self._depth -= 1
+
+    def domain(self, name: str, span: Span) -> Sort | None:
+        s = self.sc.types.get(name) or (BOOL if name == "bool" else None)
+        if s is None:
+            self.sc.unknown(name, span, "type")
+            return None
+        if isinstance(s, OptionSort):
+            self.err(span, f"cannot range over option type {s}", "an index set, enum, bool or range")
+            return None
+        return s
+
+    def _GenCall(self, e: S.GenCall, env: Env, expected: Sort | None) -> Expr | None:
+        if e.func not in ("all", "any", "count"):
+            self.err(e.span, f"'{e.func}(... for ...)' is not supported", "all, any or count", "SC311")
+            return None
+        dom = self.domain(e.domain, e.span)
+        if dom is None:
+            return None
+        elems: list[Expr] = []
+        for v in dom.values():
+            benv = env.bind(e.var, Const(v, dom))
+            c = self.bool_expr(e.cond, benv) if e.cond is not None else TRUE
+            x = self.bool_expr(e.elem, benv) if e.func != "count" else self.bool_expr(e.elem, benv)
+            if c is None or x is None:
+                return None
+            elems.append(smart.And(c, x) if e.func != "all" else smart.Implies(c, x))
+        if e.func == "all":
+            return smart.And(*elems)
+        if e.func == "any":
+            return smart.Or(*elems)
+        ones = [smart.Ite_(x, const_int(1), const_int(0), IntSort(0, 1)) for x in elems]
+        if not ones:
+            return const_int(0)
+        return ones[0] if len(ones) == 1 else smart.app(Op.ADD, ones, IntSort(0, len(ones)))
+
+
+def _arith_sort(op: str, a: IntSort, b: IntSort) -> tuple[Op, IntSort]:
+    if op == "+":
+        return Op.ADD, IntSort(a.lo + b.lo, a.hi + b.hi)
+    if op == "-":
+        return Op.SUB, IntSort(a.lo - b.hi, a.hi - b.lo)
+    if op == "*":
+        c = [a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi]
+        return Op.MUL, IntSort(min(c), max(c))
+    m = max(abs(a.lo), abs(a.hi))
+    n = max(abs(b.lo), abs(b.hi))
+    if op == "%":
+        return Op.MOD, IntSort(min(0, -n), max(0, n))
+    return Op.DIV, IntSort(-m, m)
+
+
+def join_sort(a: Sort, b: Sort) -> Sort:
+    if isinstance(a, IntSort) and isinstance(b, IntSort):
+        return IntSort(min(a.lo, b.lo), max(a.hi, b.hi))
+    if isinstance(a, NoneSort):
+        return b if isinstance(b, OptionSort) else OptionSort(b)  # type: ignore[arg-type]
+    if isinstance(b, NoneSort):
+        return a if isinstance(a, OptionSort) else OptionSort(a)  # type: ignore[arg-type]
+    if isinstance(a, OptionSort):
+        return a
+    return b if isinstance(b, OptionSort) else a
+
+
+def _key_ok(ks: Sort, v: int) -> bool:
+    return v in ks.values()
+
+
+def _within(s: IntSort, ks: Sort) -> bool:
+    vals = ks.values()
+    return min(vals) <= s.lo and s.hi <= max(vals)
+
+
+def _dym(name: str, cands: list[str]) -> tuple[str, ...]:
+    from model.diagnostics import did_you_mean
+    return did_you_mean(name, cands)
+
+
+def is_enum(s: Sort) -> bool:
+    return isinstance(s, EnumSort)

@@ -1,0 +1,224 @@
+"""Expression, target and type parsing with Lark; positions are mapped back into the spec file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from lark import Lark, Token, Transformer, Tree, v_args
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
+
+from model import syntax as S
+from model.diagnostics import Diagnostic
+from model.source import Span
+from model.yaml_nodes import YScalar
+
+MAX_EXPR_CHARS = 10_000
+
+_TOKEN_NAMES = {
+    "LPAR": "'('", "RPAR": "')'", "LSQB": "'['", "RSQB": "']'", "LBRACE": "'{'", "RBRACE": "'}'",
+    "COMMA": "','", "DOT": "'.'", "NAME": "a name", "INT": "an integer", "PLUS": "'+'",
+    "MINUS": "'-'", "STAR": "'*'", "PERCENT": "'%'", "EQUAL": "'='", "QMARK": "'?'",
+    "$END": "end of expression",
+}
+
+
+class ExprSyntaxError(Exception):
+    def __init__(self, diag: Diagnostic):
+        self.diag = diag
+        super().__init__(diag.message)
+
+
+@lru_cache(maxsize=None)
+def _parser(start: str) -> Lark:
+    grammar = (Path(__file__).parent / "expr_grammar.lark").read_text()
+    return Lark(grammar, parser="lalr", start=start, propagate_positions=True,
+                maybe_placeholders=True)
+
+
+class _Pos:
+    """Maps (line, col) inside the expression string to a Span in the spec file."""
+
+    def __init__(self, scalar: YScalar):
+        self.file = scalar.span.file
+        self.line0 = scalar.span.line
+        # quoted scalars start one column after the quote; block scalars only approximately
+        self.col0 = scalar.span.col + (1 if scalar.style in ('"', "'") else 0)
+        self.exact = scalar.style in (None, '"', "'") and "\n" not in scalar.value
+
+    def span(self, line: int, col: int, end_line: int, end_col: int) -> Span:
+        if not self.exact:
+            return Span(self.file, self.line0, self.col0, self.line0, self.col0 + 1)
+        return Span(self.file, line, col, end_line, end_col).shifted(self.line0, self.col0)
+
+
+def _expected(e: UnexpectedInput) -> str | None:
+    exp = getattr(e, "expected", None) or getattr(e, "allowed", None)
+    if not exp:
+        return None
+    names = sorted({_TOKEN_NAMES.get(t, f"'{t.lower()}'" if t.isalpha() else t) for t in exp})
+    if len(names) > 8:
+        return "an expression"
+    return ", ".join(names)
+
+
+def _fail(scalar: YScalar, pos: _Pos, e: LarkError, what: str) -> ExprSyntaxError:
+    if isinstance(e, UnexpectedInput):
+        line, col = max(1, e.line or 1), max(1, e.column or 1)
+        if isinstance(e, UnexpectedEOF) or getattr(getattr(e, "token", None), "type", "") == "$END":
+            found = "end of expression"
+        elif isinstance(e, UnexpectedCharacters):
+            found = f"character {scalar.value[e.pos_in_stream]!r}" if e.pos_in_stream < len(
+                scalar.value) else "end of expression"
+        else:
+            found = repr(str(getattr(e, "token", "?")))
+        if isinstance(e, UnexpectedEOF):
+            lines = scalar.value.split("\n")
+            line, col = len(lines), len(lines[-1]) + 1
+        span = pos.span(line, col, line, col + 1)
+        return ExprSyntaxError(Diagnostic("SC110", span, f"syntax error in {what}: unexpected {found}",
+                                          expected=_expected(e)))
+    return ExprSyntaxError(Diagnostic("SC110", scalar.span, f"syntax error in {what}"))
+
+
+def parse(scalar: YScalar, start: str = "start", what: str = "expression") -> object:
+    """Parse a scalar's text; raises ExprSyntaxError with a located diagnostic."""
+    text = scalar.value
+    if len(text) > MAX_EXPR_CHARS:
+        raise ExprSyntaxError(Diagnostic("SC111", scalar.span,
+                                         f"{what} longer than {MAX_EXPR_CHARS} characters"))
+    if not text.strip():
+        raise ExprSyntaxError(Diagnostic("SC110", scalar.span, f"empty {what}",
+                                         expected=f"an {what}"))
+    pos = _Pos(scalar)
+    try:
+        tree = _parser(start).parse(text)
+    except LarkError as e:
+        raise _fail(scalar, pos, e, what) from None
+    except RecursionError:
+        raise ExprSyntaxError(Diagnostic("SC111", scalar.span, f"{what} nested too deeply")) from None
+    try:
+        return _Build(pos).transform(tree)
+    except RecursionError:
+        raise ExprSyntaxError(Diagnostic("SC111", scalar.span, f"{what} nested too deeply")) from None
+
+
+def parse_expr(scalar: YScalar) -> S.SExpr:
+    return parse(scalar)  # type: ignore[return-value]
+
+
+def parse_target(scalar: YScalar) -> S.Target:
+    return parse(scalar, "target", "assignment target")  # type: ignore[return-value]
+
+
+def parse_type(scalar: YScalar) -> S.SType:
+    return parse(scalar, "typeexpr", "type")  # type: ignore[return-value]
+
+
+_COMPOPS = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">=",
+            "in_": "in", "notin": "not in"}
+
+
+@v_args(meta=True)
+class _Build(Transformer):  # type: ignore[type-arg]
+    """Lark tree -> model.syntax nodes with spans in file coordinates."""
+
+    def __init__(self, pos: _Pos):
+        super().__init__()
+        self.pos = pos
+
+    def _s(self, meta: object) -> Span:
+        m = meta
+        if getattr(m, "empty", True):
+            return Span(self.pos.file, self.pos.line0, self.pos.col0, self.pos.line0, self.pos.col0)
+        return self.pos.span(m.line, m.column, m.end_line, m.end_column)  # type: ignore[attr-defined]
+
+    def _tok(self, t: Token) -> Span:
+        return self.pos.span(t.line or 1, t.column or 1, t.end_line or 1, t.end_column or 1)
+
+    def name(self, meta: object, c: list[Token]) -> S.Name:
+        return S.Name(str(c[0]), self._tok(c[0]))
+
+    def int(self, meta: object, c: list[Token]) -> S.IntLit:
+        return S.IntLit(int(str(c[0])), self._tok(c[0]))
+
+    def implies(self, meta: object, c: list[S.SExpr]) -> S.Binary:
+        return S.Binary("=>", c[0], c[1], self._s(meta))
+
+    def ifelse(self, meta: object, c: list[S.SExpr]) -> S.IfElse:
+        return S.IfElse(c[1], c[0], c[2], self._s(meta))
+
+    def _bin(op: str):  # type: ignore[no-untyped-def]  # noqa: N805
+        def f(self: _Build, meta: object, c: list[S.SExpr]) -> S.Binary:
+            return S.Binary(op, c[0], c[1], self._s(meta))
+        return f
+
+    or_ = _bin("or")
+    and_ = _bin("and")
+    add = _bin("+")
+    sub = _bin("-")
+    mul = _bin("*")
+    div = _bin("//")
+    mod = _bin("%")
+
+    def not_(self, meta: object, c: list[S.SExpr]) -> S.Unary:
+        return S.Unary("not", c[0], self._s(meta))
+
+    def neg(self, meta: object, c: list[S.SExpr]) -> S.SExpr:
+        if isinstance(c[0], S.IntLit):
+            return S.IntLit(-c[0].value, self._s(meta))
+        return S.Unary("neg", c[0], self._s(meta))
+
+    def compare(self, meta: object, c: list[object]) -> S.Compare:
+        operands = tuple(x for x in c if not isinstance(x, str))
+        ops = tuple(x for x in c if isinstance(x, str))
+        return S.Compare(ops, operands, self._s(meta))  # type: ignore[arg-type]
+
+    def compop(self, meta: object, c: list[object]) -> str:  # pragma: no cover - aliases below
+        raise AssertionError
+
+    def __default__(self, data: str, children: list[object], meta: object) -> object:
+        if data in _COMPOPS:
+            return _COMPOPS[data]
+        return Tree(data, children, meta)  # type: ignore[arg-type]
+
+    def index(self, meta: object, c: list[S.SExpr]) -> S.Index:
+        return S.Index(c[0], c[1], self._s(meta))
+
+    def field(self, meta: object, c: list[object]) -> S.Field:
+        return S.Field(c[0], str(c[1]), self._s(meta))  # type: ignore[arg-type]
+
+    def call(self, meta: object, c: list[object]) -> S.Call:
+        args = c[1] if c[1] is not None else []
+        pos = tuple(a for a in args if not isinstance(a, tuple))  # type: ignore[union-attr]
+        kws = tuple(a for a in args if isinstance(a, tuple))  # type: ignore[union-attr]
+        return S.Call(str(c[0]), pos, kws, self._s(meta))  # type: ignore[arg-type]
+
+    def arglist(self, meta: object, c: list[object]) -> list[object]:
+        return [x for x in c if x is not None]
+
+    def kwarg(self, meta: object, c: list[object]) -> tuple[str, object]:
+        return (str(c[0]), c[1])
+
+    def gencall(self, meta: object, c: list[object]) -> S.GenCall:
+        return S.GenCall(str(c[0]), c[1], str(c[2]), str(c[3]), c[4], self._s(meta))  # type: ignore[arg-type]
+
+    def setlit(self, meta: object, c: list[object]) -> S.SetLit:
+        return S.SetLit(tuple(x for x in c if x is not None), self._s(meta))  # type: ignore[misc]
+
+    def target(self, meta: object, c: list[object]) -> S.Target:
+        var = str(c[1]) if c[1] is not None else None
+        dom = str(c[2]) if c[2] is not None else None
+        return S.Target(c[0], var, dom, self._s(meta))  # type: ignore[arg-type]
+
+    def named(self, meta: object, c: list[Token]) -> S.NamedType:
+        return S.NamedType(str(c[0]), self._tok(c[0]))
+
+    def option(self, meta: object, c: list[Token]) -> S.OptionType:
+        return S.OptionType(str(c[0]), self._s(meta))
+
+    def range(self, meta: object, c: list[S.SExpr]) -> S.RangeType:
+        return S.RangeType(c[0], c[1], self._s(meta))
+
+    def maptype(self, meta: object, c: list[S.SType]) -> S.MapType:
+        return S.MapType(c[0], c[1], self._s(meta))

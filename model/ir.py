@@ -1,0 +1,200 @@
+"""The one semantics: a finite transition system that every engine reads.
+
+Engines never see YAML or the surface syntax; they see only these frozen values.
+
+NOTE(depth): a trace of depth k has k steps and k+1 states. Every engine reports depth this way.
+
+NOTE(step-semantics): a state is a tuple of ints, one per StateVar (see NOTE(value-encoding) in
+model/sorts.py). In one step exactly one Action fires: its guard holds in the pre-state, each
+(slot, expr) in `updates` sets slot to expr evaluated on the pre-state, every other slot keeps
+its value. Actions are fully instantiated (machine instance, parameter values and operation
+outcome are fixed), so all nondeterminism is the choice of action. There is no implicit
+stuttering: a state in which no action is enabled has no successor (see Property kind
+"deadlock").
+
+NOTE(properties): every safety property is a set of "bad" conditions over the pre-state:
+  - invariant: the state is bad when `pred` is false;
+  - step (and range): the step firing action i from the state is bad when `bad[i]` holds
+    (bad[i] already includes action i's guard), so a counterexample ends with that step.
+A deadlock property is an invariant whose pred is "some action enabled or the state is terminal".
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from model.source import Span
+from model.sorts import Sort
+
+
+class Op(enum.Enum):
+    NOT = "not"
+    AND = "and"
+    OR = "or"
+    IMPLIES = "=>"
+    EQ = "=="
+    NE = "!="
+    LT = "<"
+    LE = "<="
+    GT = ">"
+    GE = ">="
+    ADD = "+"
+    SUB = "-"
+    NEG = "neg"
+    MUL = "*"
+    DIV = "//"
+    MOD = "%"
+
+
+@dataclass(frozen=True)
+class Const:
+    value: int
+    sort: Sort
+
+
+@dataclass(frozen=True)
+class Var:
+    slot: int
+    sort: Sort
+
+
+@dataclass(frozen=True)
+class Select:
+    """state[slots[index - offset]]: a read of a flattened map cell whose key is not constant.
+
+    The index is always within the key sort, so the position is always in range.
+    """
+
+    slots: tuple[int, ...]
+    index: Expr
+    offset: int
+    sort: Sort
+
+
+@dataclass(frozen=True)
+class Ite:
+    cond: Expr
+    then: Expr
+    other: Expr
+    sort: Sort
+
+
+@dataclass(frozen=True)
+class App:
+    op: Op
+    args: tuple[Expr, ...]
+    sort: Sort
+
+
+Expr = Const | Var | Select | Ite | App
+
+
+@dataclass(frozen=True)
+class StateVar:
+    """One scalar state slot. `base` and `key` let exporters regroup flattened maps.
+
+    name is the display name, e.g. "assoc[1]" or "vcpu_task[0].pc"; base is "assoc" or
+    "vcpu_task.pc"; key is the rendered key ("1") or None for scalars.
+    """
+
+    name: str
+    sort: Sort
+    base: str
+    key: str | None = None
+    machine: str | None = None
+
+
+@dataclass(frozen=True)
+class Arg:
+    name: str
+    value: int
+    sort: Sort
+
+    def render(self) -> str:
+        return f"{self.name}={self.sort.render(self.value)}"
+
+
+@dataclass(frozen=True)
+class ActionLabel:
+    """Which transition fired: machine, instance, transition, argument values and outcome."""
+
+    machine: str
+    transition: str
+    instance: int | None
+    args: tuple[Arg, ...]
+    outcome: str | None = None
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.machine}.{self.transition}"
+
+    def render(self) -> str:
+        who = self.machine if self.instance is None else f"{self.machine}[{self.instance}]"
+        args = ", ".join(a.render() for a in self.args)
+        out = f" -> {self.outcome}" if self.outcome else ""
+        return f"{who}.{self.transition}({args}){out}"
+
+
+@dataclass(frozen=True)
+class Action:
+    label: ActionLabel
+    guard: Expr
+    updates: tuple[tuple[int, Expr], ...]
+    call: str | None = None             # operation (SEAMCALL) invoked in this step, if any
+    result: Expr | None = None          # its returned status, evaluated on the pre-state
+    cites: tuple[str, ...] = ()
+    span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Property:
+    """A safety property; see NOTE(properties). kind: invariant | step | deadlock | range."""
+
+    name: str
+    kind: str
+    pred: Expr | None = None
+    bad: tuple[tuple[int, Expr], ...] = ()
+    expect: str | None = None           # "holds" | "violated" | None (not stated)
+    doc: str = ""
+    span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class MachineInfo:
+    """A machine of the spec, for exporters (execution contexts of the race diagram)."""
+
+    name: str
+    instances: int | None               # None: a singleton machine
+    pc_slots: tuple[int, ...]
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class TransitionSystem:
+    name: str
+    path: str
+    params: tuple[tuple[str, str], ...]     # instantiated parameter values, rendered
+    variant: str | None
+    vars: tuple[StateVar, ...]
+    init_values: tuple[tuple[int, ...], ...]  # allowed initial values per slot
+    init_constraint: Expr | None
+    actions: tuple[Action, ...]
+    properties: tuple[Property, ...]
+    machines: tuple[MachineInfo, ...] = ()
+    lemmas: tuple[Property, ...] = ()
+    cites: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()            # members of the Status enum, SUCCESS first
+
+    def slot(self, name: str) -> int:
+        """Slot of the variable with display name `name`; raises KeyError."""
+        for i, v in enumerate(self.vars):
+            if v.name == name:
+                return i
+        raise KeyError(name)
+
+    def prop(self, name: str) -> Property:
+        for p in self.properties:
+            if p.name == name:
+                return p
+        raise KeyError(name)

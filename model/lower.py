@@ -1,0 +1,399 @@
+"""Lowering: one parameter instance of a surface spec -> the TransitionSystem (model/ir.py).
+
+Order: constants and types, then state slots (globals, then each machine's pc and fields per
+instance), then actions (one per machine instance x parameter choice x operation outcome), then
+properties (each lowered to bad-state conditions, see NOTE(properties) in ir.py).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from model import smart
+from model import syntax as S
+from model.diagnostics import Collector
+from model.elaborate import MAX_EXPANSION, Elaborator, Env
+from model.ir import Action, ActionLabel, Arg, Const, Expr, MachineInfo, Property, TransitionSystem, Var
+from model.params import Instance
+from model.scope import MachineScope, Scope, VarInfo, check_duplicates, param_consts, status_sort
+from model.sorts import BOOL, EnumSort, IndexSort, IntSort, Sort, assignable
+from model.writes import Place, Write, lower_assign, place_of, range_bad, updates_of, write
+
+
+def lower(spec: S.SpecDecl, inst: Instance, out: Collector) -> TransitionSystem | None:
+    """Lower one instance; returns None when any diagnostic was collected."""
+    sc = Scope(spec, inst, out, status=status_sort(spec))
+    check_duplicates(spec, out)
+    el = Elaborator(sc)
+    param_consts(sc)
+    sc.add_member(sc.status)
+    _types(sc, el)
+    sc.defs = {d.name: d for d in spec.defs}
+    sc.ops = {o.name: o for o in spec.operations}
+    init_vals = _slots(sc, el)
+    acts = _actions(sc, el)
+    if out:
+        return None
+    actions = [a for a, _ in acts]
+    props = _properties(sc, el, spec.properties, acts, inst)
+    lemmas = _properties(sc, el, spec.lemmas, acts, inst)
+    init_c = el.bool_expr(spec.initially, Env()) if spec.initially is not None else None
+    if out:
+        return None
+    builtin = [_deadlock(sc, actions)] if spec.check_deadlock else []
+    builtin.append(Property("range", "range", bad=tuple(
+        (i, b) for i, (_, env) in enumerate(acts) if not smart.is_false(b := env.range_bad)),
+        doc="every assignment stays within its variable's type"))
+    return TransitionSystem(
+        spec.name, spec.path, inst.rendered(), inst.variant, tuple(sc.vars), tuple(init_vals),
+        init_c, tuple(actions), (*props, *builtin), _machine_infos(sc), tuple(lemmas), spec.cites,
+        sc.status.members)
+
+
+def _types(sc: Scope, el: Elaborator) -> None:
+    for t in sc.spec.types:
+        if t.kind == "enum":
+            sort: Sort | None = EnumSort(t.name, t.members)
+            sc.add_member(sort)  # type: ignore[arg-type]
+        elif t.kind == "index":
+            n = el.static_int(t.size) if t.size is not None else None
+            if n is not None and n < 1:
+                sc.out.error("SC302", t.span, f"index set '{t.name}' has {n} elements", "at least 1")
+                n = None
+            sort = IndexSort(t.name, n) if n is not None else None
+        else:
+            sort = el.sort_of(t.alias) if t.alias is not None else None
+        if sort is not None:
+            sc.types[t.name] = sort
+
+
+def _init_values(sc: Scope, el: Elaborator, d: S.VarDecl, sort: Sort) -> tuple[int, ...]:
+    if d.init is None:
+        return sort.values()
+    x = el.expr(d.init, Env(static=True), sort)
+    if x is None:
+        return sort.values()
+    if not isinstance(x, Const):
+        sc.out.error("SC306", d.init.span, f"initial value of '{d.name}' must be a constant", "a constant")
+    elif not assignable(sort, x.sort) or x.value not in sort.values():
+        sc.out.error("SC305", d.init.span, f"initial value {x.sort.render(x.value)} does not fit "
+                     f"'{d.name}' of type {sort}", str(sort))
+    else:
+        return (x.value,)
+    return sort.values()
+
+
+def _slots(sc: Scope, el: Elaborator) -> list[tuple[int, ...]]:
+    init: list[tuple[int, ...]] = []
+    for d in sc.spec.vars:
+        got = el.var_sort(d.type)
+        if got is None:
+            continue
+        sort, key = got
+        slots = sc.new_slots(d.name, sort, key)  # type: ignore[arg-type]
+        sc.globals[d.name] = VarInfo(d.name, sort, key, slots)  # type: ignore[arg-type]
+        init.extend([_init_values(sc, el, d, sort)] * len(slots))
+    for m in sc.spec.machines:
+        init.extend(_machine_slots(sc, el, m))
+    return init
+
+
+def _machine_slots(sc: Scope, el: Elaborator, m: S.MachineDecl) -> list[tuple[int, ...]]:
+    inst = sc.types.get(m.instances) if m.instances else None
+    if m.instances and not isinstance(inst, IndexSort):
+        sc.out.error("SC301", m.instances_span, f"instances of '{m.name}' must be an index set",
+                     "a type declared as {index: N}")
+        return []
+    if not m.states or m.init not in m.states:
+        sc.out.error("SC201", m.span, f"initial state '{m.init}' of machine '{m.name}' is not one of its states",
+                     ", ".join(m.states))
+        return []
+    for t in m.terminal:
+        if t not in m.states:
+            sc.out.error("SC201", m.span, f"terminal state '{t}' of machine '{m.name}' is not one of its states",
+                         ", ".join(m.states))
+    pcs = EnumSort(m.name, m.states)
+    sc.add_member(pcs)
+    init = []
+    pc = VarInfo("pc", pcs, inst, _field_slots(sc, m.name, "pc", pcs, inst))
+    init.extend([(m.states.index(m.init),)] * len(pc.slots))
+    fields = {}
+    for d in m.vars:
+        got = el.var_sort(d.type)
+        if got is None:
+            continue
+        sort, key = got
+        if key is not None:
+            sc.out.error("SC303", d.span, "machine-local variables cannot be maps", "a global map K -> T")
+            continue
+        slots = _field_slots(sc, m.name, d.name, sort, inst)
+        fields[d.name] = VarInfo(d.name, sort, inst, slots)
+        init.extend([_init_values(sc, el, d, sort)] * len(slots))
+    sc.machines[m.name] = MachineScope(m, inst, pc, fields)
+    return init
+
+
+def _field_slots(sc: Scope, machine: str, name: str, sort: Sort, inst: IndexSort | None) -> tuple[int, ...]:
+    """Slots of a machine field: `m.f` for a singleton, `m[i].f` per instance."""
+    return sc.new_slots(f"{machine}.{name}", sort, inst, machine, machine + "[{key}]." + name)
+
+
+def _machine_infos(sc: Scope) -> tuple[MachineInfo, ...]:
+    return tuple(MachineInfo(n, m.instances.size if m.instances else None, m.pc.slots, m.decl.doc)
+                 for n, m in sc.machines.items())
+
+
+@dataclass
+class ActEnv:
+    """What a property needs to know about the action it is lowered against."""
+
+    env: Env
+    machine: str
+    transition: str
+    call: str | None
+    range_bad: Expr
+
+
+def _actions(sc: Scope, el: Elaborator) -> list[tuple[Action, ActEnv]]:
+    out: list[tuple[Action, ActEnv]] = []
+    for m in sc.spec.machines:
+        ms = sc.machines.get(m.name)
+        if ms is None:
+            continue
+        insts: list[int | None] = list(ms.instances.values()) if ms.instances else [None]
+        for t in m.transitions:
+            for i in insts:
+                out.extend(_transition(sc, el, ms, t, i))
+    return out
+
+
+def _param_choices(sc: Scope, el: Elaborator, t: S.TransitionDecl) -> list[tuple[tuple[str, Const], ...]] | None:
+    doms = []
+    for name, ty in t.params:
+        s = el.sort_of(ty)
+        if s is None:
+            return None
+        doms.append([(name, Const(v, s)) for v in s.values()])
+    total = 1
+    for d in doms:
+        total *= len(d)
+    if total > MAX_EXPANSION:
+        sc.out.error("SC401", t.span, f"transition '{t.name}' has {total} parameter combinations",
+                     f"at most {MAX_EXPANSION}")
+        return None
+    return list(itertools.product(*doms))
+
+
+def _transition(sc: Scope, el: Elaborator, ms: MachineScope, t: S.TransitionDecl,
+                i: int | None) -> list[tuple[Action, ActEnv]]:
+    choices = _param_choices(sc, el, t)
+    if choices is None:
+        return []
+    out = []
+    for choice in choices:
+        env = Env(machine=ms, self_idx=i)
+        for n, c in choice:
+            env = env.bind(n, c)
+        if t.when is not None:
+            w = el.bool_expr(t.when, Env(static=True, bound=env.bound))
+            if w is None or not isinstance(w, Const):
+                if w is not None:
+                    sc.out.error("SC306", t.when.span, "`when:` must be constant over params", "a static condition")
+                continue
+            if not w.value:
+                continue
+        out.extend(_instance(sc, el, ms, t, i, env, choice))
+    return out
+
+
+def _pc_guard(sc: Scope, ms: MachineScope, t: S.TransitionDecl, i: int | None) -> Expr | None:
+    pcs = ms.pc.sort
+    assert isinstance(pcs, EnumSort)
+    pc = Var(ms.pc.slots[i or 0], pcs)
+    if t.sources is None:
+        return smart.TRUE
+    bad = [(s, sp) for s, sp in zip(t.sources, t.source_spans, strict=False) if s not in pcs.members]
+    for s, sp in bad:
+        from model.diagnostics import did_you_mean
+        sc.out.error("SC201", sp, f"'{s}' is not a state of machine '{ms.decl.name}'",
+                     ", ".join(pcs.members), did_you_mean(s, pcs.members))
+    if bad:
+        return None
+    return smart.Or(*(smart.Eq(pc, Const(pcs.members.index(s), pcs)) for s in t.sources))
+
+
+def _instance(sc: Scope, el: Elaborator, ms: MachineScope, t: S.TransitionDecl, i: int | None,
+              env: Env, choice: tuple[tuple[str, Const], ...]) -> list[tuple[Action, ActEnv]]:
+    pcg = _pc_guard(sc, ms, t, i)
+    g = el.bool_expr(t.guard, env) if t.guard is not None else smart.TRUE
+    outcomes = _call(sc, el, t.call, env) if t.call is not None else [(None, None, smart.FALSE, [])]
+    if pcg is None or g is None or outcomes is None:
+        return []
+    guard = smart.And(pcg, g)
+    if smart.is_false(guard):
+        return []
+    var_sort = {k: v.sort for k, v in enumerate(sc.vars)}
+    res = []
+    for outcome, result, ok, op_writes in outcomes:
+        renv = Env(env.bound, env.machine, env.self_idx, result)
+        writes = _own_writes(sc, el, t, ms, i, renv, op_writes, result)
+        if writes is None:
+            return []
+        all_writes = [*op_writes, *writes]
+        updates = updates_of(all_writes, var_sort)
+        label = ActionLabel(ms.decl.name, t.name, i, tuple(Arg(n, c.value, c.sort) for n, c in choice), outcome)
+        act = Action(label, guard, updates, t.call.func if t.call else None, result, t.cites, t.span)
+        post = dict(updates)
+        aenv = ActEnv(Env(renv.bound, renv.machine, renv.self_idx, result, post), ms.decl.name, t.name,
+                      t.call.func if t.call else None, smart.And(guard, range_bad(all_writes)))
+        res.append((act, aenv))
+    return res
+
+
+def _own_writes(sc: Scope, el: Elaborator, t: S.TransitionDecl, ms: MachineScope, i: int | None,
+                env: Env, op_writes: list[Write], result: Expr | None) -> list[Write] | None:
+    """The transition's effect, its `store:` and its `to:` (all after the operation's writes)."""
+    writes: list[Write] = []
+    for a in t.effect:
+        writes.extend(lower_assign(el, a, env, smart.TRUE))
+    op_bases = {w.place.base for w in op_writes}
+    for w in writes:
+        if w.place.base in op_bases:
+            sc.out.error("SC315", w.place.span, f"'{w.place.base}' is written by both the transition and "
+                         f"its operation '{t.call.func if t.call else ''}'", "one writer per variable per step")
+            return None
+    if t.store is not None and result is not None:
+        p = place_of(el, t.store, env)
+        w = write(el, p, result, t.store.span, smart.TRUE) if p is not None else None
+        if w is None:
+            return None
+        writes.append(w)
+    elif t.store is not None:
+        sc.out.error("SC202", t.store.span, "`store:` needs a `call:` whose result it stores")
+    if t.target is not None:
+        to = el.expr(t.target, env, ms.pc.sort)
+        if to is None:
+            return None
+        if to.sort != ms.pc.sort:
+            sc.out.error("SC301", t.target.span, f"`to:` must be a state of machine '{ms.decl.name}', "
+                         f"got a value of type {to.sort}", ", ".join(ms.decl.states))
+            return None
+        from model.writes import Place
+        writes.append(Write(Place("pc", (ms.pc.slots[i or 0],), None, 0, ms.pc.sort, t.target.span),
+                            to, smart.TRUE))
+    return writes
+
+
+Outcome = tuple[str | None, Expr | None, Expr, list[Write]]
+
+
+def _call(sc: Scope, el: Elaborator, call: S.Call, env: Env) -> list[Outcome] | None:
+    """The outcomes of invoking an operation: the checked one, then each `may_fail` code."""
+    op = sc.ops.get(call.func)
+    if op is None:
+        sc.unknown(call.func, call.span, "operation", tuple(sc.ops))
+        return None
+    openv = _op_args(sc, el, op, call, env)
+    if openv is None:
+        return None
+    status = sc.status
+    checks = [(el.bool_expr(c.require, openv), c.error) for c in op.checks]
+    if any(g is None for g, _ in checks):
+        return None
+    result: Expr = Const(0, status)
+    for g, code in reversed(checks):
+        result = smart.Ite_(smart.Not(g), Const(status.members.index(code), status), result, status)  # type: ignore[arg-type]
+    ok = smart.And(*(g for g, _ in checks))  # type: ignore[misc]
+    writes = [w for a in op.effect for w in lower_assign(el, a, openv, ok)]
+    outs: list[Outcome] = [(None, result, ok, writes)]
+    for code, _ in op.may_fail:
+        outs.append((code, Const(status.members.index(code), status), smart.FALSE, []))
+    return outs
+
+
+def _op_args(sc: Scope, el: Elaborator, op: S.OpDecl, call: S.Call, env: Env) -> Env | None:
+    names = [n for n, _ in op.params]
+    given: dict[str, S.SExpr] = dict(zip(names, call.args, strict=False))
+    if len(call.args) > len(names):
+        sc.out.error("SC311", call.span, f"'{op.name}' takes {len(names)} argument(s), got {len(call.args)}",
+                     f"{op.name}({', '.join(names)})")
+        return None
+    for k, v in call.kwargs:
+        if k not in names or k in given:
+            sc.out.error("SC311", v.span, f"bad keyword argument '{k}' for '{op.name}'", ", ".join(names))
+            return None
+        given[k] = v
+    missing = [n for n in names if n not in given]
+    if missing:
+        sc.out.error("SC311", call.span, f"missing argument(s) {', '.join(missing)} for '{op.name}'",
+                     f"{op.name}({', '.join(names)})")
+        return None
+    openv = Env()
+    for n, ty in op.params:
+        s = el.sort_of(ty)
+        x = el.expr(given[n], env, s) if s is not None else None
+        if x is None or s is None:
+            return None
+        if not assignable(s, x.sort) and not (isinstance(s, IntSort) and isinstance(x.sort, IntSort)):
+            sc.out.error("SC301", given[n].span, f"argument '{n}' of '{op.name}' has type {x.sort}", str(s))
+            return None
+        openv = openv.bind(n, x)
+    return openv
+
+
+def _expect(p: S.PropertyDecl, inst: Instance) -> str | None:
+    d = dict(p.expect)
+    if inst.variant is not None and inst.variant in d:
+        return d[inst.variant]
+    return d.get("default")
+
+
+def _on_filter(sc: Scope, p: S.PropertyDecl) -> set[str] | None:
+    if p.on is None:
+        return None
+    known = {f"{m.name}.{t.name}" for m in sc.spec.machines for t in m.transitions}
+    known |= {f"call:{o.name}" for o in sc.spec.operations}
+    for name, span in p.on:
+        if name not in known:
+            from model.diagnostics import did_you_mean
+            sc.out.error("SC201", span, f"property '{p.name}': unknown transition '{name}'",
+                         "machine.transition or call:operation", did_you_mean(name, known))
+    return {n for n, _ in p.on}
+
+
+def _properties(sc: Scope, el: Elaborator, decls: tuple[S.PropertyDecl, ...],
+                acts: list[tuple[Action, ActEnv]], inst: Instance) -> list[Property]:
+    out = []
+    for p in decls:
+        if p.kind == "invariant":
+            e = el.bool_expr(p.expr, Env())
+            if e is not None:
+                out.append(Property(p.name, "invariant", pred=e, expect=_expect(p, inst), doc=p.doc, span=p.span))
+            continue
+        on = _on_filter(sc, p)
+        bad = []
+        for i, (a, ae) in enumerate(acts):
+            if on is not None and f"{ae.machine}.{ae.transition}" not in on and f"call:{ae.call}" not in on:
+                continue
+            q = el.bool_expr(p.expr, ae.env)
+            if q is None:
+                break
+            b = smart.And(a.guard, smart.Not(q))
+            if not smart.is_false(b):
+                bad.append((i, b))
+        out.append(Property(p.name, "step", bad=tuple(bad), expect=_expect(p, inst), doc=p.doc, span=p.span))
+    return out
+
+
+def _deadlock(sc: Scope, actions: list[Action]) -> Property:
+    term = []
+    for ms in sc.machines.values():
+        pcs = ms.pc.sort
+        assert isinstance(pcs, EnumSort)
+        for slot in ms.pc.slots:
+            term.append(smart.Or(*(smart.Eq(Var(slot, pcs), Const(pcs.members.index(t), pcs))
+                                   for t in ms.decl.terminal)))
+    pred = smart.Or(*(a.guard for a in actions), smart.And(*term) if term else smart.FALSE)
+    return Property("deadlock", "deadlock", pred=pred,
+                    doc="some transition is enabled unless every machine is in a terminal state")

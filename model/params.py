@@ -1,0 +1,107 @@
+"""Parameter instantiation: defaults, then a variant's assignments, then -p overrides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from model import syntax as S
+from model.diagnostics import Collector, did_you_mean
+from model.source import Span
+
+ParamValue = int | bool | str
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One parameter assignment to check: a variant (or None) and every parameter's value."""
+
+    variant: str | None
+    values: tuple[tuple[str, ParamValue], ...]
+
+    def as_dict(self) -> dict[str, ParamValue]:
+        return dict(self.values)
+
+    def rendered(self) -> tuple[tuple[str, str], ...]:
+        return tuple((k, str(v).lower() if isinstance(v, bool) else str(v)) for k, v in self.values)
+
+
+def parse_value(p: S.ParamDecl, text: str, span: Span | None, out: Collector,
+                origin: str) -> ParamValue | None:
+    """Parse a parameter value written as text; report a located error when it does not fit."""
+    if p.kind == "bool":
+        if text.lower() in ("true", "false"):
+            return text.lower() == "true"
+        out.error("SC401", span, f"{origin}: '{text}' is not a value of bool param '{p.name}'", "true or false")
+        return None
+    if p.kind == "enum":
+        if text in p.values:
+            return text
+        out.error("SC401", span, f"{origin}: '{text}' is not a value of param '{p.name}'",
+                  ", ".join(p.values), did_you_mean(text, p.values))
+        return None
+    try:
+        v = int(text, 10)
+    except ValueError:
+        out.error("SC401", span, f"{origin}: param '{p.name}' must be an integer, got '{text}'", "an integer")
+        return None
+    if (p.lo is not None and v < p.lo) or (p.hi is not None and v > p.hi):
+        out.error("SC402", span, f"{origin}: param '{p.name}' = {v} is out of range",
+                  f"{p.lo if p.lo is not None else '..'} <= {p.name} <= {p.hi if p.hi is not None else '..'}")
+        return None
+    return v
+
+
+def parse_overrides(spec: S.SpecDecl, overrides: tuple[str, ...], out: Collector) -> dict[str, ParamValue]:
+    """`NAME=VALUE` strings from the command line -> values (errors have no file position)."""
+    decls = {p.name: p for p in spec.params}
+    result: dict[str, ParamValue] = {}
+    for o in overrides:
+        name, sep, text = o.partition("=")
+        name = name.strip()
+        if not sep:
+            out.error("SC403", None, f"-p {o}: expected NAME=VALUE")
+            continue
+        if name not in decls:
+            out.error("SC404", None, f"-p {o}: spec '{spec.name}' has no param '{name}'",
+                      ", ".join(decls) or "no params", did_you_mean(name, decls))
+            continue
+        v = parse_value(decls[name], text.strip(), None, out, f"-p {o}")
+        if v is not None:
+            result[name] = v
+    return result
+
+
+def instances(spec: S.SpecDecl, overrides: dict[str, ParamValue], out: Collector,
+              only_variant: str | None = None) -> list[Instance]:
+    """Every instance to check: each variant agreeing with the overrides, else one plain instance."""
+    decls = {p.name: p for p in spec.params}
+    base: dict[str, ParamValue] = {}
+    for p in spec.params:
+        v = parse_value(p, p.default, p.span, out, "default")
+        if v is not None:
+            base[p.name] = v
+    found: list[Instance] = []
+    for vname, assigns in spec.variants:
+        if only_variant is not None and vname != only_variant:
+            continue
+        vals = dict(base)
+        for pname, text, span in assigns:
+            if pname not in decls:
+                out.error("SC404", span, f"variant '{vname}' sets unknown param '{pname}'",
+                          ", ".join(decls), did_you_mean(pname, decls))
+                continue
+            v = parse_value(decls[pname], text, span, out, f"variant '{vname}'")
+            if v is not None:
+                vals[pname] = v
+        if all(vals.get(k) == v for k, v in overrides.items() if k in dict((a[0], 1) for a in assigns)):
+            vals.update(overrides)
+            found.append(Instance(vname, tuple(vals.items())))
+    if only_variant is not None and not found and not out:
+        names = [v for v, _ in spec.variants]
+        out.error("SC405", None, f"spec '{spec.name}' has no variant '{only_variant}'",
+                  ", ".join(names) or "no variants", did_you_mean(only_variant, names))
+    if not found and only_variant is None:
+        vals = dict(base)
+        vals.update(overrides)
+        found.append(Instance(None, tuple(vals.items())))
+    return found

@@ -1,0 +1,141 @@
+"""Symbol tables of one instantiated spec: types, enum members, variables and their slots.
+
+Built once per parameter instance (types such as `0..V` depend on parameter values).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from model import syntax as S
+from model.diagnostics import Collector, did_you_mean
+from model.ir import Const, StateVar
+from model.params import Instance
+from model.smart import const_int
+from model.sorts import BOOL, BoolSort, EnumSort, IndexSort, IntSort, KeySort, OptionSort, Sort
+
+BUILTIN_TYPES = ("bool", "Status")
+
+
+@dataclass(frozen=True)
+class VarInfo:
+    """A global variable or a machine-local field: its slots, one per key (or instance)."""
+
+    name: str
+    sort: Sort
+    key: KeySort | None          # None: a scalar with exactly one slot
+    slots: tuple[int, ...]
+
+
+@dataclass
+class MachineScope:
+    decl: S.MachineDecl
+    instances: IndexSort | None
+    pc: VarInfo
+    fields: dict[str, VarInfo]
+
+
+@dataclass
+class Scope:
+    spec: S.SpecDecl
+    instance: Instance
+    out: Collector
+    params: dict[str, Const] = field(default_factory=dict)
+    types: dict[str, Sort] = field(default_factory=dict)
+    members: dict[str, list[tuple[EnumSort, int]]] = field(default_factory=dict)
+    defs: dict[str, S.DefDecl] = field(default_factory=dict)
+    globals: dict[str, VarInfo] = field(default_factory=dict)
+    machines: dict[str, MachineScope] = field(default_factory=dict)
+    ops: dict[str, S.OpDecl] = field(default_factory=dict)
+    vars: list[StateVar] = field(default_factory=list)
+    status: EnumSort = EnumSort("Status", ("SUCCESS",))
+
+    def all_names(self) -> list[str]:
+        return [*self.params, *self.types, *self.members, *self.defs, *self.globals, *self.machines]
+
+    def unknown(self, name: str, span: object, what: str = "name", extra: tuple[str, ...] = ()) -> None:
+        self.out.error("SC201", span, f"unknown {what} '{name}'",  # type: ignore[arg-type]
+                       notes=did_you_mean(name, [*self.all_names(), *extra]))
+
+    def add_member(self, sort: EnumSort) -> None:
+        for i, m in enumerate(sort.members):
+            self.members.setdefault(m, []).append((sort, i))
+
+    def new_slots(self, base: str, sort: Sort, key: KeySort | None, machine: str | None = None,
+                  fmt: str = "{base}[{key}]") -> tuple[int, ...]:
+        if key is None:
+            self.vars.append(StateVar(base, sort, base, None, machine))
+            return (len(self.vars) - 1,)
+        start = len(self.vars)
+        for k in key.values():
+            kr = key.render(k)
+            self.vars.append(StateVar(fmt.format(base=base, key=kr), sort, base, kr, machine))
+        return tuple(range(start, len(self.vars)))
+
+
+def param_consts(scope: Scope) -> None:
+    for p in scope.spec.params:
+        v = scope.instance.as_dict().get(p.name)
+        if v is None:
+            continue
+        if p.kind == "enum":
+            sort = EnumSort(p.name, p.values)
+            scope.add_member(sort)
+            scope.params[p.name] = Const(p.values.index(str(v)), sort)
+        elif p.kind == "bool":
+            scope.params[p.name] = Const(bool(v), BOOL)
+        else:
+            scope.params[p.name] = const_int(int(v))
+
+
+def status_sort(spec: S.SpecDecl) -> EnumSort:
+    codes: list[str] = ["SUCCESS"]
+    for op in spec.operations:
+        for c in [ch.error for ch in op.checks] + [n for n, _ in op.may_fail]:
+            if c not in codes:
+                codes.append(c)
+    return EnumSort("Status", tuple(codes))
+
+
+def check_duplicates(spec: S.SpecDecl, out: Collector) -> None:
+    seen: dict[str, object] = {}
+    groups: list[tuple[str, list[tuple[str, object]]]] = [
+        ("param", [(p.name, p.span) for p in spec.params]),
+        ("type", [(t.name, t.span) for t in spec.types]),
+        ("def", [(d.name, d.span) for d in spec.defs]),
+        ("variable", [(v.name, v.span) for v in spec.vars]),
+        ("operation", [(o.name, o.span) for o in spec.operations]),
+        ("machine", [(m.name, m.span) for m in spec.machines]),
+    ]
+    for what, items in groups:
+        for name, span in items:
+            if name in BUILTIN_TYPES or name in seen:
+                first = seen.get(name)
+                note = (f"first declared at {first}",) if first else ("a built-in name",)
+                out.error("SC204", span, f"{what} '{name}' is already declared",  # type: ignore[arg-type]
+                          notes=note)
+            else:
+                seen[name] = span
+    props = [(p.name, p.span) for p in (*spec.properties, *spec.lemmas)]
+    pseen: dict[str, object] = {"deadlock": None, "range": None}
+    for name, span in props:
+        if name in pseen:
+            out.error("SC204", span, f"property '{name}' is already declared"  # type: ignore[arg-type]
+                      + (" (a built-in property)" if pseen[name] is None else ""))
+        pseen[name] = span
+
+
+def key_sort(sort: Sort, span: object, out: Collector) -> KeySort | None:
+    if isinstance(sort, (BoolSort, IntSort, EnumSort, IndexSort)):
+        return sort
+    out.error("SC301", span, f"'{sort}' cannot be a map key", "an index set, enum, bool or range")  # type: ignore[arg-type]
+    return None
+
+
+def option_of(sort: Sort | None, span: object, out: Collector) -> Sort | None:
+    if isinstance(sort, (EnumSort, IndexSort)):
+        return OptionSort(sort)
+    if sort is not None:
+        out.error("SC301", span, f"'{sort}?' is not allowed",  # type: ignore[arg-type]
+                  "an option of an enum or index set")
+    return None

@@ -1,0 +1,146 @@
+"""Finite sorts. Every value of every sort is a Python int (bools are 0/1 as Python bools).
+
+NOTE(value-encoding): enum members are their position in the member list, index-set elements
+are 0..size-1, an option's `none` is -1 (options wrap only enums and index sets, whose values
+are never negative). Engines and exporters rely on this one encoding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+NONE_VALUE = -1
+
+
+@dataclass(frozen=True)
+class BoolSort:
+    def values(self) -> tuple[int, ...]:
+        return (False, True)
+
+    def render(self, v: int) -> str:
+        return "true" if v else "false"
+
+    def __str__(self) -> str:
+        return "bool"
+
+
+@dataclass(frozen=True)
+class IntSort:
+    lo: int
+    hi: int
+
+    def values(self) -> tuple[int, ...]:
+        return tuple(range(self.lo, self.hi + 1))
+
+    def render(self, v: int) -> str:
+        return str(v)
+
+    def __str__(self) -> str:
+        return f"{self.lo}..{self.hi}"
+
+
+@dataclass(frozen=True)
+class EnumSort:
+    name: str
+    members: tuple[str, ...]
+
+    def values(self) -> tuple[int, ...]:
+        return tuple(range(len(self.members)))
+
+    def render(self, v: int) -> str:
+        return self.members[v] if 0 <= v < len(self.members) else f"<{self.name}?{v}>"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class IndexSort:
+    """An index set derived from a parameter: the elements 0..size-1 (e.g. VCPU, LP)."""
+
+    name: str
+    size: int
+
+    def values(self) -> tuple[int, ...]:
+        return tuple(range(self.size))
+
+    def render(self, v: int) -> str:
+        return str(v)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class OptionSort:
+    """An element of `inner` or none (encoded as NONE_VALUE)."""
+
+    inner: EnumSort | IndexSort
+
+    def values(self) -> tuple[int, ...]:
+        return (NONE_VALUE, *self.inner.values())
+
+    def render(self, v: int) -> str:
+        return "none" if v == NONE_VALUE else self.inner.render(v)
+
+    def __str__(self) -> str:
+        return f"{self.inner}?"
+
+
+@dataclass(frozen=True)
+class NoneSort:
+    """The sort of the bare literal `none` before it meets an option sort."""
+
+    def values(self) -> tuple[int, ...]:
+        return (NONE_VALUE,)
+
+    def render(self, v: int) -> str:
+        return "none"
+
+    def __str__(self) -> str:
+        return "none"
+
+
+Sort = BoolSort | IntSort | EnumSort | IndexSort | OptionSort | NoneSort
+KeySort = BoolSort | IntSort | EnumSort | IndexSort
+
+BOOL = BoolSort()
+
+
+def key_offset(sort: KeySort) -> int:
+    """Position of value v among the keys of `sort` is v - key_offset(sort)."""
+    return sort.lo if isinstance(sort, IntSort) else 0
+
+
+def compatible(a: Sort, b: Sort) -> bool:
+    """Whether values of a and b may be compared with == (and assigned one to the other)."""
+    if a == b:
+        return True
+    if isinstance(a, IntSort) and isinstance(b, IntSort):
+        return True
+    if isinstance(a, NoneSort):
+        return isinstance(b, (OptionSort, NoneSort))
+    if isinstance(b, NoneSort):
+        return isinstance(a, OptionSort)
+    if isinstance(a, OptionSort) and not isinstance(b, OptionSort):
+        return a.inner == b
+    if isinstance(b, OptionSort) and not isinstance(a, OptionSort):
+        return b.inner == a
+    return False
+
+
+def assignable(target: Sort, value: Sort) -> bool:
+    """Whether a value of sort `value` may be stored in a variable of sort `target`."""
+    if target == value:
+        return True
+    if isinstance(target, IntSort):
+        return isinstance(value, IntSort)
+    if isinstance(target, OptionSort):
+        return isinstance(value, NoneSort) or value == target.inner
+    return False
+
+
+def in_range(sort: Sort, v: int) -> bool:
+    if isinstance(sort, IntSort):
+        return sort.lo <= v <= sort.hi
+    return True

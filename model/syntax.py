@@ -1,0 +1,267 @@
+"""Surface syntax of a spec: expressions and declarations, each with the Span it came from.
+
+Nothing here has a meaning yet: names are unresolved strings, types are unchecked. The
+builder (model/build.py) makes these from YAML nodes; model/elaborate.py gives them meaning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from model.source import Span
+
+# ---- expressions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Name:
+    id: str
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class IntLit:
+    value: int
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Unary:
+    op: str                       # "not" | "neg"
+    operand: SExpr
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Binary:
+    op: str                       # "and" "or" "=>" "+" "-" "*" "//" "%"
+    left: SExpr
+    right: SExpr
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Compare:
+    ops: tuple[str, ...]          # "==" "!=" "<" "<=" ">" ">=" "in" "not in"
+    operands: tuple[SExpr, ...]
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class IfElse:
+    cond: SExpr
+    then: SExpr
+    other: SExpr
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Index:
+    base: SExpr
+    index: SExpr
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Field:
+    base: SExpr
+    name: str
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Call:
+    func: str
+    args: tuple[SExpr, ...]
+    kwargs: tuple[tuple[str, SExpr], ...]
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class GenCall:
+    """all/any/count(elem for var in domain if cond)."""
+
+    func: str
+    elem: SExpr
+    var: str
+    domain: str
+    cond: SExpr | None
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class SetLit:
+    items: tuple[SExpr, ...]
+    span: Span = field(compare=False)
+
+
+SExpr = Name | IntLit | Unary | Binary | Compare | IfElse | Index | Field | Call | GenCall | SetLit
+
+
+@dataclass(frozen=True)
+class Target:
+    """Left-hand side of an assignment, optionally for every element of a finite domain."""
+
+    lhs: SExpr
+    var: str | None
+    domain: str | None
+    span: Span = field(compare=False)
+
+
+# ---- types ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NamedType:
+    name: str
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class OptionType:
+    name: str
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class RangeType:
+    lo: SExpr
+    hi: SExpr
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class MapType:
+    key: SType
+    value: SType
+    span: Span = field(compare=False)
+
+
+SType = NamedType | OptionType | RangeType | MapType
+
+# ---- declarations --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParamDecl:
+    name: str
+    kind: str                     # "int" | "bool" | "enum"
+    default: str
+    values: tuple[str, ...] = ()  # enum values
+    lo: int | None = None
+    hi: int | None = None
+    doc: str = ""
+    span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class TypeDecl:
+    name: str
+    kind: str                     # "enum" | "index" | "alias"
+    members: tuple[str, ...] = ()
+    size: SExpr | None = None
+    alias: SType | None = None
+    span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class DefDecl:
+    name: str
+    params: tuple[tuple[str, SType], ...]
+    body: SExpr
+    span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class VarDecl:
+    name: str
+    type: SType
+    init: SExpr | None            # None means "any value"
+    doc: str = ""
+    span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Assign:
+    target: Target
+    value: SExpr
+
+
+@dataclass(frozen=True)
+class Check:
+    require: SExpr
+    error: str
+    span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class OpDecl:
+    name: str
+    params: tuple[tuple[str, SType], ...]
+    checks: tuple[Check, ...]
+    may_fail: tuple[tuple[str, Span], ...]
+    effect: tuple[Assign, ...]
+    doc: str = ""
+    cites: tuple[str, ...] = ()
+    span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class TransitionDecl:
+    name: str
+    sources: tuple[str, ...] | None           # None: from any state
+    target: SExpr | None                      # None: stay
+    params: tuple[tuple[str, SType], ...]
+    when: SExpr | None
+    guard: SExpr | None
+    call: Call | None
+    store: SExpr | None
+    effect: tuple[Assign, ...]
+    doc: str = ""
+    cites: tuple[str, ...] = ()
+    span: Span | None = field(default=None, compare=False)
+    source_spans: tuple[Span, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class MachineDecl:
+    name: str
+    instances: str | None
+    states: tuple[str, ...]
+    init: str
+    terminal: tuple[str, ...]
+    vars: tuple[VarDecl, ...]
+    transitions: tuple[TransitionDecl, ...]
+    doc: str = ""
+    span: Span | None = field(default=None, compare=False)
+    instances_span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class PropertyDecl:
+    name: str
+    kind: str                                 # "invariant" | "step"
+    expr: SExpr
+    on: tuple[tuple[str, Span], ...] | None
+    expect: tuple[tuple[str, str], ...]       # (variant or "default", holds|violated)
+    doc: str = ""
+    span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class SpecDecl:
+    name: str
+    path: str
+    doc: str
+    cites: tuple[str, ...]
+    params: tuple[ParamDecl, ...]
+    variants: tuple[tuple[str, tuple[tuple[str, str, Span], ...]], ...]
+    types: tuple[TypeDecl, ...]
+    defs: tuple[DefDecl, ...]
+    vars: tuple[VarDecl, ...]
+    initially: SExpr | None
+    operations: tuple[OpDecl, ...]
+    machines: tuple[MachineDecl, ...]
+    properties: tuple[PropertyDecl, ...]
+    lemmas: tuple[PropertyDecl, ...]
+    check_deadlock: bool = True

@@ -1,0 +1,146 @@
+"""Safe YAML reading with positions: a small node tree where every node carries its Span.
+
+Spec files are untrusted (they arrive in pull requests). We therefore:
+- limit the file size and nesting depth before composing (PyYAML's composer recurses);
+- reject anchors and aliases outright (no alias bombs, and specs never need them);
+- reject duplicate mapping keys (PyYAML silently keeps the last one);
+- compose with SafeLoader only, and keep each scalar's source text (`value`) so that names
+  like ON/OFF/no are never turned into booleans behind the user's back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+
+from model.diagnostics import Diagnostic
+from model.source import SourceFile, Span
+
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 64
+MAX_NODES = 200_000
+
+
+@dataclass(frozen=True)
+class YScalar:
+    value: str
+    style: str | None               # None: plain; '"' / "'": quoted; '|' / '>': block
+    tag: str
+    span: Span = field(compare=False)
+
+    @property
+    def plain(self) -> bool:
+        return self.style is None
+
+
+@dataclass(frozen=True)
+class YSeq:
+    items: tuple[YNode, ...]
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class YMap:
+    entries: tuple[tuple[YScalar, YNode], ...]
+    span: Span = field(compare=False)
+
+    def get(self, key: str) -> YNode | None:
+        for k, v in self.entries:
+            if k.value == key:
+                return v
+        return None
+
+    def keys(self) -> tuple[str, ...]:
+        return tuple(k.value for k, _ in self.entries)
+
+
+YNode = YScalar | YSeq | YMap
+
+
+class YamlError(Exception):
+    def __init__(self, diag: Diagnostic):
+        self.diag = diag
+        super().__init__(diag.message)
+
+
+def _span(path: str, node: yaml.Node) -> Span:
+    s, e = node.start_mark, node.end_mark
+    return Span(path, s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+
+
+def _mark_span(path: str, mark: yaml.Mark | None) -> Span | None:
+    if mark is None:
+        return None
+    return Span(path, mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2)
+
+
+def read_yaml(src: SourceFile) -> YNode | None:
+    """Parse one YAML document into YNodes; raises YamlError with a located diagnostic.
+
+    Returns None for an empty document.
+    """
+    if len(src.text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise YamlError(Diagnostic("SC101", Span(src.path, 1, 1, 1, 2),
+                                   f"spec file is larger than {MAX_BYTES} bytes"))
+    try:
+        _check_events(src)
+        node = yaml.compose(src.text, Loader=yaml.SafeLoader)
+    except YamlError:
+        raise
+    except yaml.MarkedYAMLError as e:
+        msg = f"YAML syntax error: {e.problem or e.context}"
+        span = _mark_span(src.path, e.problem_mark or e.context_mark)
+        raise YamlError(Diagnostic("SC100", span, msg)) from None
+    except yaml.YAMLError as e:
+        raise YamlError(Diagnostic("SC100", Span(src.path, 1, 1, 1, 2),
+                                   f"YAML error: {e}")) from None
+    return None if node is None else _convert(src.path, node)
+
+
+def _check_events(src: SourceFile) -> None:
+    """Walk the event stream: enforce depth/size limits, forbid aliases, anchors, tags, streams."""
+    depth = nodes = docs = 0
+    for ev in yaml.parse(src.text, Loader=yaml.SafeLoader):
+        span = _mark_span(src.path, ev.start_mark)
+        if isinstance(ev, yaml.DocumentStartEvent):
+            docs += 1
+            if docs > 1:
+                raise YamlError(Diagnostic("SC101", span, "a spec file holds exactly one YAML document"))
+        if isinstance(ev, yaml.AliasEvent) or getattr(ev, "anchor", None):
+            raise YamlError(Diagnostic("SC101", span, "YAML anchors and aliases are not allowed in specs",
+                                       expected="each value written out in full"))
+        tag = getattr(ev, "tag", None)
+        if tag and not getattr(ev, "implicit", True) and tag.startswith("!"):
+            raise YamlError(Diagnostic("SC101", span, f"YAML tag '{tag}' is not allowed in specs"))
+        if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlError(Diagnostic("SC101", span, f"YAML nesting deeper than {MAX_DEPTH} levels"))
+        elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+        if isinstance(ev, yaml.NodeEvent):
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise YamlError(Diagnostic("SC101", span, f"spec has more than {MAX_NODES} YAML nodes"))
+
+
+def _convert(path: str, node: yaml.Node) -> YNode:
+    if isinstance(node, yaml.ScalarNode):
+        return YScalar(node.value, node.style, node.tag, _span(path, node))
+    if isinstance(node, yaml.SequenceNode):
+        return YSeq(tuple(_convert(path, n) for n in node.value), _span(path, node))
+    assert isinstance(node, yaml.MappingNode)
+    entries: list[tuple[YScalar, YNode]] = []
+    seen: dict[str, Span] = {}
+    for k, v in node.value:
+        if not isinstance(k, yaml.ScalarNode):
+            raise YamlError(Diagnostic("SC102", _span(path, k), "mapping keys must be plain names",
+                                       expected="a name such as `life` or `assoc[v]`"))
+        key = YScalar(k.value, k.style, k.tag, _span(path, k))
+        if key.value in seen:
+            raise YamlError(Diagnostic("SC103", key.span, f"duplicate key '{key.value}'",
+                                       notes=(f"first defined at {seen[key.value]}",)))
+        seen[key.value] = key.span
+        entries.append((key, _convert(path, v)))
+    return YMap(tuple(entries), _span(path, node))
