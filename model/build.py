@@ -231,7 +231,7 @@ def _variants(b: Builder, node: YNode | None) -> tuple[tuple[str, tuple[tuple[st
 def _typedecl(b: Builder, name: str, key: YScalar, v: YNode) -> S.TypeDecl | None:
     if isinstance(v, YSeq):
         members = tuple(n for n, _ in b.names(v, "enum member"))
-        if not members:
+        if not v.items:
             b.err(v.span, f"enum '{name}' has no members", "a non-empty list of names", "SC127")
         return S.TypeDecl(name, "enum", members=members, span=key.span)
     if isinstance(v, YMap):
@@ -356,6 +356,11 @@ def _props(b: Builder, node: YNode | None, what: str) -> tuple[S.PropertyDecl, .
         if m is None:
             continue
         b.check_keys(m, ("invariant", "step", "on", "expect", "doc"), f"property '{n}'")
+        if n in ("deadlock", "range") and m.get("step") is None and m.get("invariant") is None:
+            # a built-in property: only its expectation (and doc) can be stated
+            out.append(S.PropertyDecl(n, "builtin", None, None, _expect(b, m.get("expect")),  # type: ignore[arg-type]
+                                      b.text(m.get("doc"), "doc"), k.span))
+            continue
         kind = "step" if m.get("step") is not None else "invariant"
         if m.get("step") is not None and m.get("invariant") is not None:
             b.err(m.span, f"property '{n}' has both `invariant:` and `step:`", "exactly one", "SC129")

@@ -492,13 +492,16 @@ def _arith_sort(op: str, a: IntSort, b: IntSort) -> tuple[Op, IntSort]:
     m = max(abs(a.lo), abs(a.hi))
     n = max(abs(b.lo), abs(b.hi))
     if op == "%":
+        if b.lo > 0:  # Python's % by a positive divisor lies in 0..divisor-1
+            return Op.MOD, IntSort(0, min(b.hi - 1, a.hi) if a.lo >= 0 else b.hi - 1)
         return Op.MOD, IntSort(min(0, -n), max(0, n))
     return Op.DIV, IntSort(-m, m)
 
 
 def join_sort(a: Sort, b: Sort) -> Sort:
-    if isinstance(a, IntSort) and isinstance(b, IntSort):
-        return IntSort(min(a.lo, b.lo), max(a.hi, b.hi))
+    na, nb = numeric(a), numeric(b)
+    if a != b and na is not None and nb is not None:
+        return IntSort(min(na.lo, nb.lo), max(na.hi, nb.hi))
     if isinstance(a, NoneSort):
         return b if isinstance(b, OptionSort) else OptionSort(b)  # type: ignore[arg-type]
     if isinstance(b, NoneSort):

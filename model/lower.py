@@ -45,6 +45,7 @@ def lower(spec: S.SpecDecl, inst: Instance, out: Collector) -> TransitionSystem 
     builtin.append(Property("range", "range", bad=tuple(
         (i, b) for i, (_, env) in enumerate(acts) if not smart.is_false(b := env.range_bad)),
         doc="every assignment stays within its variable's type"))
+    builtin = [_builtin_expect(p, spec.properties, inst) for p in builtin]
     return TransitionSystem(
         spec.name, spec.path, inst.rendered(), inst.variant, tuple(sc.vars), tuple(init_vals),
         init_c, tuple(actions), (*props, *builtin), _machine_infos(sc), tuple(lemmas), spec.cites,
@@ -349,6 +350,14 @@ def _expect(p: S.PropertyDecl, inst: Instance) -> str | None:
     return d.get("default")
 
 
+def _builtin_expect(p: Property, decls: tuple[S.PropertyDecl, ...], inst: Instance) -> Property:
+    from dataclasses import replace
+    for d in decls:
+        if d.kind == "builtin" and d.name == p.name:
+            return replace(p, expect=_expect(d, inst), doc=d.doc or p.doc, span=d.span)
+    return p
+
+
 def _on_filter(sc: Scope, p: S.PropertyDecl) -> set[str] | None:
     if p.on is None:
         return None
@@ -366,6 +375,8 @@ def _properties(sc: Scope, el: Elaborator, decls: tuple[S.PropertyDecl, ...],
                 acts: list[tuple[Action, ActEnv]], inst: Instance) -> list[Property]:
     out = []
     for p in decls:
+        if p.kind == "builtin":
+            continue
         if p.kind == "invariant":
             e = el.bool_expr(p.expr, Env())
             if e is not None:

@@ -116,7 +116,7 @@ def check_duplicates(spec: S.SpecDecl, out: Collector) -> None:
                           notes=note)
             else:
                 seen[name] = span
-    props = [(p.name, p.span) for p in (*spec.properties, *spec.lemmas)]
+    props = [(p.name, p.span) for p in (*spec.properties, *spec.lemmas) if p.kind != "builtin"]
     pseen: dict[str, object] = {"deadlock": None, "range": None}
     for name, span in props:
         if name in pseen:

@@ -116,8 +116,8 @@ def compatible(a: Sort, b: Sort) -> bool:
     """Whether values of a and b may be compared with == (and assigned one to the other)."""
     if a == b:
         return True
-    if isinstance(a, IntSort) and isinstance(b, IntSort):
-        return True
+    if isinstance(a, (IntSort, IndexSort)) and isinstance(b, (IntSort, IndexSort)):
+        return True  # index-set elements are integers (NOTE(value-encoding))
     if isinstance(a, NoneSort):
         return isinstance(b, (OptionSort, NoneSort))
     if isinstance(b, NoneSort):

@@ -1,0 +1,35 @@
+"""Shared fixtures: golden files (regenerate with --update-golden) and the repository root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite golden files")
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """golden(name, text): compare text with tests/golden/<name>, or rewrite it."""
+    update = request.config.getoption("--update-golden")
+
+    def check(name: str, text: str) -> None:
+        path = GOLDEN / name
+        if update or not path.exists():
+            if not update and not path.exists() and request.config.getoption("--update-golden") is False:
+                # a missing golden file is a failure, not a silent pass
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text)
+                pytest.fail(f"golden file {name} was missing; written now, re-run to compare")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+            return
+        assert text == path.read_text(), f"output differs from golden {name} (use --update-golden)"
+
+    return check
