@@ -75,7 +75,7 @@ class _Compiled:
                     self.step_bad[i].append((p.name, compile_expr(b)))
 
 
-def successor(state: State, updates: list[tuple[int, Callable[[State], int]]]) -> State:
+def successor(state: State, updates: Sequence[tuple[int, Callable[[Sequence[int]], int]]]) -> State:
     new = list(state)
     for slot, f in updates:
         new[slot] = f(state)

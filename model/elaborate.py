@@ -14,8 +14,19 @@ from model import syntax as S
 from model.ir import Const, Expr, Op, Var
 from model.scope import MachineScope, Scope, VarInfo, key_sort, option_of
 from model.smart import TRUE, const_int
-from model.sorts import (BOOL, BoolSort, EnumSort, IndexSort, IntSort, NoneSort, OptionSort, Sort,
-                         assignable, compatible, key_offset)
+from model.sorts import (
+    BOOL,
+    BoolSort,
+    EnumSort,
+    IndexSort,
+    IntSort,
+    NoneSort,
+    OptionSort,
+    Sort,
+    assignable,
+    compatible,
+    key_offset,
+)
 from model.source import Span
 
 NONE_CONST = Const(-1, NoneSort())
@@ -214,7 +225,9 @@ class Elaborator:
             a, b = self.bool_expr(e.left, env), self.bool_expr(e.right, env)
             if a is None or b is None:
                 return None
-            return {"and": smart.And, "or": smart.Or, "=>": smart.Implies}[e.op](a, b)
+            if e.op == "and":
+                return smart.And(a, b)
+            return smart.Or(a, b) if e.op == "or" else smart.Implies(a, b)
         a, b = self.expr(e.left, env), self.expr(e.right, env)
         if a is None or b is None:
             return None
@@ -310,7 +323,7 @@ class Elaborator:
             return None
         g = self.sc.globals[e.base.id]
         if g.key is None:
-            self.err(e.span, f"'{g.name}' is not a map", f"a variable of type K -> T", "SC309")
+            self.err(e.span, f"'{g.name}' is not a map", "a variable of type K -> T", "SC309")
             return None
         return self._read(g, e.index, env)
 

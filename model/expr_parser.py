@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from lark import Lark, Token, Transformer, Tree, v_args
@@ -29,7 +29,7 @@ class ExprSyntaxError(Exception):
         super().__init__(diag.message)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parser(start: str) -> Lark:
     grammar = (Path(__file__).parent / "expr_grammar.lark").read_text()
     return Lark(grammar, parser="lalr", start=start, propagate_positions=True,
@@ -68,8 +68,8 @@ def _fail(scalar: YScalar, pos: _Pos, e: LarkError, what: str) -> ExprSyntaxErro
         if isinstance(e, UnexpectedEOF) or getattr(getattr(e, "token", None), "type", "") == "$END":
             found = "end of expression"
         elif isinstance(e, UnexpectedCharacters):
-            found = f"character {scalar.value[e.pos_in_stream]!r}" if e.pos_in_stream < len(
-                scalar.value) else "end of expression"
+            at = e.pos_in_stream or 0
+            found = f"character {scalar.value[at]!r}" if at < len(scalar.value) else "end of expression"
         else:
             found = repr(str(getattr(e, "token", "?")))
         if isinstance(e, UnexpectedEOF):
@@ -148,18 +148,29 @@ class _Build(Transformer):  # type: ignore[type-arg]
     def ifelse(self, meta: object, c: list[S.SExpr]) -> S.IfElse:
         return S.IfElse(c[1], c[0], c[2], self._s(meta))
 
-    def _bin(op: str):  # type: ignore[no-untyped-def]  # noqa: N805
-        def f(self: _Build, meta: object, c: list[S.SExpr]) -> S.Binary:
-            return S.Binary(op, c[0], c[1], self._s(meta))
-        return f
+    def _bin(self, op: str, meta: object, c: list[S.SExpr]) -> S.Binary:
+        return S.Binary(op, c[0], c[1], self._s(meta))
 
-    or_ = _bin("or")
-    and_ = _bin("and")
-    add = _bin("+")
-    sub = _bin("-")
-    mul = _bin("*")
-    div = _bin("//")
-    mod = _bin("%")
+    def or_(self, meta: object, c: list[S.SExpr]) -> S.Binary:
+        return self._bin("or", meta, c)
+
+    def and_(self, meta: object, c: list[S.SExpr]) -> S.Binary:
+        return self._bin("and", meta, c)
+
+    def add(self, meta: object, c: list[S.SExpr]) -> S.Binary:
+        return self._bin("+", meta, c)
+
+    def sub(self, meta: object, c: list[S.SExpr]) -> S.Binary:
+        return self._bin("-", meta, c)
+
+    def mul(self, meta: object, c: list[S.SExpr]) -> S.Binary:
+        return self._bin("*", meta, c)
+
+    def div(self, meta: object, c: list[S.SExpr]) -> S.Binary:
+        return self._bin("//", meta, c)
+
+    def mod(self, meta: object, c: list[S.SExpr]) -> S.Binary:
+        return self._bin("%", meta, c)
 
     def not_(self, meta: object, c: list[S.SExpr]) -> S.Unary:
         return S.Unary("not", c[0], self._s(meta))
@@ -189,9 +200,9 @@ class _Build(Transformer):  # type: ignore[type-arg]
         return S.Field(c[0], str(c[1]), self._s(meta))  # type: ignore[arg-type]
 
     def call(self, meta: object, c: list[object]) -> S.Call:
-        args = c[1] if c[1] is not None else []
-        pos = tuple(a for a in args if not isinstance(a, tuple))  # type: ignore[union-attr]
-        kws = tuple(a for a in args if isinstance(a, tuple))  # type: ignore[union-attr]
+        args: list[object] = c[1] if isinstance(c[1], list) else []
+        pos = tuple(a for a in args if not isinstance(a, tuple))
+        kws = tuple(a for a in args if isinstance(a, tuple))
         return S.Call(str(c[0]), pos, kws, self._s(meta))  # type: ignore[arg-type]
 
     def arglist(self, meta: object, c: list[object]) -> list[object]:

@@ -24,8 +24,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from model.source import Span
 from model.sorts import Sort
+from model.source import Span
 
 
 class Op(enum.Enum):

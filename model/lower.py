@@ -17,8 +17,8 @@ from model.elaborate import MAX_EXPANSION, Elaborator, Env
 from model.ir import Action, ActionLabel, Arg, Const, Expr, MachineInfo, Property, TransitionSystem, Var
 from model.params import Instance
 from model.scope import MachineScope, Scope, VarInfo, check_duplicates, param_consts, status_sort
-from model.sorts import BOOL, EnumSort, IndexSort, IntSort, Sort, assignable
-from model.writes import Place, Write, lower_assign, place_of, range_bad, updates_of, write
+from model.sorts import EnumSort, IndexSort, IntSort, Sort, assignable
+from model.writes import Write, lower_assign, place_of, range_bad, updates_of, write
 
 
 def lower(spec: S.SpecDecl, inst: Instance, out: Collector) -> TransitionSystem | None:
@@ -101,8 +101,9 @@ def _slots(sc: Scope, el: Elaborator) -> list[tuple[int, ...]]:
 
 
 def _machine_slots(sc: Scope, el: Elaborator, m: S.MachineDecl) -> list[tuple[int, ...]]:
-    inst = sc.types.get(m.instances) if m.instances else None
-    if m.instances and not isinstance(inst, IndexSort):
+    found = sc.types.get(m.instances) if m.instances else None
+    inst = found if isinstance(found, IndexSort) else None
+    if m.instances and inst is None:
         sc.out.error("SC301", m.instances_span, f"instances of '{m.name}' must be an index set",
                      "a type declared as {index: N}")
         return []
@@ -116,7 +117,7 @@ def _machine_slots(sc: Scope, el: Elaborator, m: S.MachineDecl) -> list[tuple[in
                          ", ".join(m.states))
     pcs = EnumSort(m.name, m.states)
     sc.add_member(pcs)
-    init = []
+    init: list[tuple[int, ...]] = []
     pc = VarInfo("pc", pcs, inst, _field_slots(sc, m.name, "pc", pcs, inst))
     init.extend([(m.states.index(m.init),)] * len(pc.slots))
     fields = {}
@@ -236,7 +237,7 @@ def _instance(sc: Scope, el: Elaborator, ms: MachineScope, t: S.TransitionDecl, 
         return []
     var_sort = {k: v.sort for k, v in enumerate(sc.vars)}
     res = []
-    for outcome, result, ok, op_writes in outcomes:
+    for outcome, result, _ok, op_writes in outcomes:
         renv = Env(env.bound, env.machine, env.self_idx, result)
         writes = _own_writes(sc, el, t, ms, i, renv, op_writes, result)
         if writes is None:
@@ -266,10 +267,10 @@ def _own_writes(sc: Scope, el: Elaborator, t: S.TransitionDecl, ms: MachineScope
             return None
     if t.store is not None and result is not None:
         p = place_of(el, t.store, env)
-        w = write(el, p, result, t.store.span, smart.TRUE) if p is not None else None
-        if w is None:
+        sw = write(el, p, result, t.store.span, smart.TRUE) if p is not None else None
+        if sw is None:
             return None
-        writes.append(w)
+        writes.append(sw)
     elif t.store is not None:
         sc.out.error("SC202", t.store.span, "`store:` needs a `call:` whose result it stores")
     if t.target is not None:
@@ -299,13 +300,14 @@ def _call(sc: Scope, el: Elaborator, call: S.Call, env: Env) -> list[Outcome] | 
     if openv is None:
         return None
     status = sc.status
-    checks = [(el.bool_expr(c.require, openv), c.error) for c in op.checks]
-    if any(g is None for g, _ in checks):
+    elaborated = [(el.bool_expr(c.require, openv), c.error) for c in op.checks]
+    checks = [(g, code) for g, code in elaborated if g is not None]
+    if len(checks) != len(elaborated):
         return None
     result: Expr = Const(0, status)
     for g, code in reversed(checks):
-        result = smart.Ite_(smart.Not(g), Const(status.members.index(code), status), result, status)  # type: ignore[arg-type]
-    ok = smart.And(*(g for g, _ in checks))  # type: ignore[misc]
+        result = smart.Ite_(smart.Not(g), Const(status.members.index(code), status), result, status)
+    ok = smart.And(*(g for g, _ in checks))
     writes = [w for a in op.effect for w in lower_assign(el, a, openv, ok)]
     outs: list[Outcome] = [(None, result, ok, writes)]
     for code, _ in op.may_fail:
