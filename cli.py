@@ -67,16 +67,27 @@ def spec_files(paths: Sequence[str]) -> list[Path]:
     return out
 
 
-def run_engine(ts: TransitionSystem, props: list[str], opts: CheckOptions) -> list[Verdict]:
+def run_engine(ts: TransitionSystem, props: list[str], opts: CheckOptions) -> tuple[list[Verdict], list[str]]:
+    """Verdicts for props, plus notes for the reader (statistics, never-fired transitions)."""
     budget = Budget(timeout_s=opts.timeout, max_states=opts.max_states, max_depth=opts.depth)
     if opts.engine == "explicit":
         from checker.explicit import explore
-        return list(explore(ts, props, budget).verdicts)
+        r = explore(ts, props, budget)
+        notes = [f"explicit: {r.states} states, {r.transitions} transitions, diameter {r.diameter}, "
+                 f"{r.states_per_s:,.0f} states/s" + ("" if r.complete else " (search incomplete)")]
+        never = [c.action for c in r.coverage if c.enabled == 0]
+        if never and r.complete:
+            notes.append("never enabled (possible vacuity): " + ", ".join(never))
+        return list(r.verdicts), notes
     from checker.engines import ENGINES  # the SMT engines load z3 only when asked for
-    return [ENGINES[opts.engine](ts, p, budget) for p in props]
+    return [ENGINES[opts.engine](ts, p, budget) for p in props], []
 
 
 def check_instance(ts: TransitionSystem, opts: CheckOptions) -> list[Outcome]:
+    return check_instance_with_notes(ts, opts)[0]
+
+
+def check_instance_with_notes(ts: TransitionSystem, opts: CheckOptions) -> tuple[list[Outcome], list[str]]:
     names = [p.name for p in ts.properties]
     unknown = [p for p in opts.properties if p not in names]
     if unknown:
@@ -85,9 +96,9 @@ def check_instance(ts: TransitionSystem, opts: CheckOptions) -> list[Outcome]:
         raise click.UsageError(f"spec '{ts.name}' has no property '{unknown[0]}'"
                                + (f" ({notes[0]})" if notes else "") + f"; it has: {', '.join(names)}")
     props = list(opts.properties) or names
-    verdicts = run_engine(ts, props, opts)
+    verdicts, notes = run_engine(ts, props, opts)
     expects = {p.name: p.expect for p in ts.properties}
-    return [judge(v, expects[v.prop], opts.require_proof) for v in verdicts]
+    return [judge(v, expects[v.prop], opts.require_proof) for v in verdicts], notes
 
 
 def instance_title(ts: TransitionSystem) -> str:
@@ -96,8 +107,10 @@ def instance_title(ts: TransitionSystem) -> str:
     return f"{ts.path}{variant} [{params}]"
 
 
-def print_outcomes(ts: TransitionSystem, outcomes: list[Outcome], opts: CheckOptions, out: TextIO) -> None:
+def print_outcomes(ts: TransitionSystem, outcomes: list[Outcome], opts: CheckOptions, out: TextIO,
+                   notes: Sequence[str] = ()) -> None:
     out.write(instance_title(ts) + "\n")
+    out.writelines(f"  {n}\n" for n in notes)
     width = max((len(o.verdict.prop) for o in outcomes), default=8)
     for o in outcomes:
         mark = {"ok": "ok  ", "failed": "FAIL", "inconclusive": "??  "}[o.status]
@@ -138,12 +151,12 @@ def run_check(paths: Sequence[str], opts: CheckOptions, out: TextIO, err: TextIO
             bad_input = True
             continue
         for ts in systems:
-            got = check_instance(ts, opts)
+            got, notes = check_instance_with_notes(ts, opts)
             outcomes.extend(got)
             if opts.json:
                 records.extend(outcome_json(ts, o) for o in got)
             else:
-                print_outcomes(ts, got, opts, out)
+                print_outcomes(ts, got, opts, out, notes)
     if opts.json:
         out.write(json.dumps(records, indent=2, sort_keys=True) + "\n")
     if bad_input:
