@@ -17,7 +17,8 @@ from checker.budget import Budget, Progress
 from checker.trace import State, Trace
 from checker.verdict import Proved, Provenance, Unknown, Verdict, Violated
 from model.evaluate import compile_expr
-from model.ir import Action, TransitionSystem
+from model.ir import Action, Expr, TransitionSystem
+from model.sorts import IndexSort, IntSort
 
 PROGRESS_EVERY = 20_000
 
@@ -62,6 +63,12 @@ class _Compiled:
     def __init__(self, ts: TransitionSystem, props: Sequence[str]):
         self.actions = [(compile_expr(a.guard), [(s, compile_expr(e)) for s, e in a.updates])
                         for a in ts.actions]
+        # NOTE(range-steps): a step that stores an out-of-range value is a modelling error (the
+        # built-in property `range`); its post-state is not a state of the system, so it is
+        # shown in the counterexample but never explored (as in the SMT encoding, where the
+        # variable's domain excludes it).
+        self.ranges = [[(s, *_bounds(ts, s)) for s, e in a.updates if _may_overflow(ts, s, e)]
+                       for a in ts.actions]
         self.invariants: list[tuple[str, Callable[[State], int]]] = []
         self.deadlock: tuple[str, Callable[[State], int]] | None = None
         self.step_bad: list[list[tuple[str, Callable[[State], int]]]] = [[] for _ in ts.actions]
@@ -73,6 +80,22 @@ class _Compiled:
             else:
                 for i, b in p.bad:
                     self.step_bad[i].append((p.name, compile_expr(b)))
+
+
+def _bounds(ts: TransitionSystem, slot: int) -> tuple[int, int]:
+    vals = ts.vars[slot].sort.values()
+    return min(vals), max(vals)
+
+
+def _may_overflow(ts: TransitionSystem, slot: int, e: Expr) -> bool:
+    target = ts.vars[slot].sort
+    if not isinstance(target, (IntSort, IndexSort)):
+        return False
+    lo, hi = _bounds(ts, slot)
+    s = e.sort
+    if isinstance(s, IntSort):
+        return s.lo < lo or s.hi > hi
+    return s != target
 
 
 def successor(state: State, updates: Sequence[tuple[int, Callable[[Sequence[int]], int]]]) -> State:
@@ -152,6 +175,8 @@ class _Search:
             for name, bad in self.c.step_bad[i]:
                 if name in self.pending and bad(s):
                     self.violated(name, self.trace_to(sid, (i, t)))
+            if any(not lo <= t[slot] <= hi for slot, lo, hi in self.c.ranges[i]):
+                continue
             nid = self.add(t, sid, i, d)
             if nid is not None:
                 self.new[i] += 1

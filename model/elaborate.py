@@ -278,7 +278,10 @@ class Elaborator:
         second operand (so `idle == vcpu[v].pc` resolves `idle` in the right enum)."""
         if isinstance(first, (S.Name, S.IntLit)) and (
                 isinstance(first, S.IntLit) or (first.id in self.sc.members and env.lookup(first.id) is None)):
-            if not isinstance(second, (S.SetLit, S.Name, S.IntLit)):
+            bare = isinstance(second, S.Name) and second.id in self.sc.members and not (
+                env.lookup(second.id) is not None or second.id in self.sc.globals
+                or (env.machine is not None and second.id in env.machine.fields))
+            if not isinstance(second, (S.SetLit, S.IntLit)) and not bare:
                 other = self.expr(second, env)
                 if other is not None:
                     return self.expr(first, env, other.sort)
