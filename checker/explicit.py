@@ -72,7 +72,10 @@ class _Compiled:
         self.invariants: list[tuple[str, Callable[[State], int]]] = []
         self.deadlock: tuple[str, Callable[[State], int]] | None = None
         self.step_bad: list[list[tuple[str, Callable[[State], int]]]] = [[] for _ in ts.actions]
+        self.temporal = [ts.prop(n) for n in props if ts.prop(n).temporal]
         for p in (ts.prop(n) for n in props):
+            if p.temporal:
+                continue
             if p.kind == "invariant":
                 self.invariants.append((p.name, compile_expr(p.pred)))  # type: ignore[arg-type]
             elif p.kind == "deadlock":
@@ -121,6 +124,8 @@ class _Search:
         self.transitions = 0
         self.limit: str | None = None
         self.complete = False
+        # the edge lists are kept only when a liveness property needs the whole graph
+        self.succ: list[list[tuple[int, int]]] | None = [] if self.c.temporal else None
 
     def trace_to(self, sid: int, extra: tuple[int, State] | None = None) -> Trace:
         states: list[State] = []
@@ -152,6 +157,8 @@ class _Search:
         sid = len(self.order)
         self.ids[s] = sid
         self.order.append(s)
+        if self.succ is not None:
+            self.succ.append([])
         self.parent.append(parent)
         self.via.append(via)
         self.depth.append(depth)
@@ -178,6 +185,8 @@ class _Search:
             if any(not lo <= t[slot] <= hi for slot, lo, hi in self.c.ranges[i]):
                 continue
             nid = self.add(t, sid, i, d)
+            if self.succ is not None:
+                self.succ[sid].append((self.ids[t], i))
             if nid is not None:
                 self.new[i] += 1
                 fresh.append(nid)
@@ -244,11 +253,24 @@ def explore(ts: TransitionSystem, props: Sequence[str] | None = None,
     prov = Provenance("explicit", ts.params, ts.variant, elapsed,
                       stats=(("states", len(search.order)), ("transitions", search.transitions),
                              ("diameter", max(search.depth, default=0))))
+    if search.complete:
+        _liveness(ts, search)
     verdicts = [_verdict(search, n, prov) for n in names]
     cov = tuple(Coverage(a.label.render(), search.enabled[i], search.new[i])
                 for i, a in enumerate(ts.actions))
     return ExplicitResult(tuple(verdicts), len(search.order), search.transitions,
                           max(search.depth, default=0), search.complete, cov, elapsed)
+
+
+def _liveness(ts: TransitionSystem, search: _Search) -> None:
+    """Decide the temporal properties on the complete graph (checker/liveness.py)."""
+    from checker.liveness import Graph, find_violation
+    assert search.succ is not None
+    g = Graph(search.order, search.succ, [i for i, p in enumerate(search.parent) if p < 0])
+    for p in search.c.temporal:
+        trace = find_violation(ts, p, g)
+        if trace is not None:
+            search.violated(p.name, trace)
 
 
 def _verdict(search: _Search, name: str, prov: Provenance) -> Verdict:

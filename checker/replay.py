@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from checker.explicit import successor
 from checker.trace import Trace
 from model.evaluate import compile_expr
-from model.ir import TransitionSystem
+from model.ir import Property, TransitionSystem
 from model.sorts import in_range
 
 
@@ -58,6 +58,8 @@ def replay_steps(ts: TransitionSystem, trace: Trace) -> None:
 def violates(ts: TransitionSystem, trace: Trace, prop: str) -> bool:
     """Whether the trace ends in a violation of the safety property `prop`."""
     p = ts.prop(prop)
+    if p.temporal:
+        return _lasso_violates(ts, trace, p)
     last = trace.states[-1]
     if p.kind in ("invariant", "deadlock"):
         ok = compile_expr(p.pred)(last)  # type: ignore[arg-type]
@@ -76,3 +78,38 @@ def validate(ts: TransitionSystem, trace: Trace, prop: str) -> None:
     replay_steps(ts, trace)
     if not violates(ts, trace, prop):
         raise ReplayError(trace.depth, f"the trace does not end in a violation of '{prop}'")
+
+
+def _lasso_violates(ts: TransitionSystem, trace: Trace, p: Property) -> bool:
+    """A lasso violates a temporal property when it has the right shape and its loop is fair
+    (NOTE(liveness) and NOTE(fairness) in checker/liveness.py)."""
+    if trace.loop is None or trace.states[-1] != trace.states[trace.loop]:
+        return False
+    loop_states = trace.states[trace.loop:]
+    if len(loop_states) == 1 and any(compile_expr(a.guard)(loop_states[0]) for a in ts.actions):
+        return False   # only a state with nothing enabled may stutter forever
+    pred = compile_expr(p.pred)  # type: ignore[arg-type]
+    if p.kind == "eventually":
+        shape = not any(pred(s) for s in trace.states)
+    elif p.kind == "always_eventually":
+        shape = not any(pred(s) for s in loop_states)
+    else:
+        q = compile_expr(p.pred2)  # type: ignore[arg-type]
+        shape = any(pred(s) and all(not q(t) for t in trace.states[i:])
+                    for i, s in enumerate(trace.states[: trace.loop + 1]))
+    return shape and _fair_loop(ts, loop_states, trace.actions[trace.loop:])
+
+
+def _fair_loop(ts: TransitionSystem, states: tuple[tuple[int, ...], ...], actions: tuple[int, ...]) -> bool:
+    taken = {ts.actions[a].fair_group for a in actions if ts.actions[a].fair}
+    guards = [(a, compile_expr(a.guard)) for a in ts.actions if a.fair]
+    enabled = [{a.fair_group for a, g in guards if g(s)} for s in states]
+    for a, _ in guards:
+        grp = a.fair_group
+        if grp in taken:
+            continue
+        if a.fair == "weak" and all(grp in e for e in enabled):
+            return False
+        if a.fair == "strong" and any(grp in e for e in enabled):
+            return False
+    return True

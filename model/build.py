@@ -309,8 +309,20 @@ def _op(b: Builder, name: str, key: YScalar, v: YNode) -> S.OpDecl:
                     b.text(m.get("doc"), "doc"), b.strings(m.get("cites"), "citation"), key.span)
 
 
-MACHINE_KEYS = ("instances", "states", "init", "terminal", "vars", "transitions", "doc")
-TRANSITION_KEYS = ("from", "to", "params", "when", "guard", "call", "store", "effect", "doc", "cites")
+MACHINE_KEYS = ("instances", "states", "init", "terminal", "vars", "transitions", "doc", "fair")
+TRANSITION_KEYS = ("from", "to", "params", "when", "guard", "call", "store", "effect", "doc", "cites", "fair")
+FAIRNESS = ("weak", "strong", "none")
+
+
+def _fair(b: Builder, node: YNode | None) -> str | None:
+    if node is None:
+        return None
+    t = b.text(node, "fair")
+    if t not in FAIRNESS and not IDENT.match(t):
+        b.err(node.span, f"fair must be one of {', '.join(FAIRNESS)} or a param, got '{t}'",
+              ", ".join(FAIRNESS), "SC125")
+        return None
+    return t   # a param name is resolved when lowering (model/lower.py: _fairness)
 
 
 def _machine(b: Builder, name: str, key: YScalar, v: YNode) -> S.MachineDecl | None:
@@ -326,7 +338,8 @@ def _machine(b: Builder, name: str, key: YScalar, v: YNode) -> S.MachineDecl | N
     return S.MachineDecl(name, inst[0][0] if inst else None, states, init[0][0] if init else "",
                          tuple(n for n, _ in b.names(m.get("terminal"), "control state")),
                          _vars(b, m.get("vars"), f"vars of machine '{name}'"), trs,
-                         b.text(m.get("doc"), "doc"), key.span, inst[0][1] if inst else None)
+                         b.text(m.get("doc"), "doc"), key.span, inst[0][1] if inst else None,
+                         _fair(b, m.get("fair")))
 
 
 def _transition(b: Builder, name: str, key: YScalar, v: YNode) -> S.TransitionDecl:
@@ -346,7 +359,7 @@ def _transition(b: Builder, name: str, key: YScalar, v: YNode) -> S.TransitionDe
         call, b.expr(m.get("store"), "store target"),
         _assigns(b, m.get("effect"), f"effect of transition '{name}'"),
         b.text(m.get("doc"), "doc"), b.strings(m.get("cites"), "citation"), key.span,
-        tuple(s for _, s in sources) if sources else ())
+        tuple(s for _, s in sources) if sources else (), _fair(b, m.get("fair")))
 
 
 def _props(b: Builder, node: YNode | None, what: str) -> tuple[S.PropertyDecl, ...]:
@@ -355,7 +368,14 @@ def _props(b: Builder, node: YNode | None, what: str) -> tuple[S.PropertyDecl, .
         m = b.as_map(v, f"property '{n}'")
         if m is None:
             continue
-        b.check_keys(m, ("invariant", "step", "on", "expect", "doc"), f"property '{n}'")
+        b.check_keys(m, ("invariant", "step", "on", "expect", "doc", *TEMPORAL), f"property '{n}'")
+        temporal = [t for t in TEMPORAL if m.get(t) is not None]
+        if temporal:
+            got = _temporal(b, n, m, temporal[0])
+            if got is not None:
+                out.append(S.PropertyDecl(n, temporal[0], got[0], None, _expect(b, m.get("expect")),
+                                          b.text(m.get("doc"), "doc"), k.span, got[1]))
+            continue
         if n in ("deadlock", "range") and m.get("step") is None and m.get("invariant") is None:
             # a built-in property: only its expectation (and doc) can be stated
             out.append(S.PropertyDecl(n, "builtin", None, None, _expect(b, m.get("expect")),  # type: ignore[arg-type]
@@ -376,6 +396,22 @@ def _props(b: Builder, node: YNode | None, what: str) -> tuple[S.PropertyDecl, .
         out.append(S.PropertyDecl(n, kind, e, on, _expect(b, m.get("expect")),
                                   b.text(m.get("doc"), "doc"), k.span))
     return tuple(out)
+
+
+TEMPORAL = ("eventually", "always_eventually", "leads_to")
+
+
+def _temporal(b: Builder, name: str, m: YMap, kind: str) -> tuple[S.SExpr, S.SExpr | None] | None:
+    node = m.get(kind)
+    if kind != "leads_to":
+        e = b.expr(node, f"property '{name}'")
+        return (e, None) if e is not None else None
+    lm = b.as_map(node, f"leads_to of property '{name}'")
+    if lm is None:
+        return None
+    b.check_keys(lm, ("from", "to"), f"leads_to of property '{name}'", ("from", "to"))
+    p, q = b.expr(lm.get("from"), "leads_to condition"), b.expr(lm.get("to"), "leads_to goal")
+    return (p, q) if p is not None and q is not None else None
 
 
 def _expect(b: Builder, node: YNode | None) -> tuple[tuple[str, str], ...]:

@@ -145,11 +145,25 @@ class Action:
     result: Expr | None = None          # its returned status, evaluated on the pre-state
     cites: tuple[str, ...] = ()
     span: Span | None = field(default=None, compare=False)
+    fair: str | None = None             # NOTE(fairness): "weak" | "strong" | None (adversarial)
+
+    @property
+    def fair_group(self) -> tuple[str, str, int | None]:
+        """Fairness is per machine instance and transition: all its parameter choices together."""
+        return (self.label.machine, self.label.transition, self.label.instance)
+
+
+TEMPORAL_KINDS = ("eventually", "always_eventually", "leads_to")
 
 
 @dataclass(frozen=True)
 class Property:
-    """A safety property; see NOTE(properties). kind: invariant | step | deadlock | range."""
+    """A property; see NOTE(properties).
+
+    kind: invariant | step | deadlock | range (safety), or eventually | always_eventually |
+    leads_to (liveness, see NOTE(liveness) in checker/liveness.py: `pred` is P, `pred2` is Q
+    of `P leads_to Q`).
+    """
 
     name: str
     kind: str
@@ -158,6 +172,11 @@ class Property:
     expect: str | None = None           # "holds" | "violated" | None (not stated)
     doc: str = ""
     span: Span | None = field(default=None, compare=False)
+    pred2: Expr | None = None
+
+    @property
+    def temporal(self) -> bool:
+        return self.kind in TEMPORAL_KINDS
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from model import smart
 from model import syntax as S
 from model.diagnostics import Collector
 from model.elaborate import MAX_EXPANSION, Elaborator, Env
-from model.ir import Action, ActionLabel, Arg, Const, Expr, MachineInfo, Property, TransitionSystem, Var
+from model.ir import TEMPORAL_KINDS, Action, ActionLabel, Arg, Const, Expr, MachineInfo, Property, TransitionSystem, Var
 from model.params import Instance
 from model.scope import MachineScope, Scope, VarInfo, check_duplicates, param_consts, status_sort
 from model.sorts import EnumSort, IndexSort, IntSort, Sort, assignable
@@ -245,7 +245,8 @@ def _instance(sc: Scope, el: Elaborator, ms: MachineScope, t: S.TransitionDecl, 
         all_writes = [*op_writes, *writes]
         updates = updates_of(all_writes, var_sort)
         label = ActionLabel(ms.decl.name, t.name, i, tuple(Arg(n, c.value, c.sort) for n, c in choice), outcome)
-        act = Action(label, guard, updates, t.call.func if t.call else None, result, t.cites, t.span)
+        fair = _fairness(sc, t) if outcome is None else None  # NOTE(fairness)
+        act = Action(label, guard, updates, t.call.func if t.call else None, result, t.cites, t.span, fair)
         post = dict(updates)
         aenv = ActEnv(Env(renv.bound, renv.machine, renv.self_idx, result, post), ms.decl.name, t.name,
                       t.call.func if t.call else None, smart.And(guard, range_bad(all_writes)))
@@ -285,6 +286,21 @@ def _own_writes(sc: Scope, el: Elaborator, t: S.TransitionDecl, ms: MachineScope
         writes.append(Write(Place("pc", (ms.pc.slots[i or 0],), None, 0, ms.pc.sort, t.target.span),
                             to, smart.TRUE))
     return writes
+
+
+def _fairness(sc: Scope, t: S.TransitionDecl) -> str | None:
+    """weak | strong | None; `fair:` may name an enum param whose value is one of those."""
+    ms = sc.machines[next(m.name for m in sc.spec.machines if t in m.transitions)]
+    f = t.fair or ms.decl.fair
+    if f is not None and f not in ("weak", "strong", "none"):
+        c = sc.params.get(f)
+        v = c.sort.render(c.value) if c is not None else None
+        if v not in ("weak", "strong", "none"):
+            sc.out.error("SC306", t.span, f"fair: '{f}' must be weak, strong, none or a param with one of "
+                         "those values", "weak, strong or none")
+            return None
+        f = v
+    return None if f in (None, "none") else f
 
 
 Outcome = tuple[str | None, Expr | None, Expr, list[Write]]
@@ -383,6 +399,13 @@ def _properties(sc: Scope, el: Elaborator, decls: tuple[S.PropertyDecl, ...],
             e = el.bool_expr(p.expr, Env())
             if e is not None:
                 out.append(Property(p.name, "invariant", pred=e, expect=_expect(p, inst), doc=p.doc, span=p.span))
+            continue
+        if p.kind in TEMPORAL_KINDS:
+            e = el.bool_expr(p.expr, Env())
+            e2 = el.bool_expr(p.expr2, Env()) if p.expr2 is not None else None
+            if e is not None and (e2 is not None or p.expr2 is None):
+                out.append(Property(p.name, p.kind, pred=e, expect=_expect(p, inst), doc=p.doc,
+                                    span=p.span, pred2=e2))
             continue
         on = _on_filter(sc, p)
         bad = []

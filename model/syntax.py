@@ -221,6 +221,7 @@ class TransitionDecl:
     cites: tuple[str, ...] = ()
     span: Span | None = field(default=None, compare=False)
     source_spans: tuple[Span, ...] = field(default=(), compare=False)
+    fair: str | None = None                   # "weak" | "strong" | "none" | None (inherit)
 
 
 @dataclass(frozen=True)
@@ -235,17 +236,19 @@ class MachineDecl:
     doc: str = ""
     span: Span | None = field(default=None, compare=False)
     instances_span: Span | None = field(default=None, compare=False)
+    fair: str | None = None                   # default fairness of its transitions
 
 
 @dataclass(frozen=True)
 class PropertyDecl:
     name: str
-    kind: str                                 # "invariant" | "step"
+    kind: str                                 # "invariant" | "step" | "builtin" | temporal kinds
     expr: SExpr
     on: tuple[tuple[str, Span], ...] | None
     expect: tuple[tuple[str, str], ...]       # (variant or "default", holds|violated)
     doc: str = ""
     span: Span | None = field(default=None, compare=False)
+    expr2: SExpr | None = None                # Q of `leads_to`
 
 
 @dataclass(frozen=True)
