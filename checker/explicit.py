@@ -253,7 +253,7 @@ def explore(ts: TransitionSystem, props: Sequence[str] | None = None,
     prov = Provenance("explicit", ts.params, ts.variant, elapsed,
                       stats=(("states", len(search.order)), ("transitions", search.transitions),
                              ("diameter", max(search.depth, default=0))))
-    if search.complete:
+    if search.complete and search.c.temporal:
         _liveness(ts, search)
     verdicts = [_verdict(search, n, prov) for n in names]
     cov = tuple(Coverage(a.label.render(), search.enabled[i], search.new[i])
