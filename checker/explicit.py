@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from checker.budget import Budget, Progress
+from checker.dispatch import Dispatch
 from checker.trace import State, Trace
 from checker.verdict import Proved, Provenance, Unknown, Verdict, Violated
 from model.evaluate import compile_expr
@@ -63,6 +64,7 @@ class _Compiled:
     def __init__(self, ts: TransitionSystem, props: Sequence[str]):
         self.actions = [(compile_expr(a.guard), [(s, compile_expr(e)) for s, e in a.updates])
                         for a in ts.actions]
+        self.dispatch = Dispatch([a.guard for a in ts.actions])
         # NOTE(range-steps): a step that stores an out-of-range value is a modelling error (the
         # built-in property `range`); its post-state is not a state of the system, so it is
         # shown in the counterexample but never explored (as in the SMT encoding, where the
@@ -172,7 +174,9 @@ class _Search:
         d = self.depth[sid] + 1
         fresh = []
         any_enabled = False
-        for i, (guard, updates) in enumerate(self.c.actions):
+        actions = self.c.actions
+        for i in self.c.dispatch.candidates(s):
+            guard, updates = actions[i]
             if not guard(s):
                 continue
             any_enabled = True
