@@ -21,7 +21,8 @@ from model.evaluate import compile_expr
 from model.ir import Action, Expr, TransitionSystem
 from model.sorts import IndexSort, IntSort
 
-PROGRESS_EVERY = 20_000
+PROGRESS_EVERY = 16_384
+LIMIT_EVERY = 1_024          # expansions between time and memory checks
 
 
 @dataclass(frozen=True)
@@ -202,8 +203,6 @@ class _Search:
 
     def over_limit(self) -> str | None:
         b = self.budget
-        if b.max_states is not None and len(self.order) >= b.max_states:
-            return f"state limit {b.max_states} reached"
         if b.expired():
             return f"timeout after {b.timeout_s} s"
         if b.max_memory_mb is not None and _rss_mb() > b.max_memory_mb:
@@ -218,16 +217,27 @@ class _Search:
                 queue.append(sid)
         start = time.monotonic()
         count = 0
-        while queue and self.pending:
-            sid = queue.popleft()
-            queue.extend(self.expand(sid, self.order[sid]))
-            count += 1
-            if count % PROGRESS_EVERY == 0:
-                self.budget.on_progress(Progress("explicit", len(self.order), len(queue),
-                                                 self.depth[sid], time.monotonic() - start))
-                self.limit = self.over_limit()
-                if self.limit:
+        cap = self.budget.max_states
+        try:
+            while queue and self.pending:
+                sid = queue.popleft()
+                queue.extend(self.expand(sid, self.order[sid]))
+                count += 1
+                if cap is not None and len(self.order) >= cap and queue:
+                    self.limit = f"state limit {cap} reached"
                     return
+                if count % LIMIT_EVERY == 0:
+                    self.limit = self.over_limit()
+                    if self.limit:
+                        return
+                    if count % PROGRESS_EVERY == 0:
+                        self.budget.on_progress(Progress("explicit", len(self.order), len(queue),
+                                                         self.depth[sid], time.monotonic() - start))
+        except KeyboardInterrupt:
+            # NOTE(interrupt): Ctrl-C ends the search, not the program: what was found so far
+            # is reported, and every undecided property is Unknown (exit 3).
+            self.limit = "interrupted (SIGINT)"
+            return
         self.complete = not queue
 
 
