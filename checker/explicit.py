@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from checker.budget import Budget, Progress
 from checker.dispatch import Dispatch
+from checker.symmetry import Canonicalizer
 from checker.trace import State, Trace
 from checker.verdict import Proved, Provenance, Unknown, Verdict, Violated
 from model.evaluate import compile_expr
@@ -41,6 +42,7 @@ class ExplicitResult:
     complete: bool                      # the whole reachable state space was explored
     coverage: tuple[Coverage, ...]
     elapsed_s: float
+    symmetry: tuple[str, ...] = ()      # symmetric sets reduced over (states are orbit counts)
 
     def verdict(self, prop: str) -> Verdict:
         for v in self.verdicts:
@@ -112,7 +114,7 @@ def successor(state: State, updates: Sequence[tuple[int, Callable[[Sequence[int]
 
 
 class _Search:
-    def __init__(self, ts: TransitionSystem, props: Sequence[str], budget: Budget):
+    def __init__(self, ts: TransitionSystem, props: Sequence[str], budget: Budget, symmetry: bool = True):
         self.ts, self.budget = ts, budget.start()
         self.c = _Compiled(ts, props)
         self.pending = list(props)
@@ -129,6 +131,11 @@ class _Search:
         self.complete = False
         # the edge lists are kept only when a liveness property needs the whole graph
         self.succ: list[list[tuple[int, int]]] | None = [] if self.c.temporal else None
+        self.symmetry: Canonicalizer | None = None
+        if symmetry and not self.c.temporal:
+            sym = Canonicalizer(ts)
+            self.symmetry = sym if sym.active else None
+        self.canon = self.symmetry.canon if self.symmetry is not None else None
 
     def trace_to(self, sid: int, extra: tuple[int, State] | None = None) -> Trace:
         states: list[State] = []
@@ -151,7 +158,7 @@ class _Search:
 
     def violated(self, prop: str, trace: Trace) -> None:
         if prop not in self.found:
-            self.found[prop] = trace
+            self.found[prop] = trace if self.symmetry is None else concretize(self.ts, trace, self.symmetry, prop)
             self.pending.remove(prop)
 
     def add(self, s: State, parent: int, via: int, depth: int) -> int | None:
@@ -189,6 +196,8 @@ class _Search:
                     self.violated(name, self.trace_to(sid, (i, t)))
             if any(not lo <= t[slot] <= hi for slot, lo, hi in self.c.ranges[i]):
                 continue
+            if self.canon is not None:
+                t = self.canon(t)
             nid = self.add(t, sid, i, d)
             if self.succ is not None:
                 self.succ[sid].append((self.ids[t], i))
@@ -212,7 +221,7 @@ class _Search:
     def run(self) -> None:
         queue: deque[int] = deque()
         for s in initial_states(self.ts):
-            sid = self.add(s, -1, -1, 0)
+            sid = self.add(self.canon(s) if self.canon else s, -1, -1, 0)
             if sid is not None:
                 queue.append(sid)
         start = time.monotonic()
@@ -249,8 +258,30 @@ def _rss_mb() -> float:
         return 0.0
 
 
+def concretize(ts: TransitionSystem, trace: Trace, sym: Canonicalizer, prop: str) -> Trace:
+    """Turn a trace of canonical states into a real execution (NOTE(symmetry)): from the
+    initial state, follow at each step an action whose successor has the next canonical form."""
+    from checker.replay import violates
+    acts = [(compile_expr(a.guard), [(s, compile_expr(e)) for s, e in a.updates]) for a in ts.actions]
+    states, labels = [trace.states[0]], []
+    for k, want in enumerate(trace.states[1:], start=1):
+        last = k == len(trace.states) - 1
+        for i, (g, upd) in enumerate(acts):
+            if not g(states[-1]):
+                continue
+            t = successor(states[-1], upd)
+            if sym.canon(t) == sym.canon(want) and (not last or violates(
+                    ts, Trace((*states, t), (*labels, i)), prop)):
+                states.append(t)
+                labels.append(i)
+                break
+        else:
+            raise AssertionError("a symmetric spec has a concrete step for every canonical one")
+    return Trace(tuple(states), tuple(labels), trace.loop)
+
+
 def explore(ts: TransitionSystem, props: Sequence[str] | None = None,
-            budget: Budget | None = None) -> ExplicitResult:
+            budget: Budget | None = None, symmetry: bool = True) -> ExplicitResult:
     """Search the reachable states of ts and decide every property in `props` (default: all).
 
     A property with no violation is Proved only when the search was complete; a search stopped
@@ -260,7 +291,7 @@ def explore(ts: TransitionSystem, props: Sequence[str] | None = None,
     budget = budget or Budget()
     names = list(props) if props is not None else [p.name for p in ts.properties]
     t0 = time.monotonic()
-    search = _Search(ts, names, budget)
+    search = _Search(ts, names, budget, symmetry)
     search.complete = False
     search.run()
     elapsed = time.monotonic() - t0
@@ -272,8 +303,9 @@ def explore(ts: TransitionSystem, props: Sequence[str] | None = None,
     verdicts = [_verdict(search, n, prov) for n in names]
     cov = tuple(Coverage(a.label.render(), search.enabled[i], search.new[i])
                 for i, a in enumerate(ts.actions))
+    sym = tuple(s.name for s in search.symmetry.sets) if search.symmetry else ()
     return ExplicitResult(tuple(verdicts), len(search.order), search.transitions,
-                          max(search.depth, default=0), search.complete, cov, elapsed)
+                          max(search.depth, default=0), search.complete, cov, elapsed, sym)
 
 
 def _liveness(ts: TransitionSystem, search: _Search) -> None:
@@ -291,7 +323,9 @@ def _verdict(search: _Search, name: str, prov: Provenance) -> Verdict:
     if name in search.found:
         return Violated(name, prov, search.found[name])
     if search.complete:
-        return Proved(name, prov, f"exhaustive search: {len(search.order)} states")
+        sym = search.symmetry
+        how = f" (symmetry-reduced over {', '.join(s.name for s in sym.sets)})" if sym else ""
+        return Proved(name, prov, f"exhaustive search: {len(search.order)} states{how}")
     reason = search.limit or "search stopped early"
     return Unknown(name, prov, reason, max(search.depth, default=0))
 

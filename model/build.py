@@ -235,9 +235,10 @@ def _typedecl(b: Builder, name: str, key: YScalar, v: YNode) -> S.TypeDecl | Non
             b.err(v.span, f"enum '{name}' has no members", "a non-empty list of names", "SC127")
         return S.TypeDecl(name, "enum", members=members, span=key.span)
     if isinstance(v, YMap):
-        b.check_keys(v, ("index", "enum"), f"type '{name}'")
+        b.check_keys(v, ("index", "enum", "symmetric"), f"type '{name}'")
         if v.get("index") is not None:
-            return S.TypeDecl(name, "index", size=b.expr(v.get("index"), "index set size"), span=key.span)
+            return S.TypeDecl(name, "index", size=b.expr(v.get("index"), "index set size"), span=key.span,
+                              symmetric=_bool(b, v.get("symmetric"), "symmetric", False))
         if v.get("enum") is not None:
             return S.TypeDecl(name, "enum", members=tuple(n for n, _ in b.names(v.get("enum"), "enum member")),
                               span=key.span)

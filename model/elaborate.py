@@ -57,9 +57,11 @@ class Env:
 
 
 def numeric(s: Sort) -> IntSort | None:
+    """The integer range of s, or None; elements of a symmetric set are not numbers
+    (NOTE(symmetry): arithmetic or ordering on them would break the symmetry)."""
     if isinstance(s, IntSort):
         return s
-    if isinstance(s, IndexSort):
+    if isinstance(s, IndexSort) and not s.symmetric:
         return IntSort(0, s.size - 1)
     return None
 
@@ -132,6 +134,10 @@ class Elaborator:
 
     def _IntLit(self, e: S.IntLit, env: Env, expected: Sort | None) -> Expr | None:
         target = expected.inner if isinstance(expected, OptionSort) else expected
+        if isinstance(target, IndexSort) and target.symmetric:
+            self.err(e.span, f"{target.name} is declared symmetric: its elements cannot be named",
+                     f"self, a parameter, or a quantifier over {target.name}", "SC316")
+            return None
         if isinstance(target, IndexSort):
             if 0 <= e.value < target.size:
                 return Const(e.value, target)
@@ -343,7 +349,7 @@ class Elaborator:
             return None
         ks = info.key
         if not (k.sort == ks or (isinstance(ks, IntSort) and numeric(k.sort) is not None)
-                or (isinstance(ks, IndexSort) and isinstance(k.sort, IntSort))):
+                or (isinstance(ks, IndexSort) and not ks.symmetric and isinstance(k.sort, IntSort))):
             self.err(key.span, f"key of type {k.sort} for '{info.name}', whose keys are {ks}", str(ks))
             return None
         if isinstance(k, Const) and not _key_ok(ks, k.value):  # type: ignore[arg-type]

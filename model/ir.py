@@ -103,6 +103,8 @@ class StateVar:
     base: str
     key: str | None = None
     machine: str | None = None
+    key_sort: Sort | None = None        # the map's key type (or the machine's instance set)
+    key_value: int | None = None
 
 
 @dataclass(frozen=True)

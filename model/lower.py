@@ -62,7 +62,7 @@ def _types(sc: Scope, el: Elaborator) -> None:
             if n is not None and n < 1:
                 sc.out.error("SC302", t.span, f"index set '{t.name}' has {n} elements", "at least 1")
                 n = None
-            sort = IndexSort(t.name, n) if n is not None else None
+            sort = IndexSort(t.name, n, t.symmetric) if n is not None else None
         else:
             sort = el.sort_of(t.alias) if t.alias is not None else None
         if sort is not None:

@@ -69,7 +69,7 @@ class Scope:
         start = len(self.vars)
         for k in key.values():
             kr = key.render(k)
-            self.vars.append(StateVar(fmt.format(base=base, key=kr), sort, base, kr, machine))
+            self.vars.append(StateVar(fmt.format(base=base, key=kr), sort, base, kr, machine, key, k))
         return tuple(range(start, len(self.vars)))
 
 

@@ -60,6 +60,7 @@ class IndexSort:
 
     name: str
     size: int
+    symmetric: bool = False     # NOTE(symmetry): elements are interchangeable (checker/symmetry.py)
 
     def values(self) -> tuple[int, ...]:
         return tuple(range(self.size))
@@ -117,7 +118,8 @@ def compatible(a: Sort, b: Sort) -> bool:
     if a == b:
         return True
     if isinstance(a, (IntSort, IndexSort)) and isinstance(b, (IntSort, IndexSort)):
-        return True  # index-set elements are integers (NOTE(value-encoding))
+        # index-set elements are integers (NOTE(value-encoding)), except in symmetric sets
+        return not (_symmetric(a) or _symmetric(b))
     if isinstance(a, NoneSort):
         return isinstance(b, (OptionSort, NoneSort))
     if isinstance(b, NoneSort):
@@ -127,6 +129,10 @@ def compatible(a: Sort, b: Sort) -> bool:
     if isinstance(b, OptionSort) and not isinstance(a, OptionSort):
         return b.inner == a
     return False
+
+
+def _symmetric(s: Sort) -> bool:
+    return isinstance(s, IndexSort) and s.symmetric
 
 
 def assignable(target: Sort, value: Sort) -> bool:

@@ -162,6 +162,7 @@ class TypeDecl:
     size: SExpr | None = None
     alias: SType | None = None
     span: Span | None = field(default=None, compare=False)
+    symmetric: bool = False
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,7 @@ def place_of(el: Elaborator, lhs: S.SExpr, env: Env) -> Place | None:
 
 def write(el: Elaborator, place: Place, value: Expr, span: Span, cond: Expr) -> Write | None:
     ok = assignable(place.sort, value.sort) or (
-        isinstance(place.sort, (IntSort, IndexSort)) and numeric(value.sort) is not None)
+        numeric(place.sort) is not None and numeric(value.sort) is not None)
     if not ok:
         el.err(span, f"cannot assign a value of type {value.sort} to '{place.base}' of type {place.sort}",
                str(place.sort))

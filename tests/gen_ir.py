@@ -1,0 +1,225 @@
+"""A hypothesis strategy for small random TransitionSystems, built directly as IR.
+
+Shape: a few global slots (bool, small int ranges, an enum, an index, an option, a two-cell map
+read through Select), 1-3 "machines" (each a pc slot and a few actions moving it), actions with
+guards and simultaneous updates, some of them "operations" with a SUCCESS / error / busy outcome
+and a `result` status, and properties of every kind: invariants, step properties (over pre- and
+post-state and the result), the built-in range property and deadlock.
+
+Integer writes are sometimes unclamped, so `range` can be violated and slots can leave their
+sort (NOTE(open-slots) in checker/smt/intervals.py). Select indices only read enum, index and
+bool slots, which never leave their sort. State spaces are small but not always finite (an
+unclamped counter can grow for ever): callers bound the explicit search and skip those.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hypothesis import strategies as st
+
+from model import smart
+from model.ir import (
+    Action,
+    ActionLabel,
+    App,
+    Const,
+    Expr,
+    Ite,
+    MachineInfo,
+    Op,
+    Property,
+    Select,
+    StateVar,
+    TransitionSystem,
+    Var,
+)
+from model.sorts import BOOL, BoolSort, EnumSort, IndexSort, IntSort, OptionSort, Sort
+
+WIDE = IntSort(-64, 64)
+STATUS = EnumSort("Status", ("SUCCESS", "ERR", "BUSY"))
+COLOR = EnumSort("Color", ("RED", "GREEN", "BLUE"))
+IDX = IndexSort("I", 2)
+GLOBAL_SORTS: list[Sort] = [BOOL, IntSort(0, 2), IntSort(0, 3), IntSort(-1, 1), COLOR, IDX, OptionSort(COLOR)]
+
+
+@dataclass
+class _Build:
+    draw: st.DrawFn
+    vars: list[StateVar] = field(default_factory=list)
+    maps: list[tuple[tuple[int, int], Sort, Sort]] = field(default_factory=list)   # cells, key, value
+
+    def slots_of(self, pred: type | tuple[type, ...]) -> list[int]:
+        return [i for i, v in enumerate(self.vars) if isinstance(v.sort, pred)]
+
+    def pick(self, xs: list[int]) -> int:
+        return self.draw(st.sampled_from(xs))
+
+    # ---- expressions ------------------------------------------------------------------------
+
+    def const_of(self, s: Sort) -> Const:
+        return Const(self.draw(st.sampled_from(s.values())), s)
+
+    def key(self, ks: Sort) -> Expr:
+        same = [i for i, v in enumerate(self.vars) if v.sort == ks]
+        if same and self.draw(st.booleans()):
+            return Var(self.pick(same), ks)
+        return self.const_of(ks)
+
+    def symbolic(self, s: Sort, depth: int) -> Expr:
+        """A value of an enum / index / option / bool sort (never out of its sort)."""
+        same = [i for i, v in enumerate(self.vars) if v.sort == s or
+                (isinstance(s, OptionSort) and v.sort == s.inner)]
+        cells = [m for m in self.maps if m[2] == s]
+        choice = self.draw(st.integers(0, 3 if depth > 0 else 1))
+        if choice == 1 and same:
+            j = self.pick(same)
+            return Var(j, self.vars[j].sort)
+        if choice == 2 and cells:
+            (a, b), ks, vs = self.draw(st.sampled_from(cells))
+            return Select((a, b), self.key(ks), 0, vs)
+        if choice == 3:
+            return smart.Ite_(self.boolean(depth - 1), self.symbolic(s, depth - 1), self.symbolic(s, depth - 1), s)
+        if isinstance(s, BoolSort) and depth > 0:
+            return self.boolean(depth - 1)
+        return self.const_of(s)
+
+    def integer(self, depth: int) -> Expr:
+        ints = self.slots_of((IntSort, IndexSort))
+        choice = self.draw(st.integers(0, 6 if depth > 0 else 1))
+        if choice == 0 or not ints:
+            return Const(self.draw(st.integers(-2, 3)), WIDE)
+        if choice == 1:
+            j = self.pick(ints)
+            return Var(j, self.vars[j].sort)
+        if choice == 2:
+            return App(Op.NEG, (self.integer(depth - 1),), WIDE)
+        if choice == 3:
+            return smart.Ite_(self.boolean(depth - 1), self.integer(depth - 1), self.integer(depth - 1), WIDE)
+        op = self.draw(st.sampled_from([Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MOD]))
+        return App(op, (self.integer(depth - 1), self.integer(depth - 1)), WIDE)
+
+    def boolean(self, depth: int) -> Expr:
+        choice = self.draw(st.integers(0, 6 if depth > 0 else 3))
+        if choice == 0:
+            return self.const_of(BOOL)
+        if choice == 1:
+            sorts = sorted({v.sort for v in self.vars if not isinstance(v.sort, IntSort)}, key=str)
+            s = self.draw(st.sampled_from(sorts))
+            op = self.draw(st.sampled_from([Op.EQ, Op.NE]))
+            return App(op, (self.symbolic(s, depth), self.symbolic(s, 0)), BOOL)
+        if choice in (2, 3):
+            op = self.draw(st.sampled_from([Op.LT, Op.LE, Op.GT, Op.GE, Op.EQ, Op.NE]))
+            return App(op, (self.integer(max(depth - 1, 0)), self.integer(0)), BOOL)
+        if choice == 4:
+            return smart.Not(self.boolean(depth - 1))
+        if choice == 5:
+            return App(Op.IMPLIES, (self.boolean(depth - 1), self.boolean(depth - 1)), BOOL)
+        op = self.draw(st.sampled_from([Op.AND, Op.OR]))
+        return App(op, tuple(self.boolean(depth - 1) for _ in range(self.draw(st.integers(2, 3)))), BOOL)
+
+    def value_for(self, slot: int) -> Expr:
+        s = self.vars[slot].sort
+        if not isinstance(s, IntSort):
+            return self.symbolic(s, 2)
+        v = self.integer(2)
+        if self.draw(st.integers(0, 9)) < 6:   # clamped into the sort: never a range error
+            v = smart.Ite_(App(Op.LT, (v, Const(s.lo, s)), BOOL), Const(s.lo, s),
+                           smart.Ite_(App(Op.GT, (v, Const(s.hi, s)), BOOL), Const(s.hi, s), v, WIDE), WIDE)
+        return v
+
+
+def _range_bad(b: _Build, guard: Expr, updates: tuple[tuple[int, Expr], ...]) -> Expr:
+    outs: list[Expr] = []
+    for slot, e in updates:
+        s = b.vars[slot].sort
+        if isinstance(s, IntSort):
+            outs.append(smart.Or(App(Op.LT, (e, Const(s.lo, s)), BOOL), App(Op.GT, (e, Const(s.hi, s)), BOOL)))
+    return smart.And(guard, smart.Or(*outs))
+
+
+@st.composite
+def systems(draw: st.DrawFn) -> TransitionSystem:
+    b = _Build(draw)
+    for k in range(draw(st.integers(1, 4))):
+        s = draw(st.sampled_from(GLOBAL_SORTS))
+        b.vars.append(StateVar(f"g{k}", s, f"g{k}"))
+    if draw(st.booleans()):   # a two-cell map, keyed by an index set or by bool
+        ks: Sort = draw(st.sampled_from([IDX, BOOL]))
+        vs: Sort = draw(st.sampled_from([BOOL, COLOR, OptionSort(COLOR)]))
+        base = len(b.vars)
+        for key in ks.values():
+            b.vars.append(StateVar(f"m[{ks.render(key)}]", vs, "m", ks.render(key)))
+        b.maps.append(((base, base + 1), ks, vs))
+    machines, actions = _machines(b, draw(st.integers(1, 3)))
+    init_values = tuple(_init(b, i) for i in range(len(b.vars)))
+    init_c = b.boolean(1) if draw(st.integers(0, 3)) == 0 else None
+    props = _properties(b, actions, machines)
+    return TransitionSystem("gen", "<gen>", (), None, tuple(b.vars), init_values, init_c, tuple(actions),
+                            tuple(props), tuple(machines), statuses=STATUS.members)
+
+
+def _init(b: _Build, i: int) -> tuple[int, ...]:
+    v = b.vars[i]
+    vals = v.sort.values()
+    if v.machine is not None:          # a pc starts in the machine's first state
+        return (vals[0],)
+    if b.draw(st.integers(0, 3)) == 0:  # a nondeterministic initial value
+        return tuple(sorted(b.draw(st.sets(st.sampled_from(vals), min_size=1, max_size=2))))
+    return (b.draw(st.sampled_from(vals)),)
+
+
+def _machines(b: _Build, n: int) -> tuple[list[MachineInfo], list[Action]]:
+    infos, acts = [], []
+    pcs = []
+    for m in range(n):
+        pcsort = EnumSort(f"PC{m}", tuple(f"s{j}" for j in range(b.draw(st.integers(2, 3)))))
+        pcs.append(len(b.vars))
+        b.vars.append(StateVar(f"mach{m}.pc", pcsort, f"mach{m}.pc", machine=f"mach{m}"))
+        infos.append(MachineInfo(f"mach{m}", None, (pcs[-1],)))
+    for m in range(n):
+        for t in range(b.draw(st.integers(1, 3))):
+            acts.extend(_action(b, m, t, pcs[m]))
+    return infos, acts
+
+
+def _action(b: _Build, m: int, t: int, pc: int) -> list[Action]:
+    pcsort = b.vars[pc].sort
+    src, dst = b.const_of(pcsort), b.const_of(pcsort)
+    guard = smart.And(smart.Eq(Var(pc, pcsort), src), b.boolean(1) if b.draw(st.booleans()) else smart.TRUE)
+    others = [i for i, v in enumerate(b.vars) if v.machine is None]
+    targets = sorted(b.draw(st.sets(st.sampled_from(others), max_size=2))) if others else []
+    updates = tuple(sorted([(pc, dst), *((j, b.value_for(j)) for j in targets)]))
+    label = ActionLabel(f"mach{m}", f"t{t}", None, ())
+    if not b.draw(st.integers(0, 2)) == 0:
+        return [Action(label, guard, updates)]
+    # an operation: its check decides SUCCESS (effect) or ERR (no effect); BUSY may always happen
+    check = b.boolean(1)
+    out = [Action(ActionLabel(label.machine, label.transition, None, (), "SUCCESS"), smart.And(guard, check),
+                  updates, "op", Const(0, STATUS)),
+           Action(ActionLabel(label.machine, label.transition, None, (), "ERR"), smart.And(guard, smart.Not(check)),
+                  ((pc, dst),) if pc != dst else (), "op", Const(1, STATUS))]
+    if b.draw(st.booleans()):
+        out.append(Action(ActionLabel(label.machine, label.transition, None, (), "BUSY"), guard, (), "op",
+                          Const(2, STATUS)))
+    return [a for a in out if not smart.is_false(a.guard)]
+
+
+def _properties(b: _Build, acts: list[Action], machines: list[MachineInfo]) -> list[Property]:
+    props = [Property(f"inv{k}", "invariant", pred=b.boolean(2)) for k in range(b.draw(st.integers(1, 2)))]
+    bad = []
+    for i, a in enumerate(acts):
+        if b.draw(st.booleans()):
+            cond = b.boolean(1)
+            if b.draw(st.booleans()):   # over the post-state: post(e) is e with the updates substituted
+                cond = smart.subst(cond, dict(a.updates))
+            if a.result is not None and b.draw(st.booleans()):
+                cond = smart.And(cond, smart.Eq(a.result, Const(0, STATUS)))
+            bad.append((i, smart.And(a.guard, cond)))
+    props.append(Property("step", "step", bad=tuple(x for x in bad if not smart.is_false(x[1]))))
+    props.append(Property("range", "range", bad=tuple(
+        (i, r) for i, a in enumerate(acts) if not smart.is_false(r := _range_bad(b, a.guard, a.updates)))))
+    terminal = smart.And(*(smart.Eq(Var(m.pc_slots[0], b.vars[m.pc_slots[0]].sort),
+                                    Const(0, b.vars[m.pc_slots[0]].sort)) for m in machines))
+    props.append(Property("deadlock", "deadlock", pred=smart.Or(*(a.guard for a in acts), terminal)))
+    return props
