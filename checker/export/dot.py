@@ -1,0 +1,54 @@
+"""Graphviz DOT of one trace: a chain of states, each labelled with what changed, edges labelled
+with the action (and the operation's status). A lasso gets a dashed back edge to the state
+where its loop starts; the violating state or step is drawn in red."""
+
+from __future__ import annotations
+
+from checker.export.context import ExportContext, loop_back, loop_note, prop_doc, reproduce_command, steps
+from checker.trace import Trace
+from model.ir import TransitionSystem
+
+
+def quote(s: str) -> str:
+    """A DOT double-quoted string; newlines become left-justified line breaks."""
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\l") + '"'
+
+
+def render(ts: TransitionSystem, trace: Trace, prop: str | None, ctx: ExportContext) -> str:
+    step_prop = prop is not None and prop in {p.name for p in ts.properties} and \
+        ts.prop(prop).kind in ("step", "range")
+    lines = [f"digraph {quote(ts.name + (' ' + prop if prop else ''))} {{",
+             "  rankdir=TB;",
+             '  node [shape=box, fontname="monospace"];',
+             '  edge [fontname="monospace"];',
+             f"  label={quote(_caption(ts, prop, ctx))};",
+             "  labelloc=t;"]
+    init = "\n".join(f"{v.name} = {v.sort.render(x)}" for v, x in zip(ts.vars, trace.states[0])) + "\n"
+    lines.append(_node(0, "state 0 (initial)\n" + init, trace, bad=not step_prop and trace.depth == 0 and bool(prop)))
+    for s in steps(ts, trace):
+        body = "".join(f"{n} = {v}\n" for n, v in s.changed) or "(no variable changed)\n"
+        last = s.index == trace.depth
+        lines.append(_node(s.index, f"state {s.index}\n{body}", trace, bad=last and not step_prop and bool(prop)))
+        label = s.action.label.render() + (f"\n{s.action.call} -> {s.status}" if s.action.call else "")
+        red = ", color=red, fontcolor=red" if last and step_prop else ""
+        lines.append(f"  s{s.index - 1} -> s{s.index} [label={quote(label + chr(10))}{red}];")
+    if trace.loop is not None:
+        lines.append(f"  s{trace.depth} -> s{trace.loop} [style=dashed, label={quote(loop_back(trace.loop))}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _node(i: int, label: str, trace: Trace, bad: bool) -> str:
+    attrs = [f"label={quote(label)}"]
+    if trace.loop == i:
+        attrs.append(f"xlabel={quote(loop_note(i))}")
+        attrs.append("peripheries=2")
+    if bad:
+        attrs.append("color=red")
+    return f"  s{i} [{', '.join(attrs)}];"
+
+
+def _caption(ts: TransitionSystem, prop: str | None, ctx: ExportContext) -> str:
+    head = f"{ts.path}: {prop} violated" if prop else ts.path
+    doc = " ".join(prop_doc(ts, prop).split())
+    return head + (f" ({doc})" if doc else "") + "\n" + reproduce_command(ts, prop, ctx)
