@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -69,6 +69,22 @@ class CheckOptions:
     inline_format: str = "text"         # how counterexamples are printed
     trace_out: str | None = None        # --trace-out FILE (see trace_paths for several traces)
     progress: Callable[[Progress], None] | None = field(default=None, compare=False)
+    workers: int = 1                    # --workers: independent checks in local processes
+    dask: str | None = None             # --dask ADDRESS: the same jobs on a Dask cluster
+    symmetry: bool = True
+    max_memory_mb: int | None = None
+
+
+def default_memory_mb() -> int | None:
+    """80% of physical memory: explicit search stops with 'unknown (limit)' before the OOM killer."""
+    import os
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") * 0.8 / 2**20)
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+Precomputed = dict[tuple[str, str | None], list[Verdict]]
 
 
 @dataclass(frozen=True)
@@ -89,14 +105,20 @@ def spec_files(paths: Sequence[str]) -> list[Path]:
 
 def run_engine(ts: TransitionSystem, props: list[str], opts: CheckOptions) -> tuple[list[Verdict], list[str]]:
     """Verdicts for props, plus notes for the reader (statistics, never-fired transitions)."""
-    budget = Budget(timeout_s=opts.timeout, max_states=opts.max_states, max_depth=opts.depth)
+    budget = Budget(timeout_s=opts.timeout, max_states=opts.max_states, max_depth=opts.depth,
+                    max_memory_mb=opts.max_memory_mb)
     if opts.progress is not None:
-        budget = Budget(timeout_s=opts.timeout, max_states=opts.max_states, max_depth=opts.depth,
-                        on_progress=opts.progress)
+        budget = replace(budget, on_progress=opts.progress)
+    if opts.engine == "portfolio":
+        from checker.parallel import Job, portfolio
+        job = Job(ts.path, ts.path, opts.params, ts.variant, tuple(props), "portfolio", opts.timeout,
+                  opts.max_states, opts.depth)
+        return [portfolio(job, ts.variant, p) for p in props], []
     if opts.engine == "explicit":
         from checker.explicit import explore
-        r = explore(ts, props, budget)
-        notes = [f"explicit: {r.states} states, {r.transitions} transitions, diameter {r.diameter}, "
+        r = explore(ts, props, budget, symmetry=opts.symmetry)
+        sym = f", symmetry-reduced over {', '.join(r.symmetry)}" if r.symmetry else ""
+        notes = [f"explicit: {r.states} states{sym}, {r.transitions} transitions, diameter {r.diameter}, "
                  f"{r.states_per_s:,.0f} states/s" + ("" if r.complete else " (search incomplete)")]
         never = [c.action for c in r.coverage if c.enabled == 0]
         if never and r.complete:
@@ -110,7 +132,8 @@ def check_instance(ts: TransitionSystem, opts: CheckOptions) -> list[Outcome]:
     return check_instance_with_notes(ts, opts)[0]
 
 
-def check_instance_with_notes(ts: TransitionSystem, opts: CheckOptions) -> tuple[list[Outcome], list[str]]:
+def check_instance_with_notes(ts: TransitionSystem, opts: CheckOptions,
+                              pre: Precomputed | None = None) -> tuple[list[Outcome], list[str]]:
     names = [p.name for p in ts.properties]
     unknown = [p for p in opts.properties if p not in names]
     if unknown:
@@ -119,7 +142,10 @@ def check_instance_with_notes(ts: TransitionSystem, opts: CheckOptions) -> tuple
         raise click.UsageError(f"spec '{ts.name}' has no property '{unknown[0]}'"
                                + (f" ({hints[0]})" if hints else "") + f"; it has: {', '.join(names)}")
     props = list(opts.properties) or names
-    verdicts, notes = run_engine(ts, props, opts)
+    if pre is not None and (ts.path, ts.variant) in pre:
+        verdicts, notes = pre[(ts.path, ts.variant)], [f"checked in parallel ({_where(opts)})"]
+    else:
+        verdicts, notes = run_engine(ts, props, opts)
     for v in verdicts:
         check_replays(ts, v)
     expects = {p.name: p.expect for p in ts.properties}
@@ -171,6 +197,7 @@ def run_check(paths: Sequence[str], opts: CheckOptions, out: TextIO, err: TextIO
     violations: list[tuple[ExportContext, TransitionSystem, Violated, dict[str, object] | None]] = []
     bad_input = False
     files = spec_files(paths)
+    pre = _parallel(files, opts) if opts.workers > 1 or opts.dask else None
     for path in files:
         try:
             spec = parse_spec(read_source(path, _display(path)))
@@ -181,7 +208,7 @@ def run_check(paths: Sequence[str], opts: CheckOptions, out: TextIO, err: TextIO
             continue
         for ts in systems:
             _progress_label(opts, ts.path + (f" [{ts.variant}]" if ts.variant else ""))
-            got, notes = check_instance_with_notes(ts, opts)
+            got, notes = check_instance_with_notes(ts, opts, pre)
             outcomes.extend(got)
             ctx = export_context(spec, ts, opts.engine)
             recs = [outcome_json(ts, o) for o in got]
@@ -202,6 +229,27 @@ def run_check(paths: Sequence[str], opts: CheckOptions, out: TextIO, err: TextIO
     return code
 
 
+def _where(opts: CheckOptions) -> str:
+    return f"Dask cluster {opts.dask}" if opts.dask else f"{opts.workers} local workers"
+
+
+def _parallel(files: Sequence[Path], opts: CheckOptions) -> Precomputed:
+    """Run every loadable spec instance as an independent job; failures to load are left to the
+    serial loop, which reports them with their locations."""
+    from checker.parallel import Job, run_jobs
+    jobs = []
+    for path in files:
+        display = _display(path)
+        try:
+            systems = instantiate(parse_spec(read_source(path, display)), opts.params, opts.variant)
+        except SpecError:
+            continue
+        jobs += [Job(str(path), display, opts.params, ts.variant, opts.properties, opts.engine, opts.timeout,
+                     opts.max_states, opts.depth, opts.symmetry) for ts in systems]
+    results = run_jobs(jobs, opts.workers, opts.dask)
+    return {(r.job.display, r.variant): list(r.verdicts) for r in results}
+
+
 def _summary(outcomes: list[Outcome], code: int) -> str:
     n = {s: sum(1 for o in outcomes if o.status == s) for s in ("ok", "failed", "inconclusive")}
     return (f"{len(outcomes)} properties: {n['ok']} as expected, {n['failed']} failed, "
@@ -215,7 +263,7 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-ENGINE_CHOICES = ["explicit", "bmc", "kind", "pdr", "auto"]
+ENGINE_CHOICES = ["explicit", "bmc", "kind", "pdr", "auto", "portfolio"]
 FORMAT_CHOICES = sorted(FORMATS)
 
 
@@ -273,9 +321,16 @@ def main(ctx: click.Context) -> None:
 @click.option("--format", "trace_format", type=click.Choice(FORMAT_CHOICES),
               help="Trace format for --trace-out and for traces printed inline (default: from FILE's "
               "extension, else itf for files and text inline).")
+@click.option("--workers", type=click.IntRange(1, 256), default=1, show_default=True,
+              help="Check independent spec instances in this many local processes.")
+@click.option("--dask", "dask_address", metavar="ADDRESS", help="Send the checks to a Dask cluster.")
+@click.option("--no-symmetry", is_flag=True, help="Explore every state, even of symmetric sets.")
+@click.option("--max-memory", type=click.IntRange(64), metavar="MIB",
+              help="Stop explicit search (unknown, exit 3) above this memory use [default: 80% of RAM].")
 def check(specs: tuple[str, ...], params: tuple[str, ...], variant: str | None, engine: str, depth: int,
           properties: tuple[str, ...], timeout: float | None, max_states: int | None, require_proof: bool,
-          as_json: bool, no_trace: bool, trace_out: str | None, trace_format: str | None) -> None:
+          as_json: bool, no_trace: bool, trace_out: str | None, trace_format: str | None, workers: int,
+          dask_address: str | None, no_symmetry: bool, max_memory: int | None) -> None:
     """Check every property of SPECS (files or directories) against its expected verdict."""
     for s in specs:
         if not Path(s).exists():
@@ -285,7 +340,9 @@ def check(specs: tuple[str, ...], params: tuple[str, ...], variant: str | None, 
     with ProgressLine(enabled=not as_json and sys.stderr.isatty()) as progress:
         opts = CheckOptions(params, variant, engine, depth, properties, timeout, max_states, as_json,
                             not no_trace, require_proof, trace_format=file_fmt, inline_format=inline_fmt, trace_out=trace_out,
-                            progress=progress if progress.enabled else None)
+                            progress=progress if progress.enabled else None, workers=workers,
+                            dask=dask_address, symmetry=not no_symmetry,
+                            max_memory_mb=max_memory or default_memory_mb())
         code = run_check(specs, opts, sys.stdout, sys.stderr)
     sys.exit(code)
 

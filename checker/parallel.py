@@ -30,6 +30,7 @@ class Job:
     timeout_s: float | None = None
     max_states: int | None = None
     depth: int = 30
+    symmetry: bool = True
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def run_job(job: Job) -> list[JobResult]:
 def _check(ts, props: list[str], job: Job) -> list[Verdict]:  # type: ignore[no-untyped-def]
     if job.engine == "explicit":
         from checker.explicit import explore
-        return list(explore(ts, props, _budget(job)).verdicts)
+        return list(explore(ts, props, _budget(job), symmetry=job.symmetry).verdicts)
     if job.engine == "portfolio":
         return [portfolio(job, ts.variant, p) for p in props]
     from checker.engines import ENGINES

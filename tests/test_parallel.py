@@ -47,3 +47,15 @@ def test_portfolio_first_conclusive_answer_wins() -> None:
     assert v.provenance.engine.startswith("portfolio:")
     p = portfolio(job, None, "below_limit")
     assert isinstance(p, Proved) and p.provenance.engine.startswith("portfolio:")
+
+
+def test_cli_workers_output_equals_serial(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from cli import main
+    monkeypatch.chdir(SPECS.parent.parent)
+    args = ["check", "specs/examples/peterson.yaml", "specs/examples/dining.yaml", "--json"]
+    serial = CliRunner().invoke(main, args)
+    parallel = CliRunner().invoke(main, [*args, "--workers", "2"])
+    assert serial.exit_code == parallel.exit_code == 0
+    assert serial.stdout == parallel.stdout
