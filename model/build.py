@@ -347,7 +347,8 @@ def _transition(b: Builder, name: str, key: YScalar, v: YNode) -> S.TransitionDe
     m = b.as_map(v, f"transition '{name}'") or YMap((), v.span)
     b.check_keys(m, TRANSITION_KEYS, f"transition '{name}'")
     src = m.get("from")
-    sources = None if src is None or b.text(src, "from") == "*" else b.names(src, "control state")
+    star = isinstance(src, YScalar) and src.value == "*"
+    sources = None if src is None or star else b.names(src, "control state")
     call = b.expr(m.get("call"), "operation call")
     if call is not None and not isinstance(call, S.Call):
         b.err(call.span, "`call:` must be a call of an operation", "op_name(arg, ...)", "SC128")
@@ -375,12 +376,12 @@ def _props(b: Builder, node: YNode | None, what: str) -> tuple[S.PropertyDecl, .
             got = _temporal(b, n, m, temporal[0])
             if got is not None:
                 out.append(S.PropertyDecl(n, temporal[0], got[0], None, _expect(b, m.get("expect")),
-                                          b.text(m.get("doc"), "doc"), k.span, got[1]))
+                                          b.text(m.get("doc"), "doc"), k.span, got[1], _rules(b, m)))
             continue
         if n in ("deadlock", "range") and m.get("step") is None and m.get("invariant") is None:
             # a built-in property: only its expectation (and doc) can be stated
             out.append(S.PropertyDecl(n, "builtin", None, None, _expect(b, m.get("expect")),  # type: ignore[arg-type]
-                                      b.text(m.get("doc"), "doc"), k.span))
+                                      b.text(m.get("doc"), "doc"), k.span, expect_rules=_rules(b, m)))
             continue
         kind = "step" if m.get("step") is not None else "invariant"
         if m.get("step") is not None and m.get("invariant") is not None:
@@ -395,11 +396,33 @@ def _props(b: Builder, node: YNode | None, what: str) -> tuple[S.PropertyDecl, .
             (b.text(x, "transition"), x.span) for x in (on_node.items if isinstance(on_node, YSeq)
                                                         else (on_node,)))
         out.append(S.PropertyDecl(n, kind, e, on, _expect(b, m.get("expect")),
-                                  b.text(m.get("doc"), "doc"), k.span))
+                                  b.text(m.get("doc"), "doc"), k.span, expect_rules=_rules(b, m)))
     return tuple(out)
 
 
 TEMPORAL = ("eventually", "always_eventually", "leads_to")
+
+
+def _rules(b: Builder, m: YMap) -> tuple[tuple[S.SExpr | None, str], ...]:
+    node = m.get("expect")
+    return tuple(_expect_rules(b, node)) if isinstance(node, YSeq) else ()
+
+
+def _expect_rules(b: Builder, node: YSeq) -> list[tuple[S.SExpr | None, str]]:
+    out: list[tuple[S.SExpr | None, str]] = []
+    for item in node.items:
+        m = b.as_map(item, "an expectation rule")
+        if m is None:
+            continue
+        b.check_keys(m, ("when", "is"), "an expectation rule", ("is",))
+        t = b.text(m.get("is"), "is") if m.get("is") is not None else ""
+        if t not in ("holds", "violated"):
+            if m.get("is") is not None:
+                b.err(m.get("is").span, f"expect must be 'holds' or 'violated', got '{t}'",  # type: ignore[union-attr]
+                      "holds or violated", "SC125")
+            continue
+        out.append((b.expr(m.get("when"), "expectation condition") if m.get("when") is not None else None, t))
+    return out
 
 
 def _temporal(b: Builder, name: str, m: YMap, kind: str) -> tuple[S.SExpr, S.SExpr | None] | None:
@@ -416,8 +439,13 @@ def _temporal(b: Builder, name: str, m: YMap, kind: str) -> tuple[S.SExpr, S.SEx
 
 
 def _expect(b: Builder, node: YNode | None) -> tuple[tuple[str, str], ...]:
+    """Expectations by variant: `holds`, or {default: holds, VARIANT: violated}. The list form
+    [{when: EXPR, is: violated}, {is: holds}] (first match wins) is returned with keys
+    'when:<index>' and its conditions through _expect_rules."""
     if node is None:
         return ()
+    if isinstance(node, YSeq):
+        return tuple((f"rule:{i}", r[1]) for i, r in enumerate(_expect_rules(b, node)))
     pairs = [("default", node)] if isinstance(node, YScalar) else [
         (k.value, v) for k, v in (b.as_map(node, "expect") or YMap((), node.span)).entries]
     out = []

@@ -45,7 +45,7 @@ def lower(spec: S.SpecDecl, inst: Instance, out: Collector) -> TransitionSystem 
     builtin.append(Property("range", "range", bad=tuple(
         (i, b) for i, (_, env) in enumerate(acts) if not smart.is_false(b := env.range_bad)),
         doc="every assignment stays within its variable's type"))
-    builtin = [_builtin_expect(p, spec.properties, inst) for p in builtin]
+    builtin = [_builtin_expect(p, spec.properties, inst, el) for p in builtin]
     return TransitionSystem(
         spec.name, spec.path, inst.rendered(), inst.variant, tuple(sc.vars), tuple(init_vals),
         init_c, tuple(actions), (*props, *builtin), _machine_infos(sc), tuple(lemmas), spec.cites,
@@ -155,6 +155,7 @@ class ActEnv:
     transition: str
     call: str | None
     range_bad: Expr
+    op_args: tuple[tuple[str, Expr], ...] = ()   # the operation's parameters, bound to the arguments
 
 
 def _actions(sc: Scope, el: Elaborator) -> list[tuple[Action, ActEnv]]:
@@ -229,7 +230,8 @@ def _instance(sc: Scope, el: Elaborator, ms: MachineScope, t: S.TransitionDecl, 
               env: Env, choice: tuple[tuple[str, Const], ...]) -> list[tuple[Action, ActEnv]]:
     pcg = _pc_guard(sc, ms, t, i)
     g = el.bool_expr(t.guard, env) if t.guard is not None else smart.TRUE
-    outcomes = _call(sc, el, t.call, env) if t.call is not None else [(None, None, smart.FALSE, [])]
+    op_args: list[tuple[str, Expr]] = []
+    outcomes = _call(sc, el, t.call, env, op_args) if t.call is not None else [(None, None, smart.FALSE, [])]
     if pcg is None or g is None or outcomes is None:
         return []
     guard = smart.And(pcg, g)
@@ -249,7 +251,7 @@ def _instance(sc: Scope, el: Elaborator, ms: MachineScope, t: S.TransitionDecl, 
         act = Action(label, guard, updates, t.call.func if t.call else None, result, t.cites, t.span, fair)
         post = dict(updates)
         aenv = ActEnv(Env(renv.bound, renv.machine, renv.self_idx, result, post), ms.decl.name, t.name,
-                      t.call.func if t.call else None, smart.And(guard, range_bad(all_writes)))
+                      t.call.func if t.call else None, smart.And(guard, range_bad(all_writes)), tuple(op_args))
         res.append((act, aenv))
     return res
 
@@ -306,8 +308,10 @@ def _fairness(sc: Scope, t: S.TransitionDecl) -> str | None:
 Outcome = tuple[str | None, Expr | None, Expr, list[Write]]
 
 
-def _call(sc: Scope, el: Elaborator, call: S.Call, env: Env) -> list[Outcome] | None:
-    """The outcomes of invoking an operation: the checked one, then each `may_fail` code."""
+def _call(sc: Scope, el: Elaborator, call: S.Call, env: Env,
+          args_out: list[tuple[str, Expr]]) -> list[Outcome] | None:
+    """The outcomes of invoking an operation: the checked one, then each `may_fail` code.
+    The operation's parameter bindings are appended to args_out (for step properties)."""
     op = sc.ops.get(call.func)
     if op is None:
         sc.unknown(call.func, call.span, "operation", tuple(sc.ops))
@@ -315,6 +319,7 @@ def _call(sc: Scope, el: Elaborator, call: S.Call, env: Env) -> list[Outcome] | 
     openv = _op_args(sc, el, op, call, env)
     if openv is None:
         return None
+    args_out.extend(reversed(openv.bound))
     status = sc.status
     elaborated = [(el.bool_expr(c.require, openv), c.error) for c in op.checks]
     checks = [(g, code) for g, code in elaborated if g is not None]
@@ -361,18 +366,28 @@ def _op_args(sc: Scope, el: Elaborator, op: S.OpDecl, call: S.Call, env: Env) ->
     return openv
 
 
-def _expect(p: S.PropertyDecl, inst: Instance) -> str | None:
+def _expect(p: S.PropertyDecl, inst: Instance, el: Elaborator | None = None) -> str | None:
+    if p.expect_rules and el is not None:
+        for cond, verdict in p.expect_rules:
+            c = el.bool_expr(cond, Env(static=True)) if cond is not None else smart.TRUE
+            if c is not None and not isinstance(c, Const):
+                el.err(cond.span if cond else p.span, "an expectation's `when:` must be constant over params",
+                       "a static condition", "SC306")
+                return None
+            if c is not None and c.value:
+                return verdict
+        return None
     d = dict(p.expect)
     if inst.variant is not None and inst.variant in d:
         return d[inst.variant]
     return d.get("default")
 
 
-def _builtin_expect(p: Property, decls: tuple[S.PropertyDecl, ...], inst: Instance) -> Property:
+def _builtin_expect(p: Property, decls: tuple[S.PropertyDecl, ...], inst: Instance, el: Elaborator) -> Property:
     from dataclasses import replace
     for d in decls:
         if d.kind == "builtin" and d.name == p.name:
-            return replace(p, expect=_expect(d, inst), doc=d.doc or p.doc, span=d.span)
+            return replace(p, expect=_expect(d, inst, el), doc=d.doc or p.doc, span=d.span)
     return p
 
 
@@ -398,13 +413,13 @@ def _properties(sc: Scope, el: Elaborator, decls: tuple[S.PropertyDecl, ...],
         if p.kind == "invariant":
             e = el.bool_expr(p.expr, Env())
             if e is not None:
-                out.append(Property(p.name, "invariant", pred=e, expect=_expect(p, inst), doc=p.doc, span=p.span))
+                out.append(Property(p.name, "invariant", pred=e, expect=_expect(p, inst, el), doc=p.doc, span=p.span))
             continue
         if p.kind in TEMPORAL_KINDS:
             e = el.bool_expr(p.expr, Env())
             e2 = el.bool_expr(p.expr2, Env()) if p.expr2 is not None else None
             if e is not None and (e2 is not None or p.expr2 is None):
-                out.append(Property(p.name, p.kind, pred=e, expect=_expect(p, inst), doc=p.doc,
+                out.append(Property(p.name, p.kind, pred=e, expect=_expect(p, inst, el), doc=p.doc,
                                     span=p.span, pred2=e2))
             continue
         on = _on_filter(sc, p)
@@ -412,13 +427,17 @@ def _properties(sc: Scope, el: Elaborator, decls: tuple[S.PropertyDecl, ...],
         for i, (a, ae) in enumerate(acts):
             if on is not None and f"{ae.machine}.{ae.transition}" not in on and f"call:{ae.call}" not in on:
                 continue
-            q = el.bool_expr(p.expr, ae.env)
+            env = ae.env
+            if on is not None and all(n.startswith("call:") for n in on):
+                for name, value in ae.op_args:   # `on: [call:op]` sees op's parameters too
+                    env = env.bind(name, value)
+            q = el.bool_expr(p.expr, env)
             if q is None:
                 break
             b = smart.And(a.guard, smart.Not(q))
             if not smart.is_false(b):
                 bad.append((i, b))
-        out.append(Property(p.name, "step", bad=tuple(bad), expect=_expect(p, inst), doc=p.doc, span=p.span))
+        out.append(Property(p.name, "step", bad=tuple(bad), expect=_expect(p, inst, el), doc=p.doc, span=p.span))
     return out
 
 

@@ -99,6 +99,7 @@ def status_sort(spec: S.SpecDecl) -> EnumSort:
 
 def check_duplicates(spec: S.SpecDecl, out: Collector) -> None:
     seen: dict[str, object] = {}
+    kinds: dict[str, str] = {}
     groups: list[tuple[str, list[tuple[str, object]]]] = [
         ("param", [(p.name, p.span) for p in spec.params]),
         ("type", [(t.name, t.span) for t in spec.types]),
@@ -111,11 +112,13 @@ def check_duplicates(spec: S.SpecDecl, out: Collector) -> None:
         for name, span in items:
             if name in BUILTIN_TYPES or name in seen:
                 first = seen.get(name)
-                note = (f"first declared at {first}",) if first else ("a built-in name",)
-                out.error("SC204", span, f"{what} '{name}' is already declared",  # type: ignore[arg-type]
+                note = (f"params, types, defs, variables, operations and machines share one namespace",)
+                earlier = f" as a {kinds[name]} at {first}" if first else " (a built-in name)"
+                out.error("SC204", span, f"{what} '{name}' is already declared{earlier}",  # type: ignore[arg-type]
                           notes=note)
             else:
                 seen[name] = span
+                kinds[name] = what
     props = [(p.name, p.span) for p in (*spec.properties, *spec.lemmas) if p.kind != "builtin"]
     pseen: dict[str, object] = {"deadlock": None, "range": None}
     for name, span in props:

@@ -250,6 +250,7 @@ class PropertyDecl:
     doc: str = ""
     span: Span | None = field(default=None, compare=False)
     expr2: SExpr | None = None                # Q of `leads_to`
+    expect_rules: tuple[tuple[SExpr | None, str], ...] = ()   # [{when, is}], first match wins
 
 
 @dataclass(frozen=True)
