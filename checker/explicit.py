@@ -263,7 +263,8 @@ def concretize(ts: TransitionSystem, trace: Trace, sym: Canonicalizer, prop: str
     initial state, follow at each step an action whose successor has the next canonical form."""
     from checker.replay import violates
     acts = [(compile_expr(a.guard), [(s, compile_expr(e)) for s, e in a.updates]) for a in ts.actions]
-    states, labels = [trace.states[0]], []
+    states: list[State] = [trace.states[0]]
+    labels: list[int] = []
     for k, want in enumerate(trace.states[1:], start=1):
         last = k == len(trace.states) - 1
         for i, (g, upd) in enumerate(acts):

@@ -178,7 +178,11 @@ def _cycle(ts: TransitionSystem, g: Graph, comp: frozenset[int], entry: int) -> 
     acts: list[int] = []
     here = entry
     while todo:
-        p, a = _bfs(g, comp, here, lambda n: any(_settles(ts, g, comp, r, n) for r in todo))
+        pending = list(todo)
+
+        def settles_any(n: int, pending: list[Req] = pending) -> bool:
+            return any(_settles(ts, g, comp, r, n) for r in pending)
+        p, a = _bfs(g, comp, here, settles_any)
         path, acts, here = path + p, acts + a, (p[-1] if p else here)
         todo = [r for r in todo if not _settled_on(ts, r, path, acts, g, entry)]
         edge = next((r for r in todo if r[1] != "off" and _settles(ts, g, comp, r, here)), None)

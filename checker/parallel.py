@@ -76,7 +76,7 @@ def run_jobs(jobs: Sequence[Job], workers: int = 1, dask_address: str | None = N
 
 
 def _run_dask(jobs: Sequence[Job], address: str) -> list[JobResult]:
-    from distributed import Client   # only users of --dask need dask installed
+    from distributed import Client  # only users of --dask need dask installed
     with Client(address) as client:
         futures = client.map(run_job, list(jobs), pure=False)
         return [r for rs in client.gather(futures) for r in rs]

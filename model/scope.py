@@ -112,7 +112,7 @@ def check_duplicates(spec: S.SpecDecl, out: Collector) -> None:
         for name, span in items:
             if name in BUILTIN_TYPES or name in seen:
                 first = seen.get(name)
-                note = (f"params, types, defs, variables, operations and machines share one namespace",)
+                note = ("params, types, defs, variables, operations and machines share one namespace",)
                 earlier = f" as a {kinds[name]} at {first}" if first else " (a built-in name)"
                 out.error("SC204", span, f"{what} '{name}' is already declared{earlier}",  # type: ignore[arg-type]
                           notes=note)

@@ -13,7 +13,7 @@ from model import smart
 from model import syntax as S
 from model.elaborate import Elaborator, Env, numeric
 from model.ir import Const, Expr, Op, Var
-from model.sorts import BOOL, IndexSort, IntSort, Sort, assignable, key_offset
+from model.sorts import BOOL, Sort, assignable, key_offset
 from model.source import Span
 
 
