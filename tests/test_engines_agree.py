@@ -20,13 +20,14 @@ from checker import bmc, kind, pdr
 from checker.budget import Budget
 from checker.explicit import check as explicit_check
 from checker.replay import validate
+from checker.smt.encode import EncodingOptions
 from checker.verdict import HoldsUpTo, Proved, Unknown, Verdict, Violated
 from model.ir import TransitionSystem
 from tests.gen_ir import systems
 
 EXAMPLES = int(os.environ.get("SEAMCHECK_DIFF_EXAMPLES", "300"))
 MAX_STATES = 3_000          # larger (or infinite: unclamped counters) state spaces are skipped
-SMT_BUDGET = Budget(max_depth=6, timeout_s=20, query_timeout_s=10, seed=0)
+SMT_BUDGET = Budget(max_depth=6, timeout_s=10, query_timeout_s=5, seed=0)
 
 
 def _reference(ts: TransitionSystem, prop: str) -> tuple[Verdict, int] | None:
@@ -42,10 +43,10 @@ def _replays(ts: TransitionSystem, v: Verdict) -> None:
         validate(ts, v.trace, v.prop)
 
 
-def _bmc_agrees(ts: TransitionSystem, prop: str, ref: Verdict, diameter: int) -> None:
+def _bmc_agrees(ts: TransitionSystem, prop: str, ref: Verdict, diameter: int, ints: str) -> None:
     # deep enough to see any violation explicit could see: its diameter plus the final step
     depth = ref.trace.depth if isinstance(ref, Violated) else diameter + 1
-    v = bmc.check(ts, prop, Budget(max_depth=depth, seed=0))
+    v = bmc.check(ts, prop, Budget(max_depth=depth, seed=0), options=EncodingOptions(ints=ints))
     _replays(ts, v)
     if isinstance(ref, Violated):
         assert isinstance(v, Violated), (prop, v)
@@ -74,8 +75,9 @@ def test_engines_agree(ts: TransitionSystem, data: st.DataObject) -> None:
     props = [p.name for p in ts.properties]
     refs = {p: _reference(ts, p) for p in props}
     for p, got in refs.items():
-        if got is not None:
-            _bmc_agrees(ts, p, *got)
+        if got is not None:   # both integer encodings (docs/encoding.md)
+            _bmc_agrees(ts, p, *got, ints="int")
+            _bmc_agrees(ts, p, *got, ints="bv")
     # the provers are slower: each system checks one property with each (drawn, so shrinkable)
     decided = [p for p in props if refs[p] is not None]
     if decided:

@@ -1,0 +1,90 @@
+"""Incrementally unrolled paths in one solver, and positions where a property can go bad.
+
+NOTE(positions): a property goes bad at a *position*: for invariant and deadlock properties
+position j is state s_j (a trace of depth j); for step and range properties it is the step
+s_j -a_j-> s_{j+1} (a trace of depth j + 1). BMC and k-induction both count in positions.
+"""
+
+from __future__ import annotations
+
+import time
+
+import z3
+
+from checker.budget import Budget
+from checker.smt.encode import Encoding, StateVars, is_step_kind
+from checker.smt.solver import new_solver
+from checker.verdict import Provenance, Unknown
+from model.ir import Property, TransitionSystem
+
+
+def depth_of(p: Property, position: int) -> int:
+    return position + 1 if is_step_kind(p) else position
+
+
+def position_of(p: Property, depth: int) -> int | None:
+    """The position whose violation is a trace of this depth (None: no such position)."""
+    j = depth - 1 if is_step_kind(p) else depth
+    return j if j >= 0 else None
+
+
+class Path:
+    """s_0 -a_0-> s_1 -a_1-> ... in one solver, extended on demand; from init or from anywhere.
+
+    A state is "settled" (its domain asserted, hooks run) once it is used as a state of the
+    system: as the pre-state of a step or as an invariant position (NOTE(domains) in encode.py).
+    """
+
+    def __init__(self, enc: Encoding, budget: Budget, prefix: str, from_init: bool):
+        self.enc, self.prefix = enc, prefix
+        self.solver = new_solver(budget, enc.ctx)
+        self.states: list[StateVars] = [enc.state(f"{prefix}0")]
+        self.acts: list[z3.ExprRef] = []
+        self.settled = 0
+        if from_init:
+            self.solver.add(enc.init(self.states[0]))
+
+    def settle(self, j: int) -> None:
+        while self.settled <= j:
+            s = self.states[self.settled]
+            self.solver.add(self.enc.domain(s))
+            self.on_state(self.settled, s)
+            self.settled += 1
+
+    def extend(self) -> None:
+        t = len(self.acts)
+        self.settle(t)
+        a, nxt = self.enc.action(f"{self.prefix}{t}"), self.enc.state(f"{self.prefix}{t + 1}")
+        self.solver.add(self.enc.trans(self.states[t], a, nxt))
+        self.acts.append(a)
+        self.states.append(nxt)
+        self.on_step(t)
+
+    def on_state(self, j: int, s: StateVars) -> None:
+        """Hook: state j became a state of the system (simple-path constraints, lemmas)."""
+
+    def on_step(self, t: int) -> None:
+        """Hook: step t was added (step lemmas)."""
+
+    def bad(self, p: Property, j: int) -> z3.ExprRef:
+        while len(self.acts) < depth_of(p, j):
+            self.extend()
+        self.settle(j)
+        return self.enc.bad(p, self.states[j], self.acts[j] if is_step_kind(p) else None)
+
+
+def provenance(ts: TransitionSystem, engine: str, t0: float, **stats: int) -> Provenance:
+    from checker.smt import Z3_VERSION
+
+    return Provenance(engine, ts.params, ts.variant, time.monotonic() - t0, Z3_VERSION,
+                      tuple(sorted(stats.items())))
+
+
+SAFETY_KINDS = ("invariant", "deadlock", "step", "range")
+
+
+def unsupported(ts: TransitionSystem, p: Property, engine: str, t0: float) -> Unknown | None:
+    """Unknown for a property the SMT engines do not check (liveness: explicit only)."""
+    if p.kind in SAFETY_KINDS:
+        return None
+    return Unknown(p.name, provenance(ts, engine, t0), f"{engine} checks safety properties only, not {p.kind}")
