@@ -196,7 +196,7 @@ class _Search:
                     self.violated(name, self.trace_to(sid, (i, t)))
             if any(not lo <= t[slot] <= hi for slot, lo, hi in self.c.ranges[i]):
                 continue
-            if self.canon is not None:
+            if self.canon is not None and t not in self.ids:   # a stored state is canonical
                 t = self.canon(t)
             nid = self.add(t, sid, i, d)
             if self.succ is not None:

@@ -12,7 +12,8 @@ Liveness checks switch symmetry off (lassos need concrete cycles).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from model.ir import TransitionSystem
@@ -54,7 +55,13 @@ class Canonicalizer:
                         for v, ks in zip(vars_, self.key_set)]
         self.blocks = [[[i for i, v in enumerate(vars_) if self.key_set[i] == si and v.key_value == e]
                         for e in range(s.size)] for si, s in enumerate(self.sets)]
-        self.plain = [i for i, ks in enumerate(self.key_set) if ks is None and self.val_set[i] is None]
+        self.key_value = [v.key_value for v in vars_]
+        # blocks list their slots in declaration order, so the masked positions are the same
+        # for every element of a set
+        self.sig_get = [[_getter(b) for b in blocks] for blocks in self.blocks]
+        self.sig_mask = [[k for k, i in enumerate(blocks[0]) if self.val_set[i] is not None] if blocks else []
+                         for blocks in self.blocks]
+        self._plans: dict[tuple[tuple[int, ...], ...], tuple[list[int], list[tuple[int, tuple[int, ...]]]]] = {}
 
     @property
     def active(self) -> bool:
@@ -62,34 +69,70 @@ class Canonicalizer:
 
     def signature(self, state: State, si: int, e: int) -> tuple[int, ...]:
         """Element e's block with every symmetric value masked (-1 stays none, else 0)."""
-        return tuple(state[i] if self.val_set[i] is None else min(state[i], 0) for i in self.blocks[si][e])
+        sig = self.sig_get[si][e](state)
+        masked = self.sig_mask[si]
+        if not masked:
+            return sig
+        out = list(sig)
+        for k in masked:
+            out[k] = min(out[k], 0)
+        return tuple(out)
+
+    def _orders(self, state: State, si: int) -> list[tuple[int, ...]]:
+        """Every permutation (new position of each element) that sorts the signatures."""
+        n = self.sets[si].size
+        sigs = sorted((self.signature(state, si, e), e) for e in range(n))
+        if all(sigs[k][0] != sigs[k + 1][0] for k in range(n - 1)):
+            order = [e for _, e in sigs]
+            return [_invert(order)]
+        groups = [[e for _, e in g] for _, g in itertools.groupby(sigs, key=lambda x: x[0])]
+        return [_invert([e for grp in combo for e in grp])
+                for combo in itertools.product(*(itertools.permutations(g) for g in groups))]
 
     def candidates(self, state: State) -> list[tuple[tuple[int, ...], ...]]:
         """Permutations (new position of each element, per set) that sort the signatures."""
-        per_set = []
-        for si, s in enumerate(self.sets):
-            sigs = sorted((self.signature(state, si, e), e) for e in range(s.size))
-            groups = [list(g) for _, g in itertools.groupby(sigs, key=lambda x: x[0])]
-            options = []
-            for combo in itertools.product(*(itertools.permutations([e for _, e in g]) for g in groups)):
-                order = [e for grp in combo for e in grp]        # order[new] = old
-                perm = [0] * s.size
-                for new, old in enumerate(order):
-                    perm[old] = new
-                options.append(tuple(perm))
-            per_set.append(options)
-        return list(itertools.product(*per_set))
+        return list(itertools.product(*(self._orders(state, si) for si in range(len(self.sets)))))
+
+    def _plan(self, perms: tuple[tuple[int, ...], ...]) -> tuple[list[int], list[tuple[int, tuple[int, ...]]]]:
+        """For a permutation: the source slot of every destination slot, and which destination
+        slots hold symmetric values to rename (cached: there are few distinct permutations)."""
+        plan = self._plans.get(perms)
+        if plan is None:
+            src = [0] * len(self.key_set)
+            for i, ks in enumerate(self.key_set):
+                dest = i if ks is None else self.slot_at[i][perms[ks][self.key_value[i]]]  # type: ignore[index]
+                src[dest] = i  # type: ignore[index]
+            rename = [(j, perms[vs]) for j in range(len(src)) if (vs := self.val_set[src[j]]) is not None]
+            plan = self._plans[perms] = (src, rename)
+        return plan
 
     def apply(self, state: State, perms: Sequence[tuple[int, ...]]) -> State:
-        out = list(state)
-        for i, x in enumerate(state):
-            vs = self.val_set[i]
-            if vs is not None and x >= 0:
-                x = perms[vs][x]
-            ks = self.key_set[i]
-            dest = i if ks is None else self.slot_at[i][perms[ks][self.ts.vars[i].key_value]]  # type: ignore[index]
-            out[dest] = x  # type: ignore[index]
+        src, rename = self._plan(tuple(perms))
+        out = [state[k] for k in src]
+        for j, perm in rename:
+            x = out[j]
+            if x >= 0:
+                out[j] = perm[x]
         return tuple(out)
 
     def canon(self, state: State) -> State:
-        return min(self.apply(state, p) for p in self.candidates(state))
+        cands = self.candidates(state)
+        if len(cands) == 1:
+            return self.apply(state, cands[0])
+        return min(self.apply(state, p) for p in cands)
+
+
+def _getter(slots: list[int]) -> Callable[[State], tuple[int, ...]]:
+    if len(slots) == 1:
+        i = slots[0]
+        return lambda s: (s[i],)
+    get = operator.itemgetter(*slots)
+    return get  # type: ignore[return-value]
+
+
+def _invert(order: list[int]) -> tuple[int, ...]:
+    """order[new] = old  ->  perm[old] = new."""
+    perm = [0] * len(order)
+    for new, old in enumerate(order):
+        perm[old] = new
+    return tuple(perm)
