@@ -66,6 +66,9 @@ class Builder:
     def names(self, node: YNode | None, what: str) -> tuple[tuple[str, Span], ...]:
         if node is None:
             return ()
+        if isinstance(node, YMap):
+            self.err(node.span, f"expected a list of {what} names, got a mapping", f"[{what}, ...]")
+            return ()
         items = node.items if isinstance(node, YSeq) else (node,)
         out: list[tuple[str, Span]] = []
         for it in items:
@@ -73,6 +76,21 @@ class Builder:
             if sc is not None and (n := self.name(sc, what)) is not None:
                 out.append((n, sc.span))
         return tuple(out)
+
+    def one_name(self, node: YNode | None, what: str, key: str) -> tuple[tuple[str, Span], ...]:
+        """names() for a key that takes exactly one name: a list is an error, not its first item."""
+        if isinstance(node, YSeq):
+            self.err(node.span, f"`{key}:` takes one {what}, not a list", f"a single {what} name")
+            return ()
+        return self.names(node, what)
+
+    def unique(self, items: tuple[tuple[str, Span], ...], what: str) -> None:
+        first: dict[str, Span] = {}
+        for n, span in items:
+            if n in first:
+                self.err(span, f"duplicate {what} '{n}'", f"distinct {what} names", "SC204",
+                         (f"first listed at {first[n]}",))
+            first.setdefault(n, span)
 
     def strings(self, node: YNode | None, what: str) -> tuple[str, ...]:
         if node is None:
@@ -190,7 +208,9 @@ def _param(b: Builder, name: str, key: YScalar, v: YNode) -> S.ParamDecl:
         b.check_keys(m, ("default", "min", "max", "values", "doc"), f"param '{name}'", ("default",))
         default_node = m.get("default")
     default = b.text(default_node, "default")
-    values = tuple(n for n, _ in b.names(m.get("values"), "param value"))
+    named = b.names(m.get("values"), "param value")
+    b.unique(named, "param value")
+    values = tuple(n for n, _ in named)
     lo = _int(b, m.get("min"), "min")
     hi = _int(b, m.get("max"), "max")
     if values:
@@ -212,10 +232,10 @@ def _int(b: Builder, node: YNode | None, what: str) -> int | None:
     if node is None:
         return None
     t = b.text(node, what)
-    try:
-        return int(t, 10)
+    try:   # ASCII digits only: int() alone also takes '1_000' and non-ASCII digits
+        return int(t, 10) if re.fullmatch(r"[+-]?[0-9]+", t) else int("not an integer")
     except ValueError:
-        b.err(node.span, f"{what} must be an integer, got '{t}'", "an integer", "SC125")
+        b.err(node.span, f"{what} must be an integer, got '{t[:40]}'", "an integer", "SC125")
         return None
 
 
@@ -230,7 +250,9 @@ def _variants(b: Builder, node: YNode | None) -> tuple[tuple[str, tuple[tuple[st
 
 def _typedecl(b: Builder, name: str, key: YScalar, v: YNode) -> S.TypeDecl | None:
     if isinstance(v, YSeq):
-        members = tuple(n for n, _ in b.names(v, "enum member"))
+        named = b.names(v, "enum member")
+        b.unique(named, "enum member")
+        members = tuple(n for n, _ in named)
         if not v.items:
             b.err(v.span, f"enum '{name}' has no members", "a non-empty list of names", "SC127")
         return S.TypeDecl(name, "enum", members=members, span=key.span)
@@ -240,8 +262,9 @@ def _typedecl(b: Builder, name: str, key: YScalar, v: YNode) -> S.TypeDecl | Non
             return S.TypeDecl(name, "index", size=b.expr(v.get("index"), "index set size"), span=key.span,
                               symmetric=_bool(b, v.get("symmetric"), "symmetric", False))
         if v.get("enum") is not None:
-            return S.TypeDecl(name, "enum", members=tuple(n for n, _ in b.names(v.get("enum"), "enum member")),
-                              span=key.span)
+            named = b.names(v.get("enum"), "enum member")
+            b.unique(named, "enum member")
+            return S.TypeDecl(name, "enum", members=tuple(n for n, _ in named), span=key.span)
         b.err(v.span, f"type '{name}' must be `{{index: N}}`, a list of enum members, or a type expression")
         return None
     alias = b.type(v, f"type '{name}'")
@@ -298,7 +321,7 @@ def _op(b: Builder, name: str, key: YScalar, v: YNode) -> S.OpDecl:
         if cm is None:
             continue
         b.check_keys(cm, ("require", "else"), "a check", ("require", "else"))
-        req, err = b.expr(cm.get("require"), "check"), b.names(cm.get("else"), "error code")
+        req, err = b.expr(cm.get("require"), "check"), b.one_name(cm.get("else"), "error code", "else")
         if req is not None and err:
             checks.append(S.Check(req, err[0][0], cm.span))
     if cnode is not None and not isinstance(cnode, YSeq):
@@ -331,16 +354,23 @@ def _machine(b: Builder, name: str, key: YScalar, v: YNode) -> S.MachineDecl | N
     if m is None:
         return None
     b.check_keys(m, MACHINE_KEYS, f"machine '{name}'", ("states", "init"))
-    inst = b.names(m.get("instances"), "index set")
-    states = tuple(n for n, _ in b.names(m.get("states"), "control state"))
-    init = b.names(m.get("init"), "control state")
+    inst = b.one_name(m.get("instances"), "index set", "instances")
+    named = b.names(m.get("states"), "control state")
+    b.unique(named, "control state")
+    snode = m.get("states")
+    if isinstance(snode, YSeq) and not snode.items:
+        b.err(snode.span, f"machine '{name}' has no states", "a non-empty list of state names", "SC127")
+    states = tuple(n for n, _ in named)
+    init = b.one_name(m.get("init"), "control state", "init")
+    terminal = b.names(m.get("terminal"), "control state")
     trs = tuple(_transition(b, tn, tk, tv) for tn, tk, tv in
                 b.entries(m.get("transitions"), f"transitions of machine '{name}'"))
     return S.MachineDecl(name, inst[0][0] if inst else None, states, init[0][0] if init else "",
-                         tuple(n for n, _ in b.names(m.get("terminal"), "control state")),
+                         tuple(n for n, _ in terminal),
                          _vars(b, m.get("vars"), f"vars of machine '{name}'"), trs,
                          b.text(m.get("doc"), "doc"), key.span, inst[0][1] if inst else None,
-                         _fair(b, m.get("fair")))
+                         _fair(b, m.get("fair")), init[0][1] if init else None, tuple(s for _, s in terminal),
+                         _span_of(m.get("fair")))
 
 
 def _transition(b: Builder, name: str, key: YScalar, v: YNode) -> S.TransitionDecl:
@@ -361,7 +391,11 @@ def _transition(b: Builder, name: str, key: YScalar, v: YNode) -> S.TransitionDe
         call, b.expr(m.get("store"), "store target"),
         _assigns(b, m.get("effect"), f"effect of transition '{name}'"),
         b.text(m.get("doc"), "doc"), b.strings(m.get("cites"), "citation"), key.span,
-        tuple(s for _, s in sources) if sources else (), _fair(b, m.get("fair")))
+        tuple(s for _, s in sources) if sources else (), _fair(b, m.get("fair")), _span_of(m.get("fair")))
+
+
+def _span_of(node: YNode | None) -> Span | None:
+    return node.span if node is not None else None
 
 
 def _props(b: Builder, node: YNode | None, what: str) -> tuple[S.PropertyDecl, ...]:
@@ -372,6 +406,10 @@ def _props(b: Builder, node: YNode | None, what: str) -> tuple[S.PropertyDecl, .
             continue
         b.check_keys(m, ("invariant", "step", "on", "expect", "doc", *TEMPORAL), f"property '{n}'")
         temporal = [t for t in TEMPORAL if m.get(t) is not None]
+        if temporal and what == "lemmas":
+            b.err(m.get(temporal[0]).span, f"lemma '{n}' uses `{temporal[0]}:`, but lemmas are safety properties",  # type: ignore[union-attr]
+                  "`invariant:` or `step:` (lemmas help k-induction prove safety)", "SC129")
+            continue
         if temporal:
             got = _temporal(b, n, m, temporal[0])
             if got is not None:

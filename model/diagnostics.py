@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from model.source import SourceFile, Span
 
+MAX_SHOWN = 160   # characters of a source line shown under a diagnostic
+
 
 @dataclass(frozen=True)
 class Diagnostic:
@@ -63,8 +65,14 @@ def render(d: Diagnostic, sources: dict[str, SourceFile]) -> str:
         text = src.line(d.span.line)
         if text:
             width = d.span.end_col - d.span.col if d.span.end_line == d.span.line else 1
+            col = d.span.col
+            if len(text) > MAX_SHOWN:   # a long (maybe hostile) line: show a window around the column
+                start = max(0, min(col - 1 - MAX_SHOWN // 4, len(text) - MAX_SHOWN))
+                text = ("..." if start else "") + text[start:start + MAX_SHOWN] + (
+                    "..." if start + MAX_SHOWN < len(text) else "")
+                col = col - start + (3 if start else 0)
             out.append(f"  {d.span.line:>4} | {text}")
-            out.append("       | " + " " * (d.span.col - 1) + "^" * max(1, min(width, 60)))
+            out.append("       | " + " " * (col - 1) + "^" * max(1, min(width, 60)))
     if d.expected:
         out.append(f"  expected: {d.expected}")
     out.extend(f"  note: {n}" for n in d.notes)

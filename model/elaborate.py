@@ -16,6 +16,7 @@ from model.scope import MachineScope, Scope, VarInfo, key_sort, option_of
 from model.smart import TRUE, const_int
 from model.sorts import (
     BOOL,
+    MAX_VALUES,
     BoolSort,
     EnumSort,
     IndexSort,
@@ -25,7 +26,9 @@ from model.sorts import (
     Sort,
     assignable,
     compatible,
+    contains,
     key_offset,
+    size,
 )
 from model.source import Span
 
@@ -33,6 +36,7 @@ NONE_CONST = Const(-1, NoneSort())
 BUILTIN_FUNCS = ("all", "any", "count", "min", "max", "post")
 LITERALS = {"true": True, "True": True, "false": False, "False": False}
 MAX_EXPANSION = 100_000
+MAX_WORK = 300_000   # expression nodes elaborated per instance (quantifiers and defs expand)
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,8 @@ class Elaborator:
     def __init__(self, scope: Scope):
         self.sc = scope
         self.out = scope.out
+        self.work = 0
+        self.too_deep = False
 
     def err(self, span: Span | None, msg: str, expected: str | None = None, code: str = "SC301",
             notes: tuple[str, ...] = ()) -> None:
@@ -119,11 +125,24 @@ class Elaborator:
 
     # ---- expressions ---------------------------------------------------------------------
     def expr(self, e: S.SExpr, env: Env, expected: Sort | None = None) -> Expr | None:
+        self.work += 1
+        if self.work > MAX_WORK:   # a hostile spec: defs that double at each level, nested quantifiers
+            if self.work == MAX_WORK + 1:
+                self.err(e.span, f"the spec expands to more than {MAX_WORK} expression nodes here",
+                         "fewer nested quantifiers or def expansions", "SC406")
+            return None
         try:
             m = getattr(self, "_" + type(e).__name__)
         except AttributeError:  # pragma: no cover - every syntax class has a method
             raise
-        return m(e, env, expected)  # type: ignore[no-any-return]
+        try:
+            return m(e, env, expected)  # type: ignore[no-any-return]
+        except RecursionError:   # defs expanding into defs: report once, where the stack ran out
+            if not self.too_deep:   # err() may overflow too: then a shallower frame reports
+                self.err(e.span, "expression nested too deeply after expanding defs",
+                         "less nesting (fewer defs within defs)", "SC111")
+                self.too_deep = True
+            return None
 
     def bool_expr(self, e: S.SExpr, env: Env) -> Expr | None:
         x = self.expr(e, env, BOOL)
@@ -476,6 +495,10 @@ class Elaborator:
         if isinstance(s, OptionSort):
             self.err(span, f"cannot range over option type {s}", "an index set, enum, bool or range")
             return None
+        if size(s) > MAX_VALUES:
+            self.err(span, f"cannot range over {name}: {size(s)} values, too many to expand",
+                     f"a type of at most {MAX_VALUES} values", "SC406")
+            return None
         return s
 
     def _GenCall(self, e: S.GenCall, env: Env, expected: Sort | None) -> Expr | None:
@@ -534,12 +557,12 @@ def join_sort(a: Sort, b: Sort) -> Sort:
 
 
 def _key_ok(ks: Sort, v: int) -> bool:
-    return v in ks.values()
+    return contains(ks, v)
 
 
 def _within(s: IntSort, ks: Sort) -> bool:
-    vals = ks.values()
-    return min(vals) <= s.lo and s.hi <= max(vals)
+    lo, hi = (ks.lo, ks.hi) if isinstance(ks, IntSort) else (0, size(ks) - 1)
+    return lo <= s.lo and s.hi <= hi
 
 
 def _dym(name: str, cands: list[str]) -> tuple[str, ...]:

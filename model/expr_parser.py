@@ -6,7 +6,7 @@ from functools import cache
 from pathlib import Path
 
 from lark import Lark, Token, Transformer, Tree, v_args
-from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, VisitError
 
 from model import syntax as S
 from model.diagnostics import Diagnostic
@@ -14,6 +14,7 @@ from model.source import Span
 from model.yaml_nodes import YScalar
 
 MAX_EXPR_CHARS = 10_000
+MAX_EXPR_DEPTH = 100   # syntax nesting; deeper trees would exhaust Python's stack downstream
 
 _TOKEN_NAMES = {
     "LPAR": "'('", "RPAR": "')'", "LSQB": "'['", "RSQB": "']'", "LBRACE": "'{'", "RBRACE": "'}'",
@@ -52,17 +53,19 @@ class _Pos:
         return Span(self.file, line, col, end_line, end_col).shifted(self.line0, self.col0)
 
 
-def _expected(e: UnexpectedInput) -> str | None:
+def _expected(e: UnexpectedInput, start: str = "start") -> str | None:
     exp = getattr(e, "expected", None) or getattr(e, "allowed", None)
     if not exp:
         return None
-    names = sorted({_TOKEN_NAMES.get(t, f"'{t.lower()}'" if t.isalpha() else t) for t in exp})
+    # literal tokens by their text ('>', '..', '=>'), never Lark's names (MORETHAN, __ANON_3)
+    lits = {t.name: f"'{t.pattern.value}'" for t in _parser(start).terminals if t.pattern.type == "str"}
+    names = sorted({_TOKEN_NAMES.get(t) or lits.get(t) or f"'{t.lower()}'" for t in exp})
     if len(names) > 8:
         return "an expression"
     return ", ".join(names)
 
 
-def _fail(scalar: YScalar, pos: _Pos, e: LarkError, what: str) -> ExprSyntaxError:
+def _fail(scalar: YScalar, pos: _Pos, e: LarkError, what: str, start: str = "start") -> ExprSyntaxError:
     if isinstance(e, UnexpectedInput):
         line, col = max(1, e.line or 1), max(1, e.column or 1)
         if isinstance(e, UnexpectedEOF) or getattr(getattr(e, "token", None), "type", "") == "$END":
@@ -77,7 +80,7 @@ def _fail(scalar: YScalar, pos: _Pos, e: LarkError, what: str) -> ExprSyntaxErro
             line, col = len(lines), len(lines[-1]) + 1
         span = pos.span(line, col, line, col + 1)
         return ExprSyntaxError(Diagnostic("SC110", span, f"syntax error in {what}: unexpected {found}",
-                                          expected=_expected(e)))
+                                          expected=_expected(e, start)))
     return ExprSyntaxError(Diagnostic("SC110", scalar.span, f"syntax error in {what}"))
 
 
@@ -86,21 +89,37 @@ def parse(scalar: YScalar, start: str = "start", what: str = "expression") -> ob
     text = scalar.value
     if len(text) > MAX_EXPR_CHARS:
         raise ExprSyntaxError(Diagnostic("SC111", scalar.span,
-                                         f"{what} longer than {MAX_EXPR_CHARS} characters"))
+                                         f"{what} longer than {MAX_EXPR_CHARS} characters",
+                                         expected=f"at most {MAX_EXPR_CHARS} characters (name parts with defs)"))
     if not text.strip():
         raise ExprSyntaxError(Diagnostic("SC110", scalar.span, f"empty {what}",
-                                         expected=f"an {what}"))
+                                         expected=f"{'an' if what[0] in 'aeiou' else 'a'} {what}"))
     pos = _Pos(scalar)
     try:
         tree = _parser(start).parse(text)
     except LarkError as e:
-        raise _fail(scalar, pos, e, what) from None
+        raise _fail(scalar, pos, e, what, start) from None
     except RecursionError:
-        raise ExprSyntaxError(Diagnostic("SC111", scalar.span, f"{what} nested too deeply")) from None
+        raise ExprSyntaxError(Diagnostic("SC111", scalar.span, f"{what} nested too deeply",
+                                         expected="less nesting (name parts with defs)")) from None
+    if (depth := _depth(tree)) > MAX_EXPR_DEPTH:
+        raise ExprSyntaxError(Diagnostic("SC111", scalar.span, f"{what} nested {depth} levels deep",
+                                         expected=f"at most {MAX_EXPR_DEPTH} levels (name parts with defs)"))
     try:
         return _Build(pos).transform(tree)
-    except RecursionError:
-        raise ExprSyntaxError(Diagnostic("SC111", scalar.span, f"{what} nested too deeply")) from None
+    except (RecursionError, VisitError):
+        raise ExprSyntaxError(Diagnostic("SC111", scalar.span, f"{what} nested too deeply",
+                                         expected="less nesting (name parts with defs)")) from None
+
+
+def _depth(tree: Tree) -> int:  # type: ignore[type-arg]
+    """Nesting depth of a parse tree, computed without recursion."""
+    best, stack = 0, [(tree, 1)]
+    while stack:
+        t, d = stack.pop()
+        best = max(best, d)
+        stack.extend((c, d + 1) for c in t.children if isinstance(c, Tree))
+    return best
 
 
 def parse_expr(scalar: YScalar) -> S.SExpr:

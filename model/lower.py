@@ -12,12 +12,26 @@ from dataclasses import dataclass
 
 from model import smart
 from model import syntax as S
-from model.diagnostics import Collector
+from model.diagnostics import Collector, did_you_mean
 from model.elaborate import MAX_EXPANSION, Elaborator, Env
-from model.ir import TEMPORAL_KINDS, Action, ActionLabel, Arg, Const, Expr, MachineInfo, Property, TransitionSystem, Var
+from model.ir import (
+    TEMPORAL_KINDS,
+    Action,
+    ActionLabel,
+    App,
+    Arg,
+    Const,
+    Expr,
+    Ite,
+    MachineInfo,
+    Property,
+    Select,
+    TransitionSystem,
+    Var,
+)
 from model.params import Instance
 from model.scope import MachineScope, Scope, VarInfo, check_duplicates, param_consts, status_sort
-from model.sorts import EnumSort, IndexSort, IntSort, Sort, assignable
+from model.sorts import MAX_VALUES, EnumSort, IndexSort, IntSort, Sort, assignable, contains, size
 from model.writes import Write, lower_assign, place_of, range_bad, updates_of, write
 
 
@@ -46,10 +60,46 @@ def lower(spec: S.SpecDecl, inst: Instance, out: Collector) -> TransitionSystem 
         (i, b) for i, (_, env) in enumerate(acts) if not smart.is_false(b := env.range_bad)),
         doc="every assignment stays within its variable's type"))
     builtin = [_builtin_expect(p, spec.properties, inst, el) for p in builtin]
+    _check_depth(sc, actions, [*props, *lemmas], init_c, spec)
+    if out:
+        return None
     return TransitionSystem(
         spec.name, spec.path, inst.rendered(), inst.variant, tuple(sc.vars), tuple(init_vals),
         init_c, tuple(actions), (*props, *builtin), _machine_infos(sc), tuple(lemmas), spec.cites,
         sc.status.members)
+
+
+MAX_IR_DEPTH = 150   # engines walk expressions recursively (model/evaluate.py, checker/smt)
+
+
+def _ir_depth(e: Expr) -> int:
+    """Nesting depth of an IR expression, computed without recursion."""
+    best, stack = 0, [(e, 1)]
+    while stack:
+        x, d = stack.pop()
+        best = max(best, d)
+        kids = x.args if isinstance(x, App) else (x.cond, x.then, x.other) if isinstance(x, Ite) else (
+            (x.index,) if isinstance(x, Select) else ())
+        stack.extend((k, d + 1) for k in kids)
+    return best
+
+
+def _check_depth(sc: Scope, actions: list[Action], props: list[Property], init_c: Expr | None,
+                 spec: S.SpecDecl) -> None:
+    """Reject expressions that expand (defs, quantified writes) deeper than the engines can walk."""
+    def check(what: str, span: object, exprs: list[Expr]) -> None:
+        d = max((_ir_depth(x) for x in exprs), default=0)
+        if d > MAX_IR_DEPTH:
+            sc.out.error("SC111", span, f"{what} expands to an expression nested {d} levels deep",  # type: ignore[arg-type]
+                         f"at most {MAX_IR_DEPTH} levels (fewer defs within defs, fewer writes to one map)")
+    for a in actions:
+        check(f"transition '{a.label.machine}.{a.label.transition}'", a.span,
+              [a.guard, *(u for _, u in a.updates), *([a.result] if a.result is not None else [])])
+    for p in props:
+        check(f"property '{p.name}'", p.span,
+              [x for x in (p.pred, p.pred2) if x is not None] + [b for _, b in p.bad])
+    if init_c is not None:
+        check("`initially:`", spec.initially.span if spec.initially else None, [init_c])
 
 
 def _types(sc: Scope, el: Elaborator) -> None:
@@ -62,6 +112,10 @@ def _types(sc: Scope, el: Elaborator) -> None:
             if n is not None and n < 1:
                 sc.out.error("SC302", t.span, f"index set '{t.name}' has {n} elements", "at least 1")
                 n = None
+            elif n is not None and n > MAX_VALUES:
+                sc.out.error("SC406", t.span, f"index set '{t.name}' has {n} elements, too many to check",
+                             f"at most {MAX_VALUES}")
+                n = None
             sort = IndexSort(t.name, n, t.symmetric) if n is not None else None
         else:
             sort = el.sort_of(t.alias) if t.alias is not None else None
@@ -70,6 +124,16 @@ def _types(sc: Scope, el: Elaborator) -> None:
 
 
 def _init_values(sc: Scope, el: Elaborator, d: S.VarDecl, sort: Sort) -> tuple[int, ...]:
+    if size(sort) > MAX_VALUES:
+        if d.init is None:
+            sc.out.error("SC406", d.span, f"'{d.name}' starts with any of {size(sort)} values of {sort}, "
+                         "too many to enumerate", f"`init:` a constant, or a type of at most {MAX_VALUES} values")
+            return ()
+        if not isinstance(x := el.expr(d.init, Env(static=True), sort), Const) or not contains(sort, x.value):
+            sc.out.error("SC305", d.init.span, f"initial value of '{d.name}' must be a constant of type {sort}",
+                         str(sort))
+            return ()
+        return (x.value,)
     if d.init is None:
         return sort.values()
     x = el.expr(d.init, Env(static=True), sort)
@@ -77,7 +141,7 @@ def _init_values(sc: Scope, el: Elaborator, d: S.VarDecl, sort: Sort) -> tuple[i
         return sort.values()
     if not isinstance(x, Const):
         sc.out.error("SC306", d.init.span, f"initial value of '{d.name}' must be a constant", "a constant")
-    elif not assignable(sort, x.sort) or x.value not in sort.values():
+    elif not assignable(sort, x.sort) or not contains(sort, x.value):
         sc.out.error("SC305", d.init.span, f"initial value {x.sort.render(x.value)} does not fit "
                      f"'{d.name}' of type {sort}", str(sort))
     else:
@@ -108,13 +172,13 @@ def _machine_slots(sc: Scope, el: Elaborator, m: S.MachineDecl) -> list[tuple[in
                      "a type declared as {index: N}")
         return []
     if not m.states or m.init not in m.states:
-        sc.out.error("SC201", m.span, f"initial state '{m.init}' of machine '{m.name}' is not one of its states",
-                     ", ".join(m.states))
+        sc.out.error("SC201", m.init_span or m.span, f"initial state '{m.init}' of machine '{m.name}' is not "
+                     "one of its states", ", ".join(m.states), did_you_mean(m.init, m.states))
         return []
-    for t in m.terminal:
+    for t, tspan in zip(m.terminal, m.terminal_spans or (m.span,) * len(m.terminal), strict=False):
         if t not in m.states:
-            sc.out.error("SC201", m.span, f"terminal state '{t}' of machine '{m.name}' is not one of its states",
-                         ", ".join(m.states))
+            sc.out.error("SC201", tspan, f"terminal state '{t}' of machine '{m.name}' is not one of its states",
+                         ", ".join(m.states), did_you_mean(t, m.states))
     pcs = EnumSort(m.name, m.states)
     sc.add_member(pcs)
     init: list[tuple[int, ...]] = []
@@ -172,15 +236,16 @@ def _actions(sc: Scope, el: Elaborator) -> list[tuple[Action, ActEnv]]:
 
 
 def _param_choices(sc: Scope, el: Elaborator, t: S.TransitionDecl) -> list[tuple[tuple[str, Const], ...]] | None:
-    doms = []
+    sorts = []
     for name, ty in t.params:
         s = el.sort_of(ty)
         if s is None:
             return None
-        doms.append([(name, Const(v, s)) for v in s.values()])
+        sorts.append((name, s))
     total = 1
-    for d in doms:
-        total *= len(d)
+    for _, s in sorts:
+        total *= size(s)
+    doms = [[(name, Const(v, s)) for v in s.values()] for name, s in sorts] if total <= MAX_EXPANSION else []
     if total > MAX_EXPANSION:
         sc.out.error("SC401", t.span, f"transition '{t.name}' has {total} parameter combinations",
                      f"at most {MAX_EXPANSION}")
@@ -298,7 +363,8 @@ def _fairness(sc: Scope, t: S.TransitionDecl) -> str | None:
         c = sc.params.get(f)
         v = c.sort.render(c.value) if c is not None else None
         if v not in ("weak", "strong", "none"):
-            sc.out.error("SC306", t.span, f"fair: '{f}' must be weak, strong, none or a param with one of "
+            sc.out.error("SC306", (t.fair_span if t.fair else ms.decl.fair_span) or t.span,
+                         f"fair: '{f}' must be weak, strong, none or a param with one of "
                          "those values", "weak, strong or none")
             return None
         f = v

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from model import syntax as S
@@ -9,6 +10,7 @@ from model.diagnostics import Collector, did_you_mean
 from model.source import Span
 
 ParamValue = int | bool | str
+INT_TEXT = re.compile(r"[+-]?[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -39,10 +41,11 @@ def parse_value(p: S.ParamDecl, text: str, span: Span | None, out: Collector,
         out.error("SC401", span, f"{origin}: '{text}' is not a value of param '{p.name}'",
                   ", ".join(p.values), did_you_mean(text, p.values))
         return None
-    try:
-        v = int(text, 10)
+    try:   # ASCII digits only: int() alone also takes '1_000' and non-ASCII digits such as '٣'
+        v = int(text, 10) if INT_TEXT.fullmatch(text) else int("not an integer")
     except ValueError:
-        out.error("SC401", span, f"{origin}: param '{p.name}' must be an integer, got '{text}'", "an integer")
+        out.error("SC401", span, f"{origin}: param '{p.name}' must be an integer, got '{text[:40]}'",
+                  "an integer" + (" of at most 4300 digits" if INT_TEXT.fullmatch(text) else ""))
         return None
     if (p.lo is not None and v < p.lo) or (p.hi is not None and v > p.hi):
         out.error("SC402", span, f"{origin}: param '{p.name}' = {v} is out of range",

@@ -12,7 +12,7 @@ from model.diagnostics import Collector, did_you_mean
 from model.ir import Const, StateVar
 from model.params import Instance
 from model.smart import const_int
-from model.sorts import BOOL, BoolSort, EnumSort, IndexSort, IntSort, KeySort, OptionSort, Sort
+from model.sorts import BOOL, MAX_VALUES, BoolSort, EnumSort, IndexSort, IntSort, KeySort, OptionSort, Sort, size
 
 BUILTIN_TYPES = ("bool", "Status")
 
@@ -129,6 +129,10 @@ def check_duplicates(spec: S.SpecDecl, out: Collector) -> None:
 
 
 def key_sort(sort: Sort, span: object, out: Collector) -> KeySort | None:
+    if isinstance(sort, (BoolSort, IntSort, EnumSort, IndexSort)) and size(sort) > MAX_VALUES:
+        out.error("SC406", span, f"map key type {sort} has {size(sort)} values, too many to check",  # type: ignore[arg-type]
+                  f"at most {MAX_VALUES} keys")
+        return None
     if isinstance(sort, (BoolSort, IntSort, EnumSort, IndexSort)):
         return sort
     out.error("SC301", span, f"'{sort}' cannot be a map key", "an index set, enum, bool or range")  # type: ignore[arg-type]

@@ -150,3 +150,28 @@ def in_range(sort: Sort, v: int) -> bool:
     if isinstance(sort, IntSort):
         return sort.lo <= v <= sort.hi
     return True
+
+
+MAX_VALUES = 100_000   # the most values a sort may have where the front end enumerates it
+
+
+def size(sort: Sort) -> int:
+    """The number of values of `sort`, computed without enumerating them."""
+    if isinstance(sort, IntSort):
+        return max(0, sort.hi - sort.lo + 1)
+    if isinstance(sort, IndexSort):
+        return max(0, sort.size)
+    if isinstance(sort, OptionSort):
+        return size(sort.inner) + 1
+    return len(sort.values())
+
+
+def contains(sort: Sort, v: int) -> bool:
+    """Whether v is a value of `sort`, without enumerating it (unlike `v in sort.values()`)."""
+    if isinstance(sort, IntSort):
+        return sort.lo <= v <= sort.hi
+    if isinstance(sort, IndexSort):
+        return 0 <= v < sort.size
+    if isinstance(sort, OptionSort):
+        return v == NONE_VALUE or contains(sort.inner, v)
+    return v in sort.values()

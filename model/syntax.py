@@ -223,6 +223,7 @@ class TransitionDecl:
     span: Span | None = field(default=None, compare=False)
     source_spans: tuple[Span, ...] = field(default=(), compare=False)
     fair: str | None = None                   # "weak" | "strong" | "none" | None (inherit)
+    fair_span: Span | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -238,6 +239,9 @@ class MachineDecl:
     span: Span | None = field(default=None, compare=False)
     instances_span: Span | None = field(default=None, compare=False)
     fair: str | None = None                   # default fairness of its transitions
+    init_span: Span | None = field(default=None, compare=False)
+    terminal_spans: tuple[Span, ...] = field(default=(), compare=False)
+    fair_span: Span | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from model import smart
 from model import syntax as S
 from model.elaborate import Elaborator, Env, numeric
 from model.ir import Const, Expr, Op, Var
-from model.sorts import BOOL, Sort, assignable, key_offset
+from model.sorts import BOOL, Sort, assignable, contains, key_offset
 from model.source import Span
 
 
@@ -83,7 +83,7 @@ def write(el: Elaborator, place: Place, value: Expr, span: Span, cond: Expr) -> 
         el.err(span, f"cannot assign a value of type {value.sort} to '{place.base}' of type {place.sort}",
                str(place.sort))
         return None
-    if isinstance(value, Const) and numeric(place.sort) is not None and value.value not in place.sort.values():
+    if isinstance(value, Const) and numeric(place.sort) is not None and not contains(place.sort, value.value):
         el.err(span, f"{value.value} is outside the type {place.sort} of '{place.base}'", str(place.sort), "SC305")
         return None
     return Write(place, value, cond)

@@ -88,6 +88,13 @@ def read_yaml(src: SourceFile) -> YNode | None:
         node = yaml.compose(src.text, Loader=yaml.SafeLoader)
     except YamlError:
         raise
+    except yaml.reader.ReaderError as e:   # a character YAML does not allow (NUL, BEL, ...)
+        line = src.text.count("\n", 0, e.position) + 1
+        col = e.position - (src.text.rfind("\n", 0, e.position) + 1) + 1
+        raise YamlError(Diagnostic("SC100", Span(src.path, line, col, line, col + 1),
+                                   f"character U+{e.character:04X} is not allowed in YAML text",
+                                   "printable characters (write control characters as escapes "
+                                   "in a double-quoted string)")) from None
     except yaml.MarkedYAMLError as e:
         msg = f"YAML syntax error: {e.problem or e.context}"
         span = _mark_span(src.path, e.problem_mark or e.context_mark)
@@ -111,8 +118,10 @@ def _check_events(src: SourceFile) -> None:
             raise YamlError(Diagnostic("SC101", span, "YAML anchors and aliases are not allowed in specs",
                                        expected="each value written out in full"))
         tag = getattr(ev, "tag", None)
-        if tag and not getattr(ev, "implicit", True) and tag.startswith("!"):
-            raise YamlError(Diagnostic("SC101", span, f"YAML tag '{tag}' is not allowed in specs"))
+        if tag is not None:   # only explicit tags are set here (`!!python/object:...`, `!foo`, `!!str`)
+            shown = "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
+            raise YamlError(Diagnostic("SC101", span, f"YAML tag '{shown}' is not allowed in specs",
+                                       expected="a plain value without a tag (quote it to make it text)"))
         if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
