@@ -2,8 +2,9 @@
 
 A Trace of depth k has k+1 states and k actions (NOTE(depth) in model/ir.py). actions[i] is the
 index into ts.actions of the action fired from states[i] to states[i+1]. `loop`, when set, is
-the index of the state where the lasso's loop starts; the loop closes from the last state back
-to states[loop] (the last state equals states[loop] is NOT repeated).
+the index of the state where the lasso's loop starts: the last state equals states[loop] (it is
+repeated, so every loop step is recorded), and the behaviour goes round states[loop:] for ever.
+When loop is the last index, the loop has no step: a state with nothing enabled stutters.
 """
 
 from __future__ import annotations
