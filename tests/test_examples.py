@@ -4,7 +4,6 @@ and by small independent enumerations written directly in Python (not through se
 from __future__ import annotations
 
 import itertools
-from collections import deque
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from checker.explicit import explore
 from checker.replay import validate
 from checker.verdict import Proved, Violated
 from model.load import load_spec
+from tests.oracle import bfs_count
 
 SPECS = Path(__file__).resolve().parent.parent / "specs" / "examples"
 
@@ -21,21 +21,6 @@ def one(name: str, *params: str, variant: str | None = None):  # type: ignore[no
     systems = load_spec(SPECS / name, params, variant)
     assert len(systems) == 1
     return systems[0]
-
-
-def bfs_count(init, succ) -> tuple[int, int]:  # type: ignore[no-untyped-def]
-    """An independent oracle: (states, transitions) of a successor function."""
-    seen = {init}
-    queue = deque([init])
-    edges = 0
-    while queue:
-        s = queue.popleft()
-        for t in succ(s):
-            edges += 1
-            if t not in seen:
-                seen.add(t)
-                queue.append(t)
-    return len(seen), edges
 
 
 # ---- counter: count 0..MAX, N incrementers, one resetter --------------------------------------

@@ -5,13 +5,13 @@ tests/specs/ops.yaml is compared with an independent Python model of the same co
 
 from __future__ import annotations
 
-from collections import deque
 from pathlib import Path
 
 from checker.explicit import explore
 from checker.replay import validate
 from checker.verdict import Proved, Violated
 from model.load import load_spec
+from tests.oracle import bfs_count
 
 SPEC = Path(__file__).resolve().parent.parent / "specs" / "ops.yaml"
 
@@ -51,17 +51,7 @@ def independent(v: int, p: int) -> tuple[int, int]:
             else:
                 yield ("BLOCKED", assoc, n, s[3], pcs, "done")
 
-    seen = {init}
-    queue = deque([init])
-    edges = 0
-    while queue:
-        s = queue.popleft()
-        for t in succ(s):
-            edges += 1
-            if t not in seen:
-                seen.add(t)
-                queue.append(t)
-    return len(seen), edges
+    return bfs_count(init, succ)
 
 
 def test_ops_state_space_matches_independent_model() -> None:
