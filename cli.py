@@ -127,7 +127,9 @@ def run_engine(ts: TransitionSystem, props: list[str], opts: CheckOptions) -> tu
         if never and r.complete:
             notes.append("never enabled (possible vacuity): " + ", ".join(never))
         return list(r.verdicts), notes
-    from checker.engines import ENGINES  # the SMT engines load z3 only when asked for
+    from checker.engines import ENGINES, ENGINES_ALL  # the SMT engines load z3 only when asked for
+    if opts.engine in ENGINES_ALL:   # one unrolling / one explicit search for all properties
+        return ENGINES_ALL[opts.engine](ts, props, budget), []
     return [ENGINES[opts.engine](ts, p, budget) for p in props], []
 
 

@@ -60,7 +60,9 @@ def _check(ts, props: list[str], job: Job) -> list[Verdict]:  # type: ignore[no-
         return list(explore(ts, props, _budget(job), symmetry=job.symmetry).verdicts)
     if job.engine == "portfolio":
         return [portfolio(job, ts.variant, p) for p in props]
-    from checker.engines import ENGINES
+    from checker.engines import ENGINES, ENGINES_ALL
+    if job.engine in ENGINES_ALL:
+        return ENGINES_ALL[job.engine](ts, props, _budget(job))
     return [ENGINES[job.engine](ts, p, _budget(job)) for p in props]
 
 

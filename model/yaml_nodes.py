@@ -69,9 +69,11 @@ def _span(path: str, node: yaml.Node) -> Span:
     return Span(path, s.line + 1, s.column + 1, e.line + 1, e.column + 1)
 
 
-def _mark_span(path: str, mark: yaml.Mark | None) -> Span | None:
+def _mark_span(path: str, mark: object) -> Span | None:
+    """A one-character span at a PyYAML mark (pure-Python or libyaml flavour), or None."""
     if mark is None:
         return None
+    assert hasattr(mark, "line") and hasattr(mark, "column")
     return Span(path, mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2)
 
 

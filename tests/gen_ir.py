@@ -4,7 +4,8 @@ Shape: a few global slots (bool, small int ranges, an enum, an index, an option,
 read through Select), 1-3 "machines" (each a pc slot and a few actions moving it), actions with
 guards and simultaneous updates, some of them "operations" with a SUCCESS / error / busy outcome
 and a `result` status, and properties of every kind: invariants, step properties (over pre- and
-post-state and the result), the built-in range property and deadlock.
+post-state and the result), the built-in range property and deadlock. `live_systems` adds
+fairness (none / weak / strong per transition) and temporal properties.
 
 Integer writes are sometimes unclamped, so `range` can be violated (such a step is reported but
 its post-state is not explored: NOTE(range-steps) in checker/explicit.py). Invariants are biased
@@ -14,7 +15,7 @@ depth 0 or 1.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from hypothesis import strategies as st
 
@@ -139,6 +140,17 @@ def _range_bad(b: _Build, guard: Expr, updates: tuple[tuple[int, Expr], ...]) ->
 
 @st.composite
 def systems(draw: st.DrawFn) -> TransitionSystem:
+    return _system(draw, live=False)
+
+
+@st.composite
+def live_systems(draw: st.DrawFn) -> TransitionSystem:
+    """A system as `systems` draws it (the same draws first), then fairness on its transitions
+    and temporal properties: eventually, always_eventually and leads_to."""
+    return _system(draw, live=True)
+
+
+def _system(draw: st.DrawFn, live: bool) -> TransitionSystem:
     b = _Build(draw)
     for k in range(draw(st.integers(1, 4))):
         s = draw(st.sampled_from(GLOBAL_SORTS))
@@ -154,6 +166,9 @@ def systems(draw: st.DrawFn) -> TransitionSystem:
     init_values = tuple(_init(b, i) for i in range(len(b.vars)))
     init_c = b.boolean(1) if draw(st.integers(0, 3)) == 0 else None
     props = _properties(b, actions, machines)
+    if live:   # drawn after everything else, so that `systems` draws stay as they were
+        actions = _fairness(b, actions)
+        props = _temporal(b, actions)
     return TransitionSystem("gen", "<gen>", (), None, tuple(b.vars), init_values, init_c, tuple(actions),
                             tuple(props), tuple(machines), statuses=STATUS.members)
 
@@ -229,3 +244,35 @@ def _properties(b: _Build, acts: list[Action], machines: list[MachineInfo]) -> l
                                     Const(0, b.vars[m.pc_slots[0]].sort)) for m in machines))
     props.append(Property("deadlock", "deadlock", pred=smart.Or(*(a.guard for a in acts), terminal)))
     return props
+
+
+def _fairness(b: _Build, acts: list[Action]) -> list[Action]:
+    """Per (machine, transition) group: none, weak or strong; an operation's BUSY outcome stays
+    adversarial (it models may_fail), as the lowering does (NOTE(fairness) in model/ir.py)."""
+    kinds: dict[tuple[str, str, int | None], str | None] = {}
+    out = []
+    for a in acts:
+        g = a.fair_group
+        if g not in kinds:
+            kinds[g] = b.draw(st.sampled_from([None, "weak", "strong"]))
+        out.append(replace(a, fair=None if a.label.outcome == "BUSY" else kinds[g]))
+    return out
+
+
+def _goal(b: _Build) -> Expr:
+    """A target state: mostly a machine's control state (reached only by taking steps), so that
+    whether it is reached depends on fairness."""
+    pcs = [i for i, v in enumerate(b.vars) if v.machine is not None]
+    if b.draw(st.integers(0, 2)) == 0:
+        return b.boolean(1)
+    j = b.pick(pcs)
+    return smart.Eq(Var(j, b.vars[j].sort), b.const_of(b.vars[j].sort))
+
+
+def _temporal(b: _Build, acts: list[Action]) -> list[Property]:
+    return [Property("ev", "eventually", pred=_goal(b)),
+            Property("inf", "always_eventually", pred=_goal(b)),
+            Property("resp", "leads_to", pred=b.boolean(1), pred2=_goal(b)),
+            # the built-in range property: liveness tests skip systems that violate it
+            Property("range", "range", bad=tuple(
+                (i, r) for i, a in enumerate(acts) if not smart.is_false(r := _range_bad(b, a.guard, a.updates))))]

@@ -6,7 +6,12 @@ explicit reference search.
   proves; where both conclude, they agree (and violations have explicit's shortest depth);
 - every SMT counterexample replays step by step (checker.replay.validate).
 
-300 systems in the normal run; set SEAMCHECK_DIFF_EXAMPLES=N for more.
+- liveness (live_systems: fairness and temporal properties): explicit Violated => BMC finds a
+  lasso no longer than explicit's; explicit Proved => no BMC lasso up to LIVE_DEPTH; every BMC
+  lasso replays (shape and loop fairness included).
+
+300 systems in the normal run; set SEAMCHECK_DIFF_EXAMPLES=N for more (SEAMCHECK_LIVE_EXAMPLES
+for the liveness test).
 """
 
 from __future__ import annotations
@@ -19,11 +24,12 @@ from hypothesis import strategies as st
 from checker import bmc, kind, pdr
 from checker.budget import Budget
 from checker.explicit import check as explicit_check
+from checker.explicit import explore
 from checker.replay import validate
 from checker.smt.encode import EncodingOptions
 from checker.verdict import HoldsUpTo, Proved, Unknown, Verdict, Violated
 from model.ir import TransitionSystem
-from tests.gen_ir import systems
+from tests.gen_ir import live_systems, systems
 
 EXAMPLES = int(os.environ.get("SEAMCHECK_DIFF_EXAMPLES", "300"))
 MAX_STATES = 3_000          # larger (or infinite: unclamped counters) state spaces are skipped
@@ -86,3 +92,36 @@ def test_engines_agree(ts: TransitionSystem, data: st.DataObject) -> None:
         assert ref is not None
         for engine in ("kind", "pdr"):
             _prover_agrees(ts, p, ref[0], engine)
+
+
+# ---- liveness: BMC lassos against the explicit fair-SCC search ----------------------------------
+
+LIVE_EXAMPLES = int(os.environ.get("SEAMCHECK_LIVE_EXAMPLES", "60"))
+LIVE_DEPTH = 6              # BMC's bound where explicit proves: no lasso of up to 6 steps may exist
+
+
+def _live_agrees(ts: TransitionSystem, prop: str, ref: Verdict) -> None:
+    # deep enough to contain explicit's own lasso, which is one of the lassos BMC searches
+    depth = ref.trace.depth if isinstance(ref, Violated) else LIVE_DEPTH
+    v = bmc.check(ts, prop, Budget(max_depth=depth, seed=0))
+    _replays(ts, v)
+    if isinstance(ref, Violated):
+        assert isinstance(v, Violated), (prop, v, ref.trace)
+        assert v.trace.depth <= ref.trace.depth, (prop, v.trace, ref.trace)
+    else:
+        assert isinstance(ref, Proved)
+        assert isinstance(v, HoldsUpTo) and v.depth == depth, (prop, v)
+
+
+@settings(max_examples=LIVE_EXAMPLES, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(live_systems())
+def test_bmc_lassos_agree_with_explicit(ts: TransitionSystem) -> None:
+    r = explore(ts, budget=Budget(max_states=MAX_STATES))
+    # explicit counts an action as enabled only when its successor is in range (it has an edge),
+    # replay and BMC when its guard holds: the two differ only on systems violating `range`
+    if not r.complete or not isinstance(r.verdict("range"), Proved):
+        return
+    for p in ts.properties:
+        if p.temporal:
+            _live_agrees(ts, p.name, r.verdict(p.name))

@@ -1,69 +1,130 @@
 """Bounded model checking: one incremental solver, depth by depth, so the first counterexample
-found is a shortest one (the same depth as BFS). Never proves anything: HoldsUpTo at the bound."""
+found is a shortest one (the same depth as BFS). Never proves anything: HoldsUpTo at the bound.
+
+One unrolling serves every property of an instance (`check_all`): each query is guarded by its
+own activation literal, so the path, the transition relation and the lasso constraints are
+encoded once and the solver's learnt clauses carry over between properties as well as depths.
+Temporal properties get lasso counterexamples (NOTE(lasso) in lasso.py); only the explicit
+engine proves them.
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
+from dataclasses import replace
 
 import z3
 
 from checker.budget import Budget, Progress
 from checker.smt import decode
 from checker.smt.encode import Encoding, EncodingOptions
+from checker.smt.lasso import Lassos
 from checker.smt.solver import check as solver_check
 from checker.smt.unroll import Path, position_of, provenance, unsupported
+from checker.trace import Trace
 from checker.verdict import HoldsUpTo, Provenance, Unknown, Verdict, Violated
 from model.ir import Property, TransitionSystem
 
+LASSO = "-lasso"    # engine-name suffix of temporal verdicts: bounded lasso search, never a proof
 
-class BaseCase:
-    """Paths from the initial states; at(depth) asks for a violation at exactly that depth.
 
-    Depths must be asked in increasing order: once a depth is clean its bad condition is
-    asserted false, which is implied (so sound) and helps later queries.
+class Unrolling:
+    """Paths from the initial states; at(p, depth) asks for a violation of p at exactly that depth.
+
+    For each property, depths must be asked in increasing order (a shortest counterexample
+    first); different properties may interleave freely.
     """
 
-    def __init__(self, ts: TransitionSystem, p: Property, budget: Budget, enc: Encoding, engine: str):
-        self.ts, self.p, self.budget, self.engine = ts, p, budget, engine
+    def __init__(self, ts: TransitionSystem, budget: Budget, enc: Encoding, engine: str):
+        self.ts, self.budget, self.engine = ts, budget, engine
         self.path = Path(enc, budget, "", from_init=True)
+        self.lassos = Lassos(self.path)
         self.t0 = time.monotonic()
-        self.clean_to = -1   # every depth <= clean_to is known violation-free
+        self.clean_to: dict[str, int] = {}   # per property: every depth <= this is violation-free
+        self.queries = 0
 
-    def at(self, depth: int) -> Violated | Unknown | None:
-        j = position_of(self.p, depth)
-        if j is None:
-            self.clean_to = depth
+    def at(self, p: Property, depth: int) -> Violated | Unknown | None:
+        f = self._violation(p, depth)
+        if f is None:
+            self.clean_to[p.name] = depth
             return None
         s = self.path.solver
-        lit = z3.Bool(f"$bad@{depth}", s.ctx)
-        s.add(z3.Implies(lit, self.path.bad(self.p, j)))
+        lit = z3.Bool(f"$q{self.queries}@{depth}", s.ctx)   # names only for humans (NOTE(names))
+        self.queries += 1
+        s.add(z3.Implies(lit, f))
         out = solver_check(s, self.budget, lit)
         self.budget.on_progress(Progress(self.engine, depth=depth, elapsed_s=time.monotonic() - self.t0,
                                          query_s=out.elapsed_s))
         if out.result == "unknown":
-            return Unknown(self.p.name, self._prov(depth), out.reason, depth_reached=max(self.clean_to, 0))
+            return Unknown(p.name, self._prov(p, depth), out.reason,
+                           depth_reached=max(self.clean_to.get(p.name, 0), 0))
         if out.result == "unsat":
-            s.add(z3.Not(lit))
-            self.clean_to = depth
+            s.add(z3.Not(lit))   # retire the query; the solver keeps what it learnt
+            self.clean_to[p.name] = depth
             return None
-        tr = decode.trace(s.model(), self.path.states, self.path.acts, depth)
-        tr = decode.validated(self.ts, tr, self.p, self.engine)
-        return Violated(self.p.name, self._prov(depth), tr)
+        return Violated(p.name, self._prov(p, depth), self._trace(s.model(), p, depth))
 
-    def _prov(self, depth: int) -> Provenance:
-        return provenance(self.ts, self.engine, self.t0, depth=depth, max_depth=self.budget.max_depth)
+    def _violation(self, p: Property, depth: int) -> z3.ExprRef | None:
+        if p.temporal:
+            return self.lassos.shape(p, depth)
+        j = position_of(p, depth)
+        return None if j is None else self.path.bad(p, j)
+
+    def _trace(self, m: z3.ModelRef, p: Property, depth: int) -> Trace:
+        tr = decode.trace(m, self.path.states, self.path.acts, depth)
+        if p.temporal:
+            tr = replace(tr, loop=self.lassos.loop_index(m, depth))
+        return decode.validated(self.ts, tr, p, self.engine)
+
+    def _prov(self, p: Property, depth: int) -> Provenance:
+        return provenance(self.ts, engine_name(self.engine, p), self.t0, depth=depth,
+                          max_depth=self.budget.max_depth)
+
+
+def engine_name(engine: str, p: Property) -> str:
+    return engine + LASSO if p.temporal else engine
+
+
+class BaseCase:
+    """The Unrolling for one property (k-induction's base case)."""
+
+    def __init__(self, ts: TransitionSystem, p: Property, budget: Budget, enc: Encoding, engine: str):
+        self.p = p
+        self.unrolling = Unrolling(ts, budget, enc, engine)
+
+    def at(self, depth: int) -> Violated | Unknown | None:
+        return self.unrolling.at(self.p, depth)
+
+
+def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget | None = None, *,
+              engine: str = "bmc", options: EncodingOptions | None = None) -> list[Verdict]:
+    """BMC of several properties on one shared unrolling, depth-major: each property's first
+    violation is a shortest one. One verdict per name, in order."""
+    budget = (budget or Budget()).start()
+    t0 = time.monotonic()
+    out: dict[str, Verdict] = {}
+    for name in props:
+        if (no := unsupported(ts, ts.prop(name), engine, t0, lasso=True)) is not None:
+            out[name] = no
+    pending = [ts.prop(n) for n in dict.fromkeys(props) if n not in out]
+    u = Unrolling(ts, budget, Encoding(ts, options), engine) if pending else None
+    for depth in range(budget.max_depth + 1):
+        if not pending or u is None:
+            break
+        for p in pending:
+            got = u.at(p, depth)
+            if got is not None:
+                out[p.name] = got
+        pending = [p for p in pending if p.name not in out]
+    for p in pending:
+        prov = provenance(ts, engine_name(engine, p), t0, depth=budget.max_depth, max_depth=budget.max_depth)
+        out[p.name] = HoldsUpTo(p.name, prov, budget.max_depth)
+    return [out[n] for n in props]
 
 
 def check(ts: TransitionSystem, prop: str, budget: Budget | None = None, *,
           engine: str = "bmc", options: EncodingOptions | None = None) -> Verdict:
-    """BMC from depth 0 to budget.max_depth; Violated (shortest, replayed), HoldsUpTo or Unknown."""
-    budget = (budget or Budget()).start()
-    if (no := unsupported(ts, ts.prop(prop), engine, time.monotonic())) is not None:
-        return no
-    base = BaseCase(ts, ts.prop(prop), budget, Encoding(ts, options), engine)
-    for depth in range(budget.max_depth + 1):
-        got = base.at(depth)
-        if got is not None:
-            return got
-    prov = provenance(ts, engine, base.t0, depth=budget.max_depth, max_depth=budget.max_depth)
-    return HoldsUpTo(prop, prov, budget.max_depth)
+    """BMC from depth 0 to budget.max_depth; Violated (shortest, replayed), HoldsUpTo or Unknown.
+    A temporal property gets a lasso search: Violated or HoldsUpTo, never Proved."""
+    return check_all(ts, [prop], budget, engine=engine, options=options)[0]

@@ -20,7 +20,7 @@ import z3
 from checker.budget import Budget
 from checker.smt import EngineDisagreement, bmc
 from checker.smt.certificate import Untranslatable, tidy, to_ir
-from checker.smt.encode import Encoding, StateVars, is_step_kind
+from checker.smt.encode import Encoding, EncodingOptions, StateVars, is_step_kind
 from checker.smt.render import render
 from checker.smt.solver import NO_TIMEOUT_MS, Outcome, new_solver, query_timeout_ms, timeout_reason
 from checker.smt.solver import check as solver_check
@@ -142,7 +142,7 @@ def check(ts: TransitionSystem, prop: str, budget: Budget | None = None, *, engi
     p = ts.prop(prop)
     if (no := unsupported(ts, p, engine, t0)) is not None:
         return no
-    enc = Encoding(ts)            # exact integers: Spacer's arithmetic interpolation needs them
+    enc = Encoding(ts, EncodingOptions(ints="int"))   # Spacer's arithmetic interpolation needs Int
     fp, inv, x, err = _horn(enc, p, budget)
     try:
         r = fp.query(err)

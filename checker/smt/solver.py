@@ -19,8 +19,8 @@ class Outcome:
     elapsed_s: float = 0.0
 
 
-def new_solver(budget: Budget, ctx: z3.Context) -> z3.Solver:
-    s = z3.Solver(ctx=ctx)
+def new_solver(budget: Budget, ctx: z3.Context, logic: str | None = None) -> z3.Solver:
+    s = z3.Solver(ctx=ctx) if logic is None else z3.SolverFor(logic, ctx=ctx)
     # fixed seeds: the same spec and budget give the same models, hence the same traces
     s.set("random_seed", budget.seed)
     if budget.rlimit is not None:

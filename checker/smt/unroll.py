@@ -37,7 +37,7 @@ class Path:
 
     def __init__(self, enc: Encoding, budget: Budget, prefix: str, from_init: bool):
         self.enc, self.prefix = enc, prefix
-        self.solver = new_solver(budget, enc.ctx)
+        self.solver = new_solver(budget, enc.ctx, enc.logic)
         self.states: list[StateVars] = [enc.state(f"{prefix}0")]
         self.acts: list[z3.ExprRef] = []
         self.settled = 0
@@ -83,8 +83,11 @@ def provenance(ts: TransitionSystem, engine: str, t0: float, **stats: int) -> Pr
 SAFETY_KINDS = ("invariant", "deadlock", "step", "range")
 
 
-def unsupported(ts: TransitionSystem, p: Property, engine: str, t0: float) -> Unknown | None:
-    """Unknown for a property the SMT engines do not check (liveness: explicit only)."""
-    if p.kind in SAFETY_KINDS:
+def unsupported(ts: TransitionSystem, p: Property, engine: str, t0: float, lasso: bool = False) -> Unknown | None:
+    """Unknown for a property the engine does not check. Liveness is proved by the explicit
+    engine only; BMC (lasso=True) searches for lasso counterexamples to it (lasso.py)."""
+    if p.kind in SAFETY_KINDS or (lasso and p.temporal):
         return None
-    return Unknown(p.name, provenance(ts, engine, t0), f"{engine} checks safety properties only, not {p.kind}")
+    return Unknown(p.name, provenance(ts, engine, t0),
+                   f"{engine} checks safety properties only, not {p.kind}: liveness is proved by the "
+                   "explicit engine, and bmc searches for lasso counterexamples")
