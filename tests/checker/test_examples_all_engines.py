@@ -1,0 +1,36 @@
+"""Every engine reproduces the known verdicts of the example specs (safety properties)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checker.budget import Budget
+from checker.engines import ENGINES
+from checker.explicit import explore
+from checker.verdict import HoldsUpTo, Proved, Unknown, Violated
+from model.load import load_spec
+
+SPECS = Path(__file__).resolve().parents[2] / "specs" / "examples"
+CASES = [(name, ts.variant) for name in ("counter.yaml", "peterson.yaml", "dining.yaml")
+         for ts in load_spec(SPECS / name)]
+
+
+@pytest.mark.parametrize(("name", "variant"), CASES)
+def test_engines_reproduce_example_verdicts(name: str, variant: str | None) -> None:
+    [ts] = load_spec(SPECS / name, (), variant)
+    truth = explore(ts)
+    budget = Budget(timeout_s=20, max_depth=12)
+    for ref in truth.verdicts:
+        if ts.prop(ref.prop).temporal:
+            continue
+        bmc = ENGINES["bmc"](ts, ref.prop, budget)
+        pdr = ENGINES["pdr"](ts, ref.prop, budget)
+        if isinstance(ref, Violated):
+            assert isinstance(bmc, Violated) and bmc.trace.depth == ref.trace.depth, ref.prop
+            assert isinstance(pdr, (Violated, Unknown)), ref.prop
+        else:
+            assert isinstance(ref, Proved)
+            assert isinstance(bmc, HoldsUpTo), ref.prop
+            assert isinstance(pdr, Proved), (ref.prop, pdr)
