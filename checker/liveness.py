@@ -37,17 +37,25 @@ class Graph:
 
 
 @dataclass(frozen=True)
-class Lasso:
-    prefix: tuple[int, ...]              # state ids from an initial state to the loop entry
-    prefix_actions: tuple[int, ...]
-    cycle: tuple[int, ...]               # state ids after the entry, ending with the entry again
-    cycle_actions: tuple[int, ...]
+class Fairness:
+    """Each action's fairness group (None: adversarial) and each group's kind, computed once
+    per search: the component and cycle code asks for them per state."""
+
+    groups: tuple[Group | None, ...]
+    kinds: dict[Group, str]
+
+    @staticmethod
+    def of(ts: TransitionSystem) -> Fairness:
+        groups = tuple(a.fair_group if a.fair else None for a in ts.actions)
+        kinds = {a.fair_group: a.fair for a in ts.actions if a.fair}
+        return Fairness(groups, kinds)
 
 
 def find_violation(ts: TransitionSystem, prop: Property, g: Graph) -> Trace | None:
     """A fair lasso violating the temporal property, or None when there is none."""
     region, trigger, anywhere = _region(ts, prop, g)
-    fair_nodes = _fair_components(ts, g, region)
+    fair = Fairness.of(ts)
+    fair_nodes = _fair_components(fair, g, region)
     if not fair_nodes:
         return None
     found = _prefix(g, region, trigger, anywhere, fair_nodes)
@@ -55,7 +63,7 @@ def find_violation(ts: TransitionSystem, prop: Property, g: Graph) -> Trace | No
         return None
     path, acts = found
     entry = path[-1]
-    cycle, cacts = _cycle(ts, g, fair_nodes[entry], entry)
+    cycle, cacts = _cycle(fair, g, fair_nodes[entry], entry)
     states = tuple(g.states[i] for i in (*path, *cycle))
     return Trace(states, (*acts, *cacts), loop=len(path) - 1)
 
@@ -70,12 +78,11 @@ def _region(ts: TransitionSystem, prop: Property, g: Graph) -> tuple[set[int], s
     return region, region, prop.kind == "always_eventually"
 
 
-def _group_of(ts: TransitionSystem, a: int) -> Group | None:
-    act = ts.actions[a]
-    return act.fair_group if act.fair else None
+def _group_of(ts: Fairness, a: int) -> Group | None:
+    return ts.groups[a]
 
 
-def _fair_components(ts: TransitionSystem, g: Graph, region: set[int]) -> dict[int, frozenset[int]]:
+def _fair_components(ts: Fairness, g: Graph, region: set[int]) -> dict[int, frozenset[int]]:
     """Map each node lying in a fair cycle inside `region` to its (refined) component."""
     out: dict[int, frozenset[int]] = {}
     todo = [frozenset(region)]
@@ -102,32 +109,29 @@ def _cyclic(g: Graph, c: frozenset[int]) -> bool:
     return len(c) > 1 or not g.succ[n] or any(d == n for d, _ in g.succ[n])
 
 
-def _enabled(ts: TransitionSystem, g: Graph, s: int) -> set[Group]:
+def _enabled(ts: Fairness, g: Graph, s: int) -> set[Group]:
     return {grp for _, a in g.succ[s] if (grp := _group_of(ts, a)) is not None}
 
 
-def _taken(ts: TransitionSystem, g: Graph, c: frozenset[int]) -> set[Group]:
+def _taken(ts: Fairness, g: Graph, c: frozenset[int]) -> set[Group]:
     return {grp for s in c for d, a in g.succ[s] if d in c and (grp := _group_of(ts, a)) is not None}
 
 
-def _weak_ok(ts: TransitionSystem, g: Graph, c: frozenset[int]) -> bool:
+def _weak_ok(ts: Fairness, g: Graph, c: frozenset[int]) -> bool:
     always = set.intersection(*(_enabled(ts, g, s) for s in c))
     weak = {grp for grp in always if _kind(ts, grp) == "weak"}
     return weak <= _taken(ts, g, c)
 
 
-def _unfair_strong(ts: TransitionSystem, g: Graph, c: frozenset[int]) -> frozenset[int] | None:
+def _unfair_strong(ts: Fairness, g: Graph, c: frozenset[int]) -> frozenset[int] | None:
     """None when strong fairness holds in c; else the states to drop (those enabling an untaken group)."""
     taken = _taken(ts, g, c)
     drop = {s for s in c for grp in _enabled(ts, g, s) if _kind(ts, grp) == "strong" and grp not in taken}
     return frozenset(drop) if drop else None
 
 
-def _kind(ts: TransitionSystem, grp: Group) -> str | None:
-    for a in ts.actions:
-        if a.fair and a.fair_group == grp:
-            return a.fair
-    return None
+def _kind(ts: Fairness, grp: Group) -> str | None:
+    return ts.kinds.get(grp)
 
 
 def _prefix(g: Graph, region: set[int], trigger: set[int], anywhere: bool,
@@ -168,7 +172,7 @@ def _unwind(parent: dict, node: tuple[int, int]) -> tuple[list[int], list[int]]:
     return path[::-1], acts[::-1]
 
 
-def _cycle(ts: TransitionSystem, g: Graph, comp: frozenset[int], entry: int) -> tuple[list[int], list[int]]:
+def _cycle(ts: Fairness, g: Graph, comp: frozenset[int], entry: int) -> tuple[list[int], list[int]]:
     """A short cycle from entry through comp that satisfies every fairness group, built
     greedily: walk to the nearest state that settles an unsettled group, then back to entry."""
     if not g.succ[entry]:
@@ -197,20 +201,20 @@ def _cycle(ts: TransitionSystem, g: Graph, comp: frozenset[int], entry: int) -> 
 Req = tuple[Group, str]   # (group, "edge" | "edge_or_off")
 
 
-def _requirements(ts: TransitionSystem, g: Graph, comp: frozenset[int]) -> list[Req]:
+def _requirements(ts: Fairness, g: Graph, comp: frozenset[int]) -> list[Req]:
     """What a fair cycle through comp must do for each group enabled somewhere in it."""
     groups = sorted({grp for s in comp for grp in _enabled(ts, g, s)}, key=str)
     return [(grp, "edge" if _kind(ts, grp) == "strong" else "edge_or_off") for grp in groups]
 
 
-def _settles(ts: TransitionSystem, g: Graph, comp: frozenset[int], r: Req, n: int) -> bool:
+def _settles(ts: Fairness, g: Graph, comp: frozenset[int], r: Req, n: int) -> bool:
     grp, how = r
     if how == "edge_or_off" and grp not in _enabled(ts, g, n):
         return True
     return any(d in comp and _group_of(ts, a) == grp for d, a in g.succ[n])
 
 
-def _settled_on(ts: TransitionSystem, r: Req, path: list[int], acts: list[int], g: Graph, entry: int) -> bool:
+def _settled_on(ts: Fairness, r: Req, path: list[int], acts: list[int], g: Graph, entry: int) -> bool:
     grp, how = r
     if any(_group_of(ts, a) == grp for a in acts):
         return True
