@@ -282,31 +282,56 @@ def concretize(ts: TransitionSystem, trace: Trace, sym: Canonicalizer, prop: str
 
 
 def explore(ts: TransitionSystem, props: Sequence[str] | None = None,
-            budget: Budget | None = None, symmetry: bool = True) -> ExplicitResult:
+            budget: Budget | None = None, symmetry: bool = True, backend: str = "auto") -> ExplicitResult:
     """Search the reachable states of ts and decide every property in `props` (default: all).
 
     A property with no violation is Proved only when the search was complete; a search stopped
     by a limit leaves it Unknown (or, when every property was violated, the search stops early:
     the counts then cover only what was explored).
+
+    backend: "vector" (checker/vector.py, many states at a time), "state" (this module, one
+    state at a time: the reference, and the only one keeping the edges liveness needs) or
+    "auto": vector unless a temporal property is asked for. Both give the same result.
     """
     budget = budget or Budget()
     names = list(props) if props is not None else [p.name for p in ts.properties]
+    temporal = any(ts.prop(n).temporal for n in names)
+    if backend == "vector" or (backend == "auto" and not temporal):
+        if temporal:
+            raise ValueError("the vector backend checks safety properties only")
+        from checker.vector import explore_vector
+        return explore_vector(ts, names, budget, symmetry)
     t0 = time.monotonic()
     search = _Search(ts, names, budget, symmetry)
     search.complete = False
     search.run()
     elapsed = time.monotonic() - t0
-    prov = Provenance("explicit", ts.params, ts.variant, elapsed,
-                      stats=(("states", len(search.order)), ("transitions", search.transitions),
-                             ("diameter", max(search.depth, default=0))))
     if search.complete and search.c.temporal:
         _liveness(ts, search)
-    verdicts = [_verdict(search, n, prov) for n in names]
-    cov = tuple(Coverage(a.label.render(), search.enabled[i], search.new[i])
-                for i, a in enumerate(ts.actions))
     sym = tuple(s.name for s in search.symmetry.sets) if search.symmetry else ()
-    return ExplicitResult(tuple(verdicts), len(search.order), search.transitions,
-                          max(search.depth, default=0), search.complete, cov, elapsed, sym)
+    return result_of(ts, names, search.found, search.complete, search.limit, len(search.order),
+                     search.transitions, max(search.depth, default=0), search.enabled, search.new,
+                     elapsed, sym)
+
+
+def result_of(ts: TransitionSystem, names: Sequence[str], found: dict[str, Trace], complete: bool,
+              limit: str | None, states: int, transitions: int, diameter: int,
+              enabled: Sequence[int], new: Sequence[int], elapsed: float,
+              symmetry: tuple[str, ...]) -> ExplicitResult:
+    """The verdicts and statistics of a search (either backend)."""
+    prov = Provenance("explicit", ts.params, ts.variant, elapsed,
+                      stats=(("states", states), ("transitions", transitions), ("diameter", diameter)))
+    verdicts: list[Verdict] = []
+    for n in names:
+        if n in found:
+            verdicts.append(Violated(n, prov, found[n]))
+        elif complete:
+            how = f" (symmetry-reduced over {', '.join(symmetry)})" if symmetry else ""
+            verdicts.append(Proved(n, prov, f"exhaustive search: {states} states{how}"))
+        else:
+            verdicts.append(Unknown(n, prov, limit or "search stopped early", diameter))
+    cov = tuple(Coverage(a.label.render(), enabled[i], new[i]) for i, a in enumerate(ts.actions))
+    return ExplicitResult(tuple(verdicts), states, transitions, diameter, complete, cov, elapsed, symmetry)
 
 
 def _liveness(ts: TransitionSystem, search: _Search) -> None:
@@ -318,17 +343,6 @@ def _liveness(ts: TransitionSystem, search: _Search) -> None:
         trace = find_violation(ts, p, g)
         if trace is not None:
             search.violated(p.name, trace)
-
-
-def _verdict(search: _Search, name: str, prov: Provenance) -> Verdict:
-    if name in search.found:
-        return Violated(name, prov, search.found[name])
-    if search.complete:
-        sym = search.symmetry
-        how = f" (symmetry-reduced over {', '.join(s.name for s in sym.sets)})" if sym else ""
-        return Proved(name, prov, f"exhaustive search: {len(search.order)} states{how}")
-    reason = search.limit or "search stopped early"
-    return Unknown(name, prov, reason, max(search.depth, default=0))
 
 
 def check(ts: TransitionSystem, prop: str, budget: Budget | None = None) -> Verdict:

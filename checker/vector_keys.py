@@ -1,0 +1,123 @@
+"""Exact 64-bit keys for states, and sets of keys, for the vector engine.
+
+A state is packed slot by slot in mixed radix (each slot's value minus its lowest value, times
+the product of the later slots' domain sizes), so equal keys mean equal states. When the packed
+state needs more than 62 bits (TDX at 4 vCPUs needs 98), the slots are cut into groups of at
+most 62 bits and each group's packed value is replaced by a dense id, the order in which that
+group value was first seen: a collapse table, as in SPIN's -DCOLLAPSE. Ids are combined the same
+way until one 62-bit key remains. Nothing is hashed, so no two states ever share a key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+Arr = np.ndarray
+WORD_BITS = 62               # packed groups stay clear of int64's sign bit
+ID_BITS = 31                 # a collapse table holds at most 2**31 distinct group values
+
+
+class KeySpaceError(RuntimeError):
+    """More distinct values than a collapse table can number (2**31)."""
+
+
+class SortedRuns:
+    """A set of int64 keys as a few sorted runs (merged when a run outgrows the one after it),
+    each with the id of every key: membership and lookup are binary searches."""
+
+    def __init__(self) -> None:
+        self.runs: list[tuple[Arr, Arr]] = []
+        self.size = 0
+
+    def lookup(self, keys: Arr) -> Arr:
+        """The id of each key, or -1 where absent."""
+        out = np.full(len(keys), -1, dtype=np.int64)
+        for run, ids in self.runs:
+            pos = np.searchsorted(run, keys)
+            np.minimum(pos, len(run) - 1, out=pos)
+            hit = run[pos] == keys
+            out[hit] = ids[pos[hit]]
+        return out
+
+    def add(self, keys: Arr, ids: Arr) -> None:
+        """Add keys (none of them present, no duplicates) with their ids."""
+        if len(keys) == 0:
+            return
+        order = np.argsort(keys, kind="stable")
+        self.runs.append((keys[order], ids[order]))
+        self.size += len(keys)
+        while len(self.runs) > 1 and len(self.runs[-2][0]) <= 2 * len(self.runs[-1][0]):
+            (a, ia), (b, ib) = self.runs.pop(), self.runs.pop()
+            k, i = np.concatenate((b, a)), np.concatenate((ib, ia))
+            order = np.argsort(k, kind="stable")
+            self.runs.append((k[order], i[order]))
+
+
+class Interner:
+    """Dense ids for values, in order of first appearance."""
+
+    def __init__(self) -> None:
+        self.table = SortedRuns()
+
+    def ids(self, values: Arr) -> Arr:
+        uniq, first, inverse = np.unique(values, return_index=True, return_inverse=True)
+        found = self.table.lookup(uniq)
+        missing = found < 0
+        if missing.any():
+            # number new values in order of first appearance, so ids are deterministic
+            new = np.flatnonzero(missing)
+            new = new[np.argsort(first[new], kind="stable")]
+            start = self.table.size
+            if start + len(new) >= 1 << ID_BITS:
+                raise KeySpaceError("more than 2**31 distinct values in one collapse table")
+            fresh = np.arange(start, start + len(new), dtype=np.int64)
+            found[new] = fresh
+            self.table.add(uniq[new], fresh)
+        return found[inverse]
+
+
+class Packer:
+    """keys(rows) for state matrices over slots with the given (lowest value, domain size)."""
+
+    def __init__(self, domains: Sequence[tuple[int, int]]):
+        self.groups: list[tuple[list[int], Arr, Arr, int]] = []
+        slots: list[int] = []
+        bits = 0
+        for j, (_, size) in enumerate(domains):
+            b = max(1, (size - 1).bit_length())
+            if slots and bits + b > WORD_BITS:
+                self.groups.append(self._group(slots, domains, bits))
+                slots, bits = [], 0
+            slots.append(j)
+            bits += b
+        self.groups.append(self._group(slots, domains, bits))
+        self.tables = [Interner() if g[3] > ID_BITS and len(self.groups) > 1 else None for g in self.groups]
+        self.pair_tables = [Interner() for _ in range(max(0, len(self.groups) - 2))]
+
+    @staticmethod
+    def _group(slots: list[int], domains: Sequence[tuple[int, int]], bits: int) -> tuple[list[int], Arr, Arr, int]:
+        lo = np.array([domains[j][0] for j in slots], dtype=np.int64)
+        mult = np.ones(len(slots), dtype=np.int64)
+        for k in range(len(slots) - 2, -1, -1):
+            mult[k] = mult[k + 1] * domains[slots[k + 1]][1]
+        return slots, lo, mult, bits
+
+    @property
+    def collapsed(self) -> bool:
+        return len(self.groups) > 1
+
+    def keys(self, rows: Arr) -> Arr:
+        parts = []
+        for (slots, lo, mult, _), table in zip(self.groups, self.tables, strict=True):
+            v = np.zeros(len(rows), dtype=np.int64)
+            for j, low, m in zip(slots, lo.tolist(), mult.tolist(), strict=True):
+                v += (rows[:, j].astype(np.int64) - low) * m
+            parts.append(table.ids(v) if table is not None else v)
+        acc = parts[0]
+        for k, nxt in enumerate(parts[1:]):
+            acc = (acc << ID_BITS) | nxt
+            if k < len(self.pair_tables):
+                acc = self.pair_tables[k].ids(acc)
+        return acc
