@@ -62,20 +62,21 @@ class Interner:
         self.table = SortedRuns()
 
     def ids(self, values: Arr) -> Arr:
-        uniq, first, inverse = np.unique(values, return_index=True, return_inverse=True)
-        found = self.table.lookup(uniq)
-        missing = found < 0
-        if missing.any():
+        # most values are known: look every value up, and sort only the misses
+        found = self.table.lookup(values)
+        miss = np.flatnonzero(found < 0)
+        if len(miss):
+            uniq, first, inverse = np.unique(values[miss], return_index=True, return_inverse=True)
             # number new values in order of first appearance, so ids are deterministic
-            new = np.flatnonzero(missing)
-            new = new[np.argsort(first[new], kind="stable")]
+            rank = np.empty(len(uniq), dtype=np.int64)
+            rank[np.argsort(first, kind="stable")] = np.arange(len(uniq))
             start = self.table.size
-            if start + len(new) >= 1 << ID_BITS:
+            if start + len(uniq) >= 1 << ID_BITS:
                 raise KeySpaceError("more than 2**31 distinct values in one collapse table")
-            fresh = np.arange(start, start + len(new), dtype=np.int64)
-            found[new] = fresh
-            self.table.add(uniq[new], fresh)
-        return found[inverse]
+            fresh = start + rank
+            found[miss] = fresh[inverse]
+            self.table.add(uniq, fresh)
+        return found
 
 
 class Packer:
@@ -110,10 +111,12 @@ class Packer:
 
     def keys(self, rows: Arr) -> Arr:
         parts = []
+        tmp = np.empty(len(rows), dtype=np.int64)
         for (slots, lo, mult, _), table in zip(self.groups, self.tables, strict=True):
-            v = np.zeros(len(rows), dtype=np.int64)
-            for j, low, m in zip(slots, lo.tolist(), mult.tolist(), strict=True):
-                v += (rows[:, j].astype(np.int64) - low) * m
+            v = np.full(len(rows), -int(lo @ mult), dtype=np.int64)
+            for j, m in zip(slots, mult.tolist(), strict=True):
+                np.multiply(rows[:, j], np.int64(m), out=tmp, casting="unsafe")
+                v += tmp
             parts.append(table.ids(v) if table is not None else v)
         acc = parts[0]
         for k, nxt in enumerate(parts[1:]):
