@@ -109,6 +109,7 @@ class Sweep:
 
     def _record(self, run: Run, m: Measurement) -> None:
         self.rows.append(report.Row(run.model.name, run.label, m))
+        report.write_csv(self.rows, self.args.csv)     # a run cut short keeps what it measured
         states = f"{m.states:,}" if m.states is not None else "-"
         secs = f"{m.search_s:.3f}s" if m.search_s is not None else "-"
         extra = f" {m.verdict}" if m.verdict and m.verdict != "complete" else ""
@@ -154,6 +155,7 @@ def summarize(rows: list[report.Row]) -> int:
     ls = report.lines(rows)
     print()
     print(report.target(ls).sentence())
+    print(report.symmetry_sentence(ls))
     bad = [ln for ln in ls if ln.agreement().startswith("MISMATCH")]
     for ln in bad:
         print(f"!!! STATE COUNT MISMATCH: {ln.model} {ln.size}: {ln.agreement()}", file=sys.stderr)
