@@ -73,6 +73,7 @@ class CheckOptions:
     dask: str | None = None             # --dask ADDRESS: the same jobs on a Dask cluster
     symmetry: bool = True
     max_memory_mb: int | None = None
+    backend: str = "auto"               # --backend: the explicit search's (checker/explicit.py)
 
 
 def default_memory_mb() -> int | None:
@@ -119,7 +120,9 @@ def run_engine(ts: TransitionSystem, props: list[str], opts: CheckOptions) -> tu
         live = [p for p in props if ts.prop(p).temporal]
         if live and len(live) < len(props) and opts.symmetry:
             return _explicit_two_passes(ts, props, live, budget, opts)
-        r = explore(ts, props, budget, symmetry=opts.symmetry)
+        # liveness needs the edge lists only the one-state search keeps
+        backend = "state" if live and opts.backend == "vector" else opts.backend
+        r = explore(ts, props, budget, symmetry=opts.symmetry, backend=backend)
         sym = f", symmetry-reduced over {', '.join(r.symmetry)}" if r.symmetry else ""
         notes = [f"explicit: {r.states} states{sym}, {r.transitions} transitions, diameter {r.diameter}, "
                  f"{r.states_per_s:,.0f} states/s" + ("" if r.complete else " (search incomplete)")]
@@ -139,7 +142,7 @@ def _explicit_two_passes(ts: TransitionSystem, props: list[str], live: list[str]
     combined search would have to give up the reduction for every property."""
     from checker.explicit import explore
     safe = [p for p in props if p not in live]
-    a = explore(ts, safe, budget, symmetry=True)
+    a = explore(ts, safe, budget, symmetry=True, backend=opts.backend)
     b = explore(ts, live, budget, symmetry=False)
     got = {v.prop: v for v in (*a.verdicts, *b.verdicts)}
     sym = f", symmetry-reduced over {', '.join(a.symmetry)}" if a.symmetry else ""
@@ -269,7 +272,7 @@ def _parallel(files: Sequence[Path], opts: CheckOptions) -> Precomputed:
         except SpecError:
             continue
         jobs += [Job(str(path), display, opts.params, ts.variant, opts.properties, opts.engine, opts.timeout,
-                     opts.max_states, opts.depth, opts.symmetry) for ts in systems]
+                     opts.max_states, opts.depth, opts.symmetry, opts.backend) for ts in systems]
     results = run_jobs(jobs, opts.workers, opts.dask)
     return {(r.job.display, r.variant): list(r.verdicts) for r in results}
 
@@ -349,12 +352,15 @@ def main(ctx: click.Context) -> None:
               help="Check independent spec instances in this many local processes.")
 @click.option("--dask", "dask_address", metavar="ADDRESS", help="Send the checks to a Dask cluster.")
 @click.option("--no-symmetry", is_flag=True, help="Explore every state, even of symmetric sets.")
+@click.option("--backend", type=click.Choice(["auto", "vector", "state"]), default="auto", show_default=True,
+              help="Explicit search: many states at a time (vector) or one at a time (state, the reference "
+              "semantics); auto: vector unless liveness is checked. Both give the same results.")
 @click.option("--max-memory", type=click.IntRange(64), metavar="MIB",
               help="Stop explicit search (unknown, exit 3) above this memory use [default: 80% of RAM].")
 def check(specs: tuple[str, ...], params: tuple[str, ...], variant: str | None, engine: str, depth: int,
           properties: tuple[str, ...], timeout: float | None, max_states: int | None, require_proof: bool,
           as_json: bool, no_trace: bool, trace_out: str | None, trace_format: str | None, workers: int,
-          dask_address: str | None, no_symmetry: bool, max_memory: int | None) -> None:
+          dask_address: str | None, no_symmetry: bool, backend: str, max_memory: int | None) -> None:
     """Check every property of SPECS (files or directories) against its expected verdict."""
     for s in specs:
         if not Path(s).exists():
@@ -366,7 +372,7 @@ def check(specs: tuple[str, ...], params: tuple[str, ...], variant: str | None, 
                             not no_trace, require_proof, trace_format=file_fmt, inline_format=inline_fmt, trace_out=trace_out,
                             progress=progress if progress.enabled else None, workers=workers,
                             dask=dask_address, symmetry=not no_symmetry,
-                            max_memory_mb=max_memory or default_memory_mb())
+                            max_memory_mb=max_memory or default_memory_mb(), backend=backend)
         code = run_check(specs, opts, sys.stdout, sys.stderr)
     sys.exit(code)
 

@@ -31,6 +31,7 @@ class Job:
     max_states: int | None = None
     depth: int = 30
     symmetry: bool = True
+    backend: str = "auto"                   # of the explicit search
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,9 @@ def run_job(job: Job) -> list[JobResult]:
 def _check(ts, props: list[str], job: Job) -> list[Verdict]:  # type: ignore[no-untyped-def]
     if job.engine == "explicit":
         from checker.explicit import explore
-        return list(explore(ts, props, _budget(job), symmetry=job.symmetry).verdicts)
+        live = any(ts.prop(p).temporal for p in props)
+        backend = "state" if live and job.backend == "vector" else job.backend
+        return list(explore(ts, props, _budget(job), symmetry=job.symmetry, backend=backend).verdicts)
     if job.engine == "portfolio":
         return [portfolio(job, ts.variant, p) for p in props]
     from checker.engines import ENGINES, ENGINES_ALL

@@ -368,3 +368,12 @@ def test_lasso_counterexample_saves_replays_and_renders(tmp_path: Path) -> None:
     assert run("replay", "specs/examples/spinlock.yaml", str(out)).exit_code == 0
     for fmt in ("race", "text", "mermaid", "dot", "markdown"):
         assert "loop starts here" in run("trace", "render", str(out), "-f", fmt).stdout, fmt
+
+
+@pytest.mark.parametrize("spec,args", [("specs/tdx/teardown.yaml", ("-p", "V=2", "--variant", "v19")),
+                                       ("specs/examples/retry.yaml", ())])
+def test_backends_print_the_same_report(spec: str, args: tuple[str, ...]) -> None:
+    # liveness (retry) runs on the one-state search whatever the backend (it needs the edges)
+    out = {b: run("check", spec, *args, "--backend", b) for b in ("state", "vector", "auto")}
+    assert {r.exit_code for r in out.values()} == {0}
+    assert normalise(out["state"].output) == normalise(out["vector"].output) == normalise(out["auto"].output)
