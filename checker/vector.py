@@ -41,7 +41,7 @@ from checker.explicit import (
 from checker.symmetry import Canonicalizer
 from checker.trace import State, Trace
 from checker.vector_expr import Rows, VFn, as_mask, as_values, vcompile
-from checker.vector_keys import Packer, SortedRuns
+from checker.vector_keys import KeySpaceError, Packer, SortedRuns
 from checker.vector_sym import VecCanon
 from model.evaluate import compile_expr
 from model.ir import TransitionSystem
@@ -354,6 +354,9 @@ class _VSearch:
         except KeyboardInterrupt:
             # NOTE(interrupt) in checker/explicit.py
             self.limit = "interrupted (SIGINT)"
+            return
+        except KeySpaceError as e:      # raised before the block is committed: counts stay exact
+            self.limit = str(e)
             return
         self.complete = self.levels[-2] == self.levels[-1]
 

@@ -72,7 +72,7 @@ class Interner:
             rank[np.argsort(first, kind="stable")] = np.arange(len(uniq))
             start = self.table.size
             if start + len(uniq) >= 1 << ID_BITS:
-                raise KeySpaceError("more than 2**31 distinct values in one collapse table")
+                raise KeySpaceError(f"more than 2**{ID_BITS} distinct values in one collapse table")
             fresh = start + rank
             found[miss] = fresh[inverse]
             self.table.add(uniq, fresh)

@@ -197,3 +197,11 @@ def test_permutation_count_is_not_enumerated() -> None:
     [ts] = load_spec(SYMLOCK, ("N=8",))
     r = explore(ts, symmetry=True, budget=Budget(timeout_s=60))
     assert r.complete and r.states == 3663
+
+
+def test_a_full_collapse_table_is_a_limit_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    import checker.vector_keys as vk
+    monkeypatch.setattr(vk, "ID_BITS", 4)      # at most 16 distinct values per collapse table
+    [ts] = load_spec(TDX, ("V=3", "P=2"), "v6_16_atomic_init")
+    r = explore(ts, ["S1"], backend="vector")
+    assert not r.complete and r.verdicts[0].reason.startswith("more than 2**4 distinct values")  # type: ignore[union-attr]
