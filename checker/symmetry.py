@@ -93,6 +93,11 @@ class Canonicalizer:
         """Permutations (new position of each element, per set) that sort the signatures."""
         return list(itertools.product(*(self._orders(state, si) for si in range(len(self.sets)))))
 
+    def plan(self, perms: tuple[tuple[int, ...], ...]) -> tuple[list[int], list[tuple[int, tuple[int, ...]]]]:
+        """The source slot of every destination slot under perms, and the destination slots
+        holding symmetric values with the permutation renaming them (BMC's lex-leader uses it)."""
+        return self._plan(perms)
+
     def _plan(self, perms: tuple[tuple[int, ...], ...]) -> tuple[list[int], list[tuple[int, tuple[int, ...]]]]:
         """For a permutation: the source slot of every destination slot, and which destination
         slots hold symmetric values to rename (cached: there are few distinct permutations)."""

@@ -16,12 +16,14 @@ from dataclasses import replace
 
 import z3
 
+from checker.automorphism import automorphisms
 from checker.budget import Budget, Progress
 from checker.smt import decode
 from checker.smt.encode import Encoding, EncodingOptions
 from checker.smt.lasso import Lassos
 from checker.smt.solver import check as solver_check
-from checker.smt.unroll import Path, position_of, provenance, unsupported
+from checker.smt.symbreak import SymmetricPath
+from checker.smt.unroll import Path, provenance, unsupported
 from checker.trace import Trace
 from checker.verdict import HoldsUpTo, Provenance, Unknown, Verdict, Violated
 from model.ir import Property, TransitionSystem
@@ -38,14 +40,14 @@ class Unrolling:
 
     def __init__(self, ts: TransitionSystem, budget: Budget, enc: Encoding, engine: str):
         self.ts, self.budget, self.engine = ts, budget, engine
-        self.path = Path(enc, budget, "", from_init=True)
+        self.path = _path(enc, budget)
         self.lassos = Lassos(self.path)
         self.t0 = time.monotonic()
         self.clean_to: dict[str, int] = {}   # per property: every depth <= this is violation-free
         self.queries = 0
 
     def at(self, p: Property, depth: int) -> Violated | Unknown | None:
-        f = self._violation(p, depth)
+        f = self.lassos.shape(p, depth) if p.temporal else self.path.query(p, depth)
         if f is None:
             self.clean_to[p.name] = depth
             return None
@@ -65,12 +67,6 @@ class Unrolling:
             return None
         return Violated(p.name, self._prov(p, depth), self._trace(s.model(), p, depth))
 
-    def _violation(self, p: Property, depth: int) -> z3.ExprRef | None:
-        if p.temporal:
-            return self.lassos.shape(p, depth)
-        j = position_of(p, depth)
-        return None if j is None else self.path.bad(p, j)
-
     def _trace(self, m: z3.ModelRef, p: Property, depth: int) -> Trace:
         tr = decode.trace(m, self.path.states, self.path.acts, depth)
         if p.temporal:
@@ -80,6 +76,12 @@ class Unrolling:
     def _prov(self, p: Property, depth: int) -> Provenance:
         return provenance(self.ts, engine_name(self.engine, p), self.t0, depth=depth,
                           max_depth=self.budget.max_depth)
+
+
+def _path(enc: Encoding, budget: Budget) -> Path:
+    """The path from init; symmetry breaking where the system has checked automorphisms."""
+    autos = automorphisms(enc.ts) if enc.options.symmetry else ()
+    return SymmetricPath(enc, budget, autos) if autos else Path(enc, budget, "", from_init=True)
 
 
 def engine_name(engine: str, p: Property) -> str:

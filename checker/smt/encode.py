@@ -135,6 +135,9 @@ class EncodingOptions:
     ints: str = "bv"             # "bv" | "int" (PDR always uses int: Spacer needs arithmetic)
     frames: str = "slot-ite"     # "slot-ite" | "per-action" (measured alternative)
     solver: str = "auto"         # "auto" (finite-domain SAT solver for bv, z3's default for int) | "smt"
+    # BMC's symmetry breaking (focus and lex-leader, NOTE(symmetry-breaking) in
+    # checker/symbreak.py): keeps every verdict and shortest depth; off for differential tests
+    symmetry: bool = True
 
 
 @dataclass(frozen=True)

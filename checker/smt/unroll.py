@@ -31,8 +31,10 @@ def position_of(p: Property, depth: int) -> int | None:
 class Path:
     """s_0 -a_0-> s_1 -a_1-> ... in one solver, extended on demand; from init or from anywhere.
 
-    A state is "settled" (its domain asserted, hooks run) once it is used as a state of the
-    system: as the pre-state of a step or as an invariant position (NOTE(domains) in encode.py).
+    A state is "settled" (its domain asserted for good, hooks run) once it is used as a state of
+    the system: as the pre-state of a step, or as a position of `bad` (k-induction). BMC's
+    queries (`query`) put a state position's domain in the query instead (NOTE(domains) in
+    encode.py).
     """
 
     def __init__(self, enc: Encoding, budget: Budget, prefix: str, from_init: bool):
@@ -65,6 +67,23 @@ class Path:
 
     def on_step(self, t: int) -> None:
         """Hook: step t was added (step lemmas)."""
+
+    def query(self, p: Property, depth: int) -> z3.ExprRef | None:
+        """"p is violated at exactly this depth" (SymmetricPath narrows it: NOTE(symmetry-breaking)
+        in checker/symbreak.py); None: no position has this depth."""
+        j = position_of(p, depth)
+        return None if j is None else self.violation(p, j)
+
+    def violation(self, p: Property, j: int) -> z3.ExprRef:
+        """p bad at position j. For a state property, s_j's domain is part of the formula, not
+        asserted for good: in a shared unrolling s_j is also the post-state of a step property's
+        (or range's) last step, which may be out of range (NOTE(domains) in encode.py)."""
+        if is_step_kind(p):
+            return self.bad(p, j)
+        while len(self.acts) < j:
+            self.extend()
+        s = self.states[j]
+        return z3.And(self.enc.domain(s), self.enc.bad(p, s, None))
 
     def bad(self, p: Property, j: int) -> z3.ExprRef:
         while len(self.acts) < depth_of(p, j):

@@ -4,7 +4,8 @@
     python -m tests.checker.perf_tdx live  [variant ...]   # lasso counterexamples (temporal properties)
     python -m tests.checker.perf_tdx prove [variant ...]   # k-induction and PDR on what holds
 
-PROVE_TIMEOUT_S (default 30, the target) and PROPS=S1,S6 narrow the proof runs.
+PROVE_TIMEOUT_S (default 30, the target) and PROPS=S1,S6 narrow the proof runs; SYMMETRY=0 runs
+BMC without its symmetry breaking (EncodingOptions.symmetry, docs/encoding.md), for comparison.
 One JSON object per line on stdout. What is expected to hold or be violated comes from the
 spec's `expect:` for the instance (cross-checked against the explicit engine separately).
 """
@@ -21,6 +22,7 @@ import yaml
 
 from checker import bmc, kind, pdr
 from checker.budget import Budget
+from checker.smt.encode import EncodingOptions
 from checker.verdict import Verdict, Violated, kind_of
 from model.ir import TransitionSystem
 from model.load import load_spec
@@ -30,6 +32,7 @@ SIZE = ("V=3", "P=3")
 BMC_BUDGET = Budget(max_depth=40, timeout_s=300)
 LIVE_BUDGET = Budget(max_depth=40, timeout_s=120)
 PROVE_BUDGET = Budget(max_depth=20, timeout_s=float(os.environ.get("PROVE_TIMEOUT_S", "30")))
+BMC_OPTIONS = EncodingOptions(symmetry=os.environ.get("SYMMETRY", "1") != "0")
 
 
 def _row(**kw: object) -> None:
@@ -47,10 +50,10 @@ def _summary(v: Verdict) -> dict[str, object]:
     return out
 
 
-def _timed(f, *args):  # type: ignore[no-untyped-def]
+def _timed(f, *args, **kw):  # type: ignore[no-untyped-def]
     """The result, and the CPU seconds it took (the wall clock on a shared machine is noisy)."""
     t0 = time.process_time()
-    v = f(*args)
+    v = f(*args, **kw)
     return v, time.process_time() - t0
 
 
@@ -64,12 +67,12 @@ def run_bmc(variant: str) -> None:
     bad = [p.name for p in ts.properties if p.expect == "violated" and not p.temporal]
     alone = 0.0
     for name in bad:
-        v, dt = _timed(bmc.check, ts, name, BMC_BUDGET)
+        v, dt = _timed(bmc.check, ts, name, BMC_BUDGET, options=BMC_OPTIONS)
         alone += dt
-        _row(variant=variant, prop=name, engine="bmc", cpu_s=round(dt, 2), wall_s=round(v.provenance.elapsed_s, 2),
+        _row(variant=variant, prop=name, engine="bmc", symmetry=BMC_OPTIONS.symmetry, cpu_s=round(dt, 2), wall_s=round(v.provenance.elapsed_s, 2),
              **_summary(v))
-    vs, dt = _timed(bmc.check_all, ts, bad, BMC_BUDGET)
-    _row(variant=variant, engine="bmc.check_all", props=len(bad), cpu_s=round(dt, 2),
+    vs, dt = _timed(bmc.check_all, ts, bad, BMC_BUDGET, options=BMC_OPTIONS)
+    _row(variant=variant, engine="bmc.check_all", symmetry=BMC_OPTIONS.symmetry, props=len(bad), cpu_s=round(dt, 2),
          one_by_one=round(alone, 2), verdicts={v.prop: _summary(v) for v in vs})
 
 

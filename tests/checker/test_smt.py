@@ -179,6 +179,13 @@ def test_range_violation_shows_the_out_of_range_post_state() -> None:
     assert tr.states[-1] == (3,)
     # the out-of-range post-state is not a state of the system (NOTE(range-steps))
     assert isinstance(bmc.check(ts, "small", Budget(max_depth=6)), HoldsUpTo)
+    # one shared unrolling: the invariant's and the lasso's queries at depth 3 must not assert
+    # s_3's domain for good, s_3 being the range step's post-state (found by tests/gen_sym.py)
+    live = Property("never_big", "eventually", pred=app(Op.GT, xr, c(5)))
+    ts = replace(ts, properties=(*ts.properties, live))
+    small, lasso, rng = bmc.check_all(ts, ["small", "never_big", "range"], Budget(max_depth=6))
+    assert isinstance(small, HoldsUpTo) and isinstance(lasso, HoldsUpTo)
+    assert _violated(rng, ts, 3).states[-1] == (3,)
 
 
 @pytest.mark.parametrize(("spec", "variant", "prop"), [
