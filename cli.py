@@ -317,7 +317,7 @@ class SeamGroup(click.Group):
 
 
 @click.group(cls=SeamGroup, invoke_without_command=True, epilog=EXIT_HELP)
-@click.version_option(package_name="seamcheck", message="seamcheck %(version)s")
+@click.version_option(seamcheck_version(), message="seamcheck %(version)s")   # also from a checkout that is not installed
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """seamcheck: a model checker for kernel concurrency protocols (Intel TDX teardown first).

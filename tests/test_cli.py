@@ -377,3 +377,12 @@ def test_backends_print_the_same_report(spec: str, args: tuple[str, ...]) -> Non
     out = {b: run("check", spec, *args, "--backend", b) for b in ("state", "vector", "auto")}
     assert {r.exit_code for r in out.values()} == {0}
     assert normalise(out["state"].output) == normalise(out["vector"].output) == normalise(out["auto"].output)
+
+
+def test_version_is_the_packages_or_pyprojects() -> None:
+    # from a checkout that is not pip-installed too: the version then comes from pyproject.toml
+    import tomllib
+
+    want = tomllib.loads((Path(cli.__file__).parent / "pyproject.toml").read_text())["project"]["version"]
+    r = CliRunner().invoke(cli.main, ["--version"])
+    assert (r.exit_code, r.output) == (0, f"seamcheck {want}\n")
