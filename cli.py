@@ -35,7 +35,7 @@ from checker.report import (
     judge,
 )
 from checker.trace import Trace
-from checker.verdict import Verdict, Violated, kind_of
+from checker.verdict import Proved, Verdict, Violated, kind_of
 from model.diagnostics import SpecError, render_all
 from model.ir import TransitionSystem
 from model.load import LoadedSpec, instantiate, parse_spec, read_source
@@ -74,6 +74,7 @@ class CheckOptions:
     symmetry: bool = True
     max_memory_mb: int | None = None
     backend: str = "auto"               # --backend: the explicit search's (checker/explicit.py)
+    invariants: bool = False            # --show-invariants: print proofs' certificates
 
 
 def default_memory_mb() -> int | None:
@@ -195,6 +196,10 @@ def print_outcomes(ts: TransitionSystem, outcomes: list[Outcome], opts: CheckOpt
         exp = f"  [expected {o.expect}]" if o.expect else ""
         out.write(f"  {mark} {o.verdict.prop:<{width}}  {describe(o.verdict)}{exp}\n")
     for o in outcomes:
+        if isinstance(o.verdict, Proved) and o.verdict.invariant and opts.invariants:
+            out.write(f"\n  Certificate for {o.verdict.prop} ({o.verdict.provenance.engine}):\n")
+            out.writelines(f"    {line}\n" for line in o.verdict.invariant.splitlines())
+    for o in outcomes:
         if isinstance(o.verdict, Violated) and opts.traces:
             out.write(f"\n  Counterexample for {o.verdict.prop} ({o.verdict.trace.depth} steps):\n")
             text = (render_trace(ts, o.verdict.trace, o.verdict.prop) if opts.inline_format == "text" else
@@ -211,6 +216,8 @@ def outcome_json(ts: TransitionSystem, o: Outcome) -> dict[str, object]:
         "property": v.prop, "verdict": kind_of(v), "status": o.status, "expect": o.expect,
         "detail": describe(v), "engine": v.provenance.engine,
     }
+    if isinstance(v, Proved) and v.invariant:
+        d["invariant"] = v.invariant
     if isinstance(v, Violated):
         d["depth"] = v.trace.depth
         d["trace"] = [ts.actions[a].label.render() for a in v.trace.actions]
@@ -357,10 +364,14 @@ def main(ctx: click.Context) -> None:
               "semantics); auto: vector unless liveness is checked. Both give the same results.")
 @click.option("--max-memory", type=click.IntRange(64), metavar="MIB",
               help="Stop explicit search (unknown, exit 3) above this memory use [default: 80% of RAM].")
+@click.option("--show-invariants", is_flag=True,
+              help="Print each proof's certificate in spec syntax: PDR's inductive invariant, the "
+              "lemmas k-induction mined (paste them under `lemmas:`).")
 def check(specs: tuple[str, ...], params: tuple[str, ...], variant: str | None, engine: str, depth: int,
           properties: tuple[str, ...], timeout: float | None, max_states: int | None, require_proof: bool,
           as_json: bool, no_trace: bool, trace_out: str | None, trace_format: str | None, workers: int,
-          dask_address: str | None, no_symmetry: bool, backend: str, max_memory: int | None) -> None:
+          dask_address: str | None, no_symmetry: bool, backend: str, max_memory: int | None,
+          show_invariants: bool) -> None:
     """Check every property of SPECS (files or directories) against its expected verdict."""
     for s in specs:
         if not Path(s).exists():
@@ -372,7 +383,8 @@ def check(specs: tuple[str, ...], params: tuple[str, ...], variant: str | None, 
                             not no_trace, require_proof, trace_format=file_fmt, inline_format=inline_fmt, trace_out=trace_out,
                             progress=progress if progress.enabled else None, workers=workers,
                             dask=dask_address, symmetry=not no_symmetry,
-                            max_memory_mb=max_memory or default_memory_mb(), backend=backend)
+                            max_memory_mb=max_memory or default_memory_mb(), backend=backend,
+                            invariants=show_invariants)
         code = run_check(specs, opts, sys.stdout, sys.stderr)
     sys.exit(code)
 

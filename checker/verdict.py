@@ -32,7 +32,7 @@ class Proved:
     prop: str
     provenance: Provenance
     detail: str                      # e.g. "exhaustive: 1234 states", "k-induction, k=3"
-    invariant: str | None = None     # a PDR certificate in spec syntax, when there is one
+    invariant: str | None = None     # pdr: its certificate (an expression); kind: mined lemmas, as `lemmas:` entries
 
 
 @dataclass(frozen=True)

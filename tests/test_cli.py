@@ -386,3 +386,13 @@ def test_version_is_the_packages_or_pyprojects() -> None:
     want = tomllib.loads((Path(cli.__file__).parent / "pyproject.toml").read_text())["project"]["version"]
     r = CliRunner().invoke(cli.main, ["--version"])
     assert (r.exit_code, r.output) == (0, f"seamcheck {want}\n")
+
+
+def test_show_invariants_prints_mined_lemmas_and_json_carries_them(golden) -> None:  # type: ignore[no-untyped-def]
+    spec = "tests/specs/counter_pair.yaml"
+    r = run("check", spec, "--engine", "kind", "--depth", "5", "--property", "y_le_3", "--show-invariants")
+    assert r.exit_code == 0
+    golden("cli/show_invariants_kind.txt", normalise(r.stdout))
+    j = json.loads(run("check", spec, "--engine", "kind", "--depth", "5", "--property", "y_le_3", "--json").stdout)
+    assert j[0]["invariant"].splitlines()[0] == 'mined_0: {invariant: "x not in {4, 5}"}'
+    assert "Certificate" not in run("check", spec, "--engine", "kind", "--depth", "5").stdout

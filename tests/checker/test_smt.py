@@ -247,7 +247,7 @@ def test_k_induction_proves_at_a_known_k() -> None:
 
 def test_k_induction_fails_with_a_cti_that_a_lemma_fixes() -> None:
     ts = counting()
-    v = kind.check(ts, "y_le", Budget(max_depth=3))
+    v = kind.check(ts, "y_le", Budget(max_depth=3), mine=False)
     assert isinstance(v, Unknown) and v.reason == "induction failed at k=3" and v.cti is not None
     cti = v.cti
     assert cti.depth == 3 and cti.states[-1][1] == 4          # y leaves 0..3 ...
