@@ -61,6 +61,10 @@ class Canonicalizer:
         self.sig_get = [[_getter(b) for b in blocks] for blocks in self.blocks]
         self.sig_mask = [[k for k, i in enumerate(blocks[0]) if self.val_set[i] is not None] if blocks else []
                          for blocks in self.blocks]
+        # a block holding a symmetric value (an element pointing at an element) needs the
+        # enumerating canonical form; otherwise the greedy one is exact (NOTE(greedy-canon))
+        self.pointers = any(self.sig_mask)
+        self.value_slots = [[j for j, vs in enumerate(self.val_set) if vs == si] for si in range(len(self.sets))]
         self._plans: dict[tuple[tuple[int, ...], ...], tuple[list[int], list[tuple[int, tuple[int, ...]]]]] = {}
 
     @property
@@ -121,10 +125,47 @@ class Canonicalizer:
         return tuple(out)
 
     def canon(self, state: State) -> State:
+        if not self.pointers:
+            return self.apply(state, self.greedy(state))
+        return self.reference(state)
+
+    def reference(self, state: State) -> State:
+        """The definition: the least image under every sorting permutation (enumerated)."""
         cands = self.candidates(state)
         if len(cands) == 1:
             return self.apply(state, cands[0])
         return min(self.apply(state, p) for p in cands)
+
+    def greedy(self, state: State) -> tuple[tuple[int, ...], ...]:
+        """NOTE(greedy-canon): when no element's block holds a symmetric value (`pointers` is
+        false), elements with equal signatures have equal blocks, so every sorting permutation
+        gives the same keyed slots and the images differ only in the scalar slots naming
+        elements. The least image renames those greedily, in slot order: the element the first
+        such slot names takes the first free position of its tie group, and so on (earlier
+        slots dominate the tuple order). No permutation is enumerated; checker/vector_sym.py
+        does the same for blocks of states."""
+        return tuple(self._greedy_order(state, si) for si in range(len(self.sets)))
+
+    def _greedy_order(self, state: State, si: int) -> tuple[int, ...]:
+        n = self.sets[si].size
+        sigs = [self.signature(state, si, e) for e in range(n)]
+        order = sorted(range(n), key=sigs.__getitem__)          # stable: ties keep index order
+        start = [0] * n                                         # first position of each tie group
+        for p in range(1, n):
+            start[p] = start[p - 1] if sigs[order[p]] == sigs[order[p - 1]] else p
+        pos = list(_invert(order))
+        claimed, done = [0] * n, [False] * n
+        for j in self.value_slots[si]:
+            e = state[j]
+            if e < 0 or done[e]:
+                continue
+            p = pos[e]
+            t = start[p] + claimed[start[p]]
+            other = order[t]
+            order[t], order[p], pos[e], pos[other] = e, other, t, p
+            claimed[start[p]] += 1
+            done[e] = True
+        return tuple(pos)
 
 
 def _getter(slots: list[int]) -> Callable[[State], tuple[int, ...]]:
