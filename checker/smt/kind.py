@@ -89,7 +89,7 @@ class StepCase(Path):
 def _induct(ts: TransitionSystem, p: Property, budget: Budget, lemmas: tuple[Property, ...],
             enc: Encoding, engine: str, mined: tuple[Property, ...] = (), t0: float | None = None) -> Verdict:
     t0 = time.monotonic() if t0 is None else t0
-    base = BaseCase(ts, p, budget, enc, engine)
+    base = BaseCase(ts, p, budget, enc, engine, (*lemmas, *mined))   # proved: they may hold in it
     step = StepCase(enc, budget, p, (*lemmas, *mined))
     cti: Trace | None = None
     for k in range(budget.max_depth + 1):

@@ -43,6 +43,7 @@ class Path:
         self.states: list[StateVars] = [enc.state(f"{prefix}0")]
         self.acts: list[z3.ExprRef] = []
         self.settled = 0
+        self.invariants: tuple[Property, ...] = ()   # proved lemmas asserted (NOTE(bmc-lemmas))
         if from_init:
             self.solver.add(enc.init(self.states[0]))
 
@@ -51,7 +52,27 @@ class Path:
             s = self.states[self.settled]
             self.solver.add(self.enc.domain(s))
             self.on_state(self.settled, s)
+            self._hold(self.settled)
             self.settled += 1
+
+    def assume(self, lemmas: tuple[Property, ...]) -> None:
+        """Assert proved invariants (lemmas) in every settled state and on every step, from now
+        on and on what is unrolled already (NOTE(bmc-lemmas) in bmc.py)."""
+        self.invariants = lemmas
+        for j in range(self.settled):
+            self._hold(j)
+        for t in range(len(self.acts)):
+            self._hold_step(t)
+
+    def _hold(self, j: int) -> None:
+        for lem in self.invariants:
+            if not is_step_kind(lem):
+                self.solver.add(z3.Not(self.enc.bad(lem, self.states[j], None)))
+
+    def _hold_step(self, t: int) -> None:
+        for lem in self.invariants:
+            if is_step_kind(lem):
+                self.solver.add(z3.Not(self.enc.bad(lem, self.states[t], self.acts[t])))
 
     def extend(self) -> None:
         t = len(self.acts)
@@ -61,6 +82,7 @@ class Path:
         self.acts.append(a)
         self.states.append(nxt)
         self.on_step(t)
+        self._hold_step(t)
 
     def on_state(self, j: int, s: StateVars) -> None:
         """Hook: state j became a state of the system (simple-path constraints, lemmas)."""
