@@ -29,14 +29,14 @@ from checker.verdict import HoldsUpTo, Provenance, Unknown, Verdict, Violated
 from model.ir import Property, TransitionSystem
 
 LASSO = "-lasso"    # engine-name suffix of temporal verdicts: bounded lasso search, never a proof
-LEMMA_DEPTH = 12    # from this depth on, the spec's lemmas (once proved) are asserted (NOTE(bmc-lemmas))
+LEMMA_DEPTH = 6     # from this depth on, the spec's lemmas (once proved) are asserted (NOTE(bmc-lemmas))
 LEMMA_SHARE = 0.2   # of the time left: what proving them may take (10 s when untimed)
 
 # NOTE(bmc-lemmas): a proved lemma holds in every reachable state, so asserting it in every
 # state of the unrolling removes only paths through unreachable states: every verdict, and the
 # depth of every shortest counterexample, stay the same (each trace is replayed on the concrete
 # semantics anyway). It helps the SAT solver refute the deep depths before a long
-# counterexample (TDX at V=3 P=3: S5 at depth 23, 5.5-6.8 s -> 4.6-5.2 s CPU; docs/encoding.md).
+# counterexample (TDX at V=3 P=3: S5 at depth 23, 5.5-6.8 s -> 4.2-4.9 s CPU; docs/encoding.md).
 # For the same reason a refuted query is kept as a fact (`Not(f)` in `at`): no path from the
 # initial states violates that property at that depth, so no query loses a path by it. The lemmas are proved (k-induction, checker/smt/kind.py) only once the
 # search reaches LEMMA_DEPTH, so shallow counterexamples never pay for it; a lemma that cannot
