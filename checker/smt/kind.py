@@ -68,22 +68,14 @@ _MINED: dict[tuple[int, EncodingOptions, tuple[str, ...]], tuple[TransitionSyste
 class StepCase(Path):
     def __init__(self, enc: Encoding, budget: Budget, p: Property, lemmas: tuple[Property, ...]):
         super().__init__(enc, budget, "k", from_init=False)
-        self.p, self.lemmas = p, lemmas
+        self.p = p
+        # every state and step on a real counterexample is reachable, so every lemma holds there
+        self.assume(lemmas)
 
     def on_state(self, j: int, s: StateVars) -> None:
         # simple path: a shortest counterexample never revisits a state. Only settled states
         # count: the post-state of a step property's bad step may revisit an earlier one.
-        for old in self.states[:j]:
-            self.solver.add(disj(self.enc.ctx, [x != y for x, y in zip(old.vars, s.vars, strict=True)]))
-        # every state on a real counterexample is reachable, so every lemma holds in it
-        for lem in self.lemmas:
-            if not is_step_kind(lem):
-                self.solver.add(z3.Not(self.enc.bad(lem, s, None)))
-
-    def on_step(self, t: int) -> None:
-        for lem in self.lemmas:
-            if is_step_kind(lem):
-                self.solver.add(z3.Not(self.enc.bad(lem, self.states[t], self.acts[t])))
+        self.distinct(j, s)
 
 
 def _induct(ts: TransitionSystem, p: Property, budget: Budget, lemmas: tuple[Property, ...],
@@ -140,19 +132,16 @@ class _Window(Path):
     def __init__(self, enc: Encoding, budget: Budget, claimed: tuple[Property, ...],
                  assumed: tuple[Property, ...]):
         super().__init__(enc, budget, "j", from_init=False)
-        self.claimed, self.assumed = claimed, assumed
+        self.claimed = claimed
+        self.assume(assumed)
 
     def on_state(self, j: int, s: StateVars) -> None:
-        for old in self.states[:j]:
-            self.solver.add(disj(self.enc.ctx, [x != y for x, y in zip(old.vars, s.vars, strict=True)]))
-        for lem in (*self.assumed, *self.claimed):
+        self.distinct(j, s)
+        for lem in self.claimed:
             if not is_step_kind(lem):
                 self.solver.add(z3.Not(self.enc.bad(lem, s, None)))
 
     def on_step(self, t: int) -> None:
-        for lem in self.assumed:
-            if is_step_kind(lem):
-                self.solver.add(z3.Not(self.enc.bad(lem, self.states[t], self.acts[t])))
         for lem in self.claimed if t > 0 else ():     # step t - 1 is no longer the last one
             if is_step_kind(lem):
                 self.solver.add(z3.Not(self.enc.bad(lem, self.states[t - 1], self.acts[t - 1])))

@@ -12,7 +12,7 @@ import time
 import z3
 
 from checker.budget import Budget
-from checker.smt.encode import Encoding, StateVars, is_step_kind
+from checker.smt.encode import Encoding, StateVars, disj, is_step_kind
 from checker.smt.solver import new_solver
 from checker.verdict import Provenance, Unknown
 from model.ir import Property, TransitionSystem
@@ -54,6 +54,11 @@ class Path:
             self.on_state(self.settled, s)
             self._hold(self.settled)
             self.settled += 1
+
+    def distinct(self, j: int, s: StateVars) -> None:
+        """Simple path: state j differs from every earlier one (k-induction's step cases)."""
+        for old in self.states[:j]:
+            self.solver.add(disj(self.enc.ctx, [x != y for x, y in zip(old.vars, s.vars, strict=True)]))
 
     def assume(self, lemmas: tuple[Property, ...]) -> None:
         """Assert proved invariants (lemmas) in every settled state and on every step, from now
