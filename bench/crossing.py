@@ -44,9 +44,9 @@ class Timing:
 
 
 def _prove(engine: str, run: Run, prop: str, limit_s: float, out: mp.Queue) -> None:
-    from checker import kind, pdr
-    from checker.budget import Budget
-    from checker.verdict import kind_of
+    from checker.core.budget import Budget
+    from checker.core.verdict import kind_of
+    from checker.smt import kind, pdr
     from model.load import load_text
 
     text, _ = widened_text(run.model.spec, run.size)

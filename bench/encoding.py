@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from checker.budget import Budget  # noqa: E402
+from checker.core.budget import Budget  # noqa: E402
 from checker.smt import bmc, kind  # noqa: E402
 from checker.smt.encode import EncodingOptions  # noqa: E402
 from model.load import load_spec  # noqa: E402

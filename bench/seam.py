@@ -42,8 +42,8 @@ def _load(run: Run):
 
 
 def _explicit(run: Run, limit_s: float, symmetry: bool) -> Measurement:
-    from checker.budget import Budget
-    from checker.explicit import explore
+    from checker.core.budget import Budget
+    from checker.explicit.search import explore
 
     t0 = time.monotonic()
     ts, raised = _load(run)
@@ -67,7 +67,7 @@ def has_symmetry(run: Run) -> bool:
 
 
 def _has_symmetry(ts) -> bool:
-    from checker.symmetry import symmetric_sets
+    from checker.symmetry.canon import symmetric_sets
 
     return bool(symmetric_sets(ts))
 
@@ -81,21 +81,21 @@ def _limit_status(verdicts) -> str:
 
 def _smt(run: Run, engine: str, limit_s: float, max_depth: int) -> Measurement:
     try:
-        from checker.budget import Budget
-        from checker.engines import ENGINES
+        from checker.core.budget import Budget
+        from checker.run.runner import ENGINE_CHOICES, check
     except ImportError as e:
         return Measurement(engine, "unavailable", note=f"checker.engines: {e}")
-    if engine not in ENGINES:
-        return Measurement(engine, "unavailable", note=f"no engine '{engine}' in ENGINES")
+    if engine not in ENGINE_CHOICES:
+        return Measurement(engine, "unavailable", note=f"no engine '{engine}' in ENGINE_CHOICES")
     t0 = time.monotonic()
     ts, raised = _load(run)
-    v = ENGINES[engine](ts, run.model.prop, Budget(timeout_s=limit_s, max_depth=max_depth))
+    v = check(ts, run.model.prop, engine, Budget(timeout_s=limit_s, max_depth=max_depth))
     total = time.monotonic() - t0
     return _from_verdict(engine, v, total, "widened" if raised else "")
 
 
 def _from_verdict(engine: str, v, total: float, note: str) -> Measurement:
-    from checker.verdict import kind_of
+    from checker.core.verdict import kind_of
 
     stats = dict(v.provenance.stats)
     kind = kind_of(v)

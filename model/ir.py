@@ -163,7 +163,7 @@ class Property:
     """A property; see NOTE(properties).
 
     kind: invariant | step | deadlock | range (safety), or eventually | always_eventually |
-    leads_to (liveness, see NOTE(liveness) in checker/liveness.py: `pred` is P, `pred2` is Q
+    leads_to (liveness, see NOTE(liveness) in checker/explicit/liveness.py: `pred` is P, `pred2` is Q
     of `P leads_to Q`).
     """
 

@@ -60,7 +60,7 @@ class IndexSort:
 
     name: str
     size: int
-    symmetric: bool = False     # NOTE(symmetry): elements are interchangeable (checker/symmetry.py)
+    symmetric: bool = False     # NOTE(symmetry): elements are interchangeable (checker/symmetry/canon.py)
 
     def values(self) -> tuple[int, ...]:
         return tuple(range(self.size))

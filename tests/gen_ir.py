@@ -8,7 +8,7 @@ post-state and the result), the built-in range property and deadlock. `live_syst
 fairness (none / weak / strong per transition) and temporal properties.
 
 Integer writes are sometimes unclamped, so `range` can be violated (such a step is reported but
-its post-state is not explored: NOTE(range-steps) in checker/explicit.py). Invariants are biased
+its post-state is not explored: NOTE(range-steps) in checker/explicit/search.py). Invariants are biased
 towards holding for a while (disjunctions, implications), so that violations are not all at
 depth 0 or 1.
 """

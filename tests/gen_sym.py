@@ -1,7 +1,7 @@
 """A hypothesis strategy for small random specs with a `symmetric` index set, as spec text.
 
 They go through the whole front end (the type checker's symmetry rules, the lowering), which is
-what BMC's symmetry breaking relies on (NOTE(automorphism) in checker/automorphism.py). Shape:
+what BMC's symmetry breaking relies on (NOTE(automorphism) in checker/symmetry/automorphism.py). Shape:
 N = 2 or 3 instances of a machine `p` over the symmetric set P (three control states, a local
 `peer: P?`), some of: a global counter, a global bool, an `owner: P?`, maps `P -> bool` and
 `P -> C`; transitions with an optional parameter `q: P`, guards and effects drawn from atoms

@@ -12,9 +12,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 import cli
-from checker import explicit
-from checker.trace import Trace
-from checker.verdict import Violated
+from checker.core.verdict import Violated
+from checker.explicit import search as explicit
+from checker.export.files import trace_paths
+from checker.traces.trace import Trace
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNTER = "specs/examples/counter.yaml"
@@ -89,7 +90,7 @@ def test_exit_3_state_limit() -> None:
 
 
 def test_exit_3_unknown_from_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
-    from checker.verdict import Unknown
+    from checker.core.verdict import Unknown
     real = explicit.explore
 
     def limited(ts, props, budget, symmetry=True, backend="auto"):  # type: ignore[no-untyped-def]
@@ -169,7 +170,7 @@ def test_trace_out_with_several_specs_adds_the_spec_name(tmp_path: Path) -> None
 def test_trace_paths_without_extension() -> None:
     from model.load import load_spec
     ts = load_spec(ROOT / PETERSON, variant="turn_first")[0]
-    assert cli.trace_paths("out/cex", [(ts, "mutex"), (ts, "deadlock")], False) == \
+    assert trace_paths("out/cex", [(ts, "mutex"), (ts, "deadlock")], False) == \
         ["out/cex.turn_first.mutex", "out/cex.turn_first.deadlock"]
 
 
@@ -332,8 +333,9 @@ def test_ci_spec_error_exits_2(suite: Path) -> None:
 # ---- progress ----------------------------------------------------------------------------------
 
 def test_progress_text() -> None:
-    from checker.budget import Progress
-    assert cli.progress_text("c.yaml", Progress("explicit", 12345, 20, 3, 2.4)) == \
+    from checker.core.budget import Progress
+    from checker.export.progress import progress_text
+    assert progress_text("c.yaml", Progress("explicit", 12345, 20, 3, 2.4)) == \
         "c.yaml: explicit 12,345 states, frontier 20, depth 3, 2 s"
 
 
@@ -345,10 +347,12 @@ def test_progress_reaches_the_engine_budget(monkeypatch: pytest.MonkeyPatch) -> 
         seen.append(budget.on_progress)
         return real(ts, props, budget)
     monkeypatch.setattr(explicit, "explore", spy)
-    line = cli.ProgressLine(enabled=False)
+    from checker.export.progress import ProgressLine
+    from checker.run.runner import RunOptions, properties, run_instance
+    line = ProgressLine(enabled=False)
     from model.load import load_spec
     ts = load_spec(ROOT / COUNTER)[0]
-    cli.check_instance(ts, cli.CheckOptions(progress=line))
+    run_instance(ts, properties(ts, ()), RunOptions(), line)
     assert seen == [line]
     line("ignored when disabled")  # type: ignore[arg-type]
 

@@ -21,13 +21,13 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker import bmc, kind, pdr
-from checker.budget import Budget
-from checker.explicit import check as explicit_check
-from checker.explicit import explore
-from checker.replay import validate
+from checker.core.budget import Budget
+from checker.core.verdict import HoldsUpTo, Proved, Unknown, Verdict, Violated
+from checker.explicit.search import check as explicit_check
+from checker.explicit.search import explore
+from checker.smt import bmc, kind, pdr
 from checker.smt.encode import EncodingOptions
-from checker.verdict import HoldsUpTo, Proved, Unknown, Verdict, Violated
+from checker.traces.replay import validate
 from model.ir import TransitionSystem
 from tests.gen_ir import live_systems, systems
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from checker.explicit import explore
-from checker.replay import validate
-from checker.verdict import Proved, Violated
+from checker.core.verdict import Proved, Violated
+from checker.explicit.search import explore
+from checker.traces.replay import validate
 from model.load import load_spec
 from tests.oracle import bfs_count
 
@@ -150,7 +150,7 @@ def test_every_example_action_fires() -> None:
 
 
 def test_initial_states_product() -> None:
-    from checker.explicit import initial_states
+    from checker.core.semantics import initial_states
     ts = load_spec(SPECS / "counter.yaml")[0]
     assert initial_states(ts) == [tuple(v[0] for v in ts.init_values)]
     assert list(itertools.product(*ts.init_values)) == initial_states(ts)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from checker.explicit import explore
-from checker.replay import validate
-from checker.verdict import Proved, Violated
+from checker.core.verdict import Proved, Violated
+from checker.explicit.search import explore
+from checker.traces.replay import validate
 from model.load import load_spec, load_text
 
 SPECS = Path(__file__).resolve().parent.parent / "specs" / "examples"

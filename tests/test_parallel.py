@@ -1,61 +1,76 @@
-"""Parallel runs (local processes, Dask, the engine portfolio) give exactly the serial results."""
+"""Parallel runs (local processes, Dask, the engine portfolio, the CI gate) give exactly the
+serial results: one run module (checker/run/runner.py) decides how every check is run."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from checker.parallel import Job, portfolio, run_jobs
-from checker.verdict import Proved, Violated, kind_of
+from checker.core.budget import Budget
+from checker.core.verdict import Proved, Violated, kind_of
+from checker.run.portfolio import portfolio
+from checker.run.runner import RunOptions, properties, run_instances
+from cli import main
+from model.load import load_spec
 
-SPECS = Path(__file__).resolve().parent.parent / "specs" / "examples"
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = ROOT / "specs" / "examples"
 
 
-def jobs() -> list[Job]:
+def items() -> list:  # type: ignore[type-arg]
     out = []
     for name, params in (("counter.yaml", ()), ("peterson.yaml", ()), ("dining.yaml", ("N=4",)),
                          ("spinlock.yaml", ())):
-        out.append(Job(str(SPECS / name), f"specs/examples/{name}", params, None, (), "explicit"))
+        out += [(ts, properties(ts, ())) for ts in load_spec(SPECS / name, params)]
     return out
 
 
 def summary(results):  # type: ignore[no-untyped-def]
-    return [(r.job.display, r.variant, v.prop, kind_of(v), v.trace.depth if isinstance(v, Violated) else None,
-             v.trace if isinstance(v, Violated) else None)
+    return [(v.prop, kind_of(v), v.trace if isinstance(v, Violated) else None, r.facts)
             for r in results for v in r.verdicts]
 
 
 def test_local_workers_match_serial() -> None:
-    serial = summary(run_jobs(jobs(), workers=1))
+    serial = summary(run_instances(items(), RunOptions()))
     assert len(serial) == 5 + 3 * 4 + 2 * 4 + 3 * 4   # counter, peterson, dining, spinlock
-    assert summary(run_jobs(jobs(), workers=2)) == serial
-
-
-def test_dask_cluster_matches_serial() -> None:
-    distributed = pytest.importorskip("distributed")
-    serial = summary(run_jobs(jobs()))
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
-        assert summary(run_jobs(jobs(), dask_address=cluster.scheduler_address)) == serial
+    assert summary(run_instances(items(), RunOptions(workers=2))) == serial
 
 
 def test_portfolio_first_conclusive_answer_wins() -> None:
-    job = Job(str(SPECS / "counter.yaml"), "specs/examples/counter.yaml", (), None, (), "portfolio")
-    v = portfolio(job, None, "never_two")
+    [ts] = load_spec(SPECS / "counter.yaml")
+    v = portfolio(ts, "never_two", Budget())
     assert isinstance(v, Violated) and v.trace.depth == 2
     assert v.provenance.engine.startswith("portfolio:")
-    p = portfolio(job, None, "below_limit")
+    p = portfolio(ts, "below_limit", Budget())
     assert isinstance(p, Proved) and p.provenance.engine.startswith("portfolio:")
 
 
-def test_cli_workers_output_equals_serial(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from click.testing import CliRunner
+def _check_json(*args: str) -> list[dict[str, object]]:
+    r = CliRunner().invoke(main, ["check", *args, "--json"], catch_exceptions=False)
+    assert r.exit_code == 0, r.stdout
+    return json.loads(r.stdout)
 
-    from cli import main
-    monkeypatch.chdir(SPECS.parent.parent)
-    args = ["check", "specs/examples/peterson.yaml", "specs/examples/dining.yaml", "--json"]
-    serial = CliRunner().invoke(main, args)
-    parallel = CliRunner().invoke(main, [*args, "--workers", "2"])
-    assert serial.exit_code == parallel.exit_code == 0
-    assert serial.stdout == parallel.stdout
+
+SUITE = ("specs/tdx", "specs/examples")
+
+
+def test_serial_workers_dask_and_gate_agree(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The same records from a serial check, --workers 2 and --dask on the TDX suite and the
+    examples; the gate reaches the same verdict with the same detail for every case."""
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.chdir(ROOT)
+    serial = _check_json(*SUITE)
+    assert len(serial) > 150
+    assert _check_json(*SUITE, "--workers", "2") == serial
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        assert _check_json(*SUITE, "--dask", cluster.scheduler_address) == serial
+    out = tmp_path / "gate.json"
+    r = CliRunner().invoke(main, ["ci", *SUITE, "--no-cache", "--json", str(out)], catch_exceptions=False)
+    assert r.exit_code == 0, r.stdout
+    gate = json.loads(out.read_text())["results"]
+    assert [(g["spec"], g["variant"], g["prop"], g["verdict"], g["detail"]) for g in gate] == \
+        [(s["spec"], s["variant"], s["property"], s["verdict"], s["detail"]) for s in serial]

@@ -1,4 +1,4 @@
-"""Differential tests of BMC's symmetry breaking (NOTE(symmetry-breaking) in checker/symbreak.py)
+"""Differential tests of BMC's symmetry breaking (NOTE(symmetry-breaking) in checker/symmetry/focus.py)
 on random specs with a symmetric index set (tests/gen_sym.py), through the whole front end:
 
 - BMC with symmetry breaking on and off (EncodingOptions.symmetry) gives the same verdict kind
@@ -17,13 +17,13 @@ import os
 
 from hypothesis import HealthCheck, given, settings
 
-from checker import bmc
-from checker.automorphism import automorphisms
-from checker.budget import Budget
-from checker.explicit import explore
-from checker.replay import validate
+from checker.core.budget import Budget
+from checker.core.verdict import HoldsUpTo, Proved, Verdict, Violated
+from checker.explicit.search import explore
+from checker.smt import bmc
 from checker.smt.encode import EncodingOptions
-from checker.verdict import HoldsUpTo, Proved, Verdict, Violated
+from checker.symmetry.automorphism import automorphisms
+from checker.traces.replay import validate
 from model.ir import TransitionSystem
 from model.load import load_text
 from tests.gen_sym import symmetric_specs

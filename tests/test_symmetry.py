@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from checker.explicit import explore
-from checker.replay import validate
-from checker.verdict import Violated, kind_of
+from checker.core.verdict import Violated, kind_of
+from checker.explicit.search import explore
+from checker.traces.replay import validate
 from model.load import load_spec
 
 SPEC = Path(__file__).resolve().parent / "specs" / "symmetric_lock.yaml"

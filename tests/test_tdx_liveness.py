@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from checker.explicit import explore
-from checker.replay import validate
-from checker.verdict import Proved, Violated
+from checker.core.verdict import Proved, Violated
+from checker.explicit.search import explore
+from checker.traces.replay import validate
 from model.evaluate import compile_expr
 from model.load import instantiate, parse_spec
 from model.source import SourceFile

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from checker.explicit import check, explore
-from checker.verdict import Proved, Violated
+from checker.core.verdict import Proved, Violated
+from checker.explicit.search import check, explore
 from model.load import load_spec
 
 SPEC = Path(__file__).resolve().parent.parent / "specs" / "tdx" / "teardown.yaml"

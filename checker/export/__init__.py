@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from checker.export.context import ExportContext
-from checker.trace import Trace
+from checker.traces.context import ExportContext
+from checker.traces.trace import Trace
 from model.ir import TransitionSystem
 
 Renderer = Callable[[TransitionSystem, Trace, "str | None", ExportContext], str]
 
 # format name -> (module, file extension); the modules are imported when used
 FORMATS: dict[str, tuple[str, str]] = {
-    "itf": ("checker.export.itf", ".itf.json"),
+    "itf": ("checker.traces.itf", ".itf.json"),
     "text": ("checker.export.text", ".txt"),
     "race": ("checker.export.race", ".race.txt"),
     "mermaid": ("checker.export.mermaid", ".mmd"),

@@ -4,8 +4,8 @@ where its loop starts; the violating state or step is drawn in red."""
 
 from __future__ import annotations
 
-from checker.export.context import ExportContext, loop_back, loop_note, prop_doc, reproduce_command, steps
-from checker.trace import Trace
+from checker.traces.context import ExportContext, loop_back, loop_note, prop_doc, reproduce_command, steps
+from checker.traces.trace import Trace
 from model.ir import TransitionSystem
 
 

@@ -4,8 +4,8 @@ step-by-step trace in fenced blocks (GitHub, GitLab and Gerrit all render it).""
 from __future__ import annotations
 
 from checker.export import race, text
-from checker.export.context import ExportContext, params_text, prop_doc, reproduce_command
-from checker.trace import Trace
+from checker.traces.context import ExportContext, params_text, prop_doc, reproduce_command
+from checker.traces.trace import Trace
 from model.ir import TransitionSystem
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from checker.export.context import (
+from checker.traces.context import (
     MODULE,
     ExportContext,
     contexts,
@@ -19,7 +19,7 @@ from checker.export.context import (
     steps,
     uses_module,
 )
-from checker.trace import Trace
+from checker.traces.trace import Trace
 from model.ir import TransitionSystem
 
 # Mermaid gives `;` and `#` meaning inside messages, and `-->>`-like text could end a message

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checker.export.context import (
+from checker.traces.context import (
     MODULE,
     ExportContext,
     Step,
@@ -26,7 +26,7 @@ from checker.export.context import (
     uses_module,
     wrap_command,
 )
-from checker.trace import Trace
+from checker.traces.trace import Trace
 from model.ir import TransitionSystem
 
 WIDTH = 80

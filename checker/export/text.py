@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from checker.export.context import ExportContext, loop_back, loop_note, status_of
-from checker.trace import Trace
+from checker.traces.context import ExportContext, loop_back, loop_note, status_of
+from checker.traces.trace import Trace
 from model.ir import TransitionSystem
 
 

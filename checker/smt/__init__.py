@@ -1,6 +1,6 @@
 """The SMT back end: the only package that imports z3 (tests/test_layering.py).
 
-Engines built on it: checker/bmc.py, checker/kind.py, checker/pdr.py (thin wrappers).
+Engines built on it: bmc.py, kind.py and pdr.py, over the shared unrolling in base.py and unroll.py.
 """
 
 from __future__ import annotations

@@ -12,124 +12,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 
-import z3
-
-from checker.automorphism import automorphisms
-from checker.budget import Budget, Progress
-from checker.smt import decode
+from checker.core.budget import Budget
+from checker.core.verdict import HoldsUpTo, Verdict
+from checker.smt.base import Unrolling, engine_name
 from checker.smt.encode import Encoding, EncodingOptions
-from checker.smt.lasso import Lassos
-from checker.smt.solver import check as solver_check
-from checker.smt.symbreak import SymmetricPath
-from checker.smt.unroll import Path, provenance, unsupported
-from checker.trace import Trace
-from checker.verdict import HoldsUpTo, Provenance, Unknown, Verdict, Violated
-from model.ir import Property, TransitionSystem
-
-LASSO = "-lasso"    # engine-name suffix of temporal verdicts: bounded lasso search, never a proof
-LEMMA_DEPTH = 6     # from this depth on, the spec's lemmas (once proved) are asserted (NOTE(bmc-lemmas))
-LEMMA_SHARE = 0.2   # of the time left: what proving them may take (10 s when untimed)
-
-# NOTE(bmc-lemmas): a proved lemma holds in every reachable state, so asserting it in every
-# state of the unrolling removes only paths through unreachable states: every verdict, and the
-# depth of every shortest counterexample, stay the same (each trace is replayed on the concrete
-# semantics anyway). It helps the SAT solver refute the deep depths before a long
-# counterexample (TDX at V=3 P=3: S5 at depth 23, 5.5-6.8 s -> 4.2-4.9 s CPU; docs/encoding.md).
-# For the same reason a refuted query is kept as a fact (`Not(f)` in `at`): no path from the
-# initial states violates that property at that depth, so no query loses a path by it. The lemmas are proved (k-induction, checker/smt/kind.py) only once the
-# search reaches LEMMA_DEPTH, so shallow counterexamples never pay for it; a lemma that cannot
-# be proved in LEMMA_SHARE of the time left is simply not used.
-
-
-class Unrolling:
-    """Paths from the initial states; at(p, depth) asks for a violation of p at exactly that depth.
-
-    For each property, depths must be asked in increasing order (a shortest counterexample
-    first); different properties may interleave freely.
-    """
-
-    def __init__(self, ts: TransitionSystem, budget: Budget, enc: Encoding, engine: str,
-                 lemmas: tuple[Property, ...] | None = None):
-        self.ts, self.budget, self.engine = ts, budget, engine
-        self.path = _path(enc, budget)
-        self.lassos = Lassos(self.path)
-        self.t0 = time.monotonic()
-        self.clean_to: dict[str, int] = {}   # per property: every depth <= this is violation-free
-        self.queries = 0
-        # lemmas proved by the caller (k-induction's base case) hold at once; None: BMC proves
-        # the spec's when it gets deep (NOTE(bmc-lemmas))
-        self.lemmas_due = lemmas is None and bool(ts.lemmas)
-        if lemmas:
-            self.path.assume(lemmas)
-
-    def _strengthen(self) -> None:
-        from checker.smt.kind import prove_lemmas  # kind builds on this module
-
-        self.lemmas_due = False
-        left = self.budget.remaining_s()
-        share = replace(self.budget, deadline=time.monotonic() + (10.0 if left is None else LEMMA_SHARE * left),
-                        max_depth=min(self.budget.max_depth, 2))
-        proved, failed = prove_lemmas(self.ts, share, self.path.enc, self.engine)
-        if failed is None:
-            self.path.assume(proved)
-
-    def at(self, p: Property, depth: int) -> Violated | Unknown | None:
-        if self.lemmas_due and depth >= LEMMA_DEPTH:
-            self._strengthen()
-        f = self.lassos.shape(p, depth) if p.temporal else self.path.query(p, depth)
-        if f is None:
-            self.clean_to[p.name] = depth
-            return None
-        s = self.path.solver
-        lit = z3.Bool(f"$q{self.queries}@{depth}", s.ctx)   # names only for humans (NOTE(names))
-        self.queries += 1
-        s.add(z3.Implies(lit, f))
-        out = solver_check(s, self.budget, lit)
-        self.budget.on_progress(Progress(self.engine, depth=depth, elapsed_s=time.monotonic() - self.t0,
-                                         query_s=out.elapsed_s))
-        if out.result == "unknown":
-            return Unknown(p.name, self._prov(p, depth), out.reason,
-                           depth_reached=max(self.clean_to.get(p.name, 0), 0))
-        if out.result == "unsat":
-            s.add(z3.Not(lit), z3.Not(f))   # retire the query; what it proved holds on every path
-            self.clean_to[p.name] = depth
-            return None
-        return Violated(p.name, self._prov(p, depth), self._trace(s.model(), p, depth))
-
-    def _trace(self, m: z3.ModelRef, p: Property, depth: int) -> Trace:
-        tr = decode.trace(m, self.path.states, self.path.acts, depth)
-        if p.temporal:
-            tr = replace(tr, loop=self.lassos.loop_index(m, depth))
-        return decode.validated(self.ts, tr, p, self.engine)
-
-    def _prov(self, p: Property, depth: int) -> Provenance:
-        used = {"lemmas": len(self.path.invariants)} if self.path.invariants else {}
-        return provenance(self.ts, engine_name(self.engine, p), self.t0, depth=depth,
-                          max_depth=self.budget.max_depth, **used)
-
-
-def _path(enc: Encoding, budget: Budget) -> Path:
-    """The path from init; symmetry breaking where the system has checked automorphisms."""
-    autos = automorphisms(enc.ts) if enc.options.symmetry else ()
-    return SymmetricPath(enc, budget, autos) if autos else Path(enc, budget, "", from_init=True)
-
-
-def engine_name(engine: str, p: Property) -> str:
-    return engine + LASSO if p.temporal else engine
-
-
-class BaseCase:
-    """The Unrolling for one property (k-induction's base case)."""
-
-    def __init__(self, ts: TransitionSystem, p: Property, budget: Budget, enc: Encoding, engine: str,
-                 lemmas: tuple[Property, ...] = ()):
-        self.p = p
-        self.unrolling = Unrolling(ts, budget, enc, engine, lemmas)
-
-    def at(self, depth: int) -> Violated | Unknown | None:
-        return self.unrolling.at(self.p, depth)
+from checker.smt.kind import prove_lemmas
+from checker.smt.unroll import provenance, unsupported
+from model.ir import TransitionSystem
 
 
 def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget | None = None, *,
@@ -143,7 +33,7 @@ def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget | None 
         if (no := unsupported(ts, ts.prop(name), engine, t0, lasso=True)) is not None:
             out[name] = no
     pending = [ts.prop(n) for n in dict.fromkeys(props) if n not in out]
-    u = Unrolling(ts, budget, Encoding(ts, options), engine) if pending else None
+    u = Unrolling(ts, budget, Encoding(ts, options), engine, prove=prove_lemmas) if pending else None
     for depth in range(budget.max_depth + 1):
         if not pending or u is None:
             break

@@ -9,7 +9,7 @@ import z3
 
 from checker.smt import EngineDisagreement
 from checker.smt.encode import StateVars
-from checker.trace import State, Trace
+from checker.traces.trace import State, Trace
 from model.ir import Property, TransitionSystem
 
 
@@ -36,7 +36,7 @@ def trace(m: z3.ModelRef, states: Sequence[StateVars], acts: Sequence[z3.ExprRef
 
 def validated(ts: TransitionSystem, tr: Trace, p: Property, engine: str) -> Trace:
     """tr, once it replays on the concrete semantics and ends violating p; else an internal error."""
-    from checker.replay import ReplayError, validate
+    from checker.traces.replay import ReplayError, validate
 
     if p not in ts.properties:   # a lemma: replay against a system that lists it
         ts = replace(ts, properties=(*ts.properties, p))

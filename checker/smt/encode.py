@@ -14,7 +14,7 @@ Two value encodings (docs/encoding.md): "int" (z3 Int with range constraints; th
 see intervals.py). Booleans are z3 Bools in both.
 
 NOTE(domains): every state of the system is within its sorts (NOTE(range-steps) in
-checker/explicit.py), so `domain(s)` is asserted of every state used as a state: the pre-state
+checker/explicit/search.py), so `domain(s)` is asserted of every state used as a state: the pre-state
 of each step and the last state of an invariant trace. The post-state of a step property's bad
 step is left unconstrained: a step that stores an out-of-range value is still a step, reported
 by `range` (and by any step property it violates) with that post-state in the trace.
@@ -136,7 +136,7 @@ class EncodingOptions:
     frames: str = "slot-ite"     # "slot-ite" | "per-action" (measured alternative)
     solver: str = "auto"         # "auto" (finite-domain SAT solver for bv, z3's default for int) | "smt"
     # BMC's symmetry breaking (focus and lex-leader, NOTE(symmetry-breaking) in
-    # checker/symbreak.py): keeps every verdict and shortest depth; off for differential tests
+    # checker/symmetry/focus.py): keeps every verdict and shortest depth; off for differential tests
     symmetry: bool = True
 
 

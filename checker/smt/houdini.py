@@ -1,6 +1,6 @@
 """Houdini: the strongest inductive weakening of a set of candidate invariants, and lemma mining.
 
-NOTE(houdini): candidates (checker/mine.py, NOTE(mining)) are weakened, never trusted:
+NOTE(houdini): candidates (checker/smt/mine.py, NOTE(mining)) are weakened, never trusted:
   1. initiation: while some initial state falsifies a candidate, allow the values it has there;
   2. consecution: while some step from a state satisfying every candidate (and every `assumed`
      invariant: the spec's lemmas, already proved) reaches a state falsifying one, allow the
@@ -34,13 +34,13 @@ from dataclasses import dataclass, field
 
 import z3
 
-from checker.budget import Budget
-from checker.mine import DEFAULT_SAMPLE, Candidate, Index, SampleSize, candidates, sample, symmetric_sizes
+from checker.core.budget import Budget
 from checker.smt import EngineDisagreement, decode
 from checker.smt.encode import Encoding, EncodingOptions, StateVars, conj, disj, is_step_kind
+from checker.smt.mine import DEFAULT_SAMPLE, Candidate, Index, SampleSize, candidates, sample, symmetric_sizes
 from checker.smt.solver import check as solver_check
 from checker.smt.solver import new_solver
-from checker.trace import State
+from checker.traces.trace import State
 from model.ir import Property, TransitionSystem
 
 SUPPORT_LEVELS = 3   # candidates made to exclude a CTI are level 1, their supports 2, ...

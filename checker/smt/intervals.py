@@ -1,6 +1,6 @@
 """Value intervals of IR expressions: how wide a bit-vector must be so no term overflows.
 
-Every state of the system is within its slots' sorts (NOTE(range-steps) in checker/explicit.py:
+Every state of the system is within its slots' sorts (NOTE(range-steps) in checker/explicit/search.py:
 the post-state of an out-of-range step is shown in a counterexample but never explored), so the
 slots' sorts bound every subexpression evaluated on a state. No z3 here.
 """

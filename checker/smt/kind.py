@@ -14,7 +14,7 @@ for some k <= max_k. Base: on paths from an initial state, no lemma fails in sta
 steps 0..k-1. Step: no path s_0 -> ... -> s_k+1, with s_0..s_k in the domain, pairwise distinct
 and satisfying every lemma, and every step lemma holding on steps 0..k-1, has a lemma failing on
 step k or in s_k+1 (when in the domain: other post-states are not states, NOTE(range-steps) in
-checker/explicit.py). Sound: were a lemma false, take a shortest path from an initial state to a
+checker/explicit/search.py). Sound: were a lemma false, take a shortest path from an initial state to a
 failure, in its last state s_L or on its last step s_L-1 -> s_L. Nothing fails before (a prefix
 would be a shorter witness), and s_0..s_L-1 are pairwise distinct (cutting out a loop gives a
 shorter one). If L <= k the base case has it; else its last k+1 steps are a path the step case
@@ -45,16 +45,16 @@ from dataclasses import dataclass, replace
 
 import z3
 
-from checker.budget import Budget, Progress
-from checker.mine import as_lemmas
+from checker.core.budget import Budget, Progress
+from checker.core.verdict import Proved, Unknown, Verdict, Violated
 from checker.smt import EngineDisagreement, decode
-from checker.smt.bmc import BaseCase
+from checker.smt.base import BaseCase
 from checker.smt.encode import Encoding, EncodingOptions, StateVars, disj, is_step_kind
 from checker.smt.houdini import strengthen
+from checker.smt.mine import as_lemmas
 from checker.smt.solver import check as solver_check
 from checker.smt.unroll import Path, depth_of, provenance, unsupported
-from checker.trace import Trace
-from checker.verdict import Proved, Unknown, Verdict, Violated
+from checker.traces.trace import Trace
 from model.ir import Property, TransitionSystem
 
 PLAIN_K = 1          # k-induction without mined lemmas first: what is 0- or 1-inductive stays so

@@ -1,7 +1,7 @@
 """Lasso-shaped BMC for the temporal properties: a path s_0..s_k from init that loops back.
 
 NOTE(lasso): the reference semantics is the explicit engine's (NOTE(liveness) and
-NOTE(fairness) in checker/liveness.py); a lasso of depth k is what checker.replay.validate
+NOTE(fairness) in checker/explicit/liveness.py); a lasso of depth k is what checker.replay.validate
 accepts: k+1 states, `loop` = l, states[k] == states[l].
   - a real loop: l < k, the loop's steps are a_l..a_{k-1} (at least one);
   - a stutter: l == k and no action is enabled in s_k (the behaviour stays there for ever).

@@ -17,7 +17,8 @@ from dataclasses import replace
 
 import z3
 
-from checker.budget import Budget
+from checker.core.budget import Budget
+from checker.core.verdict import Proved, Unknown, Verdict, Violated
 from checker.smt import EngineDisagreement, bmc
 from checker.smt.certificate import Untranslatable, tidy, to_ir
 from checker.smt.encode import Encoding, EncodingOptions, StateVars, is_step_kind
@@ -25,7 +26,6 @@ from checker.smt.render import render
 from checker.smt.solver import NO_TIMEOUT_MS, Outcome, new_solver, query_timeout_ms, timeout_reason
 from checker.smt.solver import check as solver_check
 from checker.smt.unroll import provenance, unsupported
-from checker.verdict import Proved, Unknown, Verdict, Violated
 from model.ir import Expr, Property, TransitionSystem
 
 CEX_MAX_DEPTH = 100_000   # Spacer proved a violation exists: BMC searches until it finds it

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import z3
 
-from checker.budget import Budget
+from checker.core.budget import Budget
 
 NO_TIMEOUT_MS = 4294967295   # z3's "no timeout"
 

@@ -1,4 +1,4 @@
-"""NOTE(symmetry-breaking) (checker/symbreak.py) as constraints on BMC's path from init.
+"""NOTE(symmetry-breaking) (checker/symmetry/focus.py) as constraints on BMC's path from init.
 
 Per permutation g used, a literal use_g switches g's lex-leader constraints on: a safety query
 at depth d forces it when the focused property's witness at d is one that g fixes; a lasso
@@ -15,11 +15,11 @@ from typing import TypeAlias
 
 import z3
 
-from checker.automorphism import Automorphism
-from checker.budget import Budget
+from checker.core.budget import Budget
 from checker.smt.encode import Encoding, StateVars, conj, disj
 from checker.smt.unroll import Path, position_of
-from checker.symbreak import Focus, focus
+from checker.symmetry.automorphism import Automorphism
+from checker.symmetry.focus import Focus, focus
 from model.ir import Property
 
 Z: TypeAlias = z3.ExprRef

@@ -11,10 +11,10 @@ import time
 
 import z3
 
-from checker.budget import Budget
+from checker.core.budget import Budget
+from checker.core.verdict import Provenance, Unknown
 from checker.smt.encode import Encoding, StateVars, disj, is_step_kind
 from checker.smt.solver import new_solver
-from checker.verdict import Provenance, Unknown
 from model.ir import Property, TransitionSystem
 
 
@@ -62,7 +62,7 @@ class Path:
 
     def assume(self, lemmas: tuple[Property, ...]) -> None:
         """Assert proved invariants (lemmas) in every settled state and on every step, from now
-        on and on what is unrolled already (NOTE(bmc-lemmas) in bmc.py)."""
+        on and on what is unrolled already (NOTE(bmc-lemmas) in base.py)."""
         self.invariants = lemmas
         for j in range(self.settled):
             self._hold(j)
@@ -97,7 +97,7 @@ class Path:
 
     def query(self, p: Property, depth: int) -> z3.ExprRef | None:
         """"p is violated at exactly this depth" (SymmetricPath narrows it: NOTE(symmetry-breaking)
-        in checker/symbreak.py); None: no position has this depth."""
+        in checker/symmetry/focus.py); None: no position has this depth."""
         j = position_of(p, depth)
         return None if j is None else self.violation(p, j)
 

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import yaml
 
-from checker import bmc, kind, pdr
-from checker.budget import Budget
+from checker.core.budget import Budget
+from checker.core.verdict import Verdict, Violated, kind_of
+from checker.smt import bmc, kind, pdr
 from checker.smt.encode import EncodingOptions
-from checker.verdict import Verdict, Violated, kind_of
 from model.ir import TransitionSystem
 from model.load import load_spec
 

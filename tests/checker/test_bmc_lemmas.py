@@ -1,4 +1,4 @@
-"""BMC asserts the spec's lemmas once proved (NOTE(bmc-lemmas) in checker/smt/bmc.py): the same
+"""BMC asserts the spec's lemmas once proved (NOTE(bmc-lemmas) in checker/smt/base.py): the same
 verdicts and shortest depths, and a lemma that is not true is never used."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from checker.budget import Budget
-from checker.smt import bmc
-from checker.verdict import HoldsUpTo, Violated
+from checker.core.budget import Budget
+from checker.core.verdict import HoldsUpTo, Violated
+from checker.smt import base, bmc
 from model.load import load_spec, load_text
 
 TDX = Path(__file__).resolve().parents[2] / "specs" / "tdx" / "teardown.yaml"
@@ -42,7 +42,7 @@ lemmas:
                                          ('small_x: {invariant: "x < 5"}', 0)])
 def test_deep_violation_found_with_true_lemmas_and_despite_false_ones(lemma: str, used: int,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bmc, "LEMMA_DEPTH", 3)
+    monkeypatch.setattr(base, "LEMMA_DEPTH", 3)
     [ts] = load_text(COUNTER.replace("LEMMA", lemma), "deep.yaml", (), None)
     v = bmc.check(ts, "y_stays_0", Budget(max_depth=20, timeout_s=60))
     assert isinstance(v, Violated) and v.trace.depth == 15
@@ -51,7 +51,7 @@ def test_deep_violation_found_with_true_lemmas_and_despite_false_ones(lemma: str
 
 @pytest.mark.parametrize("variant", ["v19", "mut_skip_migration_flush"])
 def test_tdx_same_depths_with_and_without_lemmas(variant: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bmc, "LEMMA_DEPTH", 0)   # strengthen from the first query on
+    monkeypatch.setattr(base, "LEMMA_DEPTH", 0)   # strengthen from the first query on
     [ts] = load_spec(TDX, ("V=2", "P=2"), variant=variant)
     bad = [p.name for p in ts.properties if p.expect == "violated" and not p.temporal]
     budget = Budget(max_depth=30, timeout_s=120)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from checker.budget import Budget
-from checker.engines import ENGINES
-from checker.explicit import explore
-from checker.verdict import HoldsUpTo, Proved, Unknown, Violated
+from checker.core.budget import Budget
+from checker.core.verdict import HoldsUpTo, Proved, Unknown, Violated
+from checker.explicit.search import explore
+from checker.run.runner import check
 from model.load import load_spec
 
 SPECS = Path(__file__).resolve().parents[2] / "specs" / "examples"
@@ -25,8 +25,8 @@ def test_engines_reproduce_example_verdicts(name: str, variant: str | None) -> N
     for ref in truth.verdicts:
         if ts.prop(ref.prop).temporal:
             continue
-        bmc = ENGINES["bmc"](ts, ref.prop, budget)
-        pdr = ENGINES["pdr"](ts, ref.prop, budget)
+        bmc = check(ts, ref.prop, "bmc", budget)
+        pdr = check(ts, ref.prop, "pdr", budget)
         if isinstance(ref, Violated):
             assert isinstance(bmc, Violated) and bmc.trace.depth == ref.trace.depth, ref.prop
             assert isinstance(pdr, (Violated, Unknown)), ref.prop

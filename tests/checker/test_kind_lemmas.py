@@ -17,14 +17,13 @@ from dataclasses import replace
 
 import pytest
 
-from checker import kind
-from checker.budget import Budget
-from checker.mine import Candidate, refs
-from checker.smt import EngineDisagreement
+from checker.core.budget import Budget
+from checker.core.verdict import Proved, Unknown, Violated
+from checker.smt import EngineDisagreement, kind
 from checker.smt import kind as smt_kind
 from checker.smt.encode import Encoding, EncodingOptions
 from checker.smt.houdini import Strengthening, strengthen
-from checker.verdict import Proved, Unknown, Violated
+from checker.smt.mine import Candidate, refs
 from model.ir import TransitionSystem
 from model.load import load_text
 

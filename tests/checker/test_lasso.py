@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from checker import bmc, kind, pdr
-from checker.budget import Budget
-from checker.engines import auto
-from checker.explicit import explore
-from checker.replay import validate
-from checker.verdict import HoldsUpTo, Proved, Unknown, Violated, kind_of
+from checker.core.budget import Budget
+from checker.core.verdict import HoldsUpTo, Proved, Unknown, Violated, kind_of
+from checker.explicit.search import explore
+from checker.run.runner import check
+from checker.smt import bmc, kind, pdr
+from checker.traces.replay import validate
 from model.ir import TransitionSystem
 from model.load import load_spec, load_text
 
@@ -116,31 +116,31 @@ def test_check_all_agrees_with_one_property_at_a_time(spec: str, variant: str) -
 
 
 def test_auto_falls_back_to_lassos_when_explicit_hits_its_cap(monkeypatch: pytest.MonkeyPatch) -> None:
-    import checker.engines as engines
+    import checker.run.auto as engines
 
     [ts] = load_spec(SPECS / "spinlock.yaml", variant="weak")
-    assert auto(ts, "no_starvation", Budget(max_depth=DEPTH)).provenance.engine == "auto:explicit"
+    assert check(ts, "no_starvation", "auto", Budget(max_depth=DEPTH)).provenance.engine == "auto:explicit"
     monkeypatch.setattr(engines, "EXPLICIT_LIMIT", 2)
-    v = auto(ts, "no_starvation", Budget(max_depth=DEPTH))
+    v = check(ts, "no_starvation", "auto", Budget(max_depth=DEPTH))
     assert isinstance(v, Violated) and v.provenance.engine == "auto:bmc-lasso"
     [ts] = load_spec(SPECS / "spinlock.yaml", variant="strong")
-    v = auto(ts, "no_starvation", Budget(max_depth=DEPTH))
+    v = check(ts, "no_starvation", "auto", Budget(max_depth=DEPTH))
     assert isinstance(v, HoldsUpTo) and v.provenance.engine == "auto:bmc-lasso"
 
 
 def test_auto_all_shares_one_explicit_search(monkeypatch: pytest.MonkeyPatch) -> None:
-    import checker.engines as engines
+    from checker.run.auto import auto
 
     [ts] = load_spec(SPECS / "spinlock.yaml", variant="weak")
     names = [p.name for p in ts.properties]
     calls: list[tuple[str, ...]] = []
     real = explore
 
-    def counting(ts: TransitionSystem, props, budget):  # type: ignore[no-untyped-def]
+    def counting(ts: TransitionSystem, props, budget, **kw):  # type: ignore[no-untyped-def]
         calls.append(tuple(props))
-        return real(ts, props, budget)
-    monkeypatch.setattr("checker.explicit.explore", counting)
-    got = engines.auto_all(ts, names, Budget(max_depth=DEPTH))
+        return real(ts, props, budget, **kw)
+    monkeypatch.setattr("checker.explicit.search.explore", counting)
+    got = auto(ts, names, Budget(max_depth=DEPTH)).verdicts
     assert sorted(calls) == sorted([tuple(n for n in names if not ts.prop(n).temporal),
                                     tuple(n for n in names if ts.prop(n).temporal)])
     for name, v in zip(names, got, strict=True):

@@ -1,4 +1,4 @@
-"""The lemma miner (checker/mine.py, checker/smt/houdini.py): whatever it returns as proved holds
+"""The lemma miner (checker/smt/mine.py, checker/smt/houdini.py): whatever it returns as proved holds
 in every reachable state (the explicit engine is the judge), means what its text says, and a
 run that does not finish returns nothing.
 
@@ -21,14 +21,14 @@ from unittest import mock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker import kind
-from checker.budget import Budget
-from checker.explicit import explore
-from checker.mine import DEFAULT_SAMPLE, Candidate, Index, SampleSize, as_lemmas, candidates, refs, sample
+from checker.core.budget import Budget
+from checker.core.verdict import Proved
+from checker.explicit.search import explore
 from checker.smt import houdini as houdini_module
+from checker.smt import kind
 from checker.smt.houdini import houdini, strengthen
-from checker.trace import State
-from checker.verdict import Proved
+from checker.smt.mine import DEFAULT_SAMPLE, Candidate, Index, SampleSize, as_lemmas, candidates, refs, sample
+from checker.traces.trace import State
 from model.evaluate import compile_expr
 from model.ir import Property, TransitionSystem
 from model.load import load_text

@@ -10,17 +10,16 @@ from pathlib import Path
 import pytest
 import z3
 
-from checker import bmc, kind, pdr
-from checker.budget import Budget
-from checker.engines import ENGINES
-from checker.explicit import check as explicit_check
-from checker.replay import validate
-from checker.smt import Z3_VERSION, EngineDisagreement
+from checker.core.budget import Budget
+from checker.core.verdict import HoldsUpTo, Proved, Unknown, Violated, is_proved, kind_of
+from checker.explicit.search import check as explicit_check
+from checker.run.runner import ENGINE_CHOICES, check
+from checker.smt import Z3_VERSION, EngineDisagreement, bmc, kind, pdr
 from checker.smt.decode import validated
 from checker.smt.encode import Z3_OPS, Encoding, EncodingOptions, Num, make_ops
 from checker.smt.pdr import recheck
-from checker.trace import Trace
-from checker.verdict import HoldsUpTo, Proved, Unknown, Violated, is_proved, kind_of
+from checker.traces.replay import validate
+from checker.traces.trace import Trace
 from model import smart
 from model.evaluate import EVAL_OPS
 from model.ir import Action, ActionLabel, App, Const, Expr, Op, Property, StateVar, TransitionSystem, Var
@@ -308,13 +307,13 @@ def test_certificate_recheck_rejects_a_non_invariant() -> None:
 # ---- the registry -------------------------------------------------------------------------------
 
 def test_registry_and_auto(monkeypatch: pytest.MonkeyPatch) -> None:
-    import checker.engines as engines
+    import checker.run.auto as engines
 
-    assert set(ENGINES) >= {"explicit", "bmc", "kind", "pdr", "auto"}
+    assert set(ENGINE_CHOICES) >= {"explicit", "bmc", "kind", "pdr", "auto", "portfolio"}
     ts = counting()
-    assert ENGINES["auto"](ts, "y_le", Budget(max_depth=4)).provenance.engine == "auto:explicit"
+    assert check(ts, "y_le", "auto", Budget(max_depth=4)).provenance.engine == "auto:explicit"
     monkeypatch.setattr(engines, "EXPLICIT_LIMIT", 1)   # explicit stops at once: auto goes symbolic
-    v = ENGINES["auto"](ts, "x_le_3", Budget(max_depth=4))
+    v = check(ts, "x_le_3", "auto", Budget(max_depth=4))
     assert isinstance(v, Proved) and v.provenance.engine == "auto:kind"
-    v = ENGINES["auto"](counting(bound=2), "y_le", Budget(max_depth=4))
+    v = check(counting(bound=2), "y_le", "auto", Budget(max_depth=4))
     assert isinstance(v, Violated) and v.provenance.engine == "auto:bmc"

@@ -1,5 +1,5 @@
-"""BMC's symmetry breaking: the automorphisms it uses (checker/automorphism.py), the focus on one
-witness per orbit (checker/symbreak.py), and exact shortest depths on TDX with it on and off.
+"""BMC's symmetry breaking: the automorphisms it uses (checker/symmetry/automorphism.py), the focus on one
+witness per orbit (checker/symmetry/focus.py), and exact shortest depths on TDX with it on and off.
 Random symmetric specs: tests/test_symbreak_agree.py."""
 
 from __future__ import annotations
@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from checker import bmc
-from checker.automorphism import automorphisms, image, key
-from checker.budget import Budget
-from checker.explicit import explore, initial_states, successor
+from checker.core.budget import Budget
+from checker.core.semantics import initial_states, successor
+from checker.core.verdict import HoldsUpTo, Proved, Violated
+from checker.explicit.search import explore
+from checker.smt import bmc
 from checker.smt.encode import EncodingOptions
-from checker.symbreak import disjuncts, focus
-from checker.verdict import HoldsUpTo, Proved, Violated
+from checker.symmetry.automorphism import automorphisms, image, key
+from checker.symmetry.focus import disjuncts, focus
 from model import smart
 from model.evaluate import compile_expr
 from model.ir import Action, ActionLabel, App, Const, MachineInfo, Op, Property, StateVar, TransitionSystem, Var

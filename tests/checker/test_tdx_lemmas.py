@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from checker import kind
-from checker.budget import Budget
-from checker.explicit import explore
-from checker.verdict import Proved, Unknown
+from checker.core.budget import Budget
+from checker.core.verdict import Proved, Unknown
+from checker.explicit.search import explore
+from checker.smt import kind
 from model.ir import TransitionSystem
 from model.load import load_spec
 

@@ -1,4 +1,4 @@
-"""The vector backend (checker/vector.py) gives exactly the one-state search's result:
+"""The vector backend (checker/explicit/vector.py) gives exactly the one-state search's result:
 counts, diameter, completeness, coverage, verdicts and every trace, with and without symmetry,
 and when a limit or the last decided property stops the search early (NOTE(same-order))."""
 
@@ -13,11 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.cases import widened_text
-from checker.budget import Budget
-from checker.explicit import ExplicitResult, explore
-from checker.symmetry import Canonicalizer
-from checker.vector_keys import Packer, SortedRuns
-from checker.vector_sym import VecCanon
+from checker.core.budget import Budget
+from checker.explicit.result import ExplicitResult
+from checker.explicit.search import explore
+from checker.explicit.vector_keys import Packer, SortedRuns
+from checker.explicit.vector_sym import VecCanon
+from checker.symmetry.canon import Canonicalizer
 from model.ir import TransitionSystem
 from model.load import load_spec, load_text
 from tests.gen_ir import systems
@@ -203,7 +204,7 @@ def test_permutation_count_is_not_enumerated() -> None:
 
 
 def test_a_full_collapse_table_is_a_limit_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
-    import checker.vector_keys as vk
+    import checker.explicit.vector_keys as vk
     monkeypatch.setattr(vk, "ID_BITS", 4)      # at most 16 distinct values per collapse table
     [ts] = load_spec(TDX, ("V=3", "P=2"), "v6_16_atomic_init")
     r = explore(ts, ["S1"], backend="vector")

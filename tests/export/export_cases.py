@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from checker.explicit import explore
-from checker.export.context import ExportContext, export_context
-from checker.trace import Trace
-from checker.verdict import Violated
+from checker.core.verdict import Violated
+from checker.explicit.search import explore
+from checker.traces.context import ExportContext, export_context
+from checker.traces.trace import Trace
 from model.ir import TransitionSystem
 from model.load import instantiate, parse_spec, read_source
 

@@ -1,4 +1,4 @@
-"""checker/ci.py: the cache key, the cache, --changed-since selection and the reports."""
+"""checker/gate/gate.py: the cache key, the cache, --changed-since selection and the reports."""
 
 from __future__ import annotations
 
@@ -10,20 +10,19 @@ from pathlib import Path
 import pytest
 from export_cases import ROOT
 
-from checker import ci
-from checker.explicit import explore
-from checker.report import judge
-from model.ir import TransitionSystem
+from checker.gate import cache as gcache
+from checker.gate import cases, changed, reports
+from checker.gate.gate import run_gate
 from model.source import SourceFile
 
 COUNTER = (ROOT / "specs/examples/counter.yaml").read_text()
 
 
-DEFAULT = ci.GateOptions()
+DEFAULT = cases.GateOptions()
 
 
-def key(text: str, opts: ci.GateOptions = DEFAULT) -> str:
-    return ci.cache_key(SourceFile("specs/c.yaml", text), opts)
+def key(text: str, opts: cases.GateOptions = DEFAULT) -> str:
+    return gcache.cache_key(SourceFile("specs/c.yaml", text), opts)
 
 
 def test_cache_key_ignores_comments_and_layout() -> None:
@@ -38,15 +37,10 @@ def test_cache_key_sees_meaning_options_and_path() -> None:
     assert key(COUNTER.replace("default: 3, min: 1, max: 10, doc: \"counter bound\"",
                                "default: 4, min: 1, max: 10, doc: \"counter bound\"")) != key(COUNTER)
     assert key(COUNTER.replace("expect: violated", "expect: holds")) != key(COUNTER)
-    assert key(COUNTER, ci.GateOptions(engine="bmc")) != key(COUNTER)
-    assert ci.cache_key(SourceFile("specs/other.yaml", COUNTER), ci.GateOptions()) != key(COUNTER)
+    assert key(COUNTER, cases.GateOptions(engine="bmc")) != key(COUNTER)
+    assert gcache.cache_key(SourceFile("specs/other.yaml", COUNTER), cases.GateOptions()) != key(COUNTER)
     # quoting can change meaning (a quoted name is never a YAML boolean), so it counts
     assert key(COUNTER.replace("init: ready", 'init: "ready"')) != key(COUNTER)
-
-
-def check_fn(ts: TransitionSystem) -> list:  # type: ignore[type-arg]
-    r = explore(ts)
-    return [judge(v, ts.prop(v.prop).expect) for v in r.verdicts]
 
 
 def files(*paths: Path) -> list[tuple[Path, str]]:
@@ -56,10 +50,10 @@ def files(*paths: Path) -> list[tuple[Path, str]]:
 def test_gate_caches_decided_results(tmp_path: Path) -> None:
     spec = tmp_path / "counter.yaml"
     spec.write_text(COUNTER)
-    cache = ci.Cache(tmp_path / "cache")
-    first = ci.run_gate(files(spec), check_fn, ci.GateOptions(), cache)
+    cache = gcache.Cache(tmp_path / "cache")
+    first = run_gate(files(spec), cases.GateOptions(), cache)
     assert first.cache_hits == 0 and first.exit_code == 0 and not any(r.cached for r in first.results)
-    again = ci.run_gate(files(spec), check_fn, ci.GateOptions(), cache)
+    again = run_gate(files(spec), cases.GateOptions(), cache)
     assert again.cache_hits == 1 and all(r.cached for r in again.results)
     assert [r.verdict for r in again.results] == [r.verdict for r in first.results]
     assert (tmp_path / "cache" / ".gitignore").exists()
@@ -68,9 +62,9 @@ def test_gate_caches_decided_results(tmp_path: Path) -> None:
 def test_flipped_expectation_fails_with_the_trace_in_junit(tmp_path: Path) -> None:
     spec = tmp_path / "counter.yaml"
     spec.write_text(COUNTER.replace("expect: violated", "expect: holds"))
-    report = ci.run_gate(files(spec), check_fn, ci.GateOptions(), None)
+    report = run_gate(files(spec), cases.GateOptions(), None)
     assert report.exit_code == 1
-    root = ET.fromstring(ci.junit_xml(report))
+    root = ET.fromstring(reports.junit_xml(report))
     assert root.get("failures") == "1" and root.get("tests") == "5"
     (case,) = [c for c in root.iter("testcase") if c.find("failure") is not None]
     assert case.get("name") == "never_two"
@@ -82,43 +76,43 @@ def test_flipped_expectation_fails_with_the_trace_in_junit(tmp_path: Path) -> No
 def test_spec_errors_are_reported_not_cached(tmp_path: Path) -> None:
     spec = tmp_path / "bad.yaml"
     spec.write_text("spec: x\nvars: [\n")
-    cache = ci.Cache(tmp_path / "cache")
-    report = ci.run_gate(files(spec), check_fn, ci.GateOptions(), cache)
-    assert report.exit_code == 2 and report.results[0].prop == ci.LOAD
+    cache = gcache.Cache(tmp_path / "cache")
+    report = run_gate(files(spec), cases.GateOptions(), cache)
+    assert report.exit_code == 2 and report.results[0].prop == cases.LOAD
     assert "SC100" in (report.results[0].trace or "")
     assert not (tmp_path / "cache").exists()
-    root = ET.fromstring(ci.junit_xml(report))
+    root = ET.fromstring(reports.junit_xml(report))
     assert root.get("errors") == "1"
 
 
 def test_corrupt_cache_entries_are_misses(tmp_path: Path) -> None:
     spec = tmp_path / "counter.yaml"
     spec.write_text(COUNTER)
-    cache = ci.Cache(tmp_path / "cache")
-    ci.run_gate(files(spec), check_fn, ci.GateOptions(), cache)
+    cache = gcache.Cache(tmp_path / "cache")
+    run_gate(files(spec), cases.GateOptions(), cache)
     for f in (tmp_path / "cache").glob("*.json"):
         f.write_text("{not json")
-    assert ci.run_gate(files(spec), check_fn, ci.GateOptions(), cache).cache_hits == 0
+    assert run_gate(files(spec), cases.GateOptions(), cache).cache_hits == 0
 
 
 def test_json_report_is_deterministic(tmp_path: Path) -> None:
     spec = tmp_path / "counter.yaml"
     spec.write_text(COUNTER)
-    a = ci.gate_json(ci.run_gate(files(spec), check_fn, ci.GateOptions(), None))
-    b = ci.gate_json(ci.run_gate(files(spec), check_fn, ci.GateOptions(), None))
+    a = reports.gate_json(run_gate(files(spec), cases.GateOptions(), None))
+    b = reports.gate_json(run_gate(files(spec), cases.GateOptions(), None))
     assert a == b and '"elapsed_s"' not in a
 
 
 def test_select_changed_follows_includes(tmp_path: Path) -> None:
     a, b, c = (tmp_path / n for n in ("a.yaml", "b.yaml", "c.yaml"))
     fs = files(a, b, c)
-    assert ci.select_changed(fs, {b.resolve()}) == files(b)
+    assert changed.select_changed(fs, {b.resolve()}) == files(b)
     # the hook an include mechanism will fill in: a includes c, c includes b
     graph = {a.resolve(): {c}, c.resolve(): {b}}
-    picked = ci.select_changed(fs, {b.resolve()}, lambda p: graph.get(p.resolve(), set()))
+    picked = changed.select_changed(fs, {b.resolve()}, lambda p: graph.get(p.resolve(), set()))
     assert picked == files(a, b, c)
     cyclic = {a.resolve(): {b}, b.resolve(): {a}}
-    assert ci.select_changed(fs, {c.resolve()}, lambda p: cyclic.get(p.resolve(), set())) == files(c)
+    assert changed.select_changed(fs, {c.resolve()}, lambda p: cyclic.get(p.resolve(), set())) == files(c)
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
@@ -132,17 +126,17 @@ def test_changed_files_from_git(tmp_path: Path) -> None:
     git("add", ".")
     git("-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "-m", "old")
     (tmp_path / "specs" / "new.yaml").write_text("b: 1\n")
-    assert ci.changed_files("HEAD", tmp_path) == {(tmp_path / "specs" / "new.yaml").resolve()}
-    assert ci.changed_files("HEAD~1", tmp_path / "specs") == {
+    assert changed.changed_files("HEAD", tmp_path) == {(tmp_path / "specs" / "new.yaml").resolve()}
+    assert changed.changed_files("HEAD~1", tmp_path / "specs") == {
         (tmp_path / "specs" / n).resolve() for n in ("old.yaml", "new.yaml")}
-    with pytest.raises(ci.GateError):
-        ci.changed_files("no-such-rev", tmp_path)
+    with pytest.raises(cases.GateError):
+        changed.changed_files("no-such-rev", tmp_path)
 
 
 def test_plain_table_and_summary(tmp_path: Path) -> None:
     spec = tmp_path / "counter.yaml"
     spec.write_text(COUNTER)
-    report = ci.run_gate(files(spec), check_fn, ci.GateOptions(), None)
-    table = ci.table_text(report)
-    assert table.splitlines()[0].split() == list(ci.COLUMNS)
-    assert "never_two" in table and ci.summary(report).startswith("1 specs (0 from cache)")
+    report = run_gate(files(spec), cases.GateOptions(), None)
+    table = reports.table_text(report)
+    assert table.splitlines()[0].split() == list(reports.COLUMNS)
+    assert "never_two" in table and reports.summary(report).startswith("1 specs (0 from cache)")

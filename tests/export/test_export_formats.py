@@ -10,10 +10,10 @@ import jsonschema
 import pytest
 from export_cases import CASES, ROOT, SCHEMA, TDX_CASES, Case, lasso, load
 
-from checker import itf
 from checker.export import FORMATS, format_for, render
 from checker.export.race import WIDTH, wrap
-from checker.replay import validate
+from checker.traces import itf_read as itf
+from checker.traces.replay import validate
 
 EXT = {f: ext for f, (_, ext) in FORMATS.items()}
 
@@ -60,8 +60,8 @@ def test_every_format_is_byte_identical_across_runs(case: Case) -> None:
 
 def _fresh(case: Case):  # type: ignore[no-untyped-def]
     """Load and check from scratch (no cache), so the comparison covers the engine too."""
-    from checker.explicit import explore
-    from checker.export.context import ExportContext, export_context
+    from checker.explicit.search import explore
+    from checker.traces.context import ExportContext, export_context
     from model.load import instantiate, parse_spec, read_source
     spec = parse_spec(read_source(ROOT / case.spec, case.spec))
     (ts,) = instantiate(spec, case.params, case.variant)

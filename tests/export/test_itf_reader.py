@@ -1,4 +1,4 @@
-"""checker/itf.py: every malformed ITF input is a located SC5xx diagnostic, never a traceback;
+"""checker/traces/itf_read.py: every malformed ITF input is a located SC5xx diagnostic, never a traceback;
 and random walks survive an ITF round trip exactly."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from export_cases import CASES, lasso, load
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker import itf
-from checker.explicit import successor
+from checker.core.semantics import successor
 from checker.export import render
-from checker.trace import Trace
+from checker.traces import itf_read as itf
+from checker.traces.trace import Trace
 from model.diagnostics import SpecError
 from model.evaluate import compile_expr
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.explicit import explore
-from checker.verdict import Proved, Violated
+from checker.core.verdict import Proved, Violated
+from checker.explicit.search import explore
 from model.diagnostics import SpecError
 from model.evaluate import EVAL_OPS
 from model.ir import Op

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from checker.explicit import explore
-from checker.replay import validate
-from checker.verdict import Proved, Violated
+from checker.core.verdict import Proved, Violated
+from checker.explicit.search import explore
+from checker.traces.replay import validate
 from model.load import load_spec
 from tests.oracle import bfs_count
 

@@ -24,12 +24,12 @@ from harness import check_error, outcome
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker import itf
-from checker.budget import Budget
-from checker.explicit import explore
+from checker.core.budget import Budget
+from checker.core.verdict import Violated
+from checker.explicit.search import explore
 from checker.export import render
-from checker.export.context import ExportContext, export_context
-from checker.verdict import Violated
+from checker.traces import itf_read as itf
+from checker.traces.context import ExportContext, export_context
 from model.diagnostics import SpecError
 from model.expr_parser import ExprSyntaxError, parse_expr, parse_target, parse_type
 from model.load import instantiate, load_text, parse_spec, read_source

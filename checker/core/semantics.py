@@ -1,0 +1,46 @@
+"""The concrete semantics every engine, the replayer and the lemma miner share.
+
+NOTE(shared-ground): the initial states and the successor function are the reference meaning
+of a transition system (model/ir.py); the explicit search enumerates with them, replay checks a
+trace with them, and the lemma miner samples states with them. They live here, not in an
+engine, so that no engine imports another and replay needs no engine at all.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+
+from checker.traces.trace import State
+from model.evaluate import compile_expr
+from model.ir import Expr, TransitionSystem
+from model.sorts import IndexSort, IntSort
+
+
+def initial_states(ts: TransitionSystem) -> list[State]:
+    """Every initial state, in lexicographic order of the per-slot choices."""
+    keep = compile_expr(ts.init_constraint) if ts.init_constraint is not None else None
+    return [s for s in itertools.product(*ts.init_values) if keep is None or keep(s)]
+
+
+def bounds(ts: TransitionSystem, slot: int) -> tuple[int, int]:
+    vals = ts.vars[slot].sort.values()
+    return min(vals), max(vals)
+
+
+def may_overflow(ts: TransitionSystem, slot: int, e: Expr) -> bool:
+    target = ts.vars[slot].sort
+    if not isinstance(target, (IntSort, IndexSort)):
+        return False
+    lo, hi = bounds(ts, slot)
+    s = e.sort
+    if isinstance(s, IntSort):
+        return s.lo < lo or s.hi > hi
+    return s != target
+
+
+def successor(state: State, updates: Sequence[tuple[int, Callable[[Sequence[int]], int]]]) -> State:
+    new = list(state)
+    for slot, f in updates:
+        new[slot] = f(state)
+    return tuple(new)

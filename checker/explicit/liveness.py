@@ -1,0 +1,256 @@
+"""Liveness on the explicit state graph: fair cycles found with strongly connected components.
+
+NOTE(liveness): a behaviour is an infinite path; a state with no enabled transition stutters
+forever (a self-loop that no fairness constraint objects to). Each property is violated exactly
+when some fair behaviour, after a trigger, stays forever inside a region:
+  eventually P          region = not P, and the behaviour starts there (trigger = initial state);
+  always_eventually P   region = not P, trigger = any state of the region;
+  P leads_to Q          region = not Q, trigger = a state with P and not Q.
+NOTE(fairness): fairness is per (machine, instance, transition) group, all its parameter
+choices together; `may_fail` outcomes carry none (they are adversarial). A cycle is fair when
+every weak group enabled in all its states is taken in it, and every strong group enabled in
+some of its states is taken in it.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import networkx as nx
+
+from checker.traces.trace import Trace
+from model.evaluate import compile_expr
+from model.ir import Property, TransitionSystem
+
+Group = tuple[str, str, int | None]
+
+
+@dataclass(frozen=True)
+class Graph:
+    """The explored state space: states by id, and per state its (successor, action) edges."""
+
+    states: Sequence[tuple[int, ...]]
+    succ: Sequence[Sequence[tuple[int, int]]]
+    initial: Sequence[int]
+
+
+@dataclass(frozen=True)
+class Fairness:
+    """Each action's fairness group (None: adversarial) and each group's kind, computed once
+    per search: the component and cycle code asks for them per state."""
+
+    groups: tuple[Group | None, ...]
+    kinds: dict[Group, str]
+
+    @staticmethod
+    def of(ts: TransitionSystem) -> Fairness:
+        groups = tuple(a.fair_group if a.fair else None for a in ts.actions)
+        kinds = {a.fair_group: a.fair for a in ts.actions if a.fair}
+        return Fairness(groups, kinds)
+
+
+def find_violation(ts: TransitionSystem, prop: Property, g: Graph) -> Trace | None:
+    """A fair lasso violating the temporal property, or None when there is none."""
+    region, trigger, anywhere = _region(ts, prop, g)
+    fair = Fairness.of(ts)
+    fair_nodes = _fair_components(fair, g, region)
+    if not fair_nodes:
+        return None
+    found = _prefix(g, region, trigger, anywhere, fair_nodes)
+    if found is None:
+        return None
+    path, acts = found
+    entry = path[-1]
+    cycle, cacts = _cycle(fair, g, fair_nodes[entry], entry)
+    states = tuple(g.states[i] for i in (*path, *cycle))
+    return Trace(states, (*acts, *cacts), loop=len(path) - 1)
+
+
+def _region(ts: TransitionSystem, prop: Property, g: Graph) -> tuple[set[int], set[int], bool]:
+    p = compile_expr(prop.pred)  # type: ignore[arg-type]
+    if prop.kind == "leads_to":
+        q = compile_expr(prop.pred2)  # type: ignore[arg-type]
+        region = {i for i, s in enumerate(g.states) if not q(s)}
+        return region, {i for i in region if p(g.states[i])}, True
+    region = {i for i, s in enumerate(g.states) if not p(s)}
+    return region, region, prop.kind == "always_eventually"
+
+
+def _group_of(ts: Fairness, a: int) -> Group | None:
+    return ts.groups[a]
+
+
+def _fair_components(ts: Fairness, g: Graph, region: set[int]) -> dict[int, frozenset[int]]:
+    """Map each node lying in a fair cycle inside `region` to its (refined) component."""
+    out: dict[int, frozenset[int]] = {}
+    todo = [frozenset(region)]
+    while todo:
+        nodes = todo.pop()
+        dg = nx.DiGraph()
+        dg.add_nodes_from(nodes)
+        dg.add_edges_from((s, d) for s in nodes for d, _ in g.succ[s] if d in nodes)
+        for comp in nx.strongly_connected_components(dg):
+            c = frozenset(comp)
+            if not _cyclic(g, c):
+                continue
+            bad = _unfair_strong(ts, g, c)
+            if bad is None:
+                if _weak_ok(ts, g, c):
+                    out.update({n: c for n in c})
+            elif bad:
+                todo.append(c - bad)
+    return out
+
+
+def _cyclic(g: Graph, c: frozenset[int]) -> bool:
+    n = next(iter(c))
+    return len(c) > 1 or not g.succ[n] or any(d == n for d, _ in g.succ[n])
+
+
+def _enabled(ts: Fairness, g: Graph, s: int) -> set[Group]:
+    return {grp for _, a in g.succ[s] if (grp := _group_of(ts, a)) is not None}
+
+
+def _taken(ts: Fairness, g: Graph, c: frozenset[int]) -> set[Group]:
+    return {grp for s in c for d, a in g.succ[s] if d in c and (grp := _group_of(ts, a)) is not None}
+
+
+def _weak_ok(ts: Fairness, g: Graph, c: frozenset[int]) -> bool:
+    always = set.intersection(*(_enabled(ts, g, s) for s in c))
+    weak = {grp for grp in always if _kind(ts, grp) == "weak"}
+    return weak <= _taken(ts, g, c)
+
+
+def _unfair_strong(ts: Fairness, g: Graph, c: frozenset[int]) -> frozenset[int] | None:
+    """None when strong fairness holds in c; else the states to drop (those enabling an untaken group)."""
+    taken = _taken(ts, g, c)
+    drop = {s for s in c for grp in _enabled(ts, g, s) if _kind(ts, grp) == "strong" and grp not in taken}
+    return frozenset(drop) if drop else None
+
+
+def _kind(ts: Fairness, grp: Group) -> str | None:
+    return ts.kinds.get(grp)
+
+
+def _prefix(g: Graph, region: set[int], trigger: set[int], anywhere: bool,
+            fair: dict[int, frozenset[int]]) -> tuple[list[int], list[int]] | None:
+    """Shortest path to a fair-cycle node. Phase 0 roams anywhere (only when `anywhere`);
+    entering phase 1 at a trigger costs nothing; phase 1 stays inside the region."""
+    parent: dict[tuple[int, int], tuple[tuple[int, int], int] | None] = {}
+    queue: deque[tuple[int, int]] = deque()
+    for i in g.initial:
+        node = (i, 0) if anywhere else (i, 1)
+        if (anywhere or i in trigger) and node not in parent:
+            parent[node] = None
+            queue.append(node)
+    while queue:
+        node = queue.popleft()
+        s, phase = node
+        if phase == 1 and s in fair:
+            return _unwind(parent, node)
+        if phase == 0 and s in trigger and (s, 1) not in parent:
+            parent[(s, 1)] = (node, -1)
+            queue.appendleft((s, 1))
+        for d, a in g.succ[s]:
+            nxt = (d, phase)
+            if (phase == 0 or d in region) and nxt not in parent:
+                parent[nxt] = (node, a)
+                queue.append(nxt)
+    return None
+
+
+def _unwind(parent: dict, node: tuple[int, int]) -> tuple[list[int], list[int]]:  # type: ignore[type-arg]
+    path, acts = [node[0]], []
+    while parent[node] is not None:
+        prev, a = parent[node]
+        if a >= 0:
+            path.append(prev[0])
+            acts.append(a)
+        node = prev
+    return path[::-1], acts[::-1]
+
+
+def _cycle(ts: Fairness, g: Graph, comp: frozenset[int], entry: int) -> tuple[list[int], list[int]]:
+    """A short cycle from entry through comp that satisfies every fairness group, built
+    greedily: walk to the nearest state that settles an unsettled group, then back to entry."""
+    if not g.succ[entry]:
+        return [], []            # stutters forever: no transition is enabled here
+    todo = _requirements(ts, g, comp)
+    path: list[int] = []
+    acts: list[int] = []
+    here = entry
+    while todo:
+        pending = list(todo)
+
+        def settles_any(n: int, pending: list[Req] = pending) -> bool:
+            return any(_settles(ts, g, comp, r, n) for r in pending)
+        p, a = _bfs(g, comp, here, settles_any)
+        path, acts, here = path + p, acts + a, (p[-1] if p else here)
+        todo = [r for r in todo if not _settled_on(ts, r, path, acts, g, entry)]
+        edge = next((r for r in todo if r[1] != "off" and _settles(ts, g, comp, r, here)), None)
+        if edge is not None:
+            d, act = next((d, x) for d, x in g.succ[here] if d in comp and _group_of(ts, x) == edge[0])
+            path, acts, here = path + [d], acts + [act], d
+            todo = [r for r in todo if not _settled_on(ts, r, path, acts, g, entry)]
+    p, a = _bfs(g, comp, here, lambda n: n == entry, at_least_one=not acts)
+    return path + p, acts + a
+
+
+Req = tuple[Group, str]   # (group, "edge" | "edge_or_off")
+
+
+def _requirements(ts: Fairness, g: Graph, comp: frozenset[int]) -> list[Req]:
+    """What a fair cycle through comp must do for each group enabled somewhere in it."""
+    groups = sorted({grp for s in comp for grp in _enabled(ts, g, s)}, key=str)
+    return [(grp, "edge" if _kind(ts, grp) == "strong" else "edge_or_off") for grp in groups]
+
+
+def _settles(ts: Fairness, g: Graph, comp: frozenset[int], r: Req, n: int) -> bool:
+    grp, how = r
+    if how == "edge_or_off" and grp not in _enabled(ts, g, n):
+        return True
+    return any(d in comp and _group_of(ts, a) == grp for d, a in g.succ[n])
+
+
+def _settled_on(ts: Fairness, r: Req, path: list[int], acts: list[int], g: Graph, entry: int) -> bool:
+    grp, how = r
+    if any(_group_of(ts, a) == grp for a in acts):
+        return True
+    return how == "edge_or_off" and any(grp not in _enabled(ts, g, n) for n in [entry, *path])
+
+
+def _bfs(g: Graph, comp: frozenset[int], src: int, goal: Callable[[int], bool],
+         at_least_one: bool = False) -> tuple[list[int], list[int]]:
+    """Shortest path inside comp from src to a goal state (states after src, and actions)."""
+    if goal(src) and not at_least_one:
+        return [], []
+    parent: dict[int, tuple[int, int]] = {}
+    queue = deque([src])
+    seen = {src} if not at_least_one else set()
+    while queue:
+        s = queue.popleft()
+        for d, a in g.succ[s]:
+            if d not in comp or d in seen:
+                continue
+            seen.add(d)
+            parent[d] = (s, a)
+            if goal(d):
+                return _walk(parent, src, d)
+            queue.append(d)
+    raise AssertionError("a strongly connected component is connected")
+
+
+def _walk(parent: dict[int, tuple[int, int]], src: int, dst: int) -> tuple[list[int], list[int]]:
+    """States after src up to dst, and the actions between; works when dst == src (a cycle)."""
+    states, acts = [dst], []
+    node = dst
+    while True:
+        prev, a = parent[node]
+        acts.append(a)
+        if prev == src:
+            break
+        states.append(prev)
+        node = prev
+    return states[::-1], acts[::-1]

@@ -1,0 +1,89 @@
+"""What an explicit search returns (either backend): verdicts, counts and coverage.
+
+Symmetry-reduced searches find traces over canonical states; `concretize` turns them back into
+real executions before anything is shown (NOTE(symmetry) in checker/symmetry/canon.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from checker.core.semantics import successor
+from checker.core.verdict import Proved, Provenance, Unknown, Verdict, Violated
+from checker.symmetry.canon import Canonicalizer
+from checker.traces.trace import State, Trace
+from model.evaluate import compile_expr
+from model.ir import TransitionSystem
+
+
+@dataclass(frozen=True)
+class Coverage:
+    action: str
+    enabled: int        # expansions in which the guard held (each of these fired the action)
+    new_states: int     # distinct states first reached through this action
+
+
+@dataclass(frozen=True)
+class ExplicitResult:
+    verdicts: tuple[Verdict, ...]
+    states: int
+    transitions: int
+    diameter: int
+    complete: bool                      # the whole reachable state space was explored
+    coverage: tuple[Coverage, ...]
+    elapsed_s: float
+    symmetry: tuple[str, ...] = ()      # symmetric sets reduced over (states are orbit counts)
+
+    def verdict(self, prop: str) -> Verdict:
+        for v in self.verdicts:
+            if v.prop == prop:
+                return v
+        raise KeyError(prop)
+
+    @property
+    def states_per_s(self) -> float:
+        return self.states / self.elapsed_s if self.elapsed_s > 0 else float(self.states)
+
+
+def concretize(ts: TransitionSystem, trace: Trace, sym: Canonicalizer, prop: str) -> Trace:
+    """Turn a trace of canonical states into a real execution (NOTE(symmetry)): from the
+    initial state, follow at each step an action whose successor has the next canonical form."""
+    from checker.traces.replay import violates
+    acts = [(compile_expr(a.guard), [(s, compile_expr(e)) for s, e in a.updates]) for a in ts.actions]
+    states: list[State] = [trace.states[0]]
+    labels: list[int] = []
+    for k, want in enumerate(trace.states[1:], start=1):
+        last = k == len(trace.states) - 1
+        for i, (g, upd) in enumerate(acts):
+            if not g(states[-1]):
+                continue
+            t = successor(states[-1], upd)
+            if sym.canon(t) == sym.canon(want) and (not last or violates(
+                    ts, Trace((*states, t), (*labels, i)), prop)):
+                states.append(t)
+                labels.append(i)
+                break
+        else:
+            raise AssertionError("a symmetric spec has a concrete step for every canonical one")
+    return Trace(tuple(states), tuple(labels), trace.loop)
+
+
+def result_of(ts: TransitionSystem, names: Sequence[str], found: dict[str, Trace], complete: bool,
+              limit: str | None, states: int, transitions: int, diameter: int,
+              enabled: Sequence[int], new: Sequence[int], elapsed: float,
+              symmetry: tuple[str, ...]) -> ExplicitResult:
+    """The verdicts and statistics of a search (either backend)."""
+    prov = Provenance("explicit", ts.params, ts.variant, elapsed,
+                      stats=(("states", states), ("transitions", transitions), ("diameter", diameter)))
+    verdicts: list[Verdict] = []
+    for n in names:
+        if n in found:
+            verdicts.append(Violated(n, prov, found[n]))
+        elif complete:
+            how = f" (symmetry-reduced over {', '.join(symmetry)})" if symmetry else ""
+            verdicts.append(Proved(n, prov, f"exhaustive search: {states} states{how}"))
+        else:
+            verdicts.append(Unknown(n, prov, limit or "search stopped early", diameter))
+    cov = tuple(Coverage(a.label.render(), enabled[i], new[i]) for i, a in enumerate(ts.actions))
+    return ExplicitResult(tuple(verdicts), states, transitions, diameter, complete, cov, elapsed, symmetry)

@@ -1,0 +1,388 @@
+"""The explicit search, many states at a time: breadth-first over blocks of a BFS level (numpy).
+
+Same semantics and same results as the state-at-a-time search in checker/explicit/search.py (its
+search order is reproduced exactly, NOTE(same-order)), at a fraction of the cost per state:
+guards, updates and properties are evaluated on a whole block of states per action
+(checker/explicit/vector_expr.py), states are rows of small integers, and the visited set is sorted runs
+of exact 64-bit keys (checker/explicit/vector_keys.py). Safety properties only: liveness needs the
+edge lists, which the one-state search keeps.
+
+NOTE(same-order): the one-state search expands states in id order, fires each state's actions
+in action order, and gives a new state the next id. Here a block of states is expanded action
+by action; the successors are then put in (parent, action) order, which is the order in which
+the one-state search meets them, and a successor is new when its key is neither in the visited
+set nor met earlier in that order. So ids, parents, shortest traces, counts and coverage are
+the same. The one-state search stops after the state whose expansion decided the last
+undecided property, or after the state that reached the state limit; the block is cut at that
+state (its successors in order form a prefix), so even a search that stops early agrees.
+"""
+
+from __future__ import annotations
+
+import bisect
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from checker.core.budget import Budget, Progress, rss_mb
+from checker.core.semantics import bounds, initial_states, may_overflow, successor
+from checker.explicit.dispatch import key_of
+from checker.explicit.result import ExplicitResult, concretize, result_of
+from checker.explicit.vector_expr import Rows, VFn, as_mask, as_values, vcompile
+from checker.explicit.vector_keys import KeySpaceError, Packer, SortedRuns
+from checker.explicit.vector_sym import VecCanon
+from checker.symmetry.canon import Canonicalizer
+from checker.traces.trace import State, Trace
+from model.evaluate import compile_expr
+from model.ir import TransitionSystem
+from model.sorts import BoolSort
+
+Arr = np.ndarray
+CHUNK = 1 << 16              # states expanded together (bounds the memory of one block)
+DONE = 1 << 62               # event position of a deadlock: after every action of its state
+
+
+@dataclass(frozen=True)
+class _Act:
+    guard: VFn
+    updates: tuple[tuple[int, VFn], ...]
+    ranges: tuple[tuple[int, int, int], ...]
+    key: tuple[int, frozenset[int]] | None
+    step_bad: tuple[tuple[str, VFn], ...]
+
+
+@dataclass
+class _Block:
+    """Successors of one block of states, in (parent, action) order (NOTE(same-order))."""
+
+    par: Arr                      # parent row in the block
+    act: Arr                      # action index
+    rows: Arr                     # successor states (canonical when reducing symmetry)
+    keys: Arr
+    fresh: Arr                    # positions of the new states, ascending
+    fired: list[tuple[int, Arr]]  # per action: the rows whose guard held (every one fired it)
+    dead: Arr                     # rows with no action enabled
+    events: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # prop -> (row, action, pos)
+
+
+class _Store:
+    """Every state found, in id order, with its parent id and the action that reached it."""
+
+    def __init__(self, width: int, dtype: type):
+        self.bases: list[int] = []
+        self.blocks: list[tuple[Arr, Arr, Arr]] = []
+        self.size = 0
+        self.width, self.dtype = width, dtype
+
+    def append(self, rows: Arr, parent: Arr, via: Arr) -> None:
+        if len(rows):
+            self.bases.append(self.size)
+            self.blocks.append((rows.astype(self.dtype), parent, via))
+            self.size += len(rows)
+
+    def rows(self, lo: int, hi: int) -> Arr:
+        parts = []
+        k = max(0, bisect.bisect_right(self.bases, lo) - 1)
+        while k < len(self.blocks) and self.bases[k] < hi:
+            b = self.bases[k]
+            parts.append(self.blocks[k][0][max(lo, b) - b: min(hi, b + len(self.blocks[k][0])) - b])
+            k += 1
+        return np.concatenate(parts) if parts else np.zeros((0, self.width), self.dtype)
+
+    def node(self, sid: int) -> tuple[Arr, int, int]:
+        k = bisect.bisect_right(self.bases, sid) - 1
+        rows, parent, via = self.blocks[k]
+        i = sid - self.bases[k]
+        return rows[i], int(parent[i]), int(via[i])
+
+
+def _dtype(domains: Sequence[tuple[int, int]]) -> type:
+    lo = min((d[0] for d in domains), default=0)
+    hi = max((d[0] + d[1] - 1 for d in domains), default=0)
+    for t in (np.int8, np.int16, np.int32):
+        info = np.iinfo(t)
+        if info.min <= lo and hi <= info.max:
+            return t
+    return np.int64
+
+
+class _VSearch:
+    def __init__(self, ts: TransitionSystem, props: Sequence[str], budget: Budget, symmetry: bool):
+        self.ts, self.budget = ts, budget.start()
+        self.domains = [(min(v.sort.values()), max(v.sort.values()) - min(v.sort.values()) + 1)
+                        for v in ts.vars]
+        self.packer = Packer(self.domains)
+        self.store = _Store(len(ts.vars), _dtype(self.domains))
+        self.visited = SortedRuns()
+        self.pending = list(props)
+        self.found: dict[str, Trace] = {}
+        wanted = [ts.prop(n) for n in props]
+        self.invariants = [(p.name, vcompile(p.pred)) for p in wanted if p.kind == "invariant" and p.pred is not None]
+        dl = [p for p in wanted if p.kind == "deadlock" and p.pred is not None]
+        self.deadlock = (dl[0].name, vcompile(dl[0].pred)) if dl else None  # type: ignore[arg-type]
+        bad: list[list[tuple[str, VFn]]] = [[] for _ in ts.actions]
+        for p in wanted:
+            if p.kind not in ("invariant", "deadlock") and not p.temporal:
+                for i, b in p.bad:
+                    bad[i].append((p.name, vcompile(b)))
+        self.acts = [self._act(i, bad[i]) for i in range(len(ts.actions))]
+        self.enabled = np.zeros(len(ts.actions), dtype=np.int64)
+        self.new = np.zeros(len(ts.actions), dtype=np.int64)
+        self.transitions = 0
+        self.levels = [0]               # first id of each BFS level (and one past the last)
+        self.limit: str | None = None
+        self.complete = False
+        sym = Canonicalizer(ts) if symmetry else None
+        self.symmetry = sym if sym is not None and sym.active else None
+        self.vcanon = VecCanon(self.symmetry, self.domains) if self.symmetry else None
+        self.bools = [i for i, v in enumerate(ts.vars) if isinstance(v.sort, BoolSort)]
+
+    def _act(self, i: int, bad: list[tuple[str, VFn]]) -> _Act:
+        a = self.ts.actions[i]
+        ranges = tuple((s, *bounds(self.ts, s)) for s, e in a.updates if may_overflow(self.ts, s, e))
+        return _Act(vcompile(a.guard), tuple((s, vcompile(e)) for s, e in a.updates), ranges,
+                    key_of(a.guard), tuple(bad))
+
+    # --- states and traces -------------------------------------------------------------
+
+    def state(self, sid: int) -> State:
+        row = self.store.node(sid)[0]
+        vals: list[int] = [int(v) for v in row]
+        for i in self.bools:
+            vals[i] = bool(vals[i])
+        return tuple(vals)
+
+    def trace_to(self, sid: int, extra: tuple[int, State] | None = None) -> Trace:
+        states, acts = [], []
+        node = sid
+        while node >= 0:
+            states.append(self.state(node))
+            _, parent, via = self.store.node(node)
+            if parent >= 0:
+                acts.append(via)
+            node = parent
+        states.reverse()
+        acts.reverse()
+        if extra is not None:
+            acts.append(extra[0])
+            states.append(extra[1])
+        return Trace(tuple(states), tuple(acts))
+
+    def violated(self, prop: str, trace: Trace) -> None:
+        if self.symmetry is not None:
+            trace = concretize(self.ts, trace, self.symmetry, prop)
+        self.found[prop] = trace
+        self.pending.remove(prop)
+
+    # --- the search --------------------------------------------------------------------
+
+    def canon(self, rows: Arr) -> Arr:
+        return self.vcanon(rows) if self.vcanon is not None else rows
+
+    def fresh(self, keys: Arr) -> Arr:
+        """Positions of the keys met for the first time (in this order and in the search)."""
+        uniq, first = np.unique(keys, return_index=True)
+        return np.sort(first[self.visited.lookup(uniq) < 0])
+
+    def add_initial(self) -> None:
+        init = initial_states(self.ts)
+        if not init:
+            return
+        x = self.canon(np.array(init, dtype=self.store.dtype).reshape(len(init), len(self.ts.vars)))
+        keys = self.packer.keys(x)
+        f = self.fresh(keys)
+        self.store.append(x[f], np.full(len(f), -1, np.int64), np.full(len(f), -1, np.int32))
+        self.visited.add(keys[f], np.arange(len(f), dtype=np.int64))
+        for name, pred in self.invariants:
+            bad = ~as_mask(pred(Rows(x[f])), len(f))
+            if name in self.pending and bad.any():
+                self.violated(name, self.trace_to(int(np.argmax(bad))))
+
+    def expand(self, x: Arr) -> _Block:
+        """Fire every enabled action of every row of x (NOTE(same-order))."""
+        cache: dict[tuple[int, frozenset[int]], Arr] = {}
+        enabled = np.zeros(len(x), dtype=bool)
+        pars, acts, succs, fired = [], [], [], []
+        steps: dict[str, tuple[int, int, int]] = {}
+        for i, a in enumerate(self.acts):
+            rows = self._candidates(a.key, x, cache)
+            if rows is not None and len(rows) == 0:
+                continue
+            r = Rows(x, rows)
+            m = as_mask(a.guard(r), r.n)
+            p = np.flatnonzero(m) if rows is None else rows[m]
+            if len(p) == 0:
+                continue
+            enabled[p] = True
+            fired.append((i, p))
+            pre = Rows(x, p)
+            self._step_events(i, a, pre, p, steps)
+            vals = [(s, as_values(f(pre), len(p))) for s, f in a.updates]
+            if a.ranges:
+                # checked on the int64 values, before they are stored in the narrow type
+                ok = np.ones(len(p), dtype=bool)
+                got = dict(vals)
+                for slot, lo, hi in a.ranges:
+                    ok &= (got[slot] >= lo) & (got[slot] <= hi)
+                if not ok.all():
+                    p = p[ok]
+                    vals = [(s, v[ok]) for s, v in vals]
+            t = x[p]
+            for slot, v in vals:
+                t[:, slot] = v
+            pars.append(p)
+            acts.append(np.full(len(p), i, dtype=np.int32))
+            succs.append(t)
+        return self._block(x, pars, acts, succs, fired, np.flatnonzero(~enabled), steps)
+
+    def _candidates(self, key: tuple[int, frozenset[int]] | None, x: Arr,
+                    cache: dict[tuple[int, frozenset[int]], Arr]) -> Arr | None:
+        """Rows whose control state allows the action (checker/explicit/dispatch.py), or None: all."""
+        if key is None:
+            return None
+        rows = cache.get(key)
+        if rows is None:
+            slot, values = key
+            col = x[:, slot]
+            m = col == next(iter(values)) if len(values) == 1 else np.isin(col, list(values))
+            rows = cache[key] = np.flatnonzero(m)
+        return rows
+
+    def _step_events(self, i: int, a: _Act, pre: Rows, p: Arr, steps: dict[str, tuple[int, int, int]]) -> None:
+        for name, bad in a.step_bad:
+            if name not in self.pending:
+                continue
+            m = as_mask(bad(pre), len(p))
+            if m.any():
+                row = int(p[np.argmax(m)])
+                if name not in steps or row < steps[name][0]:
+                    steps[name] = (row, i, -1)
+
+    def _block(self, x: Arr, pars: list[Arr], acts: list[Arr], succs: list[Arr],
+               fired: list[tuple[int, Arr]], dead: Arr, steps: dict[str, tuple[int, int, int]]) -> _Block:
+        width = len(self.ts.vars)
+        par = np.concatenate(pars) if pars else np.zeros(0, np.int64)
+        act = np.concatenate(acts) if acts else np.zeros(0, np.int32)
+        rows = np.concatenate(succs) if succs else np.zeros((0, width), self.store.dtype)
+        order = np.argsort(par, kind="stable")
+        par, act, rows = par[order], act[order], self.canon(rows[order])
+        keys = self.packer.keys(rows)
+        b = _Block(par, act, rows, keys, self.fresh(keys), fired, dead, steps)
+        new = rows[b.fresh]
+        for name, pred in self.invariants:
+            bad = ~as_mask(pred(Rows(new)), len(new)) if name in self.pending else None
+            if bad is not None and bad.any():
+                j = int(np.argmax(bad))
+                b.events[name] = (int(par[b.fresh[j]]), int(act[b.fresh[j]]), j)
+        if self.deadlock is not None and self.deadlock[0] in self.pending and len(dead):
+            ok = as_mask(self.deadlock[1](Rows(x, dead)), len(dead))
+            if not ok.all():
+                b.events[self.deadlock[0]] = (int(dead[np.argmax(~ok)]), DONE, -1)
+        return b
+
+    def stop_row(self, b: _Block, n: int, first: int, level_len: int, queued: int) -> tuple[int | None, str | None]:
+        """The row after whose expansion the one-state search would stop, and why (a limit or
+        None: every property decided). `first` is the block's first position in its level,
+        `queued` the states already found for the next level."""
+        done = max(ev[0] for ev in b.events.values()) if self.pending and \
+            all(p in b.events for p in self.pending) else None
+        cap = self.budget.max_states
+        if cap is not None:
+            upto = np.searchsorted(b.par[b.fresh], np.arange(n), side="right")
+            queue = (first + np.arange(n) < level_len - 1) | (queued + upto > 0)
+            hit = np.flatnonzero((self.store.size + upto >= cap) & queue)
+            if len(hit) and (done is None or hit[0] <= done):
+                return int(hit[0]), f"state limit {cap} reached"
+        return done, None
+
+    @staticmethod
+    def truncate(b: _Block, stop: int) -> None:
+        """Keep what the expansions of rows 0..stop produce (a prefix of every list)."""
+        keep = np.searchsorted(b.par, stop, side="right")
+        b.fresh = b.fresh[: np.searchsorted(b.fresh, keep)]
+        b.fired = [(i, p[: np.searchsorted(p, stop, side="right")]) for i, p in b.fired]
+        b.dead = b.dead[b.dead <= stop]
+        b.events = {k: ev for k, ev in b.events.items() if ev[0] <= stop}
+
+    def commit(self, b: _Block, first_id: int) -> None:
+        f = b.fresh
+        base = self.store.size
+        self.store.append(b.rows[f], first_id + b.par[f].astype(np.int64), b.act[f])
+        self.visited.add(b.keys[f], np.arange(base, base + len(f), dtype=np.int64))
+        for i, p in b.fired:
+            self.enabled[i] += len(p)
+            self.transitions += len(p)
+        self.new += np.bincount(b.act[f], minlength=len(self.acts))
+        for name, (row, i, pos) in b.events.items():
+            sid = first_id + row
+            if i == DONE:
+                self.violated(name, self.trace_to(sid))
+            elif pos >= 0:
+                self.violated(name, self.trace_to(base + pos))
+            else:
+                a = self.ts.actions[i]
+                t = successor(self.state(sid), [(s, compile_expr(e)) for s, e in a.updates])
+                self.violated(name, self.trace_to(sid, (i, t)))
+
+    def over_limit(self) -> str | None:
+        b = self.budget
+        if b.expired():
+            return f"timeout after {b.timeout_s} s"
+        if b.max_memory_mb is not None and rss_mb() > b.max_memory_mb:
+            return f"memory limit {b.max_memory_mb} MiB reached"
+        return None
+
+    def run(self) -> None:
+        self.add_initial()
+        self.levels.append(self.store.size)
+        self.depth = 0
+        start = time.monotonic()
+        try:
+            while self.pending and self.levels[-2] < self.levels[-1]:
+                if self.expand_level(start):
+                    return
+        except KeyboardInterrupt:
+            # NOTE(interrupt) in checker/explicit/search.py
+            self.limit = "interrupted (SIGINT)"
+            return
+        except KeySpaceError as e:      # raised before the block is committed: counts stay exact
+            self.limit = str(e)
+            return
+        self.complete = self.levels[-2] == self.levels[-1]
+
+    def expand_level(self, start: float) -> bool:
+        """Expand the last level block by block; True when the search stopped inside it."""
+        lo, hi = self.levels[-2], self.levels[-1]
+        queued = 0
+        for c0 in range(lo, hi, CHUNK):
+            x = np.asfortranarray(self.store.rows(c0, min(hi, c0 + CHUNK)))
+            b = self.expand(x)
+            stop, limit = self.stop_row(b, len(x), c0 - lo, hi - lo, queued)
+            if stop is not None:
+                self.truncate(b, stop)
+            queued += len(b.fresh)
+            self.commit(b, c0)
+            if queued:
+                self.depth = len(self.levels) - 1
+            if stop is not None:
+                self.limit = limit
+                self.complete = c0 + stop == hi - 1 and queued == 0
+                return True
+            self.limit = self.over_limit()
+            if self.limit:
+                return True
+            self.budget.on_progress(Progress("explicit", self.store.size, hi - c0 - len(x) + queued,
+                                             len(self.levels) - 2, time.monotonic() - start))
+        self.levels.append(self.store.size)
+        return False
+
+
+def explore_vector(ts: TransitionSystem, names: Sequence[str], budget: Budget, symmetry: bool) -> ExplicitResult:
+    t0 = time.monotonic()
+    s = _VSearch(ts, names, budget, symmetry)
+    s.run()
+    sym = tuple(x.name for x in s.symmetry.sets) if s.symmetry else ()
+    return result_of(ts, names, s.found, s.complete, s.limit, s.store.size, s.transitions, s.depth,
+                     [int(v) for v in s.enabled], [int(v) for v in s.new], time.monotonic() - t0, sym)

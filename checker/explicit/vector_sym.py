@@ -1,0 +1,98 @@
+"""Canonical forms of many states at once: checker/symmetry/canon.py's canonical form, vectorised.
+
+The canonical form is the one of NOTE(symmetry) (checker/symmetry/canon.py): among the images of a
+state under the permutations that sort each symmetric set's elements by signature, the least
+tuple. Computed here without enumerating permutations, for specs whose element blocks hold no
+symmetric values (TDX, symlock: the symmetric values live in scalar slots such as `td.cur`):
+
+- a stable sort of each row's element signatures gives one sorting permutation;
+- elements with equal signatures have equal blocks, so every sorting permutation gives the
+  same keyed slots, and the images differ only in the scalar slots holding symmetric values;
+- the least image then renames those slots greedily, in slot order: the element named by the
+  first such slot takes the first free position of its tie group, and so on. Earlier slots
+  dominate the tuple order, so the greedy choice is the least image.
+
+Specs whose blocks hold symmetric values (a per-element pointer to another element) fall back to
+the one-state canonicaliser, row by row: correct, not fast.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from checker.symmetry.canon import Canonicalizer
+
+Arr = np.ndarray
+
+
+class VecCanon:
+    def __init__(self, canon: Canonicalizer, domains: list[tuple[int, int]]):
+        self.canon = canon
+        self.fallback = any(mask for mask in canon.sig_mask)
+        self.sets = []
+        for blocks in canon.blocks:
+            block = np.asarray(blocks, dtype=np.int64)            # (elements, slots per element)
+            lo = np.array([domains[j][0] for j in blocks[0]], dtype=np.int64)
+            size = [domains[j][1] for j in blocks[0]]
+            bits = sum(max(1, (s - 1).bit_length()) for s in size)
+            mult = np.ones(len(size), dtype=np.int64)
+            for k in range(len(size) - 2, -1, -1):
+                mult[k] = mult[k + 1] * size[k + 1]
+            self.sets.append((block, lo, mult if bits <= 62 else None))
+        # scalar slots holding an element of a symmetric set, in slot order (NOTE above)
+        self.value_slots = [(j, si) for j, si in enumerate(canon.val_set) if si is not None]
+
+    def __call__(self, x: Arr) -> Arr:
+        if len(x) == 0:
+            return x
+        if self.fallback:
+            return np.array([self.canon.canon(tuple(int(v) for v in row)) for row in x], dtype=x.dtype)
+        orders = [self._order(x, si) for si in range(len(self.sets))]
+        out = x.copy()
+        for (block, _, _), (order, _) in zip(self.sets, orders, strict=True):
+            for p in range(block.shape[0]):
+                out[:, block[p]] = np.take_along_axis(x, block[order[:, p]], axis=1)
+        rows = np.arange(len(x))
+        for j, si in self.value_slots:
+            v = x[:, j].astype(np.int64)
+            pos = orders[si][1]
+            out[:, j] = np.where(v >= 0, pos[rows, np.maximum(v, 0)], v)
+        return out
+
+    def _signatures(self, x: Arr, si: int) -> Arr:
+        block, lo, mult = self.sets[si]
+        if mult is not None:
+            return np.stack([(x[:, b].astype(np.int64) - lo) @ mult for b in block], axis=1)
+        stacked = np.concatenate([x[:, b] for b in block])
+        _, rank = np.unique(stacked, axis=0, return_inverse=True)
+        return rank.reshape(block.shape[0], len(x)).T
+
+    def _order(self, x: Arr, si: int) -> tuple[Arr, Arr]:
+        """Per row: the element at each position (sorted by signature, ties settled greedily)
+        and the position of each element."""
+        sig = self._signatures(x, si)
+        order = np.argsort(sig, axis=1, kind="stable")
+        n, size = order.shape
+        rows = np.arange(n)
+        srt = np.take_along_axis(sig, order, axis=1)
+        starts = np.concatenate([np.ones((n, 1), bool), srt[:, 1:] != srt[:, :-1]], axis=1)
+        run_start = np.maximum.accumulate(np.where(starts, np.arange(size), 0), axis=1)
+        pos = np.argsort(order, axis=1)
+        claimed = np.zeros((n, size), dtype=np.int64)
+        done = np.zeros((n, size), dtype=bool)
+        for j, vs in self.value_slots:
+            if vs != si:
+                continue
+            e = x[:, j].astype(np.int64)
+            ee = np.maximum(e, 0)
+            r = rows[(e >= 0) & ~done[rows, ee]]
+            ee = ee[r]
+            p = pos[r, ee]
+            a = run_start[r, p]
+            t = a + claimed[r, a]
+            other = order[r, t]
+            order[r, t], order[r, p] = ee, other
+            pos[r, ee], pos[r, other] = t, p
+            claimed[r, a] += 1
+            done[r, ee] = True
+        return order, pos

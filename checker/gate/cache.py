@@ -1,0 +1,87 @@
+"""The verdict cache of the gate (NOTE(cache-key) in checker/gate/gate.py)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from checker.gate.cases import CaseResult, GateOptions
+from checker.traces.context import seamcheck_version
+from model.diagnostics import SpecError
+from model.source import SourceFile
+from model.yaml_nodes import YamlError, YMap, YNode, YScalar, read_yaml
+
+CACHE_DIR = ".seamcheck-cache"
+CACHE_FORMAT = 1
+
+def normalise(node: YNode | None) -> object:
+    """The parsed spec as JSON data, independent of layout and comments (NOTE(cache-key))."""
+    if node is None:
+        return None
+    if isinstance(node, YScalar):
+        return [node.value, node.plain, node.tag]
+    if isinstance(node, YMap):
+        return {"map": [[normalise(k), normalise(v)] for k, v in node.entries]}
+    return {"seq": [normalise(x) for x in node.items]}
+
+
+def tool_versions() -> dict[str, str]:
+    """seamcheck and z3-solver versions, without importing z3 (only checker/smt may)."""
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        z3 = version("z3-solver")
+    except PackageNotFoundError:
+        z3 = "none"
+    return {"seamcheck": seamcheck_version(), "z3": z3}
+
+
+def cache_key(src: SourceFile, opts: GateOptions) -> str:
+    """Raises SpecError when the YAML itself does not parse (then nothing is cached)."""
+    try:
+        tree = read_yaml(src)
+    except YamlError as e:
+        raise SpecError([e.diag], [src]) from None
+    data = {"format": CACHE_FORMAT, "spec": normalise(tree), "path": src.path, "options": asdict(opts),
+            **tool_versions()}
+    blob = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(blob).hexdigest()
+
+
+@dataclass(frozen=True)
+class Cache:
+    """Verdicts on disk, one JSON file per spec key. Unreadable entries count as misses."""
+
+    root: Path
+
+    def get(self, key: str) -> list[CaseResult] | None:
+        try:
+            data = json.loads((self.root / f"{key}.json").read_text())
+            return [_from_json(d, cached=True) for d in data["results"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, key: str, results: Iterable[CaseResult]) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        ignore = self.root / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# verdict cache of `seamcheck ci`; safe to delete\n*\n")
+        body = json.dumps({"results": [to_json(r) for r in results]}, sort_keys=True, indent=1)
+        tmp = self.root / f".{key}.{os.getpid()}.tmp"
+        tmp.write_text(body)
+        os.replace(tmp, self.root / f"{key}.json")  # atomic: parallel CI jobs never read half a file
+
+
+def to_json(r: CaseResult) -> dict[str, object]:
+    d = asdict(r)
+    d["params"] = [list(p) for p in r.params]
+    return d
+
+
+def _from_json(d: dict[str, object], cached: bool) -> CaseResult:
+    params = tuple((str(k), str(v)) for k, v in d["params"])  # type: ignore[attr-defined]
+    fields = {**d, "params": params, "cached": cached, "elapsed_s": 0.0}
+    return CaseResult(**fields)  # type: ignore[arg-type]

@@ -1,0 +1,89 @@
+"""One engine on one instance: the adapters that the runner, `auto` and the portfolio share.
+
+NOTE(one-way): how an engine is run (which search backend, safety and liveness searched apart,
+one BMC unrolling for every property) is decided here and nowhere else, so a serial run, a
+worker process, a Dask task, the portfolio and the CI gate reach the same verdicts by the same
+path. The engines themselves (checker/explicit, checker/smt) know nothing of each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from checker.core.budget import Budget
+from checker.core.verdict import Verdict
+from checker.explicit.result import Coverage, ExplicitResult
+from model.ir import TransitionSystem
+
+ENGINES = ("explicit", "bmc", "kind", "pdr")
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One explicit search of a run: what it counted (the run's facts, NOTE(one-way))."""
+
+    name: str                           # "explicit", "explicit (safety)", "explicit (liveness)"
+    states: int
+    transitions: int
+    diameter: int
+    complete: bool
+    coverage: tuple[Coverage, ...]
+    symmetry: tuple[str, ...] = ()      # symmetric sets the states were reduced over
+    elapsed_s: float = field(default=0.0, compare=False)
+
+    @property
+    def states_per_s(self) -> float:
+        return self.states / self.elapsed_s if self.elapsed_s > 0 else float(self.states)
+
+
+@dataclass(frozen=True)
+class EngineRun:
+    """Verdicts in the order asked, plus the explicit searches that produced them (if any)."""
+
+    verdicts: tuple[Verdict, ...]
+    phases: tuple[Phase, ...] = ()
+
+
+def phase(name: str, r: ExplicitResult) -> Phase:
+    return Phase(name, r.states, r.transitions, r.diameter, r.complete, r.coverage, r.symmetry, r.elapsed_s)
+
+
+def explicit(ts: TransitionSystem, props: Sequence[str], budget: Budget, symmetry: bool = True,
+             backend: str = "auto") -> EngineRun:
+    """The explicit search. With symmetry on, safety and liveness are searched apart
+    (NOTE(symmetry)): one combined search would give up the reduction for every property, as
+    liveness needs the plain state graph with its edges (kept by the one-state backend only)."""
+    from checker.explicit.search import explore
+    live = [p for p in props if ts.prop(p).temporal]
+    if live and len(live) < len(props) and symmetry:
+        safe = [p for p in props if p not in live]
+        a = explore(ts, safe, budget, symmetry=True, backend=backend)
+        b = explore(ts, live, budget, symmetry=False)
+        got = {v.prop: v for v in (*a.verdicts, *b.verdicts)}
+        return EngineRun(tuple(got[p] for p in props),
+                         (phase("explicit (safety)", a), phase("explicit (liveness)", b)))
+    r = explore(ts, props, budget, symmetry=symmetry, backend="state" if live and backend == "vector" else backend)
+    return EngineRun(r.verdicts, (phase("explicit", r),))
+
+
+def smt(ts: TransitionSystem, props: Sequence[str], budget: Budget, engine: str) -> EngineRun:
+    """bmc (one unrolling for every property), kind or pdr (one proof per property)."""
+    if engine == "bmc":
+        from checker.smt import bmc
+        return EngineRun(tuple(bmc.check_all(ts, props, budget)))
+    if engine == "kind":
+        from checker.smt import kind
+        return EngineRun(tuple(kind.check(ts, p, budget) for p in props))
+    if engine == "pdr":
+        from checker.smt import pdr
+        return EngineRun(tuple(pdr.check(ts, p, budget) for p in props))
+    raise ValueError(f"unknown engine {engine!r}")
+
+
+def run_engine(ts: TransitionSystem, props: Sequence[str], engine: str, budget: Budget,
+               symmetry: bool = True, backend: str = "auto") -> EngineRun:
+    """One of ENGINES on props (the SMT engines load z3 only when asked for)."""
+    if engine == "explicit":
+        return explicit(ts, props, budget, symmetry, backend)
+    return smt(ts, props, budget, engine)

@@ -1,0 +1,167 @@
+"""The one way to run a check: a transition system, property names and RunOptions in, verdicts
+and the run's facts out (NOTE(one-way) in engines.py).
+
+`cli.py` (check and the main job), the worker processes and Dask tasks (`run_instances`), the
+engine portfolio and the CI gate (checker/gate) all call `run_instance` and nothing else, so a
+serial run, `--workers N`, `--dask` and `ci` give the same verdicts, traces and facts.
+
+Every counterexample is replayed on the concrete semantics here, before anyone sees it
+(NOTE(replay-first)): one that does not replay is our bug, raised as InternalError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+
+from checker.core.budget import Budget, Progress
+from checker.core.verdict import Verdict, Violated
+from checker.explicit.result import Coverage
+from checker.run.engines import ENGINES, EngineRun, Phase, run_engine
+from model.ir import TransitionSystem
+
+STRATEGIES = ("auto", "portfolio")
+ENGINE_CHOICES = (*ENGINES, *STRATEGIES)
+
+
+class InternalError(Exception):
+    """Our bug or an engine's: a trace that does not replay, engines that disagree (exit 4)."""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Everything besides the system and the properties that decides a run's verdicts."""
+
+    engine: str = "explicit"
+    depth: int = 30                     # bound of BMC and k-induction
+    timeout: float | None = None        # seconds per instance
+    max_states: int | None = None       # explicit search
+    max_memory_mb: int | None = None    # explicit search (RSS)
+    symmetry: bool = True
+    backend: str = "auto"               # the explicit search's: auto | vector | state
+    workers: int = 1                    # instances checked in this many local processes
+    dask: str | None = None             # ... or on this Dask cluster
+
+    def budget(self, progress: Callable[[Progress], None] | None = None) -> Budget:
+        b = Budget(timeout_s=self.timeout, max_states=self.max_states, max_depth=self.depth,
+                   max_memory_mb=self.max_memory_mb)
+        return b if progress is None else replace(b, on_progress=progress)
+
+    def serial(self) -> RunOptions:
+        """The options a worker runs one instance with."""
+        return replace(self, workers=1, dask=None)
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What a run counted besides its verdicts: the explicit searches (states, transitions,
+    diameter, per-action coverage) and the transitions never enabled in a complete search."""
+
+    phases: tuple[Phase, ...] = ()
+    never_enabled: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.phases) and all(p.complete for p in self.phases)
+
+
+@dataclass(frozen=True)
+class InstanceResult:
+    verdicts: tuple[Verdict, ...]
+    facts: RunFacts = field(default_factory=RunFacts)
+
+
+def default_memory_mb() -> int | None:
+    """80% of physical memory: explicit search stops with 'unknown (limit)' before the OOM killer."""
+    import os
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") * 0.8 / 2**20)
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def unknown_property(ts: TransitionSystem, asked: Sequence[str]) -> str | None:
+    """Why `asked` cannot be checked on ts (a property it does not have), or None."""
+    from model.diagnostics import did_you_mean
+    names = [p.name for p in ts.properties]
+    unknown = [p for p in asked if p not in names]
+    if not unknown:
+        return None
+    hints = did_you_mean(unknown[0], names)
+    return (f"spec '{ts.name}' has no property '{unknown[0]}'" + (f" ({hints[0]})" if hints else "")
+            + f"; it has: {', '.join(names)}")
+
+
+def properties(ts: TransitionSystem, asked: Sequence[str]) -> list[str]:
+    """The properties to check: those asked for, each once in the order first asked, or all."""
+    return list(dict.fromkeys(asked)) if asked else [p.name for p in ts.properties]
+
+
+def engine_run(ts: TransitionSystem, props: Sequence[str], engine: str, budget: Budget,
+               symmetry: bool = True, backend: str = "auto") -> EngineRun:
+    """An engine or a strategy (auto, portfolio) on props; the verdicts are not yet replayed."""
+    if engine == "auto":
+        from checker.run.auto import auto
+        return auto(ts, props, budget)
+    if engine == "portfolio":
+        from checker.run.portfolio import portfolio
+        return EngineRun(tuple(portfolio(ts, p, budget, symmetry, backend) for p in props))
+    return run_engine(ts, props, engine, budget, symmetry, backend)
+
+
+def run_instance(ts: TransitionSystem, props: Sequence[str], opts: RunOptions,
+                 progress: Callable[[Progress], None] | None = None) -> InstanceResult:
+    """Check props of one instance; every counterexample replayed before it is returned."""
+    got = engine_run(ts, props, opts.engine, opts.budget(progress), opts.symmetry, opts.backend)
+    for v in got.verdicts:
+        replayed(ts, v)
+    return InstanceResult(got.verdicts, RunFacts(got.phases, _never_enabled(got.phases)))
+
+
+def check(ts: TransitionSystem, prop: str, engine: str = "explicit", budget: Budget | None = None) -> Verdict:
+    """One property with one engine or strategy, replayed: the shape tests and benchmarks use."""
+    v = engine_run(ts, [prop], engine, budget or Budget()).verdicts[0]
+    return replayed(ts, v)
+
+
+def replayed(ts: TransitionSystem, v: Verdict) -> Verdict:
+    """NOTE(replay-first): a counterexample is shown only once it replays on the concrete
+    semantics (checker/traces/replay.py), whichever engine found it."""
+    from checker.traces.replay import ReplayError, validate
+    if isinstance(v, Violated):
+        try:
+            validate(ts, v.trace, v.prop)
+        except ReplayError as e:
+            raise InternalError(f"the {v.provenance.engine} engine returned a counterexample for "
+                                f"'{v.prop}' that does not replay: {e}") from None
+    return v
+
+
+def _never_enabled(phases: Sequence[Phase]) -> tuple[str, ...]:
+    """Transitions no complete search of the run ever found enabled: possible vacuity."""
+    if not phases or not all(p.complete for p in phases):
+        return ()
+    covs: list[Sequence[Coverage]] = [p.coverage for p in phases]
+    return tuple(c[0].action for c in zip(*covs, strict=True) if all(x.enabled == 0 for x in c))
+
+
+Job = tuple[TransitionSystem, tuple[str, ...], RunOptions]
+
+
+def _run_job(job: Job) -> InstanceResult:
+    """A worker's or Dask task's whole job: exactly what a serial run does for one instance."""
+    ts, props, opts = job
+    return run_instance(ts, props, opts)
+
+
+def run_instances(items: Sequence[tuple[TransitionSystem, Sequence[str]]], opts: RunOptions,
+                  progress: Callable[[Progress], None] | None = None) -> Iterator[InstanceResult]:
+    """run_instance for each (system, properties), in order: here, in opts.workers local
+    processes or on opts.dask; results come in the order given, as soon as each is ready."""
+    if opts.workers <= 1 and opts.dask is None:
+        for ts, props in items:
+            yield run_instance(ts, props, opts, progress)
+        return
+    from checker.run.parallel import map_ordered
+    jobs: list[Job] = [(ts, tuple(props), opts.serial()) for ts, props in items]
+    yield from map_ordered(_run_job, jobs, opts.workers, opts.dask)

@@ -1,0 +1,184 @@
+"""Symmetry reduction: one canonical representative per orbit of interchangeable elements.
+
+NOTE(symmetry): an index set declared `symmetric: true` cannot be named, counted with or
+ordered in the spec (the type checker rejects literals, arithmetic and comparisons other than
+== on its elements), so every permutation of it maps reachable states to reachable states and
+preserves every property. The canonical form of a state is the least (as a tuple) of its images
+under the permutations that sort each element's block of slots by a permutation-invariant
+signature; the same set of images arises from every state of an orbit, so the form is exact.
+Liveness checks switch symmetry off (lassos need concrete cycles).
+"""
+
+from __future__ import annotations
+
+import itertools
+import operator
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from model.ir import TransitionSystem
+from model.sorts import IndexSort, OptionSort, Sort
+
+State = tuple[int, ...]
+
+
+def symmetric_sets(ts: TransitionSystem) -> list[IndexSort]:
+    found: dict[str, IndexSort] = {}
+    for v in ts.vars:
+        for s in (v.sort, v.key_sort, getattr(v.sort, "inner", None)):
+            if isinstance(s, IndexSort) and s.symmetric and s.size > 1:
+                found[s.name] = s
+    return [found[k] for k in sorted(found)]
+
+
+def _valued_set(sort: Sort, sets: dict[str, int]) -> int | None:
+    inner = sort.inner if isinstance(sort, OptionSort) else sort
+    return sets.get(inner.name) if isinstance(inner, IndexSort) and inner.symmetric else None
+
+
+@dataclass
+class Canonicalizer:
+    """canon(state) for the symmetric sets of ts (see NOTE(symmetry))."""
+
+    ts: TransitionSystem
+
+    def __post_init__(self) -> None:
+        self.sets = symmetric_sets(self.ts)
+        index = {s.name: i for i, s in enumerate(self.sets)}
+        vars_ = self.ts.vars
+        self.key_set = [index.get(v.key_sort.name) if isinstance(v.key_sort, IndexSort) else None
+                        for v in vars_]
+        self.val_set = [_valued_set(v.sort, index) for v in vars_]
+        where = {(v.base, v.key_value): i for i, v in enumerate(vars_)}
+        # for a keyed slot: the slot holding the same base at key k
+        self.slot_at = [[where.get((v.base, k)) for k in range(self.sets[ks].size)] if ks is not None else []
+                        for v, ks in zip(vars_, self.key_set)]
+        self.blocks = [[[i for i, v in enumerate(vars_) if self.key_set[i] == si and v.key_value == e]
+                        for e in range(s.size)] for si, s in enumerate(self.sets)]
+        self.key_value = [v.key_value for v in vars_]
+        # blocks list their slots in declaration order, so the masked positions are the same
+        # for every element of a set
+        self.sig_get = [[_getter(b) for b in blocks] for blocks in self.blocks]
+        self.sig_mask = [[k for k, i in enumerate(blocks[0]) if self.val_set[i] is not None] if blocks else []
+                         for blocks in self.blocks]
+        # a block holding a symmetric value (an element pointing at an element) needs the
+        # enumerating canonical form; otherwise the greedy one is exact (NOTE(greedy-canon))
+        self.pointers = any(self.sig_mask)
+        self.value_slots = [[j for j, vs in enumerate(self.val_set) if vs == si] for si in range(len(self.sets))]
+        self._plans: dict[tuple[tuple[int, ...], ...], tuple[list[int], list[tuple[int, tuple[int, ...]]]]] = {}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.sets)
+
+    def signature(self, state: State, si: int, e: int) -> tuple[int, ...]:
+        """Element e's block with every symmetric value masked (-1 stays none, else 0)."""
+        sig = self.sig_get[si][e](state)
+        masked = self.sig_mask[si]
+        if not masked:
+            return sig
+        out = list(sig)
+        for k in masked:
+            out[k] = min(out[k], 0)
+        return tuple(out)
+
+    def _orders(self, state: State, si: int) -> list[tuple[int, ...]]:
+        """Every permutation (new position of each element) that sorts the signatures."""
+        n = self.sets[si].size
+        sigs = sorted((self.signature(state, si, e), e) for e in range(n))
+        if all(sigs[k][0] != sigs[k + 1][0] for k in range(n - 1)):
+            order = [e for _, e in sigs]
+            return [_invert(order)]
+        groups = [[e for _, e in g] for _, g in itertools.groupby(sigs, key=lambda x: x[0])]
+        return [_invert([e for grp in combo for e in grp])
+                for combo in itertools.product(*(itertools.permutations(g) for g in groups))]
+
+    def candidates(self, state: State) -> list[tuple[tuple[int, ...], ...]]:
+        """Permutations (new position of each element, per set) that sort the signatures."""
+        return list(itertools.product(*(self._orders(state, si) for si in range(len(self.sets)))))
+
+    def plan(self, perms: tuple[tuple[int, ...], ...]) -> tuple[list[int], list[tuple[int, tuple[int, ...]]]]:
+        """The source slot of every destination slot under perms, and the destination slots
+        holding symmetric values with the permutation renaming them (BMC's lex-leader uses it)."""
+        return self._plan(perms)
+
+    def _plan(self, perms: tuple[tuple[int, ...], ...]) -> tuple[list[int], list[tuple[int, tuple[int, ...]]]]:
+        """For a permutation: the source slot of every destination slot, and which destination
+        slots hold symmetric values to rename (cached: there are few distinct permutations)."""
+        plan = self._plans.get(perms)
+        if plan is None:
+            src = [0] * len(self.key_set)
+            for i, ks in enumerate(self.key_set):
+                dest = i if ks is None else self.slot_at[i][perms[ks][self.key_value[i]]]  # type: ignore[index]
+                src[dest] = i  # type: ignore[index]
+            rename = [(j, perms[vs]) for j in range(len(src)) if (vs := self.val_set[src[j]]) is not None]
+            plan = self._plans[perms] = (src, rename)
+        return plan
+
+    def apply(self, state: State, perms: Sequence[tuple[int, ...]]) -> State:
+        src, rename = self._plan(tuple(perms))
+        out = [state[k] for k in src]
+        for j, perm in rename:
+            x = out[j]
+            if x >= 0:
+                out[j] = perm[x]
+        return tuple(out)
+
+    def canon(self, state: State) -> State:
+        if not self.pointers:
+            return self.apply(state, self.greedy(state))
+        return self.reference(state)
+
+    def reference(self, state: State) -> State:
+        """The definition: the least image under every sorting permutation (enumerated)."""
+        cands = self.candidates(state)
+        if len(cands) == 1:
+            return self.apply(state, cands[0])
+        return min(self.apply(state, p) for p in cands)
+
+    def greedy(self, state: State) -> tuple[tuple[int, ...], ...]:
+        """NOTE(greedy-canon): when no element's block holds a symmetric value (`pointers` is
+        false), elements with equal signatures have equal blocks, so every sorting permutation
+        gives the same keyed slots and the images differ only in the scalar slots naming
+        elements. The least image renames those greedily, in slot order: the element the first
+        such slot names takes the first free position of its tie group, and so on (earlier
+        slots dominate the tuple order). No permutation is enumerated; checker/explicit/vector_sym.py
+        does the same for blocks of states."""
+        return tuple(self._greedy_order(state, si) for si in range(len(self.sets)))
+
+    def _greedy_order(self, state: State, si: int) -> tuple[int, ...]:
+        n = self.sets[si].size
+        sigs = [self.signature(state, si, e) for e in range(n)]
+        order = sorted(range(n), key=sigs.__getitem__)          # stable: ties keep index order
+        start = [0] * n                                         # first position of each tie group
+        for p in range(1, n):
+            start[p] = start[p - 1] if sigs[order[p]] == sigs[order[p - 1]] else p
+        pos = list(_invert(order))
+        claimed, done = [0] * n, [False] * n
+        for j in self.value_slots[si]:
+            e = state[j]
+            if e < 0 or done[e]:
+                continue
+            p = pos[e]
+            t = start[p] + claimed[start[p]]
+            other = order[t]
+            order[t], order[p], pos[e], pos[other] = e, other, t, p
+            claimed[start[p]] += 1
+            done[e] = True
+        return tuple(pos)
+
+
+def _getter(slots: list[int]) -> Callable[[State], tuple[int, ...]]:
+    if len(slots) == 1:
+        i = slots[0]
+        return lambda s: (s[i],)
+    get = operator.itemgetter(*slots)
+    return get  # type: ignore[return-value]
+
+
+def _invert(order: list[int]) -> tuple[int, ...]:
+    """order[new] = old  ->  perm[old] = new."""
+    perm = [0] * len(order)
+    for new, old in enumerate(order):
+        perm[old] = new
+    return tuple(perm)

@@ -1,0 +1,177 @@
+"""ITF JSON (Apalache ADR-015, `.itf.json`): the machine-readable counterexample.
+
+Encoding (read back by checker/traces/itf_read.py, so the two must change together):
+  - every integer (ranges and index-set elements) is {"#bigint": "<decimal>"};
+  - bools are JSON bools; enum members and an option's `none` are strings;
+  - a map's flattened slots (StateVar.base/key) are regrouped into one variable
+    {"#map": [[key, value], ...]} in key order; machine fields are maps from instance to value
+    ("vcpu.pc"), a singleton machine's fields are plain variables ("teardown.pc");
+  - each state's `#meta` has its index and the action that produced it ("init" for state 0),
+    with the transition, instance, arguments, operation and returned status;
+  - the top-level `#meta` says how to find the spec again: source path, variant, params.
+Output is deterministic: no timestamps, keys in a fixed order, one variable per line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from checker.traces.context import ExportContext, reproduce_command, status_of
+from checker.traces.trace import Trace
+from model.ir import Action, StateVar, TransitionSystem
+from model.sorts import NONE_VALUE, BoolSort, EnumSort, IndexSort, IntSort, NoneSort, OptionSort, Sort
+
+FORMAT_DESCRIPTION = "https://apalache-mc.org/docs/adr/015adr-trace.html"
+_INT_KEY = re.compile(r"-?[0-9]+")
+
+Json = Any
+
+
+def bigint(v: int) -> Json:
+    return {"#bigint": str(int(v))}
+
+
+def value(sort: Sort, v: int) -> Json:
+    """One slot value as an ITF expression (see the module docstring)."""
+    if isinstance(sort, BoolSort):
+        return bool(v)
+    if isinstance(sort, (IntSort, IndexSort)):
+        return bigint(v)
+    if isinstance(sort, EnumSort):
+        return sort.render(v)
+    if isinstance(sort, OptionSort):
+        return "none" if v == NONE_VALUE else value(sort.inner, v)
+    assert isinstance(sort, NoneSort)
+    return "none"
+
+
+def key_value(key: str) -> Json:
+    """A map key as ITF: keys are kept rendered in StateVar.key, so recover their kind from the text.
+
+    Index-set and range keys render as decimals, bool keys as true/false, enum keys as member
+    names (identifiers, never `true`/`false` or digits), so this is unambiguous.
+    """
+    if _INT_KEY.fullmatch(key):
+        return bigint(int(key))
+    if key in ("true", "false"):
+        return key == "true"
+    return key
+
+
+def key_text(k: Json) -> str | None:
+    """The inverse of key_value, as StateVar.key text; None if k is not a key expression."""
+    if isinstance(k, bool):
+        return "true" if k else "false"
+    if isinstance(k, str):
+        return k
+    if isinstance(k, dict) and set(k) == {"#bigint"} and isinstance(k["#bigint"], str) \
+            and _INT_KEY.fullmatch(k["#bigint"]):
+        return str(int(k["#bigint"]))
+    return None
+
+
+def groups(ts: TransitionSystem) -> list[tuple[str, list[int]]]:
+    """ITF variables in slot order: (name, slots); a scalar has one slot and no key."""
+    out: dict[str, list[int]] = {}
+    for i, v in enumerate(ts.vars):
+        out.setdefault(itf_name(v), []).append(i)
+    return list(out.items())
+
+
+def itf_name(v: StateVar) -> str:
+    return v.base if v.key is not None else v.name
+
+
+def state_json(ts: TransitionSystem, state: tuple[int, ...]) -> dict[str, Json]:
+    out: dict[str, Json] = {}
+    for name, slots in groups(ts):
+        first = ts.vars[slots[0]]
+        if first.key is None:
+            out[name] = value(first.sort, state[slots[0]])
+        else:
+            out[name] = {"#map": [[key_value(ts.vars[s].key or ""), value(ts.vars[s].sort, state[s])]
+                                  for s in slots]}
+    return out
+
+
+def step_meta(ts: TransitionSystem, act: Action, pre: tuple[int, ...], index: int) -> dict[str, Json]:
+    lab = act.label
+    meta: dict[str, Json] = {"index": index, "action": lab.render(), "transition": lab.qualified}
+    if lab.instance is not None:
+        meta["instance"] = bigint(lab.instance)
+    meta["args"] = {a.name: value(a.sort, a.value) for a in lab.args}
+    if act.call is not None:
+        meta["operation"] = act.call
+        meta["status"] = status_of(act, pre)
+    if lab.outcome is not None:
+        meta["outcome"] = lab.outcome
+    return meta
+
+
+def trace_meta(ts: TransitionSystem, trace: Trace, prop: str | None, ctx: ExportContext) -> dict[str, Json]:
+    meta: dict[str, Json] = {
+        "format": "ITF",
+        "format-description": FORMAT_DESCRIPTION,
+        "description": f"Created by seamcheck {ctx.version}".rstrip(),
+        "source": ts.path,
+        "spec": ts.name,
+        "variant": ts.variant,
+        "params": dict(ts.params),
+        "property": prop,
+        "status": "violation" if prop else "trace",
+        "depth": trace.depth,
+        "seamcheck": ctx.version,
+        "reproduce": reproduce_command(ts, prop, ctx),
+    }
+    if prop:
+        doc = ts.prop(prop).doc if prop in {p.name for p in ts.properties} else ""
+        if doc:
+            meta["property-doc"] = doc
+    if trace.loop is not None:
+        meta["loop-note"] = f"the loop starts at state {trace.loop} and returns there after the last state"
+    return meta
+
+
+def to_json(ts: TransitionSystem, trace: Trace, prop: str | None, ctx: ExportContext) -> dict[str, Json]:
+    """The ITF document as JSON data."""
+    states = []
+    for i, s in enumerate(trace.states):
+        if i == 0:
+            meta: dict[str, Json] = {"index": 0, "action": "init"}
+        else:
+            meta = step_meta(ts, ts.actions[trace.actions[i - 1]], trace.states[i - 1], i)
+        if trace.loop == i:
+            meta["loop"] = "loop starts here"
+        states.append({"#meta": meta, **state_json(ts, s)})
+    doc: dict[str, Json] = {"#meta": trace_meta(ts, trace, prop, ctx),
+                            "vars": [n for n, _ in groups(ts)], "states": states}
+    if trace.loop is not None:
+        doc["loop"] = trace.loop
+    return doc
+
+
+def _dump(x: Json) -> str:
+    return json.dumps(x, sort_keys=True, ensure_ascii=True)
+
+
+def render(ts: TransitionSystem, trace: Trace, prop: str | None, ctx: ExportContext) -> str:
+    """ITF text: valid JSON, one state variable per line so that diffs of traces read well."""
+    doc = to_json(ts, trace, prop, ctx)
+    lines = ["{", '  "#meta": {']
+    meta = doc["#meta"]
+    lines += [f"    {_dump(k)}: {_dump(meta[k])}," for k in sorted(meta)]
+    lines[-1] = lines[-1].rstrip(",")
+    lines += ["  },", f'  "vars": {_dump(doc["vars"])},', '  "states": [']
+    for i, st in enumerate(doc["states"]):
+        lines.append("    {")
+        items = [f'      "#meta": {_dump(st["#meta"])}']
+        items += [f"      {_dump(n)}: {_dump(st[n])}" for n in doc["vars"]]
+        lines.append(",\n".join(items))
+        lines.append("    }" + ("," if i + 1 < len(doc["states"]) else ""))
+    lines.append("  ]" + ("," if "loop" in doc else ""))
+    if "loop" in doc:
+        lines.append(f'  "loop": {doc["loop"]}')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
