@@ -66,10 +66,15 @@ def run_check(paths: Sequence[str], params: tuple[str, ...], variant: str | None
     results = run_instances([(ts, properties(ts, asked)) for _, ts in items], run,
                             progress if progress is not None and progress.enabled else None)
     outcomes, records, violations = [], [], []
+    bad_input = any(x.error is not None for x in loaded)
     for spec, ts in items:
         if progress is not None:
             progress.label(ts.path + (f" [{ts.variant}]" if ts.variant else ""))
         got = next(results)
+        if got.error is not None:
+            err.write(render_all([got.error], {spec.source.path: spec.source}) + "\n")
+            bad_input = True
+            continue
         judged = [judge(v, ts.prop(v.prop).expect, show.require_proof) for v in got.verdicts]
         outcomes += judged
         ctx = export_context(spec, ts, run.engine)
@@ -82,7 +87,7 @@ def run_check(paths: Sequence[str], params: tuple[str, ...], variant: str | None
     wrote = _write_traces(violations, show, len(loaded) > 1, out, err)
     if show.json:
         out.write(json.dumps(records, indent=2, sort_keys=True) + "\n")
-    if not wrote or any(x.error is not None for x in loaded):
+    if not wrote or bad_input:
         return EXIT_USAGE
     code = exit_code(outcomes)
     if not show.json:

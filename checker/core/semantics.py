@@ -44,3 +44,17 @@ def successor(state: State, updates: Sequence[tuple[int, Callable[[Sequence[int]
     for slot, f in updates:
         new[slot] = f(state)
     return tuple(new)
+
+
+def has_initial_state(ts: TransitionSystem, max_candidates: int) -> bool | None:
+    """Whether some state satisfies the initial values and `initially:`, decided by enumerating
+    at most max_candidates candidate states (None: more candidates than that, undecided)."""
+    size = 1
+    for values in ts.init_values:
+        size *= len(values)
+        if size > max_candidates:
+            return None
+    if ts.init_constraint is None:
+        return size > 0
+    keep = compile_expr(ts.init_constraint)
+    return any(keep(s) for s in itertools.product(*ts.init_values))

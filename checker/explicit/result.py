@@ -80,6 +80,8 @@ def result_of(ts: TransitionSystem, names: Sequence[str], found: dict[str, Trace
     for n in names:
         if n in found:
             verdicts.append(Violated(n, prov, found[n]))
+        elif complete and states == 0:   # NOTE(no-initial-state) in checker/run/runner.py
+            verdicts.append(Unknown(n, prov, "no initial state: nothing to search", 0))
         elif complete:
             how = f" (symmetry-reduced over {', '.join(symmetry)})" if symmetry else ""
             verdicts.append(Proved(n, prov, f"exhaustive search: {states} states{how}"))

@@ -70,6 +70,8 @@ def _check_instance(spec: LoadedSpec, ts: TransitionSystem, opts: GateOptions,
                     progress: Callable[[Progress], None] | None) -> list[CaseResult]:
     t0 = time.monotonic()
     got = run_instance(ts, properties(ts, ()), opts.run_options(), progress)
+    if got.error is not None:
+        raise SpecError([got.error], [spec.source])
     outcomes = [judge(v, ts.prop(v.prop).expect, opts.require_proof) for v in got.verdicts]
     each = (time.monotonic() - t0) / max(1, len(outcomes))
     ctx = export_context(spec, ts)

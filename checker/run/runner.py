@@ -18,6 +18,7 @@ from checker.core.budget import Budget, Progress
 from checker.core.verdict import Verdict, Violated
 from checker.explicit.result import Coverage
 from checker.run.engines import ENGINES, EngineRun, Phase, run_engine
+from model.diagnostics import Diagnostic, SpecError
 from model.ir import TransitionSystem
 
 STRATEGIES = ("auto", "portfolio")
@@ -69,6 +70,7 @@ class RunFacts:
 class InstanceResult:
     verdicts: tuple[Verdict, ...]
     facts: RunFacts = field(default_factory=RunFacts)
+    error: Diagnostic | None = None     # the instance cannot be checked (a spec error, exit 2)
 
 
 def default_memory_mb() -> int | None:
@@ -111,7 +113,10 @@ def engine_run(ts: TransitionSystem, props: Sequence[str], engine: str, budget: 
 
 def run_instance(ts: TransitionSystem, props: Sequence[str], opts: RunOptions,
                  progress: Callable[[Progress], None] | None = None) -> InstanceResult:
-    """Check props of one instance; every counterexample replayed before it is returned."""
+    """Check props of one instance; every counterexample replayed before it is returned. An
+    instance with no initial state gets no verdicts but an error (NOTE(no-initial-state))."""
+    if (problem := initial_problem(ts, opts.budget())) is not None:
+        return InstanceResult((), RunFacts(), problem)
     got = engine_run(ts, props, opts.engine, opts.budget(progress), opts.symmetry, opts.backend)
     for v in got.verdicts:
         replayed(ts, v)
@@ -120,8 +125,43 @@ def run_instance(ts: TransitionSystem, props: Sequence[str], opts: RunOptions,
 
 def check(ts: TransitionSystem, prop: str, engine: str = "explicit", budget: Budget | None = None) -> Verdict:
     """One property with one engine or strategy, replayed: the shape tests and benchmarks use."""
+    if (problem := initial_problem(ts, budget or Budget())) is not None:
+        raise SpecError([problem])
     v = engine_run(ts, [prop], engine, budget or Budget()).verdicts[0]
     return replayed(ts, v)
+
+
+# NOTE(no-initial-state): a system without an initial state has no behaviour at all, so every
+# safety property would hold vacuously and every engine would say "proved" (the explicit search
+# over 0 states, k-induction from an empty base). That is never what the author meant, so it is
+# a spec error, located at `initially:`, found before any engine runs: by enumerating the
+# candidate initial states when there are few, else by asking z3 (a deterministic rlimit and the
+# run's timeout). Where z3 gives no answer the engines run; the explicit search then reports
+# Unknown rather than Proved for an empty state space (checker/explicit/result.py).
+ENUMERATE_INITIAL = 100_000      # candidate initial states enumerated before z3 is asked
+INITIAL_RLIMIT = 20_000_000      # z3 work allowed for that question
+
+
+def initial_problem(ts: TransitionSystem, budget: Budget) -> Diagnostic | None:
+    """The located error of a system without an initial state, or None."""
+    from checker.core.semantics import has_initial_state
+    found = has_initial_state(ts, ENUMERATE_INITIAL)
+    if found is None:
+        from checker.smt import initial
+        found = initial.has_initial_state(ts, replace(budget.start(), rlimit=INITIAL_RLIMIT))
+    return no_initial_state(ts) if found is False else None
+
+
+def no_initial_state(ts: TransitionSystem) -> Diagnostic:
+    span = getattr(ts, "init_span", None)
+    return Diagnostic("SC420", span, f"no initial state: {instance_title_of(ts)} has no state that "
+                      "satisfies the variables' `init:` values and `initially:`",
+                      notes=("every property would hold vacuously; relax `initially:` or the `init:` values",))
+
+
+def instance_title_of(ts: TransitionSystem) -> str:
+    params = ", ".join(f"{k}={v}" for k, v in ts.params)
+    return "the instance" + (f" {ts.variant}" if ts.variant else "") + (f" ({params})" if params else "")
 
 
 def replayed(ts: TransitionSystem, v: Verdict) -> Verdict:
