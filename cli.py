@@ -9,7 +9,22 @@ expected, 1 a property violated or an expectation not met, 2 bad input or usage,
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
+import threading
+
+
+def _interrupted_while_starting(signum: int, frame: object) -> None:
+    """Ctrl-C before the command runs: nothing was checked, so just say so (exit 3)."""
+    sys.stderr.write("seamcheck: interrupted\n")
+    os._exit(3)
+
+
+_STARTING = threading.current_thread() is threading.main_thread()
+if _STARTING:   # the imports below take a moment; NOTE(interrupt) in checker/core/budget.py
+    signal.signal(signal.SIGINT, _interrupted_while_starting)
+
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -48,6 +63,8 @@ from model.diagnostics import SpecError, render_all
 from model.ir import TransitionSystem
 from model.load import LoadedSpec
 
+if _STARTING:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 ROOT = Path(__file__).resolve().parent
 DEFAULT_SUITE = ("specs/tdx",)
 FORMAT_CHOICES = sorted(FORMATS)
@@ -126,8 +143,11 @@ class SeamGroup(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
+        except KeyboardInterrupt:   # before or after the engines ran (they stop by themselves)
+            sys.stderr.write("seamcheck: interrupted\n")
+            sys.exit(EXIT_INCONCLUSIVE)
         except Exception as e:  # noqa: BLE001 - the one place that turns our bugs into exit 4
             import traceback
             sys.stderr.write("".join(traceback.format_exception(e)))

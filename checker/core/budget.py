@@ -2,9 +2,32 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+# NOTE(interrupt): Ctrl-C ends the run, not the program. Whoever sees the first SIGINT (an engine
+# catching KeyboardInterrupt, z3 reporting a canceled query, the run module) calls interrupt();
+# from then on every budget counts as spent, so the engine running stops at its next check and
+# every phase, engine and instance still to come stops at once with Unknown (INTERRUPTED). What
+# was decided before is kept and printed, and the run exits 3. Worker processes ignore SIGINT:
+# the parent stops them (checker/run/parallel.py). Process-wide, like the signal itself.
+INTERRUPTED = "interrupted (SIGINT)"
+_INTERRUPT = threading.Event()
+
+
+def interrupt() -> None:
+    _INTERRUPT.set()
+
+
+def interrupted() -> bool:
+    return _INTERRUPT.is_set()
+
+
+def clear_interrupt() -> None:
+    """For a new run in the same process (tests)."""
+    _INTERRUPT.clear()
 
 
 @dataclass(frozen=True)
@@ -43,7 +66,19 @@ class Budget:
         return _replace(self, deadline=time.monotonic() + self.timeout_s)
 
     def expired(self) -> bool:
-        return self.deadline is not None and time.monotonic() >= self.deadline
+        return interrupted() or (self.deadline is not None and time.monotonic() >= self.deadline)
+
+    def stop_reason(self) -> str:
+        """Why an expired budget is spent: Ctrl-C or the clock."""
+        return INTERRUPTED if interrupted() else f"timeout after {self.timeout_s} s"
+
+    def over_limit(self) -> str | None:
+        """Why a search must stop now (interrupt, time, memory), or None."""
+        if self.expired():
+            return self.stop_reason()
+        if self.max_memory_mb is not None and rss_mb() > self.max_memory_mb:
+            return f"memory limit {self.max_memory_mb} MiB reached"
+        return None
 
     def remaining_s(self) -> float | None:
         if self.deadline is None:

@@ -11,7 +11,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 
-from checker.core.budget import Budget, Progress, rss_mb
+from checker.core.budget import INTERRUPTED, Budget, Progress, interrupt
 from checker.core.semantics import bounds, initial_states, may_overflow, successor
 from checker.core.verdict import Verdict
 from checker.explicit.dispatch import Dispatch
@@ -152,12 +152,7 @@ class _Search:
         return fresh
 
     def over_limit(self) -> str | None:
-        b = self.budget
-        if b.expired():
-            return f"timeout after {b.timeout_s} s"
-        if b.max_memory_mb is not None and rss_mb() > b.max_memory_mb:
-            return f"memory limit {b.max_memory_mb} MiB reached"
-        return None
+        return self.budget.over_limit()
 
     def run(self) -> None:
         queue: deque[int] = deque()
@@ -184,9 +179,9 @@ class _Search:
                         self.budget.on_progress(Progress("explicit", len(self.order), len(queue),
                                                          self.depth[sid], time.monotonic() - start))
         except KeyboardInterrupt:
-            # NOTE(interrupt): Ctrl-C ends the search, not the program: what was found so far
-            # is reported, and every undecided property is Unknown (exit 3).
-            self.limit = "interrupted (SIGINT)"
+            # NOTE(interrupt) in checker/core/budget.py: what was found so far is reported
+            interrupt()
+            self.limit = INTERRUPTED
             return
         self.complete = not queue
 
@@ -217,7 +212,11 @@ def explore(ts: TransitionSystem, props: Sequence[str] | None = None,
     search.run()
     elapsed = time.monotonic() - t0
     if search.complete and search.c.temporal:
-        _liveness(ts, search)
+        try:
+            _liveness(ts, search)
+        except KeyboardInterrupt:        # NOTE(interrupt): the fair cycles are not all known
+            interrupt()
+            search.complete, search.limit = False, INTERRUPTED
     sym = tuple(s.name for s in search.symmetry.sets) if search.symmetry else ()
     return result_of(ts, names, search.found, search.complete, search.limit, len(search.order),
                      search.transitions, max(search.depth, default=0), search.enabled, search.new,

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from checker.core.budget import Budget, Progress, rss_mb
+from checker.core.budget import INTERRUPTED, Budget, Progress, interrupt
 from checker.core.semantics import bounds, initial_states, may_overflow, successor
 from checker.explicit.dispatch import key_of
 from checker.explicit.result import ExplicitResult, concretize, result_of
@@ -327,12 +327,7 @@ class _VSearch:
                 self.violated(name, self.trace_to(sid, (i, t)))
 
     def over_limit(self) -> str | None:
-        b = self.budget
-        if b.expired():
-            return f"timeout after {b.timeout_s} s"
-        if b.max_memory_mb is not None and rss_mb() > b.max_memory_mb:
-            return f"memory limit {b.max_memory_mb} MiB reached"
-        return None
+        return self.budget.over_limit()
 
     def run(self) -> None:
         self.add_initial()
@@ -344,8 +339,9 @@ class _VSearch:
                 if self.expand_level(start):
                     return
         except KeyboardInterrupt:
-            # NOTE(interrupt) in checker/explicit/search.py
-            self.limit = "interrupted (SIGINT)"
+            # NOTE(interrupt) in checker/core/budget.py
+            interrupt()
+            self.limit = INTERRUPTED
             return
         except KeySpaceError as e:      # raised before the block is committed: counts stay exact
             self.limit = str(e)

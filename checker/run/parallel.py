@@ -3,35 +3,100 @@
 A job carries its transition system itself (frozen dataclasses, pickled by multiprocessing or
 Dask: our own data, never spec text), so a worker needs no spec file and does exactly what a
 serial run does for that instance (checker/run/runner.py `_run_job`).
+
+Workers never see Ctrl-C (NOTE(interrupt) in checker/core/budget.py): they start with SIGINT
+ignored, so the terminal's SIGINT reaches only the parent, which stops them (`stop`) and
+reports what was finished.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import partial
 from typing import TypeVar
+
+from checker.core.budget import interrupt
 
 J = TypeVar("J")
 R = TypeVar("R")
+POLL_S = 0.2     # how often a waiting parent looks at `stop`
 
 
-def map_ordered(fn: Callable[[J], R], jobs: Sequence[J], workers: int = 1,
-                dask_address: str | None = None) -> Iterator[R]:
-    """fn over jobs: serially, in `workers` local processes, or on a Dask cluster; in job order."""
+def _never() -> bool:
+    return False
+
+
+def ignore_sigint() -> None:
+    """In a worker: SIGINT is the parent's to handle (multiprocessing may reinstate Python's
+    handler while the worker starts, so it is ignored again here)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def sigint_ignored() -> Iterator[None]:
+    """Processes started inside ignore SIGINT: an ignored signal stays ignored across exec, and
+    Python installs no KeyboardInterrupt handler where SIGINT is ignored at start-up."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
+def map_ordered(fn: Callable[[J], R], jobs: Sequence[J], workers: int = 1, dask_address: str | None = None,
+                stop: Callable[[], bool] = _never) -> Iterator[R | None]:
+    """fn over jobs: serially, in `workers` local processes, or on a Dask cluster; in job order.
+    Once `stop()` is true (or on KeyboardInterrupt) the workers are stopped: the jobs finished
+    by then still give their results, the others None."""
     if dask_address is not None:
-        yield from _dask(fn, jobs, dask_address)
+        yield from _dask(fn, jobs, dask_address, stop)
         return
     if workers <= 1 or len(jobs) <= 1:
-        yield from map(fn, jobs)
+        for job in jobs:
+            yield None if stop() else fn(job)
         return
     ctx = mp.get_context("spawn")   # a fresh interpreter per worker: no z3 state crosses a fork
-    with ctx.Pool(min(workers, len(jobs))) as pool:
-        yield from pool.imap(fn, jobs, chunksize=1)
+    with sigint_ignored():
+        pool = ctx.Pool(min(workers, len(jobs)), initializer=ignore_sigint)
+    try:
+        pending = [pool.apply_async(fn, (job,)) for job in jobs]
+        pool.close()
+        for ar in pending:
+            _wait(ar.ready, partial(ar.wait, POLL_S), stop)
+            yield ar.get() if ar.ready() else None
+    finally:
+        pool.terminate()
+        pool.join()
 
 
-def _dask(fn: Callable[[J], R], jobs: Sequence[J], address: str) -> Iterator[R]:
-    from distributed import Client  # only users of --dask need dask installed
+def _wait(done: Callable[[], bool], a_while: Callable[[], object], stop: Callable[[], bool]) -> None:
+    """Until done() or stop(); Ctrl-C here is an interrupt of the run (NOTE(interrupt))."""
+    while not done() and not stop():
+        try:
+            a_while()
+        except KeyboardInterrupt:
+            interrupt()
+            if stop is _never:
+                raise
+
+
+def _dask(fn: Callable[[J], R], jobs: Sequence[J], address: str, stop: Callable[[], bool]) -> Iterator[R | None]:
+    from distributed import (
+        Client,  # only users of --dask need dask installed
+        wait,
+    )
     with Client(address) as client:
         futures = client.map(fn, list(jobs), pure=False)
-        for f in futures:
-            yield f.result()
+        try:
+            for f in futures:
+                _wait(f.done, partial(wait, [f], timeout=POLL_S), stop)
+                yield f.result() if f.done() else None
+        finally:
+            client.cancel(futures)

@@ -13,6 +13,7 @@ from dataclasses import replace
 from checker.core.budget import Budget
 from checker.core.verdict import HoldsUpTo, Proved, Provenance, Unknown, Verdict, Violated
 from checker.run.engines import ENGINES, run_engine
+from checker.run.parallel import ignore_sigint, sigint_ignored
 from model.ir import TransitionSystem
 
 PORTFOLIO = ENGINES
@@ -24,6 +25,7 @@ def conclusive(v: Verdict) -> bool:
 
 def _worker(ts: TransitionSystem, prop: str, engine: str, budget: Budget, symmetry: bool, backend: str,
             out: mp.Queue) -> None:  # type: ignore[type-arg]
+    ignore_sigint()
     try:
         v = run_engine(ts, [prop], engine, budget, symmetry, backend).verdicts[0]
     except Exception as e:  # noqa: BLE001 - reported to the parent as an Unknown with the reason
@@ -45,8 +47,9 @@ def portfolio(ts: TransitionSystem, prop: str, budget: Budget, symmetry: bool = 
     b = _portable(budget)
     procs = {e: ctx.Process(target=_worker, args=(ts, prop, e, b, symmetry, backend, results), daemon=True)
              for e in engines}
-    for p in procs.values():
-        p.start()
+    with sigint_ignored():     # NOTE(interrupt): only this process sees Ctrl-C, and stops them
+        for p in procs.values():
+            p.start()
     got: dict[str, Verdict] = {}
     try:
         while len(got) < len(procs):

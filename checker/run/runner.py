@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from checker.core.budget import Budget, Progress
-from checker.core.verdict import Verdict, Violated
+from checker.core.budget import INTERRUPTED, Budget, Progress, interrupt, interrupted
+from checker.core.verdict import Provenance, Unknown, Verdict, Violated
 from checker.explicit.result import Coverage
 from checker.run.engines import ENGINES, EngineRun, Phase, run_engine
 from model.diagnostics import Diagnostic, SpecError
@@ -115,12 +115,24 @@ def run_instance(ts: TransitionSystem, props: Sequence[str], opts: RunOptions,
                  progress: Callable[[Progress], None] | None = None) -> InstanceResult:
     """Check props of one instance; every counterexample replayed before it is returned. An
     instance with no initial state gets no verdicts but an error (NOTE(no-initial-state))."""
-    if (problem := initial_problem(ts, opts.budget())) is not None:
-        return InstanceResult((), RunFacts(), problem)
-    got = engine_run(ts, props, opts.engine, opts.budget(progress), opts.symmetry, opts.backend)
+    if interrupted():
+        return stopped(ts, props)
+    try:
+        if (problem := initial_problem(ts, opts.budget())) is not None:
+            return InstanceResult((), RunFacts(), problem)
+        got = engine_run(ts, props, opts.engine, opts.budget(progress), opts.symmetry, opts.backend)
+    except KeyboardInterrupt:      # NOTE(interrupt) in checker/core/budget.py
+        interrupt()
+        return stopped(ts, props)
     for v in got.verdicts:
         replayed(ts, v)
     return InstanceResult(got.verdicts, RunFacts(got.phases, _never_enabled(got.phases)))
+
+
+def stopped(ts: TransitionSystem, props: Sequence[str]) -> InstanceResult:
+    """The result of an instance that was not (or not completely) checked because of Ctrl-C."""
+    prov = Provenance("run", ts.params, ts.variant)
+    return InstanceResult(tuple(Unknown(p, prov, INTERRUPTED) for p in props))
 
 
 def check(ts: TransitionSystem, prop: str, engine: str = "explicit", budget: Budget | None = None) -> Verdict:
@@ -204,4 +216,11 @@ def run_instances(items: Sequence[tuple[TransitionSystem, Sequence[str]]], opts:
         return
     from checker.run.parallel import map_ordered
     jobs: list[Job] = [(ts, tuple(props), opts.serial()) for ts, props in items]
-    yield from map_ordered(_run_job, jobs, opts.workers, opts.dask)
+    done = map_ordered(_run_job, jobs, opts.workers, opts.dask, stop=interrupted)
+    for ts, props in items:
+        try:
+            got = next(done, None)
+        except KeyboardInterrupt:   # stop the workers, keep what they finished
+            interrupt()
+            got = next(done, None)
+        yield got if got is not None else stopped(ts, props)

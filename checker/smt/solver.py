@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import z3
 
-from checker.core.budget import Budget
+from checker.core.budget import Budget, interrupt
 
 NO_TIMEOUT_MS = 4294967295   # z3's "no timeout"
 
@@ -38,7 +38,7 @@ def query_timeout_ms(budget: Budget) -> int | None:
 
 def timeout_reason(budget: Budget, z3_reason: str) -> str:
     if budget.expired():
-        return f"timeout after {budget.timeout_s} s"
+        return budget.stop_reason()
     if z3_reason in ("timeout", "canceled") and budget.query_timeout_s is not None:
         return f"query timeout after {budget.query_timeout_s} s"
     return z3_reason or "unknown"
@@ -56,4 +56,7 @@ def check(s: z3.Solver, budget: Budget, *assumptions: z3.ExprRef) -> Outcome:
         return Outcome("sat", elapsed_s=dt)
     if r == z3.unsat:
         return Outcome("unsat", elapsed_s=dt)
-    return Outcome("unknown", timeout_reason(budget, s.reason_unknown()), dt)
+    why = s.reason_unknown()
+    if why == "canceled" and (ms is None or dt * 1000 < 0.9 * ms):
+        interrupt()   # z3 caught the SIGINT itself (its ctrl-c handler): NOTE(interrupt)
+    return Outcome("unknown", timeout_reason(budget, why), dt)

@@ -64,8 +64,8 @@ def export_context(spec: LoadedSpec, ts: TransitionSystem, engine: str | None = 
 
 def seamcheck_version() -> str:
     """The installed package version, else the one in pyproject.toml next to the sources."""
+    from importlib.metadata import PackageNotFoundError, version
     try:
-        from importlib.metadata import PackageNotFoundError, version
         return version("seamcheck")
     except PackageNotFoundError:
         return _pyproject_version()
