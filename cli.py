@@ -41,13 +41,12 @@ from checker.core.outcome import (
     EXIT_VIOLATED,
     REPLAY_HELP,
     exit_code,
-    judge,
 )
-from checker.core.verdict import Violated
 from checker.export import FORMATS, format_for
 from checker.export import render as render_export
+from checker.export.files import save_traces
 from checker.export.progress import ProgressLine
-from checker.export.report import Show, instance_title, outcome_json, outcome_lines, replay_verdict, summary
+from checker.export.report import Show, instance_report, instance_title, replay_verdict, summary
 from checker.run.runner import (
     ENGINE_CHOICES,
     RunOptions,
@@ -57,7 +56,7 @@ from checker.run.runner import (
     unknown_property,
 )
 from checker.run.specs import display, load, spec_files
-from checker.traces.context import export_context, seamcheck_version
+from checker.traces.context import seamcheck_version
 from checker.traces.load import LoadedTrace
 from model.diagnostics import SpecError, render_all
 from model.ir import TransitionSystem
@@ -92,32 +91,21 @@ def run_check(paths: Sequence[str], params: tuple[str, ...], variant: str | None
             err.write(render_all([got.error], {spec.source.path: spec.source}) + "\n")
             bad_input = True
             continue
-        judged = [judge(v, ts.prop(v.prop).expect, show.require_proof) for v in got.verdicts]
-        outcomes += judged
-        ctx = export_context(spec, ts, run.engine)
-        recs = [outcome_json(ts, o) for o in judged]
-        records += recs
-        violations += [(ctx, ts, o.verdict, r) for o, r in zip(judged, recs) if isinstance(o.verdict, Violated)]
-        if not show.json:
-            out.write(outcome_lines(ts, judged, got.facts, traces=show.traces, invariants=show.invariants,
-                                    inline_format=show.inline_format, ctx=ctx))
-    wrote = _write_traces(violations, show, len(loaded) > 1, out, err)
+        rep = instance_report(spec, ts, got, show, run.engine)
+        outcomes += rep.outcomes
+        records += rep.records
+        violations += rep.violations
+        out.write("" if show.json else rep.text)
+    said, failed = save_traces(violations, show.trace_out, show.trace_format, len(loaded) > 1)
+    (err if failed else out).write("" if show.json and not failed else said)
     if show.json:
         out.write(json.dumps(records, indent=2, sort_keys=True) + "\n")
-    if not wrote or bad_input:
+    if failed or bad_input:
         return EXIT_USAGE
     code = exit_code(outcomes)
     if not show.json:
         out.write(summary(outcomes, code))
     return code
-
-
-def _write_traces(violations: list, show: Show, multi_spec: bool, out: TextIO, err: TextIO) -> bool:  # type: ignore[type-arg]
-    """--trace-out: every counterexample to its file; False when one could not be written."""
-    from checker.export.files import save_traces
-    said, failed = save_traces(violations, show.trace_out, show.trace_format, multi_spec)
-    (err if failed else out).write("" if show.json and not failed else said)
-    return not failed
 
 
 def _engine_options(f: Callable[..., None]) -> Callable[..., None]:

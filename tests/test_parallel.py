@@ -50,7 +50,7 @@ def test_portfolio_first_conclusive_answer_wins() -> None:
 
 def _check_json(*args: str) -> list[dict[str, object]]:
     r = CliRunner().invoke(main, ["check", *args, "--json"], catch_exceptions=False)
-    assert r.exit_code == 0, r.stdout
+    assert r.exit_code == 0, r.stdout + r.stderr
     return json.loads(r.stdout)
 
 
@@ -70,7 +70,7 @@ def test_serial_workers_dask_and_gate_agree(monkeypatch: pytest.MonkeyPatch, tmp
         assert _check_json(*SUITE, "--dask", cluster.scheduler_address) == serial
     out = tmp_path / "gate.json"
     r = CliRunner().invoke(main, ["ci", *SUITE, "--no-cache", "--json", str(out)], catch_exceptions=False)
-    assert r.exit_code == 0, r.stdout
+    assert r.exit_code == 0, r.stdout + r.stderr
     gate = json.loads(out.read_text())["results"]
     assert [(g["spec"], g["variant"], g["prop"], g["verdict"], g["detail"]) for g in gate] == \
         [(s["spec"], s["variant"], s["property"], s["verdict"], s["detail"]) for s in serial]

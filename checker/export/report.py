@@ -6,15 +6,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from checker.core.outcome import Outcome, describe
+from checker.core.outcome import Outcome, describe, judge
 from checker.core.verdict import Proved, Violated, kind_of
 from checker.export import render as render_export
 from checker.export.text import render_trace
-from checker.run.runner import RunFacts
-from checker.traces.context import ExportContext, seamcheck_version
+from checker.run.runner import InstanceResult, RunFacts
+from checker.traces.context import ExportContext, export_context, seamcheck_version
 from checker.traces.replay import violates
 from checker.traces.trace import Trace
 from model.ir import TransitionSystem
+from model.load import LoadedSpec
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,27 @@ def outcome_lines(ts: TransitionSystem, outcomes: Sequence[Outcome], facts: RunF
                     render_export(inline_format, ts, v.trace, v.prop, ctx or ExportContext(seamcheck_version())))
             out += [f"    {line}" if line else "" for line in text.splitlines()]
     return "\n".join(out) + "\n\n"
+
+
+@dataclass(frozen=True)
+class InstanceReport:
+    """One instance's results judged and rendered: for the summary, --json and --trace-out."""
+
+    outcomes: list[Outcome]
+    records: list[dict[str, object]]
+    violations: list[tuple[ExportContext, TransitionSystem, Violated, dict[str, object]]]
+    text: str
+
+
+def instance_report(spec: LoadedSpec, ts: TransitionSystem, got: InstanceResult, show: Show,
+                    engine: str) -> InstanceReport:
+    judged = [judge(v, ts.prop(v.prop).expect, show.require_proof) for v in got.verdicts]
+    ctx = export_context(spec, ts, engine)
+    recs = [outcome_json(ts, o) for o in judged]
+    bad = [(ctx, ts, o.verdict, r) for o, r in zip(judged, recs) if isinstance(o.verdict, Violated)]
+    text = outcome_lines(ts, judged, got.facts, traces=show.traces, invariants=show.invariants,
+                         inline_format=show.inline_format, ctx=ctx)
+    return InstanceReport(judged, recs, bad, text)  # type: ignore[arg-type]
 
 
 def outcome_json(ts: TransitionSystem, o: Outcome) -> dict[str, object]:

@@ -87,6 +87,13 @@ def _wait(done: Callable[[], bool], a_while: Callable[[], object], stop: Callabl
                 raise
 
 
+def _dask_wait(wait: Callable[..., object], future: object) -> None:
+    try:
+        wait([future], timeout=POLL_S)
+    except TimeoutError:       # not done yet: the caller looks at `stop` and waits again
+        pass
+
+
 def _dask(fn: Callable[[J], R], jobs: Sequence[J], address: str, stop: Callable[[], bool]) -> Iterator[R | None]:
     from distributed import (
         Client,  # only users of --dask need dask installed
@@ -96,7 +103,7 @@ def _dask(fn: Callable[[J], R], jobs: Sequence[J], address: str, stop: Callable[
         futures = client.map(fn, list(jobs), pure=False)
         try:
             for f in futures:
-                _wait(f.done, partial(wait, [f], timeout=POLL_S), stop)
+                _wait(f.done, partial(_dask_wait, wait, f), stop)
                 yield f.result() if f.done() else None
         finally:
             client.cancel(futures)
