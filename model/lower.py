@@ -8,6 +8,7 @@ properties (each lowered to bad-state conditions, see NOTE(properties) in ir.py)
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from model import smart
@@ -123,13 +124,16 @@ def _types(sc: Scope, el: Elaborator) -> None:
             sc.types[t.name] = sort
 
 
-def _init_values(sc: Scope, el: Elaborator, d: S.VarDecl, sort: Sort) -> tuple[int, ...]:
+def _init_values(sc: Scope, el: Elaborator, d: S.VarDecl, sort: Sort) -> Sequence[int]:
+    """The values `d` may start with: its `init:` constant, or its whole sort, lazily (NOTE(lazy-values))."""
     if size(sort) > MAX_VALUES:
         if d.init is None:
             sc.out.error("SC406", d.span, f"'{d.name}' starts with any of {size(sort)} values of {sort}, "
                          "too many to enumerate", f"`init:` a constant, or a type of at most {MAX_VALUES} values")
             return ()
-        if not isinstance(x := el.expr(d.init, Env(static=True), sort), Const) or not contains(sort, x.value):
+        if (x := el.expr(d.init, Env(static=True), sort)) is None:
+            return ()
+        if not isinstance(x, Const) or not contains(sort, x.value):
             sc.out.error("SC305", d.init.span, f"initial value of '{d.name}' must be a constant of type {sort}",
                          str(sort))
             return ()
@@ -149,8 +153,8 @@ def _init_values(sc: Scope, el: Elaborator, d: S.VarDecl, sort: Sort) -> tuple[i
     return sort.values()
 
 
-def _slots(sc: Scope, el: Elaborator) -> list[tuple[int, ...]]:
-    init: list[tuple[int, ...]] = []
+def _slots(sc: Scope, el: Elaborator) -> list[Sequence[int]]:
+    init: list[Sequence[int]] = []
     for d in sc.spec.vars:
         got = el.var_sort(d.type)
         if got is None:
@@ -164,7 +168,7 @@ def _slots(sc: Scope, el: Elaborator) -> list[tuple[int, ...]]:
     return init
 
 
-def _machine_slots(sc: Scope, el: Elaborator, m: S.MachineDecl) -> list[tuple[int, ...]]:
+def _machine_slots(sc: Scope, el: Elaborator, m: S.MachineDecl) -> list[Sequence[int]]:
     found = sc.types.get(m.instances) if m.instances else None
     inst = found if isinstance(found, IndexSort) else None
     if m.instances and inst is None:
@@ -181,7 +185,7 @@ def _machine_slots(sc: Scope, el: Elaborator, m: S.MachineDecl) -> list[tuple[in
                          ", ".join(m.states), did_you_mean(t, m.states))
     pcs = EnumSort(m.name, m.states)
     sc.add_member(pcs)
-    init: list[tuple[int, ...]] = []
+    init: list[Sequence[int]] = []
     pc = VarInfo("pc", pcs, inst, _field_slots(sc, m.name, "pc", pcs, inst))
     init.extend([(m.states.index(m.init),)] * len(pc.slots))
     fields = {}
