@@ -10,8 +10,10 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from model import syntax as S
-from model.diagnostics import Collector
+from model.diagnostics import Collector, outside_int64, short_int
 from model.expr_parser import ExprSyntaxError, parse_expr, parse_target, parse_type
+from model.params import int_of
+from model.sorts import fits_int64
 from model.source import Span
 from model.yaml_nodes import YMap, YNode, YScalar, YSeq
 
@@ -232,11 +234,14 @@ def _int(b: Builder, node: YNode | None, what: str) -> int | None:
     if node is None:
         return None
     t = b.text(node, what)
-    try:   # ASCII digits only: int() alone also takes '1_000' and non-ASCII digits
-        return int(t, 10) if re.fullmatch(r"[+-]?[0-9]+", t) else int("not an integer")
-    except ValueError:
+    v = int_of(t)   # ASCII digits only: int() alone also takes '1_000' and non-ASCII digits
+    if v is None:
         b.err(node.span, f"{what} must be an integer, got '{t[:40]}'", "an integer", "SC125")
         return None
+    if not fits_int64(v):   # NOTE(int64)
+        b.out.add(outside_int64(node.span, f"{what} {short_int(t)} is outside the supported integer range"))
+        return None
+    return v
 
 
 def _variants(b: Builder, node: YNode | None) -> tuple[tuple[str, tuple[tuple[str, str, Span], ...]], ...]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from model import smart
 from model import syntax as S
+from model.diagnostics import outside_int64, short_int
 from model.ir import Const, Expr, Op, Var
 from model.scope import MachineScope, Scope, VarInfo, key_sort, option_of
 from model.smart import TRUE, const_int
@@ -27,6 +28,7 @@ from model.sorts import (
     assignable,
     compatible,
     contains,
+    fits_int64,
     key_offset,
     size,
 )
@@ -101,6 +103,11 @@ class Elaborator:
             if lo > hi:
                 self.err(t.span, f"empty range {lo}..{hi}", "lo <= hi", "SC302")
                 return None
+            for v, e in ((lo, t.lo), (hi, t.hi)):   # a bound computed from params (NOTE(int64))
+                if not fits_int64(v):
+                    self.out.add(outside_int64(e.span, f"range bound {short_int(str(v))} is outside the "
+                                                       "supported integer range"))
+                    return None
             return IntSort(lo, hi)
         self.err(t.span, "a map type is only allowed as the type of a variable", code="SC303")
         return None
@@ -162,6 +169,9 @@ class Elaborator:
                 return Const(e.value, target)
             self.err(e.span, f"{e.value} is not an element of {target.name}",
                      f"0..{target.size - 1}", "SC305")
+            return None
+        if not fits_int64(e.value):   # NOTE(int64); literals longer than 19 digits never get here
+            self.out.add(outside_int64(e.span, f"integer literal {e.value} is outside the supported integer range"))
             return None
         return const_int(e.value)
 
@@ -243,7 +253,7 @@ class Elaborator:
         if ns is None:
             self.err(e.span, f"unary '-' needs an integer, got {x.sort}", "an integer")
             return None
-        return smart.app(Op.NEG, [x], IntSort(-ns.hi, -ns.lo))
+        return self._arith(e.span, "unary '-'", Op.NEG, [x], IntSort(-ns.hi, -ns.lo))
 
     def _Binary(self, e: S.Binary, env: Env, expected: Sort | None) -> Expr | None:
         if e.op in ("and", "or", "=>"):
@@ -262,7 +272,17 @@ class Elaborator:
             self.err(bad.span, f"'{e.op}' needs integers, got {(a if na is None else b).sort}", "an integer")
             return None
         op, sort = _arith_sort(e.op, na, nb)
-        return smart.app(op, [a, b], sort)
+        return self._arith(e.span, f"'{e.op}'", op, [a, b], sort)
+
+    def _arith(self, span: Span, what: str, op: Op, args: list[Expr], sort: IntSort) -> Expr | None:
+        """An arithmetic node whose values all fit the engines' integers (NOTE(int64))."""
+        if not (fits_int64(sort.lo) and fits_int64(sort.hi)):
+            lo, hi = short_int(str(sort.lo)), short_int(str(sort.hi))
+            self.out.add(outside_int64(span, f"this {what} computes {lo}, outside the supported integer range"
+                                       if lo == hi else f"this {what} may compute values outside the supported "
+                                       f"integer range (it lies in {lo}..{hi})"))
+            return None
+        return smart.app(op, args, sort)
 
     def _IfElse(self, e: S.IfElse, env: Env, expected: Sort | None) -> Expr | None:
         c = self.bool_expr(e.cond, env)

@@ -71,6 +71,9 @@ FRAGMENTS = [
     "{", "}", "[", "]", ":", ": ", "- ", ",", "?", "|", ">", "'", '"', "#", "---", "...", "&a ", "*a",
     "!!python/object:os.system", "!tag ", "<<: ", "%YAML 1.1\n", "ON", "no", "~", "null", "0x1F",
     "1e9", "99999999999999999999", "-1", "é", "\u2028", "\ufeff", "\\", "\x85", "\x00",
+    '"\\ud800"', '"\\udfff\\ud800"', "9223372036854775808", "-9223372036854775809", "9" * 5000,
+    '{type: "0..1000000000", init: 0}', '{type: "0..9223372036854775807", init: 0}', "self: bool",
+    "none: bool", "A: bool", "types: {E: [A, B]}\n", "x: {type: E, init: A}",
 ]
 yamlish = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=4)), max_size=40).map("".join)
 
@@ -95,6 +98,8 @@ def spec_data(path: str) -> Any:
 
 
 EXPRS = ["x", "true", "0", "-1", "none", "self", "pc", "result", "post(x)", "x.__class__", "open(x)",
+         "9223372036854775807", "9223372036854775808", "-9223372036854775808", "9" * 5000, "0..1000000000",
+         "0..1000000000000000000000000000000", "x * 9223372036854775807", "all(x for x in bool)",
          "all(v for v in VCPU)", "count(true for v in bool) == 2", "1 // 0", "min(1)", "m[0]", "{A}",
          "a..b", "VCPU -> bool", "0..99999999", "LP?", "bool -> bool", "not not", "(", "ok", "__import__('os')"]
 values = st.recursive(
@@ -151,6 +156,7 @@ test_mutated_spec, test_mutated_spec_large = twice(120, st.data())(_mutate)
 TOKENS = ["x", "y", "m", "I", "C", "RED", "GREEN", "C.RED", "self", "pc", "result", "none", "true", "false",
           "all", "any", "count", "min", "max", "post", "sum", "open", "eval", "__class__", "__globals__",
           "w", "w.pc", "w[0].pc", "v", "0", "1", "2", "-", "99999999999999999999", "+", "*", "//", "%",
+          "9223372036854775807", "9223372036854775808", "9" * 4400, "i", "a", "b", "BUSY",
           "==", "!=", "<", "<=", ">", ">=", "and", "or", "not", "=>", "if", "else", "for", "in", "(", ")",
           "[", "]", "{", "}", ",", ".", "..", "->", "?", "=", ":", "'s'", '"', "lambda", "\n", "\t", "é"]
 exprs = st.lists(st.sampled_from(TOKENS), min_size=1, max_size=14).map(" ".join) | st.text(max_size=20)
@@ -276,6 +282,31 @@ def _itf(data: st.DataObject) -> None:
 
 
 test_itf_reader, test_itf_reader_large = twice(300, st.data())(_itf)
+
+
+# ---- 6. integers at the int64 bounds (NOTE(int64)) ---------------------------------------------
+
+BOUND = 2**63
+near_bounds = st.sampled_from([-BOUND - 1, -BOUND, -BOUND + 1, -1, 0, BOUND - 2, BOUND - 1, BOUND, 10**30]) | \
+    st.integers(-(2**70), 2**70)
+
+
+def _int64(data: st.DataObject) -> None:
+    v = data.draw(near_bounds, label="value")
+    where = data.draw(st.sampled_from(["literal", "range", "init", "param"]), label="where")
+    ok = -BOUND <= v < BOUND
+    text = {
+        "literal": f'vars:\n  x: {{type: "0..3", init: 0}}\nproperties:\n  p: {{invariant: "x != {v}"}}\n',
+        "range": f'vars:\n  x: {{type: "{min(v, 0)}..{max(v, 0)}", init: 0}}\n',
+        "init": f'vars:\n  x: {{type: "{min(v, 0)}..{max(v, 0)}", init: {v}}}\n',
+        "param": f"params:\n  N: {{default: {v}}}\n",
+    }[where]
+    got = outcome("int64", lambda: load_text("spec: n\n" + text, "<fuzz>"))
+    codes = {d.code for d in got.diagnostics} if isinstance(got, SpecError) else set()
+    assert codes == (set() if ok else {"SC317"}), (v, where, str(got))
+
+
+test_int64_bounds, test_int64_bounds_large = twice(150, st.data())(_int64)
 
 
 def test_harness_rejects_unlocated_errors() -> None:
