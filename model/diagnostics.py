@@ -2,7 +2,8 @@
 
 Codes: SC1xx input/YAML/expression syntax, SC2xx names, SC3xx types and shapes,
 SC4xx parameters and lowering, SC5xx traces. Phases collect diagnostics; only cli.py prints.
-The integer bound SC317 is explained in NOTE(int64) (model/sorts.py).
+The name clashes SC205-SC207 are explained in NOTE(shadowing) (model/names.py), the integer
+bound SC317 in NOTE(int64) (model/sorts.py).
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from model import smart
 from model import syntax as S
 from model.diagnostics import outside_int64, short_int
 from model.ir import Const, Expr, Op, Var
+from model.names import BUILTIN_FUNCS, Decl, clash, hiding_note, names_of, report_reserved
 from model.scope import MachineScope, Scope, VarInfo, key_sort, option_of
 from model.smart import TRUE, const_int
 from model.sorts import (
@@ -35,7 +36,6 @@ from model.sorts import (
 from model.source import Span
 
 NONE_CONST = Const(-1, NoneSort())
-BUILTIN_FUNCS = ("all", "any", "count", "min", "max", "post")
 LITERALS = {"true": True, "True": True, "false": False, "False": False}
 MAX_EXPANSION = 100_000
 MAX_WORK = 300_000   # expression nodes elaborated per instance (quantifiers and defs expand)
@@ -51,9 +51,13 @@ class Env:
     result: Expr | None = None
     post: dict[int, Expr] | None = field(default=None, compare=False)
     static: bool = False          # only params and literals (types, `when`, init values)
+    quantified: tuple[str, ...] = ()   # the bound names that quantifiers bound
 
     def bind(self, name: str, value: Expr) -> Env:
         return replace(self, bound=((name, value), *self.bound))
+
+    def bind_quantified(self, name: str, value: Expr) -> Env:
+        return replace(self.bind(name, value), quantified=(name, *self.quantified))
 
     def lookup(self, name: str) -> Expr | None:
         for n, v in self.bound:
@@ -76,6 +80,7 @@ class Elaborator:
     def __init__(self, scope: Scope):
         self.sc = scope
         self.out = scope.out
+        self.names = names_of(scope.spec)
         self.work = 0
         self.too_deep = False
 
@@ -507,6 +512,24 @@ class Elaborator:
         finally:
             self._depth -= 1
 
+    def binder_ok(self, name: str, span: Span, env: Env) -> bool:
+        """Whether a quantifier variable `name` hides nothing in scope (NOTE(shadowing))."""
+        d = Decl(name, "quantifier variable", span=span)
+        if report_reserved(d, self.out):
+            return False
+        # an inner quantifier may reuse an outer one's name, as in Python's comprehensions: both
+        # binders are in sight in one expression (and checker/mine.py prints lemmas that way)
+        if env.lookup(name) is not None and name not in env.quantified:
+            self.err(span, f"quantifier variable '{name}' has the same name as a parameter in scope",
+                     "a name of its own for the quantifier variable", "SC206",
+                     (f"inside the quantifier, '{name}' would read the quantifier variable, never the "
+                      "parameter; rename one of them",))
+            return False
+        other = self.names.hidden_by(name, env.machine.decl.name if env.machine else None)
+        if other is not None:
+            clash(self.out, "SC206", d, other, hiding_note(d, other))
+        return other is None
+
     def domain(self, name: str, span: Span) -> Sort | None:
         s = self.sc.types.get(name) or (BOOL if name == "bool" else None)
         if s is None:
@@ -526,11 +549,11 @@ class Elaborator:
             self.err(e.span, f"'{e.func}(... for ...)' is not supported", "all, any or count", "SC311")
             return None
         dom = self.domain(e.domain, e.span)
-        if dom is None:
+        if dom is None or not self.binder_ok(e.var, e.span, env):
             return None
         elems: list[Expr] = []
         for v in dom.values():
-            benv = env.bind(e.var, Const(v, dom))
+            benv = env.bind_quantified(e.var, Const(v, dom))
             c = self.bool_expr(e.cond, benv) if e.cond is not None else TRUE
             x = self.bool_expr(e.elem, benv) if e.func != "count" else self.bool_expr(e.elem, benv)
             if c is None or x is None:

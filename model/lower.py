@@ -30,6 +30,7 @@ from model.ir import (
     TransitionSystem,
     Var,
 )
+from model.names import check_names
 from model.params import Instance
 from model.scope import MachineScope, Scope, VarInfo, check_duplicates, param_consts, status_sort
 from model.sorts import MAX_VALUES, EnumSort, IndexSort, IntSort, Sort, assignable, contains, size
@@ -40,6 +41,9 @@ def lower(spec: S.SpecDecl, inst: Instance, out: Collector) -> TransitionSystem 
     """Lower one instance; returns None when any diagnostic was collected."""
     sc = Scope(spec, inst, out, status=status_sort(spec))
     check_duplicates(spec, out)
+    check_names(spec, out)
+    if out:   # every later message about a clashing name would mislead (NOTE(shadowing))
+        return None
     el = Elaborator(sc)
     param_consts(sc)
     sc.add_member(sc.status)
@@ -363,11 +367,17 @@ def _fairness(sc: Scope, t: S.TransitionDecl) -> str | None:
     """weak | strong | None; `fair:` may name an enum param whose value is one of those."""
     ms = sc.machines[next(m.name for m in sc.spec.machines if t in m.transitions)]
     f = t.fair or ms.decl.fair
+    span = (t.fair_span if t.fair else ms.decl.fair_span) or t.span
+    if f in ("weak", "strong") and f in sc.params:   # NOTE(shadowing): the keyword would win
+        sc.out.error("SC205", span, f"fair: '{f}' is both a fairness kind and param '{f}'",
+                     "a param named other than weak, strong or none",
+                     (f"`fair: {f}` would mean {f} fairness, never the param's value; rename the param",))
+        return None
     if f is not None and f not in ("weak", "strong", "none"):
         c = sc.params.get(f)
         v = c.sort.render(c.value) if c is not None else None
         if v not in ("weak", "strong", "none"):
-            sc.out.error("SC306", (t.fair_span if t.fair else ms.decl.fair_span) or t.span,
+            sc.out.error("SC306", span,
                          f"fair: '{f}' must be weak, strong, none or a param with one of "
                          "those values", "weak, strong or none")
             return None
@@ -497,11 +507,10 @@ def _properties(sc: Scope, el: Elaborator, decls: tuple[S.PropertyDecl, ...],
         for i, (a, ae) in enumerate(acts):
             if on is not None and f"{ae.machine}.{ae.transition}" not in on and f"call:{ae.call}" not in on:
                 continue
-            env = ae.env
+            env: Env | None = ae.env
             if on is not None and all(n.startswith("call:") for n in on):
-                for name, value in ae.op_args:   # `on: [call:op]` sees op's parameters too
-                    env = env.bind(name, value)
-            q = el.bool_expr(p.expr, env)
+                env = _with_op_args(el, p, ae)
+            q = el.bool_expr(p.expr, env) if env is not None else None
             if q is None:
                 break
             b = smart.And(a.guard, smart.Not(q))
@@ -509,6 +518,24 @@ def _properties(sc: Scope, el: Elaborator, decls: tuple[S.PropertyDecl, ...],
                 bad.append((i, b))
         out.append(Property(p.name, "step", bad=tuple(bad), expect=_expect(p, inst, el), doc=p.doc, span=p.span))
     return out
+
+
+def _with_op_args(el: Elaborator, p: S.PropertyDecl, ae: ActEnv) -> Env | None:
+    """The env of an `on: [call:op]` step property: the transition's, plus op's parameters,
+    which must not hide a different transition parameter or a machine variable (NOTE(shadowing))."""
+    env = ae.env
+    for name, value in ae.op_args:
+        prev = env.lookup(name)
+        fields = env.machine.fields if env.machine else {}
+        if (prev is not None and prev != value) or name in fields:
+            other = (f"variable '{name}' of machine '{ae.machine}'" if name in fields
+                     else f"a parameter of transition '{ae.machine}.{ae.transition}' with another value")
+            el.err(p.span, f"in property '{p.name}', parameter '{name}' of operation '{ae.call}' hides {other}",
+                   "operation parameters named apart from the calling transition's names", "SC206",
+                   (f"the property would read '{name}' as the operation's parameter; rename one of them",))
+            return None
+        env = env.bind(name, value)
+    return env
 
 
 def _deadlock(sc: Scope, actions: list[Action]) -> Property:

@@ -121,6 +121,15 @@ def paths(node: Any, here: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return out
 
 
+def names_in(node: Any) -> set[str]:
+    """Every identifier-like key or string in a parsed spec."""
+    if isinstance(node, dict):
+        return set().union(*(names_in(k) | names_in(v) for k, v in node.items())) if node else set()
+    if isinstance(node, list):
+        return set().union(*(names_in(v) for v in node)) if node else set()
+    return {node} if isinstance(node, str) and node.isidentifier() else set()
+
+
 def _mutate(data: st.DataObject) -> None:
     import copy
     path = data.draw(st.sampled_from(SPECS), label="spec")
@@ -140,7 +149,11 @@ def _mutate(data: st.DataObject) -> None:
     elif how == "extra_key" and isinstance(parent[key], dict):
         parent[key][data.draw(st.sampled_from(["bogus", "init", "to", "fair", "ON", "1x"]))] = data.draw(values)
     elif how == "rename" and isinstance(parent, dict):
-        parent[data.draw(st.sampled_from(["y", "ON", "spec", "1x", "a b", "deadlock"]))] = parent.pop(key)
+        # names already in the spec (a clash with an enum member, state, variable, param ...) and reserved words
+        taken = sorted(names_in(doc)) or ["y"]
+        new = data.draw(st.sampled_from(["y", "ON", "spec", "1x", "a b", "deadlock", "self", "none", "result",
+                                         "min", "default"]) | st.sampled_from(taken))
+        parent[new] = parent.pop(key)
     text = yaml.safe_dump(doc, sort_keys=False)
     overrides = data.draw(st.lists(st.sampled_from(["N=2", "V=1", "P=2", "N=9", "MAX=2", "X=1"]), max_size=1))
     got = outcome("mutated_spec", lambda: load_text(text, "<fuzz>", tuple(overrides)), located=not overrides)
@@ -284,7 +297,62 @@ def _itf(data: st.DataObject) -> None:
 test_itf_reader, test_itf_reader_large = twice(300, st.data())(_itf)
 
 
-# ---- 6. integers at the int64 bounds (NOTE(int64)) ---------------------------------------------
+# ---- 6. name clashes (NOTE(shadowing)) and integers at the int64 bounds (NOTE(int64)) ----------
+
+POOL = ["a", "b", "c", "k", "self", "none"]
+ROLES = ("param", "member1", "member2", "state1", "state2", "var", "field", "tparam", "oparam", "dparam", "qvar")
+CLASH_SPEC = """spec: clash
+params: {{{param}: {{default: 1}}}}
+types: {{I: {{index: 2}}, E: [{member1}, {member2}]}}
+vars: {{{var}: {{type: E, init: {member1}}}}}
+defs: {{d: {{params: {{{dparam}: I}}, expr: "{dparam} == 0"}}}}
+operations: {{op: {{params: {{{oparam}: I}}, checks: [{{require: "d({oparam})", else: BUSY}}]}}}}
+machines:
+  mach:
+    instances: I
+    states: [{state1}, {state2}]
+    init: {state1}
+    vars: {{{field}: {{type: bool, init: false}}}}
+    transitions:
+      t: {{params: {{{tparam}: I}}, guard: "all(d({qvar}) for {qvar} in I)", call: "op({tparam})"}}
+"""
+
+
+def expected_clash(n: dict[str, str]) -> set[str]:
+    """The codes NOTE(shadowing) demands for these names, worked out independently of model/names.py.
+    Declarations are checked first; a quantifier only when they are clean (lowering stops there)."""
+    reserved = {"self", "none"}
+    members = {n["member1"], n["member2"], n["state1"], n["state2"], "BUSY", "SUCCESS"} - reserved
+    spec_level = {n["param"], n["var"], "d"} - reserved
+    field = {n["field"]} - reserved
+    codes = {"SC207"} if reserved & {n[r] for r in ROLES if r != "qvar"} else set()
+    if spec_level & members or field & (spec_level | members):
+        codes.add("SC205")
+    if ({n["tparam"], n["dparam"]} & (spec_level | members | field) or n["oparam"] in spec_level | members):
+        codes.add("SC206")
+    if codes:
+        return codes
+    if n["qvar"] in reserved:
+        return {"SC207"}
+    return {"SC206"} if n["qvar"] in spec_level | members | field | {n["tparam"]} else set()
+
+
+@st.composite
+def clash_names(draw: st.DrawFn) -> dict[str, str]:
+    n = {r: draw(st.sampled_from(POOL), label=r) for r in ROLES}
+    # keep the spec free of other errors: distinct members, states, and param/variable (SC204)
+    assume = (n["member1"] != n["member2"] and n["state1"] != n["state2"] and n["param"] != n["var"])
+    return n if assume else draw(clash_names())
+
+
+def _clash(n: dict[str, str]) -> None:
+    want = expected_clash(n)
+    got = outcome("name_clash", lambda: load_text(CLASH_SPEC.format(**n), "<fuzz>"))
+    codes = {d.code for d in got.diagnostics} if isinstance(got, SpecError) else set()
+    assert codes == want, (n, codes, str(got))
+
+
+test_name_clashes, test_name_clashes_large = twice(200, clash_names())(_clash)
 
 BOUND = 2**63
 near_bounds = st.sampled_from([-BOUND - 1, -BOUND, -BOUND + 1, -1, 0, BOUND - 2, BOUND - 1, BOUND, 10**30]) | \
