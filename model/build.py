@@ -198,6 +198,7 @@ def build_spec(root: YNode | None, path: str, out: Collector) -> S.SpecDecl | No
         properties=_props(b, top.get("properties"), "properties"),
         lemmas=_props(b, top.get("lemmas"), "lemmas"),
         check_deadlock=_bool(b, dl, "check_deadlock", True),
+        span=b.key_span(top, "spec"), vars_span=b.key_span(top, "vars"),
         variant_spans=tuple(s for _, s in variants),
     )
 

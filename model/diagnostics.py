@@ -12,6 +12,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from model.ir import TransitionSystem
 from model.sorts import INT_RANGE
 from model.source import SourceFile, Span
 
@@ -71,6 +72,24 @@ def outside_int64(span: Span | None, message: str) -> Diagnostic:
     """SC317: a value the engines could not compute with (NOTE(int64) in model/sorts.py)."""
     return Diagnostic("SC317", span, message,
                       f"values in {INT_RANGE}: the engines compute with signed 64-bit integers")
+
+
+def no_initial_state(ts: TransitionSystem) -> Diagnostic:
+    """SC407, for an engine that finds no initial state of `ts`: located at its `initially:`
+    constraint (or, without one, at `vars:`; ts.init_span). Every property would hold vacuously,
+    so the caller reports this instead of a verdict."""
+    inst = ", ".join([f"variant '{ts.variant}'"] * bool(ts.variant) + [f"{k}={v}" for k, v in ts.params])
+    note = ("for " + inst + ": " if inst else "") + "every property would hold vacuously"
+    if ts.init_constraint is None:
+        return Diagnostic("SC407", ts.init_span, "the spec has no initial state",
+                          "at least one initial value for every variable", (note,))
+    return Diagnostic("SC407", ts.init_span, "no initial state satisfies `initially:`",
+                      "a constraint that some combination of the variables' initial values satisfies", (note,))
+
+
+def render_with(d: Diagnostic, sources: Iterable[SourceFile] = ()) -> str:
+    """render() taking the source files as a plain list (e.g. [loaded.source])."""
+    return render(d, {s.path: s for s in sources})
 
 
 def render(d: Diagnostic, sources: dict[str, SourceFile]) -> str:

@@ -207,6 +207,9 @@ class TransitionSystem:
     lemmas: tuple[Property, ...] = ()
     cites: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()            # members of the Status enum, SUCCESS first
+    # where an empty set of initial states comes from: the `initially:` constraint, else `vars:`
+    # (model.diagnostics.no_initial_state reports it there)
+    init_span: Span | None = field(default=None, compare=False)
 
     def slot(self, name: str) -> int:
         """Slot of the variable with display name `name`; raises KeyError."""

@@ -68,10 +68,11 @@ def lower(spec: S.SpecDecl, inst: Instance, out: Collector) -> TransitionSystem 
     _check_depth(sc, actions, [*props, *lemmas], init_c, spec)
     if out:
         return None
+    init_span = spec.initially.span if spec.initially is not None else spec.vars_span or spec.span
     return TransitionSystem(
         spec.name, spec.path, inst.rendered(), inst.variant, tuple(sc.vars), tuple(init_vals),
         init_c, tuple(actions), (*props, *builtin), _machine_infos(sc), tuple(lemmas), spec.cites,
-        sc.status.members)
+        sc.status.members, init_span=init_span)
 
 
 MAX_IR_DEPTH = 150   # engines walk expressions recursively (model/evaluate.py, checker/smt)

@@ -281,4 +281,6 @@ class SpecDecl:
     properties: tuple[PropertyDecl, ...]
     lemmas: tuple[PropertyDecl, ...]
     check_deadlock: bool = True
+    span: Span | None = field(default=None, compare=False)             # the `spec:` key
+    vars_span: Span | None = field(default=None, compare=False)        # the `vars:` key
     variant_spans: tuple[Span, ...] = field(default=(), compare=False)  # one per variant name
