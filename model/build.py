@@ -10,8 +10,10 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from model import syntax as S
-from model.diagnostics import Collector
+from model.diagnostics import Collector, outside_int64, short_int
 from model.expr_parser import ExprSyntaxError, parse_expr, parse_target, parse_type
+from model.params import int_of
+from model.sorts import fits_int64
 from model.source import Span
 from model.yaml_nodes import YMap, YNode, YScalar, YSeq
 
@@ -141,13 +143,22 @@ class Builder:
                 out.append((n, k, v))
         return out
 
-    def typed_params(self, node: YNode | None, what: str) -> tuple[tuple[str, S.SType], ...]:
-        out = []
-        for n, _, v in self.entries(node, what):
+    def typed_params(self, node: YNode | None,
+                     what: str) -> tuple[tuple[tuple[str, S.SType], ...], tuple[Span, ...]]:
+        """`{name: type, ...}` -> ((name, type), ...) and the span of each name."""
+        out, spans = [], []
+        for n, k, v in self.entries(node, what):
             t = self.type(v, f"type of {what} '{n}'")
             if t is not None:
                 out.append((n, t))
-        return tuple(out)
+                spans.append(k.span)
+        return tuple(out), tuple(spans)
+
+    def key_span(self, m: YMap, key: str) -> Span | None:
+        for k, _ in m.entries:
+            if k.value == key:
+                return k.span
+        return None
 
 
 # ---- declarations --------------------------------------------------------------------------
@@ -169,11 +180,12 @@ def build_spec(root: YNode | None, path: str, out: Collector) -> S.SpecDecl | No
     if name_node is not None and (sc := b.as_scalar(name_node, "spec name")):
         name = b.name(sc, "spec") or "spec"
     dl = top.get("check_deadlock")
+    variants = _variants(b, top.get("variants"))
     return S.SpecDecl(
         name=name, path=path, doc=b.text(top.get("doc"), "doc"),
         cites=b.strings(top.get("cites"), "citation"),
         params=tuple(_param(b, n, k, v) for n, k, v in b.entries(top.get("params"), "params")),
-        variants=_variants(b, top.get("variants")),
+        variants=tuple(v for v, _ in variants),
         types=tuple(t for n, k, v in b.entries(top.get("types"), "types")
                     if (t := _typedecl(b, n, k, v)) is not None),
         defs=tuple(d for n, k, v in b.entries(top.get("defs"), "defs")
@@ -186,6 +198,8 @@ def build_spec(root: YNode | None, path: str, out: Collector) -> S.SpecDecl | No
         properties=_props(b, top.get("properties"), "properties"),
         lemmas=_props(b, top.get("lemmas"), "lemmas"),
         check_deadlock=_bool(b, dl, "check_deadlock", True),
+        span=b.key_span(top, "spec"), vars_span=b.key_span(top, "vars"),
+        variant_spans=tuple(s for _, s in variants),
     )
 
 
@@ -225,26 +239,34 @@ def _param(b: Builder, name: str, key: YScalar, v: YNode) -> S.ParamDecl:
         b.err(default_node.span if default_node else key.span,
               f"default '{default}' of param '{name}' is not one of its values",
               ", ".join(values), "SC126")
-    return S.ParamDecl(name, kind, default, values, lo, hi, b.text(m.get("doc"), "doc"), key.span)
+    return S.ParamDecl(name, kind, default, values, lo, hi, b.text(m.get("doc"), "doc"), key.span,
+                       tuple(s for _, s in named))
 
 
 def _int(b: Builder, node: YNode | None, what: str) -> int | None:
     if node is None:
         return None
     t = b.text(node, what)
-    try:   # ASCII digits only: int() alone also takes '1_000' and non-ASCII digits
-        return int(t, 10) if re.fullmatch(r"[+-]?[0-9]+", t) else int("not an integer")
-    except ValueError:
+    v = int_of(t)   # ASCII digits only: int() alone also takes '1_000' and non-ASCII digits
+    if v is None:
         b.err(node.span, f"{what} must be an integer, got '{t[:40]}'", "an integer", "SC125")
         return None
+    if not fits_int64(v):   # NOTE(int64)
+        b.out.add(outside_int64(node.span, f"{what} {short_int(t)} is outside the supported integer range"))
+        return None
+    return v
 
 
-def _variants(b: Builder, node: YNode | None) -> tuple[tuple[str, tuple[tuple[str, str, Span], ...]], ...]:
+Variant = tuple[str, tuple[tuple[str, str, Span], ...]]
+
+
+def _variants(b: Builder, node: YNode | None) -> tuple[tuple[Variant, Span], ...]:
+    """Each variant (its name and `param: value` assignments) with the span of its name."""
     out = []
-    for n, _, v in b.entries(node, "variants"):
+    for n, k, v in b.entries(node, "variants"):
         assigns = tuple((pn, b.text(pv, "param value"), pk.span)
                         for pn, pk, pv in b.entries(v, f"variant '{n}'"))
-        out.append((n, assigns))
+        out.append(((n, assigns), k.span))
     return tuple(out)
 
 
@@ -255,7 +277,7 @@ def _typedecl(b: Builder, name: str, key: YScalar, v: YNode) -> S.TypeDecl | Non
         members = tuple(n for n, _ in named)
         if not v.items:
             b.err(v.span, f"enum '{name}' has no members", "a non-empty list of names", "SC127")
-        return S.TypeDecl(name, "enum", members=members, span=key.span)
+        return S.TypeDecl(name, "enum", members=members, span=key.span, member_spans=tuple(s for _, s in named))
     if isinstance(v, YMap):
         b.check_keys(v, ("index", "enum", "symmetric"), f"type '{name}'")
         if v.get("index") is not None:
@@ -264,7 +286,8 @@ def _typedecl(b: Builder, name: str, key: YScalar, v: YNode) -> S.TypeDecl | Non
         if v.get("enum") is not None:
             named = b.names(v.get("enum"), "enum member")
             b.unique(named, "enum member")
-            return S.TypeDecl(name, "enum", members=tuple(n for n, _ in named), span=key.span)
+            return S.TypeDecl(name, "enum", members=tuple(n for n, _ in named), span=key.span,
+                              member_spans=tuple(s for _, s in named))
         b.err(v.span, f"type '{name}' must be `{{index: N}}`, a list of enum members, or a type expression")
         return None
     alias = b.type(v, f"type '{name}'")
@@ -275,10 +298,10 @@ def _def(b: Builder, name: str, key: YScalar, v: YNode) -> S.DefDecl | None:
     if isinstance(v, YMap):
         b.check_keys(v, ("params", "expr", "doc"), f"def '{name}'", ("expr",))
         body = b.expr(v.get("expr"), f"def '{name}'")
-        params = b.typed_params(v.get("params"), f"parameter of def '{name}'")
+        params, spans = b.typed_params(v.get("params"), f"parameter of def '{name}'")
     else:
-        body, params = b.expr(v, f"def '{name}'"), ()
-    return S.DefDecl(name, params, body, key.span) if body is not None else None
+        body, params, spans = b.expr(v, f"def '{name}'"), (), ()
+    return S.DefDecl(name, params, body, key.span, spans) if body is not None else None
 
 
 def _vars(b: Builder, node: YNode | None, what: str) -> tuple[S.VarDecl, ...]:
@@ -323,14 +346,14 @@ def _op(b: Builder, name: str, key: YScalar, v: YNode) -> S.OpDecl:
         b.check_keys(cm, ("require", "else"), "a check", ("require", "else"))
         req, err = b.expr(cm.get("require"), "check"), b.one_name(cm.get("else"), "error code", "else")
         if req is not None and err:
-            checks.append(S.Check(req, err[0][0], cm.span))
+            checks.append(S.Check(req, err[0][0], cm.span, err[0][1]))
     if cnode is not None and not isinstance(cnode, YSeq):
         b.err(cnode.span, f"checks of operation '{name}' must be a list",
               "- {require: EXPR, else: ERROR_CODE}")
-    return S.OpDecl(name, b.typed_params(m.get("params"), f"parameter of operation '{name}'"),
-                    tuple(checks), b.names(m.get("may_fail"), "error code"),
+    params, spans = b.typed_params(m.get("params"), f"parameter of operation '{name}'")
+    return S.OpDecl(name, params, tuple(checks), b.names(m.get("may_fail"), "error code"),
                     _assigns(b, m.get("effect"), f"effect of operation '{name}'"),
-                    b.text(m.get("doc"), "doc"), b.strings(m.get("cites"), "citation"), key.span)
+                    b.text(m.get("doc"), "doc"), b.strings(m.get("cites"), "citation"), key.span, spans)
 
 
 MACHINE_KEYS = ("instances", "states", "init", "terminal", "vars", "transitions", "doc", "fair")
@@ -370,7 +393,7 @@ def _machine(b: Builder, name: str, key: YScalar, v: YNode) -> S.MachineDecl | N
                          _vars(b, m.get("vars"), f"vars of machine '{name}'"), trs,
                          b.text(m.get("doc"), "doc"), key.span, inst[0][1] if inst else None,
                          _fair(b, m.get("fair")), init[0][1] if init else None, tuple(s for _, s in terminal),
-                         _span_of(m.get("fair")))
+                         _span_of(m.get("fair")), tuple(s for _, s in named))
 
 
 def _transition(b: Builder, name: str, key: YScalar, v: YNode) -> S.TransitionDecl:
@@ -383,15 +406,15 @@ def _transition(b: Builder, name: str, key: YScalar, v: YNode) -> S.TransitionDe
     if call is not None and not isinstance(call, S.Call):
         b.err(call.span, "`call:` must be a call of an operation", "op_name(arg, ...)", "SC128")
         call = None
+    params, spans = b.typed_params(m.get("params"), f"parameter of transition '{name}'")
     return S.TransitionDecl(
         name, tuple(n for n, _ in sources) if sources is not None else None,
-        b.expr(m.get("to"), "target state"),
-        b.typed_params(m.get("params"), f"parameter of transition '{name}'"),
+        b.expr(m.get("to"), "target state"), params,
         b.expr(m.get("when"), "static condition"), b.expr(m.get("guard"), "guard"),
         call, b.expr(m.get("store"), "store target"),
         _assigns(b, m.get("effect"), f"effect of transition '{name}'"),
         b.text(m.get("doc"), "doc"), b.strings(m.get("cites"), "citation"), key.span,
-        tuple(s for _, s in sources) if sources else (), _fair(b, m.get("fair")), _span_of(m.get("fair")))
+        tuple(s for _, s in sources) if sources else (), _fair(b, m.get("fair")), _span_of(m.get("fair")), spans)
 
 
 def _span_of(node: YNode | None) -> Span | None:

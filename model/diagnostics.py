@@ -2,6 +2,8 @@
 
 Codes: SC1xx input/YAML/expression syntax, SC2xx names, SC3xx types and shapes,
 SC4xx parameters and lowering, SC5xx traces. Phases collect diagnostics; only cli.py prints.
+The name clashes SC205-SC207 are explained in NOTE(shadowing) (model/names.py), the integer
+bound SC317 in NOTE(int64) (model/sorts.py).
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from model.ir import TransitionSystem
+from model.sorts import INT_RANGE
 from model.source import SourceFile, Span
 
 MAX_SHOWN = 160   # characters of a source line shown under a diagnostic
@@ -41,7 +45,9 @@ class Collector:
 
     def error(self, code: str, span: Span | None, message: str, expected: str | None = None,
               notes: tuple[str, ...] = ()) -> None:
-        d = Diagnostic(code, span, message, expected, notes)
+        self.add(Diagnostic(code, span, message, expected, notes))
+
+    def add(self, d: Diagnostic) -> None:
         # elaboration visits a body once per instance; report each problem once
         if d not in self.diagnostics:
             self.diagnostics.append(d)
@@ -54,6 +60,36 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> tuple[str, ...]:
     """A note suggesting the closest known name, or nothing."""
     close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
     return (f"did you mean '{close[0]}'?",) if close else ()
+
+
+def short_int(text: str) -> str:
+    """An integer's text as a message shows it: a 5,000-digit literal is cut to its ends."""
+    digits = len(text.lstrip("+-"))
+    return text if digits <= 24 else f"{text[:12]}...{text[-4:]} ({digits} digits)"
+
+
+def outside_int64(span: Span | None, message: str) -> Diagnostic:
+    """SC317: a value the engines could not compute with (NOTE(int64) in model/sorts.py)."""
+    return Diagnostic("SC317", span, message,
+                      f"values in {INT_RANGE}: the engines compute with signed 64-bit integers")
+
+
+def no_initial_state(ts: TransitionSystem) -> Diagnostic:
+    """SC407, for an engine that finds no initial state of `ts`: located at its `initially:`
+    constraint (or, without one, at `vars:`; ts.init_span). Every property would hold vacuously,
+    so the caller reports this instead of a verdict."""
+    inst = ", ".join([f"variant '{ts.variant}'"] * bool(ts.variant) + [f"{k}={v}" for k, v in ts.params])
+    note = ("for " + inst + ": " if inst else "") + "every property would hold vacuously"
+    if ts.init_constraint is None:
+        return Diagnostic("SC407", ts.init_span, "the spec has no initial state",
+                          "at least one initial value for every variable", (note,))
+    return Diagnostic("SC407", ts.init_span, "no initial state satisfies `initially:`",
+                      "a constraint that some combination of the variables' initial values satisfies", (note,))
+
+
+def render_with(d: Diagnostic, sources: Iterable[SourceFile] = ()) -> str:
+    """render() taking the source files as a plain list (e.g. [loaded.source])."""
+    return render(d, {s.path: s for s in sources})
 
 
 def render(d: Diagnostic, sources: dict[str, SourceFile]) -> str:

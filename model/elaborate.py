@@ -11,7 +11,9 @@ from dataclasses import dataclass, field, replace
 
 from model import smart
 from model import syntax as S
+from model.diagnostics import outside_int64, short_int
 from model.ir import Const, Expr, Op, Var
+from model.names import BUILTIN_FUNCS, Decl, clash, hiding_note, names_of, report_reserved
 from model.scope import MachineScope, Scope, VarInfo, key_sort, option_of
 from model.smart import TRUE, const_int
 from model.sorts import (
@@ -27,13 +29,13 @@ from model.sorts import (
     assignable,
     compatible,
     contains,
+    fits_int64,
     key_offset,
     size,
 )
 from model.source import Span
 
 NONE_CONST = Const(-1, NoneSort())
-BUILTIN_FUNCS = ("all", "any", "count", "min", "max", "post")
 LITERALS = {"true": True, "True": True, "false": False, "False": False}
 MAX_EXPANSION = 100_000
 MAX_WORK = 300_000   # expression nodes elaborated per instance (quantifiers and defs expand)
@@ -49,9 +51,13 @@ class Env:
     result: Expr | None = None
     post: dict[int, Expr] | None = field(default=None, compare=False)
     static: bool = False          # only params and literals (types, `when`, init values)
+    quantified: tuple[str, ...] = ()   # the bound names that quantifiers bound
 
     def bind(self, name: str, value: Expr) -> Env:
         return replace(self, bound=((name, value), *self.bound))
+
+    def bind_quantified(self, name: str, value: Expr) -> Env:
+        return replace(self.bind(name, value), quantified=(name, *self.quantified))
 
     def lookup(self, name: str) -> Expr | None:
         for n, v in self.bound:
@@ -74,6 +80,7 @@ class Elaborator:
     def __init__(self, scope: Scope):
         self.sc = scope
         self.out = scope.out
+        self.names = names_of(scope.spec)
         self.work = 0
         self.too_deep = False
 
@@ -101,6 +108,11 @@ class Elaborator:
             if lo > hi:
                 self.err(t.span, f"empty range {lo}..{hi}", "lo <= hi", "SC302")
                 return None
+            for v, e in ((lo, t.lo), (hi, t.hi)):   # a bound computed from params (NOTE(int64))
+                if not fits_int64(v):
+                    self.out.add(outside_int64(e.span, f"range bound {short_int(str(v))} is outside the "
+                                                       "supported integer range"))
+                    return None
             return IntSort(lo, hi)
         self.err(t.span, "a map type is only allowed as the type of a variable", code="SC303")
         return None
@@ -162,6 +174,9 @@ class Elaborator:
                 return Const(e.value, target)
             self.err(e.span, f"{e.value} is not an element of {target.name}",
                      f"0..{target.size - 1}", "SC305")
+            return None
+        if not fits_int64(e.value):   # NOTE(int64); literals longer than 19 digits never get here
+            self.out.add(outside_int64(e.span, f"integer literal {e.value} is outside the supported integer range"))
             return None
         return const_int(e.value)
 
@@ -243,7 +258,7 @@ class Elaborator:
         if ns is None:
             self.err(e.span, f"unary '-' needs an integer, got {x.sort}", "an integer")
             return None
-        return smart.app(Op.NEG, [x], IntSort(-ns.hi, -ns.lo))
+        return self._arith(e.span, "unary '-'", Op.NEG, [x], IntSort(-ns.hi, -ns.lo))
 
     def _Binary(self, e: S.Binary, env: Env, expected: Sort | None) -> Expr | None:
         if e.op in ("and", "or", "=>"):
@@ -262,7 +277,17 @@ class Elaborator:
             self.err(bad.span, f"'{e.op}' needs integers, got {(a if na is None else b).sort}", "an integer")
             return None
         op, sort = _arith_sort(e.op, na, nb)
-        return smart.app(op, [a, b], sort)
+        return self._arith(e.span, f"'{e.op}'", op, [a, b], sort)
+
+    def _arith(self, span: Span, what: str, op: Op, args: list[Expr], sort: IntSort) -> Expr | None:
+        """An arithmetic node whose values all fit the engines' integers (NOTE(int64))."""
+        if not (fits_int64(sort.lo) and fits_int64(sort.hi)):
+            lo, hi = short_int(str(sort.lo)), short_int(str(sort.hi))
+            self.out.add(outside_int64(span, f"this {what} computes {lo}, outside the supported integer range"
+                                       if lo == hi else f"this {what} may compute values outside the supported "
+                                       f"integer range (it lies in {lo}..{hi})"))
+            return None
+        return smart.app(op, args, sort)
 
     def _IfElse(self, e: S.IfElse, env: Env, expected: Sort | None) -> Expr | None:
         c = self.bool_expr(e.cond, env)
@@ -487,6 +512,24 @@ class Elaborator:
         finally:
             self._depth -= 1
 
+    def binder_ok(self, name: str, span: Span, env: Env) -> bool:
+        """Whether a quantifier variable `name` hides nothing in scope (NOTE(shadowing))."""
+        d = Decl(name, "quantifier variable", span=span)
+        if report_reserved(d, self.out):
+            return False
+        # an inner quantifier may reuse an outer one's name, as in Python's comprehensions: both
+        # binders are in sight in one expression (and checker/mine.py prints lemmas that way)
+        if env.lookup(name) is not None and name not in env.quantified:
+            self.err(span, f"quantifier variable '{name}' has the same name as a parameter in scope",
+                     "a name of its own for the quantifier variable", "SC206",
+                     (f"inside the quantifier, '{name}' would read the quantifier variable, never the "
+                      "parameter; rename one of them",))
+            return False
+        other = self.names.hidden_by(name, env.machine.decl.name if env.machine else None)
+        if other is not None:
+            clash(self.out, "SC206", d, other, hiding_note(d, other))
+        return other is None
+
     def domain(self, name: str, span: Span) -> Sort | None:
         s = self.sc.types.get(name) or (BOOL if name == "bool" else None)
         if s is None:
@@ -506,11 +549,11 @@ class Elaborator:
             self.err(e.span, f"'{e.func}(... for ...)' is not supported", "all, any or count", "SC311")
             return None
         dom = self.domain(e.domain, e.span)
-        if dom is None:
+        if dom is None or not self.binder_ok(e.var, e.span, env):
             return None
         elems: list[Expr] = []
         for v in dom.values():
-            benv = env.bind(e.var, Const(v, dom))
+            benv = env.bind_quantified(e.var, Const(v, dom))
             c = self.bool_expr(e.cond, benv) if e.cond is not None else TRUE
             x = self.bool_expr(e.elem, benv) if e.func != "count" else self.bool_expr(e.elem, benv)
             if c is None or x is None:

@@ -9,7 +9,8 @@ from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, VisitError
 
 from model import syntax as S
-from model.diagnostics import Diagnostic
+from model.diagnostics import Diagnostic, outside_int64, short_int
+from model.sorts import INT64_DIGITS
 from model.source import Span
 from model.yaml_nodes import YScalar
 
@@ -100,16 +101,23 @@ def parse(scalar: YScalar, start: str = "start", what: str = "expression") -> ob
     except LarkError as e:
         raise _fail(scalar, pos, e, what, start) from None
     except RecursionError:
-        raise ExprSyntaxError(Diagnostic("SC111", scalar.span, f"{what} nested too deeply",
-                                         expected="less nesting (name parts with defs)")) from None
+        raise _too_deep(scalar, what) from None
     if (depth := _depth(tree)) > MAX_EXPR_DEPTH:
         raise ExprSyntaxError(Diagnostic("SC111", scalar.span, f"{what} nested {depth} levels deep",
                                          expected=f"at most {MAX_EXPR_DEPTH} levels (name parts with defs)"))
     try:
         return _Build(pos).transform(tree)
-    except (RecursionError, VisitError):
-        raise ExprSyntaxError(Diagnostic("SC111", scalar.span, f"{what} nested too deeply",
-                                         expected="less nesting (name parts with defs)")) from None
+    except VisitError as e:
+        if isinstance(e.orig_exc, ExprSyntaxError):   # raised by a _Build method, e.g. int()
+            raise e.orig_exc from None
+        raise _too_deep(scalar, what) from None
+    except RecursionError:
+        raise _too_deep(scalar, what) from None
+
+
+def _too_deep(scalar: YScalar, what: str) -> ExprSyntaxError:
+    return ExprSyntaxError(Diagnostic("SC111", scalar.span, f"{what} nested too deeply",
+                                      expected="less nesting (name parts with defs)"))
 
 
 def _depth(tree: Tree) -> int:  # type: ignore[type-arg]
@@ -159,7 +167,13 @@ class _Build(Transformer):  # type: ignore[type-arg]
         return S.Name(str(c[0]), self._tok(c[0]))
 
     def int(self, meta: object, c: list[Token]) -> S.IntLit:
-        return S.IntLit(int(str(c[0])), self._tok(c[0]))
+        text, span = str(c[0]), self._tok(c[0])
+        # too long for int64 even when negated, and int() refuses more than 4300 digits; shorter
+        # literals out of range are reported by the elaborator, after `-` is folded in (NOTE(int64))
+        if len(text.lstrip("0")) > INT64_DIGITS:
+            raise ExprSyntaxError(outside_int64(span, f"integer literal {short_int(text)} is outside the "
+                                                      "supported integer range"))
+        return S.IntLit(int(text), span)
 
     def implies(self, meta: object, c: list[S.SExpr]) -> S.Binary:
         return S.Binary("=>", c[0], c[1], self._s(meta))

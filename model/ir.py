@@ -22,6 +22,7 @@ A deadlock property is an invariant whose pred is "some action enabled or the st
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from model.sorts import Sort
@@ -198,7 +199,7 @@ class TransitionSystem:
     params: tuple[tuple[str, str], ...]     # instantiated parameter values, rendered
     variant: str | None
     vars: tuple[StateVar, ...]
-    init_values: tuple[tuple[int, ...], ...]  # allowed initial values per slot
+    init_values: tuple[Sequence[int], ...]    # allowed initial values per slot (NOTE(lazy-values))
     init_constraint: Expr | None
     actions: tuple[Action, ...]
     properties: tuple[Property, ...]
@@ -206,6 +207,9 @@ class TransitionSystem:
     lemmas: tuple[Property, ...] = ()
     cites: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()            # members of the Status enum, SUCCESS first
+    # where an empty set of initial states comes from: the `initially:` constraint, else `vars:`
+    # (model.diagnostics.no_initial_state reports it there)
+    init_span: Span | None = field(default=None, compare=False)
 
     def slot(self, name: str) -> int:
         """Slot of the variable with display name `name`; raises KeyError."""

@@ -8,6 +8,7 @@ properties (each lowered to bad-state conditions, see NOTE(properties) in ir.py)
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from model import smart
@@ -29,6 +30,7 @@ from model.ir import (
     TransitionSystem,
     Var,
 )
+from model.names import check_names
 from model.params import Instance
 from model.scope import MachineScope, Scope, VarInfo, check_duplicates, param_consts, status_sort
 from model.sorts import MAX_VALUES, EnumSort, IndexSort, IntSort, Sort, assignable, contains, size
@@ -39,6 +41,9 @@ def lower(spec: S.SpecDecl, inst: Instance, out: Collector) -> TransitionSystem 
     """Lower one instance; returns None when any diagnostic was collected."""
     sc = Scope(spec, inst, out, status=status_sort(spec))
     check_duplicates(spec, out)
+    check_names(spec, out)
+    if out:   # every later message about a clashing name would mislead (NOTE(shadowing))
+        return None
     el = Elaborator(sc)
     param_consts(sc)
     sc.add_member(sc.status)
@@ -63,10 +68,11 @@ def lower(spec: S.SpecDecl, inst: Instance, out: Collector) -> TransitionSystem 
     _check_depth(sc, actions, [*props, *lemmas], init_c, spec)
     if out:
         return None
+    init_span = spec.initially.span if spec.initially is not None else spec.vars_span or spec.span
     return TransitionSystem(
         spec.name, spec.path, inst.rendered(), inst.variant, tuple(sc.vars), tuple(init_vals),
         init_c, tuple(actions), (*props, *builtin), _machine_infos(sc), tuple(lemmas), spec.cites,
-        sc.status.members)
+        sc.status.members, init_span=init_span)
 
 
 MAX_IR_DEPTH = 150   # engines walk expressions recursively (model/evaluate.py, checker/smt)
@@ -123,13 +129,16 @@ def _types(sc: Scope, el: Elaborator) -> None:
             sc.types[t.name] = sort
 
 
-def _init_values(sc: Scope, el: Elaborator, d: S.VarDecl, sort: Sort) -> tuple[int, ...]:
+def _init_values(sc: Scope, el: Elaborator, d: S.VarDecl, sort: Sort) -> Sequence[int]:
+    """The values `d` may start with: its `init:` constant, or its whole sort, lazily (NOTE(lazy-values))."""
     if size(sort) > MAX_VALUES:
         if d.init is None:
             sc.out.error("SC406", d.span, f"'{d.name}' starts with any of {size(sort)} values of {sort}, "
                          "too many to enumerate", f"`init:` a constant, or a type of at most {MAX_VALUES} values")
             return ()
-        if not isinstance(x := el.expr(d.init, Env(static=True), sort), Const) or not contains(sort, x.value):
+        if (x := el.expr(d.init, Env(static=True), sort)) is None:
+            return ()
+        if not isinstance(x, Const) or not contains(sort, x.value):
             sc.out.error("SC305", d.init.span, f"initial value of '{d.name}' must be a constant of type {sort}",
                          str(sort))
             return ()
@@ -149,8 +158,8 @@ def _init_values(sc: Scope, el: Elaborator, d: S.VarDecl, sort: Sort) -> tuple[i
     return sort.values()
 
 
-def _slots(sc: Scope, el: Elaborator) -> list[tuple[int, ...]]:
-    init: list[tuple[int, ...]] = []
+def _slots(sc: Scope, el: Elaborator) -> list[Sequence[int]]:
+    init: list[Sequence[int]] = []
     for d in sc.spec.vars:
         got = el.var_sort(d.type)
         if got is None:
@@ -164,7 +173,7 @@ def _slots(sc: Scope, el: Elaborator) -> list[tuple[int, ...]]:
     return init
 
 
-def _machine_slots(sc: Scope, el: Elaborator, m: S.MachineDecl) -> list[tuple[int, ...]]:
+def _machine_slots(sc: Scope, el: Elaborator, m: S.MachineDecl) -> list[Sequence[int]]:
     found = sc.types.get(m.instances) if m.instances else None
     inst = found if isinstance(found, IndexSort) else None
     if m.instances and inst is None:
@@ -181,7 +190,7 @@ def _machine_slots(sc: Scope, el: Elaborator, m: S.MachineDecl) -> list[tuple[in
                          ", ".join(m.states), did_you_mean(t, m.states))
     pcs = EnumSort(m.name, m.states)
     sc.add_member(pcs)
-    init: list[tuple[int, ...]] = []
+    init: list[Sequence[int]] = []
     pc = VarInfo("pc", pcs, inst, _field_slots(sc, m.name, "pc", pcs, inst))
     init.extend([(m.states.index(m.init),)] * len(pc.slots))
     fields = {}
@@ -359,11 +368,17 @@ def _fairness(sc: Scope, t: S.TransitionDecl) -> str | None:
     """weak | strong | None; `fair:` may name an enum param whose value is one of those."""
     ms = sc.machines[next(m.name for m in sc.spec.machines if t in m.transitions)]
     f = t.fair or ms.decl.fair
+    span = (t.fair_span if t.fair else ms.decl.fair_span) or t.span
+    if f in ("weak", "strong") and f in sc.params:   # NOTE(shadowing): the keyword would win
+        sc.out.error("SC205", span, f"fair: '{f}' is both a fairness kind and param '{f}'",
+                     "a param named other than weak, strong or none",
+                     (f"`fair: {f}` would mean {f} fairness, never the param's value; rename the param",))
+        return None
     if f is not None and f not in ("weak", "strong", "none"):
         c = sc.params.get(f)
         v = c.sort.render(c.value) if c is not None else None
         if v not in ("weak", "strong", "none"):
-            sc.out.error("SC306", (t.fair_span if t.fair else ms.decl.fair_span) or t.span,
+            sc.out.error("SC306", span,
                          f"fair: '{f}' must be weak, strong, none or a param with one of "
                          "those values", "weak, strong or none")
             return None
@@ -493,11 +508,10 @@ def _properties(sc: Scope, el: Elaborator, decls: tuple[S.PropertyDecl, ...],
         for i, (a, ae) in enumerate(acts):
             if on is not None and f"{ae.machine}.{ae.transition}" not in on and f"call:{ae.call}" not in on:
                 continue
-            env = ae.env
+            env: Env | None = ae.env
             if on is not None and all(n.startswith("call:") for n in on):
-                for name, value in ae.op_args:   # `on: [call:op]` sees op's parameters too
-                    env = env.bind(name, value)
-            q = el.bool_expr(p.expr, env)
+                env = _with_op_args(el, p, ae)
+            q = el.bool_expr(p.expr, env) if env is not None else None
             if q is None:
                 break
             b = smart.And(a.guard, smart.Not(q))
@@ -505,6 +519,24 @@ def _properties(sc: Scope, el: Elaborator, decls: tuple[S.PropertyDecl, ...],
                 bad.append((i, b))
         out.append(Property(p.name, "step", bad=tuple(bad), expect=_expect(p, inst, el), doc=p.doc, span=p.span))
     return out
+
+
+def _with_op_args(el: Elaborator, p: S.PropertyDecl, ae: ActEnv) -> Env | None:
+    """The env of an `on: [call:op]` step property: the transition's, plus op's parameters,
+    which must not hide a different transition parameter or a machine variable (NOTE(shadowing))."""
+    env = ae.env
+    for name, value in ae.op_args:
+        prev = env.lookup(name)
+        fields = env.machine.fields if env.machine else {}
+        if (prev is not None and prev != value) or name in fields:
+            other = (f"variable '{name}' of machine '{ae.machine}'" if name in fields
+                     else f"a parameter of transition '{ae.machine}.{ae.transition}' with another value")
+            el.err(p.span, f"in property '{p.name}', parameter '{name}' of operation '{ae.call}' hides {other}",
+                   "operation parameters named apart from the calling transition's names", "SC206",
+                   (f"the property would read '{name}' as the operation's parameter; rename one of them",))
+            return None
+        env = env.bind(name, value)
+    return env
 
 
 def _deadlock(sc: Scope, actions: list[Action]) -> Property:

@@ -6,11 +6,24 @@ import re
 from dataclasses import dataclass
 
 from model import syntax as S
-from model.diagnostics import Collector, did_you_mean
+from model.diagnostics import Collector, did_you_mean, outside_int64, short_int
+from model.sorts import INT64_DIGITS, INT_MAX, INT_MIN, fits_int64
 from model.source import Span
 
 ParamValue = int | bool | str
 INT_TEXT = re.compile(r"[+-]?[0-9]+")
+
+
+def int_of(text: str) -> int | None:
+    """The integer written in `text` (ASCII digits, optional sign), or None when it is not one.
+
+    int() alone also takes '1_000' and non-ASCII digits, and refuses more than 4300 digits: a
+    longer value comes back as the nearest value outside int64, for the caller's range check."""
+    if not INT_TEXT.fullmatch(text):
+        return None
+    if len(text.lstrip("+-").lstrip("0")) > INT64_DIGITS:
+        return INT_MIN - 1 if text.startswith("-") else INT_MAX + 1
+    return int(text, 10)
 
 
 @dataclass(frozen=True)
@@ -41,11 +54,13 @@ def parse_value(p: S.ParamDecl, text: str, span: Span | None, out: Collector,
         out.error("SC401", span, f"{origin}: '{text}' is not a value of param '{p.name}'",
                   ", ".join(p.values), did_you_mean(text, p.values))
         return None
-    try:   # ASCII digits only: int() alone also takes '1_000' and non-ASCII digits such as '٣'
-        v = int(text, 10) if INT_TEXT.fullmatch(text) else int("not an integer")
-    except ValueError:
-        out.error("SC401", span, f"{origin}: param '{p.name}' must be an integer, got '{text[:40]}'",
-                  "an integer" + (" of at most 4300 digits" if INT_TEXT.fullmatch(text) else ""))
+    v = int_of(text)   # ASCII digits only: not '1_000', not non-ASCII digits such as '٣'
+    if v is None:
+        out.error("SC401", span, f"{origin}: param '{p.name}' must be an integer, got '{text[:40]}'", "an integer")
+        return None
+    if not fits_int64(v):
+        out.add(outside_int64(span, f"{origin}: param '{p.name}' = {short_int(text)} is outside the supported "
+                                    "integer range"))
         return None
     if (p.lo is not None and v < p.lo) or (p.hi is not None and v > p.hi):
         out.error("SC402", span, f"{origin}: param '{p.name}' = {v} is out of range",
@@ -68,7 +83,8 @@ def parse_overrides(spec: S.SpecDecl, overrides: tuple[str, ...], out: Collector
             out.error("SC404", None, f"-p {o}: spec '{spec.name}' has no param '{name}'",
                       ", ".join(decls) or "no params", did_you_mean(name, decls))
             continue
-        v = parse_value(decls[name], text.strip(), None, out, f"-p {o}")
+        shown = o if len(o) <= 60 else o[:40] + "..."   # a 5,000-digit value is not repeated whole
+        v = parse_value(decls[name], text.strip(), None, out, f"-p {shown}")
         if v is not None:
             result[name] = v
     return result

@@ -3,18 +3,37 @@
 NOTE(value-encoding): enum members are their position in the member list, index-set elements
 are 0..size-1, an option's `none` is -1 (options wrap only enums and index sets, whose values
 are never negative). Engines and exporters rely on this one encoding.
+
+NOTE(lazy-values): `values()` is a lazy Sequence (a `range`, except for bool and none), so a
+variable of type `0..1000000000` costs nothing until someone iterates its values. Whoever needs
+only the extremes or the count uses `bounds()` and `size()`, which are O(1) (min()/max() of a
+range iterate it, and len() overflows past 2**63-1 values).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 NONE_VALUE = -1
 
+# NOTE(int64): engines may compute in signed 64-bit integers (the vector engine evaluates in numpy
+# int64, which wraps silently), so every value a spec can name or compute must fit in
+# [INT_MIN, INT_MAX]; the front end rejects literals, range bounds, params and arithmetic that
+# could leave it (error SC317).
+INT_MIN = -(2**63)
+INT_MAX = 2**63 - 1
+INT_RANGE = "[-2**63, 2**63-1]"
+INT64_DIGITS = 19   # 10**19 > 2**63: an integer with more significant digits never fits
+
+
+def fits_int64(v: int) -> bool:
+    return INT_MIN <= v <= INT_MAX
+
 
 @dataclass(frozen=True)
 class BoolSort:
-    def values(self) -> tuple[int, ...]:
+    def values(self) -> Sequence[int]:
         return (False, True)
 
     def render(self, v: int) -> str:
@@ -29,8 +48,9 @@ class IntSort:
     lo: int
     hi: int
 
-    def values(self) -> tuple[int, ...]:
-        return tuple(range(self.lo, self.hi + 1))
+    def values(self) -> Sequence[int]:
+        # NOTE(lazy-values): a range, never a tuple: `0..1000000000` costs nothing until iterated
+        return range(self.lo, self.hi + 1)
 
     def render(self, v: int) -> str:
         return str(v)
@@ -44,8 +64,8 @@ class EnumSort:
     name: str
     members: tuple[str, ...]
 
-    def values(self) -> tuple[int, ...]:
-        return tuple(range(len(self.members)))
+    def values(self) -> Sequence[int]:
+        return range(len(self.members))
 
     def render(self, v: int) -> str:
         return self.members[v] if 0 <= v < len(self.members) else f"<{self.name}?{v}>"
@@ -62,8 +82,8 @@ class IndexSort:
     size: int
     symmetric: bool = False     # NOTE(symmetry): elements are interchangeable (checker/symmetry/canon.py)
 
-    def values(self) -> tuple[int, ...]:
-        return tuple(range(self.size))
+    def values(self) -> Sequence[int]:
+        return range(self.size)
 
     def render(self, v: int) -> str:
         return str(v)
@@ -78,8 +98,9 @@ class OptionSort:
 
     inner: EnumSort | IndexSort
 
-    def values(self) -> tuple[int, ...]:
-        return (NONE_VALUE, *self.inner.values())
+    def values(self) -> Sequence[int]:
+        # none (-1) then the inner values 0..n-1 (NOTE(value-encoding)): one contiguous range
+        return range(NONE_VALUE, size(self.inner))
 
     def render(self, v: int) -> str:
         return "none" if v == NONE_VALUE else self.inner.render(v)
@@ -92,7 +113,7 @@ class OptionSort:
 class NoneSort:
     """The sort of the bare literal `none` before it meets an option sort."""
 
-    def values(self) -> tuple[int, ...]:
+    def values(self) -> Sequence[int]:
         return (NONE_VALUE,)
 
     def render(self, v: int) -> str:
@@ -156,14 +177,30 @@ MAX_VALUES = 100_000   # the most values a sort may have where the front end enu
 
 
 def size(sort: Sort) -> int:
-    """The number of values of `sort`, computed without enumerating them."""
+    """The number of values of `sort`, computed without enumerating them.
+
+    Unlike len(sort.values()) this never overflows: a full 64-bit range has 2**64 values."""
     if isinstance(sort, IntSort):
         return max(0, sort.hi - sort.lo + 1)
     if isinstance(sort, IndexSort):
         return max(0, sort.size)
     if isinstance(sort, OptionSort):
         return size(sort.inner) + 1
+    if isinstance(sort, EnumSort):
+        return len(sort.members)
     return len(sort.values())
+
+
+def bounds(sort: Sort) -> tuple[int, int]:
+    """(lowest, highest) value of `sort` in O(1): what min()/max() of values() give, without
+    iterating a range of a billion values (NOTE(lazy-values))."""
+    if isinstance(sort, IntSort):
+        return sort.lo, sort.hi
+    if isinstance(sort, OptionSort):
+        return NONE_VALUE, size(sort.inner) - 1
+    if isinstance(sort, NoneSort):
+        return NONE_VALUE, NONE_VALUE
+    return 0, size(sort) - 1
 
 
 def contains(sort: Sort, v: int) -> bool:

@@ -152,6 +152,7 @@ class ParamDecl:
     hi: int | None = None
     doc: str = ""
     span: Span | None = field(default=None, compare=False)
+    value_spans: tuple[Span, ...] = field(default=(), compare=False)   # one per enum value
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,7 @@ class TypeDecl:
     alias: SType | None = None
     span: Span | None = field(default=None, compare=False)
     symmetric: bool = False
+    member_spans: tuple[Span, ...] = field(default=(), compare=False)  # one per enum member
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,7 @@ class DefDecl:
     params: tuple[tuple[str, SType], ...]
     body: SExpr
     span: Span | None = field(default=None, compare=False)
+    param_spans: tuple[Span, ...] = field(default=(), compare=False)   # one per parameter name
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,7 @@ class Check:
     require: SExpr
     error: str
     span: Span | None = field(default=None, compare=False)
+    error_span: Span | None = field(default=None, compare=False)      # the `else:` code
 
 
 @dataclass(frozen=True)
@@ -205,6 +209,7 @@ class OpDecl:
     doc: str = ""
     cites: tuple[str, ...] = ()
     span: Span | None = field(default=None, compare=False)
+    param_spans: tuple[Span, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -224,6 +229,7 @@ class TransitionDecl:
     source_spans: tuple[Span, ...] = field(default=(), compare=False)
     fair: str | None = None                   # "weak" | "strong" | "none" | None (inherit)
     fair_span: Span | None = field(default=None, compare=False)
+    param_spans: tuple[Span, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -242,6 +248,7 @@ class MachineDecl:
     init_span: Span | None = field(default=None, compare=False)
     terminal_spans: tuple[Span, ...] = field(default=(), compare=False)
     fair_span: Span | None = field(default=None, compare=False)
+    state_spans: tuple[Span, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -274,3 +281,6 @@ class SpecDecl:
     properties: tuple[PropertyDecl, ...]
     lemmas: tuple[PropertyDecl, ...]
     check_deadlock: bool = True
+    span: Span | None = field(default=None, compare=False)             # the `spec:` key
+    vars_span: Span | None = field(default=None, compare=False)        # the `vars:` key
+    variant_spans: tuple[Span, ...] = field(default=(), compare=False)  # one per variant name

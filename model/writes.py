@@ -94,9 +94,9 @@ def lower_assign(el: Elaborator, a: S.Assign, env: Env, cond: Expr) -> list[Writ
     envs = [env]
     if a.target.var is not None:
         dom = el.domain(a.target.domain or "", a.target.span)
-        if dom is None:
+        if dom is None or not el.binder_ok(a.target.var, a.target.span, env):
             return []
-        envs = [env.bind(a.target.var, Const(v, dom)) for v in dom.values()]
+        envs = [env.bind_quantified(a.target.var, Const(v, dom)) for v in dom.values()]
     out = []
     for e in envs:
         p = place_of(el, a.target.lhs, e)

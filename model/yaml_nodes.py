@@ -5,11 +5,14 @@ Spec files are untrusted (they arrive in pull requests). We therefore:
 - reject anchors and aliases outright (no alias bombs, and specs never need them);
 - reject duplicate mapping keys (PyYAML silently keeps the last one);
 - compose with SafeLoader only, and keep each scalar's source text (`value`) so that names
-  like ON/OFF/no are never turned into booleans behind the user's back.
+  like ON/OFF/no are never turned into booleans behind the user's back;
+- reject lone surrogates written as escapes (`"\ud800"`): such a string is not Unicode text,
+  and printing it later (a doc, a name in a message) would fail.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import yaml
@@ -20,6 +23,7 @@ from model.source import SourceFile, Span
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 64
 MAX_NODES = 200_000
+SURROGATE = re.compile(r"[\ud800-\udfff]")   # re reads the \u escapes
 
 
 @dataclass(frozen=True)
@@ -136,9 +140,18 @@ def _check_events(src: SourceFile) -> None:
                 raise YamlError(Diagnostic("SC101", span, f"spec has more than {MAX_NODES} YAML nodes"))
 
 
+def _scalar(path: str, node: yaml.ScalarNode) -> YScalar:
+    if (bad := SURROGATE.search(node.value)) is not None:
+        raise YamlError(Diagnostic(
+            "SC100", _span(path, node), f"the string holds the lone surrogate U+{ord(bad.group()):04X}, "
+            "which is not a Unicode character", "Unicode text: write a character above U+FFFF as one "
+            "escape \\UXXXXXXXX, not as a surrogate pair \\uD8xx\\uDCxx"))
+    return YScalar(node.value, node.style, node.tag, _span(path, node))
+
+
 def _convert(path: str, node: yaml.Node) -> YNode:
     if isinstance(node, yaml.ScalarNode):
-        return YScalar(node.value, node.style, node.tag, _span(path, node))
+        return _scalar(path, node)
     if isinstance(node, yaml.SequenceNode):
         return YSeq(tuple(_convert(path, n) for n in node.value), _span(path, node))
     assert isinstance(node, yaml.MappingNode)
@@ -148,7 +161,7 @@ def _convert(path: str, node: yaml.Node) -> YNode:
         if not isinstance(k, yaml.ScalarNode):
             raise YamlError(Diagnostic("SC102", _span(path, k), "mapping keys must be plain names",
                                        expected="a name such as `life` or `assoc[v]`"))
-        key = YScalar(k.value, k.style, k.tag, _span(path, k))
+        key = _scalar(path, k)
         if key.value in seen:
             raise YamlError(Diagnostic("SC103", key.span, f"duplicate key '{key.value}'",
                                        notes=(f"first defined at {seen[key.value]}",)))

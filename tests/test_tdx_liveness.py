@@ -239,13 +239,13 @@ def test_reload_put_fairness_is_what_lets_v19_destroy_finish() -> None:
 
 IDLE = """  world:
     doc: "an adversary that may do nothing for ever (test only)"
-    states: [w]
-    init: w
+    states: [lurking]
+    init: lurking
     transitions:
       idle:
-        from: w
+        from: lurking
         fair: none
-"""
+"""   # a state named `w` would clash with the parameter `w` of def `loaded` (SC206)
 
 
 def _idling(text: str) -> str:

@@ -71,6 +71,9 @@ FRAGMENTS = [
     "{", "}", "[", "]", ":", ": ", "- ", ",", "?", "|", ">", "'", '"', "#", "---", "...", "&a ", "*a",
     "!!python/object:os.system", "!tag ", "<<: ", "%YAML 1.1\n", "ON", "no", "~", "null", "0x1F",
     "1e9", "99999999999999999999", "-1", "é", "\u2028", "\ufeff", "\\", "\x85", "\x00",
+    '"\\ud800"', '"\\udfff\\ud800"', "9223372036854775808", "-9223372036854775809", "9" * 5000,
+    '{type: "0..1000000000", init: 0}', '{type: "0..9223372036854775807", init: 0}', "self: bool",
+    "none: bool", "A: bool", "types: {E: [A, B]}\n", "x: {type: E, init: A}",
 ]
 yamlish = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=4)), max_size=40).map("".join)
 
@@ -95,6 +98,8 @@ def spec_data(path: str) -> Any:
 
 
 EXPRS = ["x", "true", "0", "-1", "none", "self", "pc", "result", "post(x)", "x.__class__", "open(x)",
+         "9223372036854775807", "9223372036854775808", "-9223372036854775808", "9" * 5000, "0..1000000000",
+         "0..1000000000000000000000000000000", "x * 9223372036854775807", "all(x for x in bool)",
          "all(v for v in VCPU)", "count(true for v in bool) == 2", "1 // 0", "min(1)", "m[0]", "{A}",
          "a..b", "VCPU -> bool", "0..99999999", "LP?", "bool -> bool", "not not", "(", "ok", "__import__('os')"]
 values = st.recursive(
@@ -116,6 +121,15 @@ def paths(node: Any, here: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return out
 
 
+def names_in(node: Any) -> set[str]:
+    """Every identifier-like key or string in a parsed spec."""
+    if isinstance(node, dict):
+        return set().union(*(names_in(k) | names_in(v) for k, v in node.items())) if node else set()
+    if isinstance(node, list):
+        return set().union(*(names_in(v) for v in node)) if node else set()
+    return {node} if isinstance(node, str) and node.isidentifier() else set()
+
+
 def _mutate(data: st.DataObject) -> None:
     import copy
     path = data.draw(st.sampled_from(SPECS), label="spec")
@@ -135,7 +149,11 @@ def _mutate(data: st.DataObject) -> None:
     elif how == "extra_key" and isinstance(parent[key], dict):
         parent[key][data.draw(st.sampled_from(["bogus", "init", "to", "fair", "ON", "1x"]))] = data.draw(values)
     elif how == "rename" and isinstance(parent, dict):
-        parent[data.draw(st.sampled_from(["y", "ON", "spec", "1x", "a b", "deadlock"]))] = parent.pop(key)
+        # names already in the spec (a clash with an enum member, state, variable, param ...) and reserved words
+        taken = sorted(names_in(doc)) or ["y"]
+        new = data.draw(st.sampled_from(["y", "ON", "spec", "1x", "a b", "deadlock", "self", "none", "result",
+                                         "min", "default"]) | st.sampled_from(taken))
+        parent[new] = parent.pop(key)
     text = yaml.safe_dump(doc, sort_keys=False)
     overrides = data.draw(st.lists(st.sampled_from(["N=2", "V=1", "P=2", "N=9", "MAX=2", "X=1"]), max_size=1))
     got = outcome("mutated_spec", lambda: load_text(text, "<fuzz>", tuple(overrides)), located=not overrides)
@@ -151,6 +169,7 @@ test_mutated_spec, test_mutated_spec_large = twice(120, st.data())(_mutate)
 TOKENS = ["x", "y", "m", "I", "C", "RED", "GREEN", "C.RED", "self", "pc", "result", "none", "true", "false",
           "all", "any", "count", "min", "max", "post", "sum", "open", "eval", "__class__", "__globals__",
           "w", "w.pc", "w[0].pc", "v", "0", "1", "2", "-", "99999999999999999999", "+", "*", "//", "%",
+          "9223372036854775807", "9223372036854775808", "9" * 4400, "i", "a", "b", "BUSY",
           "==", "!=", "<", "<=", ">", ">=", "and", "or", "not", "=>", "if", "else", "for", "in", "(", ")",
           "[", "]", "{", "}", ",", ".", "..", "->", "?", "=", ":", "'s'", '"', "lambda", "\n", "\t", "é"]
 exprs = st.lists(st.sampled_from(TOKENS), min_size=1, max_size=14).map(" ".join) | st.text(max_size=20)
@@ -276,6 +295,86 @@ def _itf(data: st.DataObject) -> None:
 
 
 test_itf_reader, test_itf_reader_large = twice(300, st.data())(_itf)
+
+
+# ---- 6. name clashes (NOTE(shadowing)) and integers at the int64 bounds (NOTE(int64)) ----------
+
+POOL = ["a", "b", "c", "k", "self", "none"]
+ROLES = ("param", "member1", "member2", "state1", "state2", "var", "field", "tparam", "oparam", "dparam", "qvar")
+CLASH_SPEC = """spec: clash
+params: {{{param}: {{default: 1}}}}
+types: {{I: {{index: 2}}, E: [{member1}, {member2}]}}
+vars: {{{var}: {{type: E, init: {member1}}}}}
+defs: {{d: {{params: {{{dparam}: I}}, expr: "{dparam} == 0"}}}}
+operations: {{op: {{params: {{{oparam}: I}}, checks: [{{require: "d({oparam})", else: BUSY}}]}}}}
+machines:
+  mach:
+    instances: I
+    states: [{state1}, {state2}]
+    init: {state1}
+    vars: {{{field}: {{type: bool, init: false}}}}
+    transitions:
+      t: {{params: {{{tparam}: I}}, guard: "all(d({qvar}) for {qvar} in I)", call: "op({tparam})"}}
+"""
+
+
+def expected_clash(n: dict[str, str]) -> set[str]:
+    """The codes NOTE(shadowing) demands for these names, worked out independently of model/names.py.
+    Declarations are checked first; a quantifier only when they are clean (lowering stops there)."""
+    reserved = {"self", "none"}
+    members = {n["member1"], n["member2"], n["state1"], n["state2"], "BUSY", "SUCCESS"} - reserved
+    spec_level = {n["param"], n["var"], "d"} - reserved
+    field = {n["field"]} - reserved
+    codes = {"SC207"} if reserved & {n[r] for r in ROLES if r != "qvar"} else set()
+    if spec_level & members or field & (spec_level | members):
+        codes.add("SC205")
+    if ({n["tparam"], n["dparam"]} & (spec_level | members | field) or n["oparam"] in spec_level | members):
+        codes.add("SC206")
+    if codes:
+        return codes
+    if n["qvar"] in reserved:
+        return {"SC207"}
+    return {"SC206"} if n["qvar"] in spec_level | members | field | {n["tparam"]} else set()
+
+
+@st.composite
+def clash_names(draw: st.DrawFn) -> dict[str, str]:
+    n = {r: draw(st.sampled_from(POOL), label=r) for r in ROLES}
+    # keep the spec free of other errors: distinct members, states, and param/variable (SC204)
+    assume = (n["member1"] != n["member2"] and n["state1"] != n["state2"] and n["param"] != n["var"])
+    return n if assume else draw(clash_names())
+
+
+def _clash(n: dict[str, str]) -> None:
+    want = expected_clash(n)
+    got = outcome("name_clash", lambda: load_text(CLASH_SPEC.format(**n), "<fuzz>"))
+    codes = {d.code for d in got.diagnostics} if isinstance(got, SpecError) else set()
+    assert codes == want, (n, codes, str(got))
+
+
+test_name_clashes, test_name_clashes_large = twice(200, clash_names())(_clash)
+
+BOUND = 2**63
+near_bounds = st.sampled_from([-BOUND - 1, -BOUND, -BOUND + 1, -1, 0, BOUND - 2, BOUND - 1, BOUND, 10**30]) | \
+    st.integers(-(2**70), 2**70)
+
+
+def _int64(data: st.DataObject) -> None:
+    v = data.draw(near_bounds, label="value")
+    where = data.draw(st.sampled_from(["literal", "range", "init", "param"]), label="where")
+    ok = -BOUND <= v < BOUND
+    text = {
+        "literal": f'vars:\n  x: {{type: "0..3", init: 0}}\nproperties:\n  p: {{invariant: "x != {v}"}}\n',
+        "range": f'vars:\n  x: {{type: "{min(v, 0)}..{max(v, 0)}", init: 0}}\n',
+        "init": f'vars:\n  x: {{type: "{min(v, 0)}..{max(v, 0)}", init: {v}}}\n',
+        "param": f"params:\n  N: {{default: {v}}}\n",
+    }[where]
+    got = outcome("int64", lambda: load_text("spec: n\n" + text, "<fuzz>"))
+    codes = {d.code for d in got.diagnostics} if isinstance(got, SpecError) else set()
+    assert codes == (set() if ok else {"SC317"}), (v, where, str(got))
+
+
+test_int64_bounds, test_int64_bounds_large = twice(150, st.data())(_int64)
 
 
 def test_harness_rejects_unlocated_errors() -> None:

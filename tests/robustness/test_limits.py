@@ -145,11 +145,14 @@ def test_value_count_limits(tmp_path: Path, decl: str, message: str) -> None:
 
 def test_huge_param_override(tmp_path: Path) -> None:
     text = "spec: p\nparams:\n  N: {default: 1, min: 1}\ntypes:\n  I: {index: N}\n"
-    err = run(tmp_path, "p.yaml", text, "-p", "N=" + "9" * 30)
-    assert first_line(err) == "p.yaml:5:3: error[SC406]: index set 'I' has " + "9" * 30 + " elements, too many to check"
-    err = run(tmp_path, "p.yaml", text, "-p", "N=" + "9" * 5000)
-    assert first_line(err).startswith("error[SC401]: -p N=999")
-    assert "  expected: an integer of at most 4300 digits" in err
+    err = run(tmp_path, "p.yaml", text, "-p", "N=" + "9" * 18)
+    assert first_line(err) == "p.yaml:5:3: error[SC406]: index set 'I' has " + "9" * 18 + " elements, too many to check"
+    for digits in (30, 5000):   # beyond int64 (NOTE(int64)), and beyond what int() converts
+        err = run(tmp_path, "p.yaml", text, "-p", "N=" + "9" * digits)
+        shown = "N=" + "9" * 30 if digits == 30 else "N=" + "9" * 38 + "..."   # long overrides are cut
+        assert first_line(err) == f"error[SC317]: -p {shown}: param 'N' = 999999999999...9999 " \
+                                  f"({digits} digits) is outside the supported integer range"
+        assert "  expected: values in [-2**63, 2**63-1]: the engines compute with signed 64-bit integers" in err
 
 
 @pytest.mark.parametrize(("data", "where"), [
@@ -187,3 +190,29 @@ def test_python_tags_run_nothing(tmp_path: Path) -> None:
 def test_missing_file_and_directory(tmp_path: Path) -> None:
     r = CliRunner().invoke(main, ["check", str(tmp_path / "nope.yaml")])
     assert r.exit_code == 2 and "no such spec file or directory" in r.stderr and "Traceback" not in r.output
+
+
+@pytest.mark.parametrize(("body", "where"), [
+    ('vars:\n  x: {{type: "0..3", init: 0}}\nproperties:\n  p: {{invariant: "x < {n}"}}\n', "5:23"),
+    ('vars:\n  x: {{type: "0..{n}", init: 0}}\n', "3:17"),
+    ('vars:\n  x: {{type: "0..3", init: -{n}}}\n', "3:28"),
+])
+def test_integer_literal_of_5000_digits(tmp_path: Path, body: str, where: str) -> None:
+    # more digits than int() converts: once misreported as "nested too deeply" (NOTE(int64))
+    err = run(tmp_path, "big.yaml", "spec: big\n" + body.format(n="9" * 5000))
+    assert first_line(err) == f"big.yaml:{where}: error[SC317]: integer literal 999999999999...9999 (5000 digits) " \
+                              "is outside the supported integer range"
+    assert "  expected: values in [-2**63, 2**63-1]: the engines compute with signed 64-bit integers" in err
+    assert all(len(line) < 200 for line in err.splitlines()), "long source lines are cut in messages"
+
+
+def test_param_default_of_5000_digits(tmp_path: Path) -> None:
+    err = run(tmp_path, "big.yaml", "spec: big\nparams:\n  N: {default: " + "9" * 5000 + "}\n")
+    assert first_line(err) == "big.yaml:3:16: error[SC317]: default of param 'N' 999999999999...9999 (5000 digits) " \
+                              "is outside the supported integer range"
+
+
+def test_surrogate_escape_in_a_key_is_rejected(tmp_path: Path) -> None:
+    err = run(tmp_path, "s.yaml", 'spec: s\nvars:\n  "x\\udfff": bool\n')
+    assert first_line(err) == "s.yaml:3:3: error[SC100]: the string holds the lone surrogate U+DFFF, " \
+                              "which is not a Unicode character"
