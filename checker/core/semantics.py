@@ -15,6 +15,7 @@ from checker.traces.trace import State
 from model.evaluate import compile_expr
 from model.ir import Expr, TransitionSystem
 from model.sorts import IndexSort, IntSort
+from model.sorts import bounds as sort_bounds
 
 
 def initial_states(ts: TransitionSystem) -> list[State]:
@@ -24,8 +25,7 @@ def initial_states(ts: TransitionSystem) -> list[State]:
 
 
 def bounds(ts: TransitionSystem, slot: int) -> tuple[int, int]:
-    vals = ts.vars[slot].sort.values()
-    return min(vals), max(vals)
+    return sort_bounds(ts.vars[slot].sort)
 
 
 def may_overflow(ts: TransitionSystem, slot: int, e: Expr) -> bool:

@@ -18,7 +18,7 @@ from checker.core.budget import INTERRUPTED, Budget, Progress, interrupt, interr
 from checker.core.verdict import Provenance, Unknown, Verdict, Violated
 from checker.explicit.result import Coverage
 from checker.run.engines import ENGINES, EngineRun, Phase, run_engine
-from model.diagnostics import Diagnostic, SpecError
+from model.diagnostics import Diagnostic, SpecError, no_initial_state
 from model.ir import TransitionSystem
 
 STRATEGIES = ("auto", "portfolio")
@@ -163,17 +163,6 @@ def initial_problem(ts: TransitionSystem, budget: Budget) -> Diagnostic | None:
         found = initial.has_initial_state(ts, replace(budget.start(), rlimit=INITIAL_RLIMIT))
     return no_initial_state(ts) if found is False else None
 
-
-def no_initial_state(ts: TransitionSystem) -> Diagnostic:
-    span = getattr(ts, "init_span", None)
-    return Diagnostic("SC420", span, f"no initial state: {instance_title_of(ts)} has no state that "
-                      "satisfies the variables' `init:` values and `initially:`",
-                      notes=("every property would hold vacuously; relax `initially:` or the `init:` values",))
-
-
-def instance_title_of(ts: TransitionSystem) -> str:
-    params = ", ".join(f"{k}={v}" for k, v in ts.params)
-    return "the instance" + (f" {ts.variant}" if ts.variant else "") + (f" ({params})" if params else "")
 
 
 def replayed(ts: TransitionSystem, v: Verdict) -> Verdict:

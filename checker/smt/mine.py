@@ -27,7 +27,9 @@ from checker.traces.trace import State
 from model import smart
 from model.evaluate import compile_expr
 from model.ir import Const, Expr, Property, TransitionSystem, Var
-from model.sorts import BOOL, NONE_VALUE, BoolSort, IndexSort, OptionSort, Sort, contains
+from model.sorts import BOOL, NONE_VALUE, BoolSort, IndexSort, OptionSort, Sort, contains, size
+
+MAX_REF_VALUES = 1_024     # components with more values than this are not mined over
 
 
 @dataclass(frozen=True)
@@ -207,9 +209,11 @@ def refs(ts: TransitionSystem, quantified: bool = False) -> list[Ref]:
         first = ts.vars[slots[0]]
         text = first.name.replace(f"[{first.key}]", "[{v}]", 1)
         out.append(Ref(text, slots, first.sort, over))
-        if quantified:
+        if quantified and size(first.sort) <= MAX_REF_VALUES:
             out += [_some(text, slots, first.sort, over, x) for x in first.sort.values()]
-    return [r for r in out if len(r.values()) > 1]
+    # a component over a large domain (a 0..10**9 counter) gives no useful `x in S` and would
+    # cost its whole domain in every set operation: mining leaves it out (NOTE(mining))
+    return [r for r in out if 1 < size(r.sort) <= MAX_REF_VALUES]
 
 
 def _some(text: str, slots: tuple[int, ...], sort: Sort, over: str, x: int) -> Ref:

@@ -49,15 +49,23 @@ def test_every_engine_reports_no_initial_state(tmp_path: Path, text: str, engine
     spec.write_text(text)
     r = CliRunner().invoke(main, ["check", str(spec), "--engine", engine], catch_exceptions=False)
     assert r.exit_code == 2, r.stdout
-    assert "error[SC420]: no initial state" in r.stderr
+    assert "error[SC407]: no initial state satisfies `initially:`" in r.stderr
     assert "proved" not in r.stdout
+
+
+def test_the_message_is_located_at_initially(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, golden) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    Path("no_start.yaml").write_text(EMPTY)
+    r = CliRunner().invoke(main, ["check", "no_start.yaml"], catch_exceptions=False)
+    assert r.exit_code == 2
+    golden("cli/no_initial_state.txt", r.stderr)
 
 
 def test_the_gate_reports_no_initial_state(tmp_path: Path) -> None:
     spec = tmp_path / "no_start.yaml"
     spec.write_text(EMPTY)
     r = CliRunner().invoke(main, ["ci", str(spec), "--no-cache"], catch_exceptions=False)
-    assert r.exit_code == 2 and "error[SC420]" in r.stdout and "0 as expected" in r.stdout
+    assert r.exit_code == 2 and "error[SC407]" in r.stdout and "0 as expected" in r.stdout
 
 
 def test_one_more_allowed_value_makes_it_checkable(tmp_path: Path) -> None:
