@@ -250,7 +250,8 @@ def ci(paths: tuple[str, ...], engine: str, depth: int, timeout: float | None, m
     """The CI gate: every spec x variant x property in PATHS (default: specs/) against its `expect`.
 
     Verdicts are cached in --cache-dir keyed by the spec's parsed content (whitespace and comments
-    do not count), the options and the seamcheck and z3 versions; cache hits are reported.
+    do not count), the options, seamcheck's version and code, and z3's version; cache hits are
+    reported.
     """
     from checker.gate import cache as gcache
     from checker.gate import changed as gchanged

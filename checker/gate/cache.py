@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -17,6 +18,10 @@ from model.yaml_nodes import YamlError, YMap, YNode, YScalar, read_yaml
 
 CACHE_DIR = ".seamcheck-cache"
 CACHE_FORMAT = 1
+CODE_PACKAGES = ("model", "checker")   # seamcheck's code (NOTE(cache-key)): these packages ...
+CODE_MODULES = ("cli",)                # ... and these top-level modules
+CODE_SUFFIXES = (".py", ".lark")
+
 
 def normalise(node: YNode | None) -> object:
     """The parsed spec as JSON data, independent of layout and comments (NOTE(cache-key))."""
@@ -30,13 +35,49 @@ def normalise(node: YNode | None) -> object:
 
 
 def tool_versions() -> dict[str, str]:
-    """seamcheck and z3-solver versions, without importing z3 (only checker/smt may)."""
+    """seamcheck's version and code hash, and z3-solver's version (without importing z3: only
+    checker/smt may)."""
     from importlib.metadata import PackageNotFoundError, version
     try:
         z3 = version("z3-solver")
     except PackageNotFoundError:
         z3 = "none"
-    return {"seamcheck": seamcheck_version(), "z3": z3}
+    return {"seamcheck": seamcheck_version(), "code": installed_code_hash(), "z3": z3}
+
+
+def code_files(packages: Sequence[str] = CODE_PACKAGES,
+               modules: Sequence[str] = CODE_MODULES) -> list[tuple[str, Path]]:
+    """Every .py and .lark file of seamcheck's code, from where Python imports it (a checkout
+    for an editable install, site-packages otherwise), as (name in the hash, path)."""
+    from importlib.util import find_spec
+    out: list[tuple[str, Path]] = []
+    for pkg in packages:
+        spec = find_spec(pkg)
+        for root in (spec.submodule_search_locations or []) if spec is not None else []:
+            base = Path(root)
+            for folder, dirs, names in os.walk(base):
+                dirs[:] = [d for d in dirs if d != "__pycache__"]
+                out += [(f"{pkg}/{(Path(folder) / n).relative_to(base).as_posix()}", Path(folder) / n)
+                        for n in names if n.endswith(CODE_SUFFIXES)]
+    for mod in modules:
+        spec = find_spec(mod)
+        if spec is not None and spec.origin is not None:
+            out.append((f"{mod}.py", Path(spec.origin)))
+    return sorted(out)
+
+
+def code_hash(files: Iterable[tuple[str, Path]]) -> str:
+    """SHA-256 over the names and contents of `files` (order does not matter)."""
+    h = hashlib.sha256()
+    for name, path in sorted(files):
+        h.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+@functools.cache
+def installed_code_hash() -> str:
+    """code_hash of the code this process runs; computed once per process."""
+    return code_hash(code_files())
 
 
 def cache_key(src: SourceFile, opts: GateOptions) -> str:

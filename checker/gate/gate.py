@@ -6,8 +6,11 @@ check` does; cli.py prints the table and writes the reports (checker/gate/report
 NOTE(cache-key): a cached verdict is reused only when nothing that could change it changed: the
 spec's *parsed* content (YAML nodes with each scalar's source text and whether it was quoted,
 so whitespace and comments do not count but `010` vs `8` does), the spec's display path
-(verdicts carry it), the engine options, the seamcheck version and the z3-solver version.
-Only decided results (ok / failed) are cached; inconclusive ones (timeouts depend on the
+(verdicts carry it), the engine options, the seamcheck version, a hash of seamcheck's code
+(every .py and .lark file of the packages `model` and `checker` and cli.py, read from where
+Python imports them, once per process: `installed_code_hash` in checker/gate/cache.py; so an
+edited engine never reuses the old engine's verdicts, whatever the version says) and the
+z3-solver version. Only decided results (ok / failed) are cached; inconclusive ones (timeouts depend on the
 machine) and spec errors are always recomputed.
 
 NOTE(includes): specs cannot include other specs yet. `--changed-since` already selects a spec

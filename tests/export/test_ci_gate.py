@@ -140,3 +140,63 @@ def test_plain_table_and_summary(tmp_path: Path) -> None:
     table = reports.table_text(report)
     assert table.splitlines()[0].split() == list(reports.COLUMNS)
     assert "never_two" in table and reports.summary(report).startswith("1 specs (0 from cache)")
+
+
+# ---- the cache key follows seamcheck's own code (issue 14) ----------------------------------------
+
+def test_cache_key_changes_with_seamcheck_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = key(COUNTER)
+    monkeypatch.setattr(gcache, "installed_code_hash", lambda: "0" * 64)   # as if an engine was edited
+    assert key(COUNTER) != before
+    assert gcache.tool_versions()["code"] == "0" * 64
+
+
+def test_code_hash_covers_every_source_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a copy of the code, imported from tmp_path: the hash is of the files Python would import
+    for pkg in gcache.CODE_PACKAGES:
+        shutil.copytree(ROOT / pkg, tmp_path / pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "cli.py", tmp_path / "cli.py")
+    import importlib.util
+    real = importlib.util.find_spec
+
+    def from_copy(name: str, package: str | None = None):  # type: ignore[no-untyped-def]
+        spec = real(name, package)
+        if spec is None or name not in (*gcache.CODE_PACKAGES, *gcache.CODE_MODULES):
+            return spec
+        if spec.submodule_search_locations is not None:
+            spec.submodule_search_locations = [str(tmp_path / name)]
+        else:
+            spec.origin = str(tmp_path / f"{name}.py")
+        return spec
+    monkeypatch.setattr(importlib.util, "find_spec", from_copy)
+    files = gcache.code_files()
+    names = {n for n, _ in files}
+    assert {"cli.py", "model/expr_grammar.lark", "checker/explicit/search.py", "checker/gate/cache.py"} <= names
+    assert all(str(p).startswith(str(tmp_path)) for _, p in files)
+    assert not any("__pycache__" in n for n in names)
+    base = gcache.code_hash(files)
+    assert base == gcache.code_hash(reversed(files))
+    for edited in ("checker/explicit/search.py", "model/expr_grammar.lark", "cli.py"):
+        p = tmp_path / edited
+        old = p.read_text()
+        p.write_text(old.replace("deadlock", "dead_lock") + "\n# edited\n")
+        assert gcache.code_hash(gcache.code_files()) != base, edited
+        p.write_text(old)
+    assert gcache.code_hash(gcache.code_files()) == base
+    (tmp_path / "checker" / "new_module.py").write_text("X = 1\n")
+    assert gcache.code_hash(gcache.code_files()) != base
+
+
+def test_code_hash_is_computed_once_per_process() -> None:
+    assert gcache.installed_code_hash() is gcache.installed_code_hash()
+    assert gcache.installed_code_hash.cache_info().hits >= 1   # type: ignore[attr-defined]
+
+
+def test_edited_code_is_a_cache_miss(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = tmp_path / "counter.yaml"
+    spec.write_text(COUNTER)
+    cache = gcache.Cache(tmp_path / "cache")
+    assert run_gate(files(spec), cases.GateOptions(), cache).cache_hits == 0
+    assert run_gate(files(spec), cases.GateOptions(), cache).cache_hits == 1
+    monkeypatch.setattr(gcache, "installed_code_hash", lambda: "edited engine, same version")
+    assert run_gate(files(spec), cases.GateOptions(), cache).cache_hits == 0
