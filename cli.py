@@ -41,7 +41,7 @@ from checker.run.runner import (
     run_instances,
     unknown_property,
 )
-from checker.run.specs import display, load, spec_files
+from checker.run.specs import load, spec_files
 from checker.traces.context import export_context, seamcheck_version
 from checker.traces.load import LoadedTrace
 from model.diagnostics import SpecError, render_all
@@ -262,7 +262,7 @@ def ci(paths: tuple[str, ...], engine: str, depth: int, timeout: float | None, m
     for r in roots:
         if not Path(r).exists():
             raise click.UsageError(f"no such spec file or directory: {r}")
-    files = [(p, display(p)) for p in spec_files(roots)]
+    files = spec_files(roots)
     try:
         files, skipped = gchanged.changed_only(files, changed_since, Path.cwd())
     except GateError as e:
@@ -291,7 +291,8 @@ def trace() -> None:
 
     The spec is found through the trace's #meta (source, variant, params); --spec, --variant and
     -p override it. A relative source path is looked up from the current directory, then from
-    the trace file's directory and its parents.
+    the trace file's directory; it must name a .yaml file inside one of these two trees (a
+    trace may come from anyone), else give --spec.
     """
 
 

@@ -13,6 +13,7 @@ from export_cases import ROOT
 from checker.gate import cache as gcache
 from checker.gate import cases, changed, reports
 from checker.gate.gate import run_gate
+from checker.run.specs import SpecFile
 from model.source import SourceFile
 
 COUNTER = (ROOT / "specs/examples/counter.yaml").read_text()
@@ -43,8 +44,8 @@ def test_cache_key_sees_meaning_options_and_path() -> None:
     assert key(COUNTER.replace("init: ready", 'init: "ready"')) != key(COUNTER)
 
 
-def files(*paths: Path) -> list[tuple[Path, str]]:
-    return [(p, p.name) for p in paths]
+def files(*paths: Path) -> list[SpecFile]:
+    return [SpecFile(p, p.name) for p in paths]
 
 
 def test_gate_caches_decided_results(tmp_path: Path) -> None:
