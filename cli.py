@@ -3,17 +3,21 @@
 It is the only module that prints or chooses an exit code. Exit codes: 0 all properties as
 expected, 1 a property violated or an expectation not met, 2 bad input or usage, 3 inconclusive
 (unknown, timeout, limit, or bounded only when a proof was required), 4 internal error
-(including engines that disagree).
+(including engines that disagree). When the reader of stdout goes away (`seamcheck | head`),
+seamcheck stops quietly with 141, the status a shell shows for `ls | head` (128 + SIGPIPE).
 """
 
 from __future__ import annotations
 
 import json
+import math
+import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 import click
 
@@ -51,6 +55,9 @@ from model.load import LoadedSpec
 ROOT = Path(__file__).resolve().parent
 DEFAULT_SUITE = ("specs/tdx",)
 FORMAT_CHOICES = sorted(FORMATS)
+MAX_TIMEOUT_S = 1_000_000       # about 11.5 days; 'inf' is no limit (z3 takes milliseconds in 32 bits)
+DASK_CONNECT_S = 5.0            # how long --dask waits for its scheduler to answer
+EXIT_PIPE = 128 + signal.SIGPIPE
 
 
 def run_check(paths: Sequence[str], params: tuple[str, ...], variant: str | None, asked: tuple[str, ...],
@@ -98,13 +105,65 @@ def _write_traces(violations: list, show: Show, multi_spec: bool, out: TextIO, e
     return not failed
 
 
+class Seconds(click.ParamType):
+    """--timeout: seconds > 0 and at most MAX_TIMEOUT_S; 'inf' means no limit (None, as when
+    the option is left out). NaN and other non-numbers are usage errors (exit 2)."""
+
+    name = "seconds"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float | None:
+        try:
+            x = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if x == math.inf:
+            return None
+        if not 0 < x <= MAX_TIMEOUT_S:     # also false for NaN
+            self.fail(f"{value!r} is not a timeout: give seconds > 0 and at most {MAX_TIMEOUT_S:,}, "
+                      "or 'inf' for no limit", param, ctx)
+        return x
+
+
+def _dask_scheduler(ctx: click.Context, param: click.Parameter, address: str | None) -> str | None:
+    """--dask: exit 2 unless a Dask scheduler answers at `address` within DASK_CONNECT_S."""
+    if address is None:
+        return None
+    try:
+        import asyncio
+
+        from distributed.comm import connect
+        from distributed.comm.addressing import parse_address, parse_host_port
+        from distributed.security import Security
+    except ImportError:
+        raise click.BadParameter("needs dask's 'distributed' package (pip install 'seamcheck[dask]')") from None
+    try:
+        scheme, where = parse_address(address, strict=False)
+        host_port = parse_host_port(where) if scheme in ("tcp", "tls") else None
+    except ValueError as e:
+        raise click.BadParameter(f"{address!r} is not a Dask scheduler address ({e}); expected tcp://HOST:PORT") \
+            from None
+    try:
+        if host_port is not None:          # a refused connection fails at once, not after the timeout
+            import socket
+            socket.create_connection(host_port, timeout=DASK_CONNECT_S).close()
+
+        async def handshake() -> None:        # as a Client connects (with the configured TLS, if any)
+            comm = await connect(address, timeout=DASK_CONNECT_S, **Security().get_connection_args("client"))
+            await comm.close()
+        asyncio.run(handshake())
+    except Exception as e:  # noqa: BLE001 - whatever fails, there is no scheduler at this address
+        raise click.BadParameter(f"no Dask scheduler answered at {address!r} within {DASK_CONNECT_S:g} s "
+                                 f"({type(e).__name__}: {str(e)[:200]})") from None
+    return address
+
+
 def _engine_options(f: Callable[..., None]) -> Callable[..., None]:
     """The options of `check` and `ci` that decide how a check is run (RunOptions)."""
     for opt in reversed([
         click.option("--engine", type=click.Choice(ENGINE_CHOICES), default="explicit", show_default=True),
         click.option("--depth", type=click.IntRange(0, 10_000), default=30, show_default=True,
                      help="Bound for BMC and k-induction."),
-        click.option("--timeout", type=click.FloatRange(0, min_open=True), help="Seconds per check."),
+        click.option("--timeout", type=Seconds(), help="Seconds per check ('inf' or left out: no limit)."),
         click.option("--max-states", type=click.IntRange(1), help="State limit for explicit search."),
         click.option("--require-proof", is_flag=True, help="Treat 'holds up to depth k' as inconclusive (exit 3)."),
     ]):
@@ -123,6 +182,8 @@ class SeamGroup(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
             raise
+        except BrokenPipeError:
+            _stdout_gone()
         except Exception as e:  # noqa: BLE001 - the one place that turns our bugs into exit 4
             import traceback
             sys.stderr.write("".join(traceback.format_exception(e)))
@@ -159,7 +220,8 @@ def main(ctx: click.Context) -> None:
               "extension, else itf for files and text inline).")
 @click.option("--workers", type=click.IntRange(1, 256), default=1, show_default=True,
               help="Check independent spec instances in this many local processes.")
-@click.option("--dask", "dask_address", metavar="ADDRESS", help="Send the checks to a Dask cluster.")
+@click.option("--dask", "dask_address", metavar="ADDRESS", callback=_dask_scheduler,
+              help="Send the checks to the Dask scheduler at ADDRESS (tcp://HOST:PORT).")
 @click.option("--no-symmetry", is_flag=True, help="Explore every state, even of symmetric sets.")
 @click.option("--backend", type=click.Choice(["auto", "vector", "state"]), default="auto", show_default=True,
               help="Explicit search: many states at a time (vector) or one at a time (state, the reference "
@@ -390,12 +452,30 @@ def graph(spec: str, params: tuple[str, ...], variant: str | None, fmt: str, max
         sys.stdout.write(f"{g.states} states, {g.edges} edges written to {out_path}\n")
 
 
+def _stdout_gone() -> NoReturn:
+    """The reader of stdout went away (`seamcheck | head -1`): stop quietly, as `ls | head` does.
+
+    As the Python docs recommend for SIGPIPE, stdout is pointed at devnull first, so that the
+    flush at exit cannot fail once more."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):     # a stdout without a file descriptor (tests)
+        pass
+    sys.exit(EXIT_PIPE)
+
+
 def entry() -> None:
     """Console-script entry: internal errors exit 4 with the traceback (our bug, not the user's)."""
     try:
-        main(standalone_mode=True)
+        try:
+            main(standalone_mode=True)
+        finally:
+            sys.stdout.flush()            # here, not at exit, where a broken pipe cannot be caught
     except SystemExit:
         raise
+    except BrokenPipeError:
+        _stdout_gone()
     except Exception:  # noqa: BLE001 - the one place that turns our bugs into exit 4
         import traceback
         traceback.print_exc()
