@@ -6,6 +6,7 @@ import functools
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from model.yaml_nodes import YamlError, YMap, YNode, YScalar, read_yaml
 
 CACHE_DIR = ".seamcheck-cache"
 CACHE_FORMAT = 1
-CODE_PACKAGES = ("model", "checker")   # seamcheck's code (NOTE(cache-key)): these packages ...
+CODE_PACKAGES = ("model", "checker")   # seamcheck's code (NOTE(cache-key)): these packages (imported) ...
 CODE_MODULES = ("cli",)                # ... and these top-level modules
 CODE_SUFFIXES = (".py", ".lark")
 
@@ -45,24 +46,32 @@ def tool_versions() -> dict[str, str]:
     return {"seamcheck": seamcheck_version(), "code": installed_code_hash(), "z3": z3}
 
 
-def code_files(packages: Sequence[str] = CODE_PACKAGES,
-               modules: Sequence[str] = CODE_MODULES) -> list[tuple[str, Path]]:
-    """Every .py and .lark file of seamcheck's code, from where Python imports it (a checkout
-    for an editable install, site-packages otherwise), as (name in the hash, path)."""
-    from importlib.util import find_spec
+def code_locations() -> tuple[list[tuple[str, Path]], list[tuple[str, Path]]]:
+    """Where this process imported seamcheck's code from (a checkout for an editable install,
+    site-packages otherwise): (package, folder) for CODE_PACKAGES, (module, file) for CODE_MODULES.
+
+    A module not imported (cli.py, when seamcheck is used as a library) is the file beside the
+    `checker` package, where both kinds of install put it."""
+    packages = [(name, Path(folder)) for name in CODE_PACKAGES for folder in sys.modules[name].__path__]
+    beside = Path(sys.modules["checker"].__path__[0]).parent
+    modules = []
+    for name in CODE_MODULES:
+        mod = sys.modules.get(name)
+        file = getattr(mod, "__file__", None)
+        modules.append((name, Path(file) if file else beside / f"{name}.py"))
+    return packages, modules
+
+
+def code_files(packages: Sequence[tuple[str, Path]], modules: Sequence[tuple[str, Path]]) -> list[tuple[str, Path]]:
+    """Every .py and .lark file of the packages (folders walked, __pycache__ left out) and the
+    modules, as (name in the hash, path), sorted."""
     out: list[tuple[str, Path]] = []
-    for pkg in packages:
-        spec = find_spec(pkg)
-        for root in (spec.submodule_search_locations or []) if spec is not None else []:
-            base = Path(root)
-            for folder, dirs, names in os.walk(base):
-                dirs[:] = [d for d in dirs if d != "__pycache__"]
-                out += [(f"{pkg}/{(Path(folder) / n).relative_to(base).as_posix()}", Path(folder) / n)
-                        for n in names if n.endswith(CODE_SUFFIXES)]
-    for mod in modules:
-        spec = find_spec(mod)
-        if spec is not None and spec.origin is not None:
-            out.append((f"{mod}.py", Path(spec.origin)))
+    for pkg, base in packages:
+        for folder, dirs, names in os.walk(base):
+            dirs[:] = [d for d in dirs if d != "__pycache__"]
+            out += [(f"{pkg}/{(Path(folder) / n).relative_to(base).as_posix()}", Path(folder) / n)
+                    for n in names if n.endswith(CODE_SUFFIXES)]
+    out += [(f"{name}.py", file) for name, file in modules if file.exists()]
     return sorted(out)
 
 
@@ -77,7 +86,7 @@ def code_hash(files: Iterable[tuple[str, Path]]) -> str:
 @functools.cache
 def installed_code_hash() -> str:
     """code_hash of the code this process runs; computed once per process."""
-    return code_hash(code_files())
+    return code_hash(code_files(*code_locations()))
 
 
 def cache_key(src: SourceFile, opts: GateOptions) -> str:

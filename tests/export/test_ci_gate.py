@@ -152,40 +152,41 @@ def test_cache_key_changes_with_seamcheck_code(monkeypatch: pytest.MonkeyPatch) 
     assert gcache.tool_versions()["code"] == "0" * 64
 
 
-def test_code_hash_covers_every_source_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # a copy of the code, imported from tmp_path: the hash is of the files Python would import
+def test_code_hash_covers_every_source_file(tmp_path: Path) -> None:
+    # a copy of the code: the hash is of the files' content, wherever they are
     for pkg in gcache.CODE_PACKAGES:
         shutil.copytree(ROOT / pkg, tmp_path / pkg, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "cli.py", tmp_path / "cli.py")
-    import importlib.util
-    real = importlib.util.find_spec
+    (tmp_path / "checker" / "__pycache__").mkdir(exist_ok=True)
+    (tmp_path / "checker" / "__pycache__" / "stale.py").write_text("X = 1\n")
 
-    def from_copy(name: str, package: str | None = None):  # type: ignore[no-untyped-def]
-        spec = real(name, package)
-        if spec is None or name not in (*gcache.CODE_PACKAGES, *gcache.CODE_MODULES):
-            return spec
-        if spec.submodule_search_locations is not None:
-            spec.submodule_search_locations = [str(tmp_path / name)]
-        else:
-            spec.origin = str(tmp_path / f"{name}.py")
-        return spec
-    monkeypatch.setattr(importlib.util, "find_spec", from_copy)
-    files = gcache.code_files()
-    names = {n for n, _ in files}
+    def files() -> list[tuple[str, Path]]:
+        return gcache.code_files([(p, tmp_path / p) for p in gcache.CODE_PACKAGES],
+                                 [(m, tmp_path / f"{m}.py") for m in gcache.CODE_MODULES])
+    names = {n for n, _ in files()}
     assert {"cli.py", "model/expr_grammar.lark", "checker/explicit/search.py", "checker/gate/cache.py"} <= names
-    assert all(str(p).startswith(str(tmp_path)) for _, p in files)
     assert not any("__pycache__" in n for n in names)
-    base = gcache.code_hash(files)
-    assert base == gcache.code_hash(reversed(files))
+    base = gcache.code_hash(files())
+    assert base == gcache.code_hash(reversed(files()))
+    # the copy hashes like the code this process runs (the names do not say where the files are)
+    assert base == gcache.installed_code_hash()
     for edited in ("checker/explicit/search.py", "model/expr_grammar.lark", "cli.py"):
         p = tmp_path / edited
         old = p.read_text()
         p.write_text(old.replace("deadlock", "dead_lock") + "\n# edited\n")
-        assert gcache.code_hash(gcache.code_files()) != base, edited
+        assert gcache.code_hash(files()) != base, edited
         p.write_text(old)
-    assert gcache.code_hash(gcache.code_files()) == base
+    assert gcache.code_hash(files()) == base
     (tmp_path / "checker" / "new_module.py").write_text("X = 1\n")
-    assert gcache.code_hash(gcache.code_files()) != base
+    assert gcache.code_hash(files()) != base
+
+
+def test_code_is_read_from_where_it_is_imported() -> None:
+    import checker
+    import cli
+    packages, modules = gcache.code_locations()
+    assert ("checker", Path(checker.__path__[0])) in packages and ("cli", Path(cli.__file__)) in modules
+    assert {p for _, p in packages} == {ROOT / "checker", ROOT / "model"}   # this checkout, as imported
 
 
 def test_code_hash_is_computed_once_per_process() -> None:
