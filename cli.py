@@ -3,12 +3,14 @@
 It is the only module that prints or chooses an exit code. Exit codes: 0 all properties as
 expected, 1 a property violated or an expectation not met, 2 bad input or usage, 3 inconclusive
 (unknown, timeout, limit, or bounded only when a proof was required), 4 internal error
-(including engines that disagree).
+(including engines that disagree). When the reader of stdout goes away (`seamcheck | head`),
+seamcheck stops quietly with 141, the status a shell shows for `ls | head` (128 + SIGPIPE).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import signal
 import sys
@@ -28,7 +30,7 @@ if _STARTING:   # the imports below take a moment; NOTE(interrupt) in checker/co
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 import click
 
@@ -55,7 +57,7 @@ from checker.run.runner import (
     run_instances,
     unknown_property,
 )
-from checker.run.specs import display, load, spec_files
+from checker.run.specs import load, spec_files
 from checker.traces.context import seamcheck_version
 from checker.traces.load import LoadedTrace
 from model.diagnostics import SpecError, render_all
@@ -67,6 +69,9 @@ if _STARTING:
 ROOT = Path(__file__).resolve().parent
 DEFAULT_SUITE = ("specs/tdx",)
 FORMAT_CHOICES = sorted(FORMATS)
+MAX_TIMEOUT_S = 1_000_000       # about 11.5 days; 'inf' is no limit (z3 takes milliseconds in 32 bits)
+DASK_CONNECT_S = 5.0            # how long --dask waits for its scheduler to answer
+EXIT_PIPE = 128 + signal.SIGPIPE
 
 
 def run_check(paths: Sequence[str], params: tuple[str, ...], variant: str | None, asked: tuple[str, ...],
@@ -108,13 +113,40 @@ def run_check(paths: Sequence[str], params: tuple[str, ...], variant: str | None
     return code
 
 
+class Seconds(click.ParamType):
+    """--timeout: seconds > 0 and at most MAX_TIMEOUT_S; 'inf' means no limit (None, as when
+    the option is left out). NaN and other non-numbers are usage errors (exit 2)."""
+
+    name = "seconds"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float | None:
+        try:
+            x = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if x == math.inf:
+            return None
+        if not 0 < x <= MAX_TIMEOUT_S:     # also false for NaN
+            self.fail(f"{value!r} is not a timeout: give seconds > 0 and at most {MAX_TIMEOUT_S:,}, "
+                      "or 'inf' for no limit", param, ctx)
+        return x
+
+
+def _dask_scheduler(ctx: click.Context, param: click.Parameter, address: str | None) -> str | None:
+    """--dask: exit 2 unless a Dask scheduler answers at `address` within DASK_CONNECT_S."""
+    from checker.run.parallel import dask_problem
+    if address is not None and (why := dask_problem(address, DASK_CONNECT_S)) is not None:
+        raise click.BadParameter(why)
+    return address
+
+
 def _engine_options(f: Callable[..., None]) -> Callable[..., None]:
     """The options of `check` and `ci` that decide how a check is run (RunOptions)."""
     for opt in reversed([
         click.option("--engine", type=click.Choice(ENGINE_CHOICES), default="explicit", show_default=True),
         click.option("--depth", type=click.IntRange(0, 10_000), default=30, show_default=True,
                      help="Bound for BMC and k-induction."),
-        click.option("--timeout", type=click.FloatRange(0, min_open=True), help="Seconds per check."),
+        click.option("--timeout", type=Seconds(), help="Seconds per check ('inf' or left out: no limit)."),
         click.option("--max-states", type=click.IntRange(1), help="State limit for explicit search."),
         click.option("--require-proof", is_flag=True, help="Treat 'holds up to depth k' as inconclusive (exit 3)."),
     ]):
@@ -136,6 +168,8 @@ class SeamGroup(click.Group):
         except KeyboardInterrupt:   # before or after the engines ran (they stop by themselves)
             sys.stderr.write("seamcheck: interrupted\n")
             sys.exit(EXIT_INCONCLUSIVE)
+        except BrokenPipeError:
+            _stdout_gone()
         except Exception as e:  # noqa: BLE001 - the one place that turns our bugs into exit 4
             import traceback
             sys.stderr.write("".join(traceback.format_exception(e)))
@@ -172,7 +206,8 @@ def main(ctx: click.Context) -> None:
               "extension, else itf for files and text inline).")
 @click.option("--workers", type=click.IntRange(1, 256), default=1, show_default=True,
               help="Check independent spec instances in this many local processes.")
-@click.option("--dask", "dask_address", metavar="ADDRESS", help="Send the checks to a Dask cluster.")
+@click.option("--dask", "dask_address", metavar="ADDRESS", callback=_dask_scheduler,
+              help="Send the checks to the Dask scheduler at ADDRESS (tcp://HOST:PORT).")
 @click.option("--no-symmetry", is_flag=True, help="Explore every state, even of symmetric sets.")
 @click.option("--backend", type=click.Choice(["auto", "vector", "state"]), default="auto", show_default=True,
               help="Explicit search: many states at a time (vector) or one at a time (state, the reference "
@@ -263,7 +298,8 @@ def ci(paths: tuple[str, ...], engine: str, depth: int, timeout: float | None, m
     """The CI gate: every spec x variant x property in PATHS (default: specs/) against its `expect`.
 
     Verdicts are cached in --cache-dir keyed by the spec's parsed content (whitespace and comments
-    do not count), the options and the seamcheck and z3 versions; cache hits are reported.
+    do not count), the options, seamcheck's version and code, and z3's version; cache hits are
+    reported.
     """
     from checker.gate import cache as gcache
     from checker.gate import changed as gchanged
@@ -274,7 +310,7 @@ def ci(paths: tuple[str, ...], engine: str, depth: int, timeout: float | None, m
     for r in roots:
         if not Path(r).exists():
             raise click.UsageError(f"no such spec file or directory: {r}")
-    files = [(p, display(p)) for p in spec_files(roots)]
+    files = spec_files(roots)
     try:
         files, skipped = gchanged.changed_only(files, changed_since, Path.cwd())
     except GateError as e:
@@ -303,7 +339,8 @@ def trace() -> None:
 
     The spec is found through the trace's #meta (source, variant, params); --spec, --variant and
     -p override it. A relative source path is looked up from the current directory, then from
-    the trace file's directory and its parents.
+    the trace file's directory; it must name a .yaml file inside one of these two trees (a
+    trace may come from anyone), else give --spec.
     """
 
 
@@ -401,12 +438,30 @@ def graph(spec: str, params: tuple[str, ...], variant: str | None, fmt: str, max
         sys.stdout.write(f"{g.states} states, {g.edges} edges written to {out_path}\n")
 
 
+def _stdout_gone() -> NoReturn:
+    """The reader of stdout went away (`seamcheck | head -1`): stop quietly, as `ls | head` does.
+
+    As the Python docs recommend for SIGPIPE, stdout is pointed at devnull first, so that the
+    flush at exit cannot fail once more."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):     # a stdout without a file descriptor (tests)
+        pass
+    sys.exit(EXIT_PIPE)
+
+
 def entry() -> None:
     """Console-script entry: internal errors exit 4 with the traceback (our bug, not the user's)."""
     try:
-        main(standalone_mode=True)
+        try:
+            main(standalone_mode=True)
+        finally:
+            sys.stdout.flush()            # here, not at exit, where a broken pipe cannot be caught
     except SystemExit:
         raise
+    except BrokenPipeError:
+        _stdout_gone()
     except Exception:  # noqa: BLE001 - the one place that turns our bugs into exit 4
         import traceback
         traceback.print_exc()

@@ -89,6 +89,25 @@ def test_exit_3_state_limit() -> None:
     assert r.exit_code == 3 and "unknown (explicit: state limit 1 reached)" in r.stdout
 
 
+@pytest.mark.parametrize("backend", ["state", "vector"])
+def test_max_states_reports_only_the_states_stored(backend: str) -> None:
+    # issue 14: `--max-states 1` reported 2 states (NOTE(state-limit) in checker/explicit/search.py)
+    r = run("check", COUNTER, "--max-states", "1", "--backend", backend)
+    assert r.exit_code == 3 and "explicit: 1 states," in r.stdout and "(search incomplete)" in r.stdout
+    r = run("check", COUNTER, "--max-states", "4", "--backend", backend, "--json")   # all 4 fit: proved
+    assert r.exit_code == 0 and {d["detail"] for d in json.loads(r.stdout) if d["verdict"] == "proved"} == \
+        {"proved (explicit: exhaustive search: 4 states)"}
+
+
+def test_a_repeated_property_is_checked_once() -> None:
+    r = run("check", COUNTER, "--property", "never_two", "--property", "never_two", "--property", "below_limit",
+            "--property", "never_two", "--json")
+    assert r.exit_code == 0
+    assert [d["property"] for d in json.loads(r.stdout)] == ["never_two", "below_limit"]
+    r = run("check", COUNTER, "-p", "N=1", "--property", "below_limit", "--property", "below_limit")
+    assert r.exit_code == 0 and r.stdout.count("below_limit") == 1 and "1 properties" in r.stdout
+
+
 def test_exit_3_unknown_from_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     from checker.core.verdict import Unknown
     real = explicit.explore

@@ -57,6 +57,7 @@ class _Compiled:
 class _Search:
     def __init__(self, ts: TransitionSystem, props: Sequence[str], budget: Budget, symmetry: bool = True):
         self.ts, self.budget = ts, budget.start()
+        self.cap = budget.max_states
         self.c = _Compiled(ts, props)
         self.pending = list(props)
         self.found: dict[str, Trace] = {}
@@ -103,9 +104,14 @@ class _Search:
             self.pending.remove(prop)
 
     def add(self, s: State, parent: int, via: int, depth: int) -> int | None:
+        """The id of s if it is new and stored; None if it was known, or is new and the store
+        is full (NOTE(state-limit): then the search stops after the current expansion)."""
         if s in self.ids:
             return None
         sid = len(self.order)
+        if self.cap is not None and sid >= self.cap:
+            self.limit = f"state limit {self.cap} reached"
+            return None
         self.ids[s] = sid
         self.order.append(s)
         if self.succ is not None:
@@ -140,7 +146,7 @@ class _Search:
             if self.canon is not None and t not in self.ids:   # a stored state is canonical
                 t = self.canon(t)
             nid = self.add(t, sid, i, d)
-            if self.succ is not None:
+            if self.succ is not None and self.limit is None:
                 self.succ[sid].append((self.ids[t], i))
             if nid is not None:
                 self.new[i] += 1
@@ -155,21 +161,28 @@ class _Search:
         return self.budget.over_limit()
 
     def run(self) -> None:
+        """BFS until every property is decided, every state is expanded, or a limit is reached.
+
+        NOTE(state-limit): with max_states N, at most N states are stored (and counted). The
+        search stops when it finds a new state it has no room for: after the expansion of the
+        state that found it (whose other new states are not stored either), or before any
+        expansion when there are more than N initial states. A search whose states all fit
+        completes. checker/explicit/vector.py stops at the same state (NOTE(same-order))."""
         queue: deque[int] = deque()
         for s in initial_states(self.ts):
             sid = self.add(self.canon(s) if self.canon else s, -1, -1, 0)
             if sid is not None:
                 queue.append(sid)
+        if self.limit is not None:
+            return
         start = time.monotonic()
         count = 0
-        cap = self.budget.max_states
         try:
             while queue and self.pending:
                 sid = queue.popleft()
                 queue.extend(self.expand(sid, self.order[sid]))
                 count += 1
-                if cap is not None and len(self.order) >= cap and queue:
-                    self.limit = f"state limit {cap} reached"
+                if self.limit is not None:
                     return
                 if count % LIMIT_EVERY == 0:
                     self.limit = self.over_limit()

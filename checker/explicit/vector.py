@@ -193,6 +193,9 @@ class _VSearch:
         x = self.canon(np.array(init, dtype=self.store.dtype).reshape(len(init), len(self.ts.vars)))
         keys = self.packer.keys(x)
         f = self.fresh(keys)
+        if self.budget.max_states is not None and len(f) > self.budget.max_states:   # NOTE(state-limit)
+            f = f[: self.budget.max_states]
+            self.limit = f"state limit {self.budget.max_states} reached"
         self.store.append(x[f], np.full(len(f), -1, np.int64), np.full(len(f), -1, np.int32))
         self.visited.add(keys[f], np.arange(len(f), dtype=np.int64))
         for name, pred in self.invariants:
@@ -282,29 +285,29 @@ class _VSearch:
                 b.events[self.deadlock[0]] = (int(dead[np.argmax(~ok)]), DONE, -1)
         return b
 
-    def stop_row(self, b: _Block, n: int, first: int, level_len: int, queued: int) -> tuple[int | None, str | None]:
+    def stop_row(self, b: _Block, n: int) -> tuple[int | None, str | None]:
         """The row after whose expansion the one-state search would stop, and why (a limit or
-        None: every property decided). `first` is the block's first position in its level,
-        `queued` the states already found for the next level."""
+        None: every property decided). The state limit stops it after the row that finds a
+        new state the store has no room for (NOTE(state-limit) in checker/explicit/search.py)."""
         done = max(ev[0] for ev in b.events.values()) if self.pending and \
             all(p in b.events for p in self.pending) else None
         cap = self.budget.max_states
         if cap is not None:
             upto = np.searchsorted(b.par[b.fresh], np.arange(n), side="right")
-            queue = (first + np.arange(n) < level_len - 1) | (queued + upto > 0)
-            hit = np.flatnonzero((self.store.size + upto >= cap) & queue)
+            hit = np.flatnonzero(self.store.size + upto > cap)
             if len(hit) and (done is None or hit[0] <= done):
                 return int(hit[0]), f"state limit {cap} reached"
         return done, None
 
     @staticmethod
-    def truncate(b: _Block, stop: int) -> None:
-        """Keep what the expansions of rows 0..stop produce (a prefix of every list)."""
+    def truncate(b: _Block, stop: int, room: int | None = None) -> None:
+        """Keep what the expansions of rows 0..stop produce (a prefix of every list), and of
+        their new states only the first `room` (None: all)."""
         keep = np.searchsorted(b.par, stop, side="right")
-        b.fresh = b.fresh[: np.searchsorted(b.fresh, keep)]
+        b.fresh = b.fresh[: np.searchsorted(b.fresh, keep)][:room]
         b.fired = [(i, p[: np.searchsorted(p, stop, side="right")]) for i, p in b.fired]
         b.dead = b.dead[b.dead <= stop]
-        b.events = {k: ev for k, ev in b.events.items() if ev[0] <= stop}
+        b.events = {k: ev for k, ev in b.events.items() if ev[0] <= stop and ev[2] < len(b.fresh)}
 
     def commit(self, b: _Block, first_id: int) -> None:
         f = b.fresh
@@ -330,9 +333,11 @@ class _VSearch:
         return self.budget.over_limit()
 
     def run(self) -> None:
-        self.add_initial()
-        self.levels.append(self.store.size)
         self.depth = 0
+        self.add_initial()
+        if self.limit is not None:
+            return
+        self.levels.append(self.store.size)
         start = time.monotonic()
         try:
             while self.pending and self.levels[-2] < self.levels[-1]:
@@ -355,16 +360,16 @@ class _VSearch:
         for c0 in range(lo, hi, CHUNK):
             x = np.asfortranarray(self.store.rows(c0, min(hi, c0 + CHUNK)))
             b = self.expand(x)
-            stop, limit = self.stop_row(b, len(x), c0 - lo, hi - lo, queued)
+            stop, limit = self.stop_row(b, len(x))
             if stop is not None:
-                self.truncate(b, stop)
+                self.truncate(b, stop, None if limit is None else (self.budget.max_states or 0) - self.store.size)
             queued += len(b.fresh)
             self.commit(b, c0)
             if queued:
                 self.depth = len(self.levels) - 1
             if stop is not None:
                 self.limit = limit
-                self.complete = c0 + stop == hi - 1 and queued == 0
+                self.complete = limit is None and c0 + stop == hi - 1 and queued == 0
                 return True
             self.limit = self.over_limit()
             if self.limit:

@@ -6,8 +6,11 @@ check` does; cli.py prints the table and writes the reports (checker/gate/report
 NOTE(cache-key): a cached verdict is reused only when nothing that could change it changed: the
 spec's *parsed* content (YAML nodes with each scalar's source text and whether it was quoted,
 so whitespace and comments do not count but `010` vs `8` does), the spec's display path
-(verdicts carry it), the engine options, the seamcheck version and the z3-solver version.
-Only decided results (ok / failed) are cached; inconclusive ones (timeouts depend on the
+(verdicts carry it), the engine options, the seamcheck version, a hash of seamcheck's code
+(every .py and .lark file of the packages `model` and `checker` and cli.py, read from where
+Python imports them, once per process: `installed_code_hash` in checker/gate/cache.py; so an
+edited engine never reuses the old engine's verdicts, whatever the version says) and the
+z3-solver version. Only decided results (ok / failed) are cached; inconclusive ones (timeouts depend on the
 machine) and spec errors are always recomputed.
 
 NOTE(includes): specs cannot include other specs yet. `--changed-since` already selects a spec
@@ -19,7 +22,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from checker.core.budget import Progress
 from checker.core.outcome import Outcome, describe, judge
@@ -28,39 +30,43 @@ from checker.export.text import render_trace
 from checker.gate.cache import Cache, cache_key
 from checker.gate.cases import LOAD, CaseResult, GateOptions, GateReport
 from checker.run.runner import properties, run_instance
+from checker.run.specs import SpecFile, parse, read_spec, without_text
 from checker.traces.context import ExportContext, export_context, reproduce_command
 from model.diagnostics import SpecError, render_all
 from model.ir import TransitionSystem
-from model.load import LoadedSpec, instantiate, parse_spec, read_source
+from model.load import LoadedSpec, instantiate
+from model.source import SourceFile
 
 
-def run_gate(files: Sequence[tuple[Path, str]], opts: GateOptions, cache: Cache | None,
+def run_gate(files: Sequence[SpecFile], opts: GateOptions, cache: Cache | None,
              on_spec: Callable[[str], None] | None = None,
              progress: Callable[[Progress], None] | None = None) -> GateReport:
-    """Check each (path, display path); reuse cached results when the key matches."""
+    """Check each spec file; reuse cached results when the key matches."""
     results: list[CaseResult] = []
     hits = 0
-    for path, shown in files:
+    for f in files:
         if on_spec is not None:
-            on_spec(shown)
-        got, hit = _one_spec(path, shown, opts, cache, progress)
+            on_spec(f.shown)
+        got, hit = _one_spec(f, opts, cache, progress)
         hits += hit
         results.extend(got)
     return GateReport(tuple(results), len(files), hits)
 
 
-def _one_spec(path: Path, shown: str, opts: GateOptions, cache: Cache | None,
+def _one_spec(f: SpecFile, opts: GateOptions, cache: Cache | None,
               progress: Callable[[Progress], None] | None) -> tuple[list[CaseResult], bool]:
+    src: SourceFile | None = None
     try:
-        src = read_source(path, shown)
+        src = read_spec(f)                 # NOTE(untrusted-paths) in checker/run/specs.py
         key = cache_key(src, opts)
         cached = cache.get(key) if cache is not None else None
         if cached is not None:
             return cached, True
-        spec = parse_spec(src)
+        spec = parse(src)
         results = [r for ts in instantiate(spec) for r in _check_instance(spec, ts, opts, progress)]
     except SpecError as e:
-        return [_load_error(shown, render_all(e.diagnostics, e.sources))], False
+        e = without_text(e, src)
+        return [_load_error(f.shown, render_all(e.diagnostics, e.sources))], False
     if cache is not None and all(r.status in ("ok", "failed") for r in results):
         cache.put(key, results)
     return results, False

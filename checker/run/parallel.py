@@ -107,3 +107,32 @@ def _dask(fn: Callable[[J], R], jobs: Sequence[J], address: str, stop: Callable[
                 yield f.result() if f.done() else None
         finally:
             client.cancel(futures)
+
+
+def dask_problem(address: str, timeout_s: float) -> str | None:
+    """Why no Dask scheduler can be used at `address` (checked within timeout_s), or None."""
+    try:
+        import asyncio
+
+        from distributed.comm import connect
+        from distributed.comm.addressing import parse_address, parse_host_port
+        from distributed.security import Security
+    except ImportError:
+        return "needs dask's 'distributed' package (pip install 'seamcheck[dask]')"
+    try:
+        scheme, where = parse_address(address, strict=False)
+        host_port = parse_host_port(where) if scheme in ("tcp", "tls") else None
+    except ValueError as e:
+        return f"{address!r} is not a Dask scheduler address ({e}); expected tcp://HOST:PORT"
+    try:
+        if host_port is not None:          # a refused connection fails at once, not after the timeout
+            import socket
+            socket.create_connection(host_port, timeout=timeout_s).close()
+
+        async def handshake() -> None:        # as a Client connects (with the configured TLS, if any)
+            comm = await connect(address, timeout=timeout_s, **Security().get_connection_args("client"))
+            await comm.close()
+        asyncio.run(handshake())
+    except Exception as e:  # noqa: BLE001 - whatever fails, there is no scheduler at this address
+        return f"no Dask scheduler answered at {address!r} within {timeout_s:g} s ({type(e).__name__}: {str(e)[:200]})"
+    return None

@@ -1,22 +1,53 @@
-"""Which spec files a command names, how their paths are shown, and their instances loaded."""
+"""Which spec files a command names, how their paths are shown, and their instances loaded.
+
+NOTE(untrusted-paths): spec files arrive in pull requests, and the gate runs on CI runners whose
+environment and files hold secrets. So a spec file is opened only when it is a regular file
+(a FIFO would block for ever, a device may never end) and, when it is a symbolic link, only
+when the link stays inside the tree being checked: the directory named on the command line for
+the files found in it, the current directory for a file named directly. The check is made
+with os.stat before the file is opened. And the text of a file that does not look like a spec
+(no top-level `spec:` key) is never quoted under an error message: an error names the place,
+not the content, of a file that is not a spec (`without_text`).
+"""
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from model.diagnostics import SpecError
+from model.diagnostics import Diagnostic, SpecError
 from model.ir import TransitionSystem
 from model.load import LoadedSpec, instantiate, parse_spec, read_source
+from model.source import SourceFile, Span
+
+_SPEC_LINE = re.compile(r"""^(?:\{[ \t]*)?["']?spec["']?[ \t]*:""", re.MULTILINE)
+NOT_SHOWN = "the file does not look like a seamcheck spec (no top-level `spec:` key), so its text is not shown"
 
 
-def spec_files(paths: Sequence[str]) -> list[Path]:
-    """Spec files named on the command line; directories are searched for *.yaml, sorted."""
-    out: list[Path] = []
+@dataclass(frozen=True)
+class SpecFile:
+    """A spec file to check: its path as found, as shown, and the tree it must stay in (the
+    directory named on the command line it was found in; None: the file was named itself)."""
+
+    path: Path
+    shown: str
+    tree: Path | None = None
+
+
+def spec_files(paths: Sequence[str]) -> list[SpecFile]:
+    """Spec files named on the command line; directories are searched for *.yaml, sorted
+    (symbolic links to directories are not followed)."""
+    out: list[SpecFile] = []
     for p in paths:
         path = Path(p)
-        out.extend(sorted(path.rglob("*.yaml")) if path.is_dir() else [path])
+        if path.is_dir():
+            out.extend(SpecFile(f, display(f), path) for f in sorted(path.rglob("*.yaml")))
+        else:
+            out.append(SpecFile(path, display(path)))
     return out
 
 
@@ -26,6 +57,59 @@ def display(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+def refusal(f: SpecFile) -> str | None:
+    """Why `f` must not be opened (NOTE(untrusted-paths)), or None. Never opens the file."""
+    tree = f.tree if f.tree is not None else Path.cwd()
+    if f.tree is not None or f.path.is_symlink():
+        real = f.path.resolve()
+        if not real.is_relative_to(tree.resolve()):
+            where = f"the tree being checked ({f.tree})" if f.tree is not None else "the current directory"
+            return f"refused: {f.shown} is a symbolic link to {real}, outside {where}"
+    try:
+        mode = os.stat(f.path).st_mode
+    except OSError:
+        return None                     # read_source reports it ("cannot read ...")
+    if not stat.S_ISREG(mode):
+        kind = {stat.S_IFDIR: "a directory", stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFSOCK: "a socket",
+                stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device"}.get(stat.S_IFMT(mode), "a special file")
+        return f"refused: {f.shown} is not a regular file but {kind}"
+    return None
+
+
+def read_spec(f: SpecFile) -> SourceFile:
+    """The text of a spec file, after `refusal`; raises SpecError (located, never quoting)."""
+    why = refusal(f)
+    if why is not None:
+        raise SpecError([Diagnostic("SC100", Span(f.shown, 1, 1, 1, 2), why, "a regular spec file inside the "
+                                    "checked tree (or a symbolic link to one)")])
+    return read_source(f.path, f.shown)      # its errors quote nothing
+
+
+def looks_like_spec(src: SourceFile) -> bool:
+    """A line starts with the key `spec:` (as every spec's first key does), also in flow style
+    (`{spec: ...`). Judged on the text, not by parsing YAML again (that can take seconds)."""
+    return _SPEC_LINE.search(src.text) is not None
+
+
+def without_text(e: SpecError, src: SourceFile | None) -> SpecError:
+    """`e`, not quoting `src` unless it looks like a spec (NOTE(untrusted-paths))."""
+    if src is not None and looks_like_spec(src):
+        return e
+
+    def quotes(d: Diagnostic) -> bool:
+        shown = e.sources.get(d.span.file) if d.span is not None else None
+        return shown is not None and d.span is not None and shown.line(d.span.line) != ""
+    return SpecError([replace(d, notes=(*d.notes, NOT_SHOWN)) if quotes(d) else d for d in e.diagnostics])
+
+
+def parse(src: SourceFile) -> LoadedSpec:
+    """parse_spec, whose errors quote the text only of what looks like a spec."""
+    try:
+        return parse_spec(src)
+    except SpecError as e:
+        raise without_text(e, src) from None
 
 
 @dataclass(frozen=True)
@@ -38,9 +122,12 @@ class Loaded:
     error: SpecError | None = None
 
 
-def load(path: Path, overrides: tuple[str, ...] = (), variant: str | None = None) -> Loaded:
+def load(f: SpecFile | Path, overrides: tuple[str, ...] = (), variant: str | None = None) -> Loaded:
+    """Read (NOTE(untrusted-paths)), parse and instantiate one spec file; errors as data."""
+    if isinstance(f, Path):
+        f = SpecFile(f, display(f))
     try:
-        spec = parse_spec(read_source(path, display(path)))
-        return Loaded(path, spec, tuple(instantiate(spec, overrides, variant)))
+        spec = parse(read_spec(f))
+        return Loaded(f.path, spec, tuple(instantiate(spec, overrides, variant)))
     except SpecError as e:
-        return Loaded(path, None, error=e)
+        return Loaded(f.path, None, error=e)

@@ -25,6 +25,7 @@ from model.sorts import NONE_VALUE, BoolSort, EnumSort, IndexSort, IntSort, None
 
 FORMAT_DESCRIPTION = "https://apalache-mc.org/docs/adr/015adr-trace.html"
 _INT_KEY = re.compile(r"-?[0-9]+")
+MAX_KEY_CHARS = 100     # of an integer key read back (key_text)
 
 Json = Any
 
@@ -67,8 +68,8 @@ def key_text(k: Json) -> str | None:
     if isinstance(k, str):
         return k
     if isinstance(k, dict) and set(k) == {"#bigint"} and isinstance(k["#bigint"], str) \
-            and _INT_KEY.fullmatch(k["#bigint"]):
-        return str(int(k["#bigint"]))
+            and len(k["#bigint"]) <= MAX_KEY_CHARS and _INT_KEY.fullmatch(k["#bigint"]):
+        return str(int(k["#bigint"]))   # (int() refuses over 4,300 digits; no key has more than a few)
     return None
 
 

@@ -7,13 +7,19 @@ Every problem is a located Diagnostic (codes SC5xx) raised as one SpecError, nev
   SC500 unreadable file         SC501 JSON syntax        SC502 ITF shape (vars/states/#meta)
   SC503 variables vs the spec   SC504 a value            SC505 an action label
   SC506 the loop index          SC507 the spec/params named by #meta
+Only regular files are opened (a FIFO would block for ever), and the text of a file that is
+not a JSON object is never quoted under an error (NOTE(untrusted-paths) in checker/run/specs.py).
+JSON's own non-numbers (NaN, Infinity, which Python's json accepts) and integers longer than
+MAX_DIGITS are errors too: no spec has such values, and Python refuses to convert the longest.
 """
 
 from __future__ import annotations
 
 import bisect
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +33,9 @@ from model.source import SourceFile, Span
 
 MAX_BYTES = 50_000_000
 MAX_ERRORS = 20
+MAX_DIGITS = 100          # of an integer (a #bigint string or a JSON number)
 _BIGINT = re.compile(r"-?[0-9]+")
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[^\s",:\[\]{}]+')   # a JSON string, or a bare literal
 
 Json = Any
 Path_ = tuple[str | int, ...]
@@ -68,6 +76,9 @@ def read_file(path: str | Path, display: str | None = None) -> ItfDocument:
     """Read and parse an ITF file; raises SpecError (SC500/SC501/SC502)."""
     shown = display or str(path)
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):     # checked before opening: a FIFO blocks
+            raise SpecError([Diagnostic("SC500", Span(shown, 1, 1, 1, 2),
+                                        f"refused: {shown} is not a regular file", "an ITF trace file")])
         with open(path, "rb") as f:
             data = f.read(MAX_BYTES + 1)
     except OSError as e:
@@ -86,17 +97,22 @@ def read_file(path: str | Path, display: str | None = None) -> ItfDocument:
 def read_itf(text: str, path: str = "<trace>") -> ItfDocument:
     """Parse ITF text: JSON syntax, no duplicate keys, and the trace object's shape."""
     src = SourceFile(path, text)
+    shown = [src] if text.lstrip().startswith("{") else []     # never quote what is not JSON
     try:
-        data = json.loads(text, object_pairs_hook=_no_duplicates)
+        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant,
+                          parse_int=_bounded_int)
         positions = _Positions(text).run()
     except json.JSONDecodeError as e:
         raise SpecError([Diagnostic("SC501", Span(path, e.lineno, e.colno, e.lineno, e.colno + 1),
-                                    f"JSON syntax error: {e.msg}")], [src]) from None
+                                    f"JSON syntax error: {e.msg}")], shown) from None
     except _Duplicate as e:
         raise SpecError([Diagnostic("SC501", _span_at(path, text, _find_key(text, e.key)),
-                                    f"duplicate key '{e.key}' in a JSON object")], [src]) from None
+                                    f"duplicate key '{e.key}' in a JSON object")], shown) from None
+    except _BadLiteral as e:
+        raise SpecError([Diagnostic("SC501", _span_at(path, text, _find_literal(text, e.literal)), e.message,
+                                    e.expected)], shown) from None
     except RecursionError:
-        raise SpecError([Diagnostic("SC501", Span(path, 1, 1, 1, 2), "JSON nested too deeply")], [src]) from None
+        raise SpecError([Diagnostic("SC501", Span(path, 1, 1, 1, 2), "JSON nested too deeply")], shown) from None
     out = Collector()
     _check_shape(data, path, text, positions, out)
     if out:
@@ -224,7 +240,8 @@ def _map(doc: ItfDocument, ts: TransitionSystem, slots: list[int], x: Json, wher
         pw = (*where, "#map", j)
         k = key_text(pair[0]) if isinstance(pair, list) and len(pair) == 2 else None
         if k is None or k not in keys:
-            out.error("SC504", doc.span(pw), f"'{where[-1]}' has no key {json.dumps(pair[0] if isinstance(pair, list) and pair else pair)}",
+            out.error("SC504", doc.span(pw), f"'{where[-1]}' has no key "
+                      f"{json.dumps(pair[0] if isinstance(pair, list) and pair else pair)[:60]}",
                       "one of " + ", ".join(str(k) for k in keys))
             continue
         if k in seen:
@@ -239,6 +256,11 @@ def _map(doc: ItfDocument, ts: TransitionSystem, slots: list[int], x: Json, wher
 
 def _value(doc: ItfDocument, sort: Sort, x: Json, where: Path_, out: Collector) -> int:
     """Decode one ITF expression of `sort` (NOTE(value-encoding) in model/sorts.py)."""
+    big = x.get("#bigint") if isinstance(x, dict) else None
+    if isinstance(big, str) and len(big.lstrip("-")) > MAX_DIGITS:
+        out.error("SC504", doc.span(where), f"an integer of {len(big.lstrip('-')):,} digits is not a value of "
+                  f"type {sort}", f"at most {MAX_DIGITS} digits")
+        return 0
     got = _decode(sort, x)
     if got is None:
         out.error("SC504", doc.span(where), f"{json.dumps(x)[:60]} is not a value of type {sort}", _expected(sort))
@@ -298,6 +320,30 @@ def _action(doc: ItfDocument, i: int, st: dict[str, Json], labels: dict[str, int
 class _Duplicate(Exception):
     def __init__(self, key: str):
         self.key = key
+
+
+class _BadLiteral(Exception):
+    def __init__(self, literal: str, message: str, expected: str):
+        self.literal, self.message, self.expected = literal, message, expected
+
+
+def _no_constant(name: str) -> Json:
+    raise _BadLiteral(name, f"{name} is not a JSON value", "a finite number (ITF integers are {\"#bigint\": ...})")
+
+
+def _bounded_int(literal: str) -> int:
+    digits = len(literal.lstrip("-"))
+    if digits > MAX_DIGITS:
+        raise _BadLiteral(literal, f"an integer of {digits:,} digits is too long", f"at most {MAX_DIGITS} digits")
+    return int(literal)
+
+
+def _find_literal(text: str, literal: str) -> int:
+    """The offset of the first bare `literal` (outside strings): json.loads stopped there."""
+    for m in _TOKEN.finditer(text):
+        if m.group() == literal:
+            return m.start()
+    return 0
 
 
 def _no_duplicates(pairs: list[tuple[str, Json]]) -> dict[str, Json]:

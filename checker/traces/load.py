@@ -3,22 +3,27 @@
 The spec is found through the trace's #meta (source, variant, params); explicit choices
 override it. Problems come back as exceptions carrying data: SpecError (located) for files
 that do not parse, TraceLookupError (a message) for a spec or property that cannot be found.
+
+NOTE(trace-source): a trace may come from anyone (attached to a bug report), and its
+`#meta.source` names a file that is then read and, on an error, quoted. So the name is
+followed only to a `.yaml` file inside the current directory's tree or the trace file's
+directory tree (after resolving symbolic links); anything else is refused with a message that
+names no content, and --spec (the user's own choice) is the way to point elsewhere.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from checker.run.specs import display
+from checker.run.specs import SpecFile, display, parse, read_spec
 from checker.traces import itf_read
 from checker.traces.context import ExportContext, export_context
 from checker.traces.itf_read import ItfDocument
 from checker.traces.trace import Trace
 from model.ir import TransitionSystem
-from model.load import instantiate, parse_spec, read_source
-
-ROOT = Path(__file__).resolve().parent.parent.parent
+from model.load import instantiate
 
 
 class TraceLookupError(Exception):
@@ -43,7 +48,7 @@ def load_trace(file: str, spec_path: str | None, variant: str | None, params: tu
         name, _, value = o.partition("=")
         merged[name.strip()] = value.strip()
     overrides = params if not doc.meta.params else tuple(f"{k}={v}" for k, v in merged.items())
-    loaded = parse_spec(read_source(spec, display(Path(spec))))
+    loaded = parse(read_spec(SpecFile(Path(spec), display(Path(spec)))))
     systems = instantiate(loaded, overrides, variant or doc.meta.variant)
     if len(systems) != 1:
         names = ", ".join(ts.variant or "-" for ts in systems)
@@ -57,12 +62,21 @@ def load_trace(file: str, spec_path: str | None, variant: str | None, params: tu
 
 
 def _spec_of_trace(source: str | None, trace_file: Path) -> str:
+    """The spec file #meta.source names (NOTE(trace-source)), as a display path."""
     if source is None:
         raise TraceLookupError("the trace's #meta does not name its spec (source); give --spec")
-    if Path(source).exists():
-        return source
-    if not Path(source).is_absolute():
-        for d in (*trace_file.resolve().parents, ROOT):
-            if (d / source).exists():
-                return display(d / source)
-    raise TraceLookupError(f"the spec named by the trace, {source}, was not found; give --spec")
+    shown = json.dumps(source)[:200]      # the trace's text, never a file's
+    if not source.endswith(".yaml"):
+        raise TraceLookupError(f"the trace's #meta.source, {shown}, is not a .yaml spec file; give --spec")
+    trees = (Path.cwd().resolve(), trace_file.resolve().parent)
+    for base in trees:
+        candidate = base / source                     # an absolute source stays itself
+        if not candidate.exists():
+            continue
+        real = candidate.resolve()
+        if real.suffix != ".yaml" or not any(real.is_relative_to(t) for t in trees):
+            raise TraceLookupError(f"the trace's #meta.source, {shown}, is outside the current directory and "
+                                   "the trace's directory; give --spec")
+        return display(real)
+    raise TraceLookupError(f"the spec named by the trace, {shown}, was not found in the current directory or "
+                           "the trace's directory; give --spec")

@@ -72,6 +72,8 @@ def agree(ts: TransitionSystem, symmetry: bool, budget: Budget | None = None) ->
     ref = explore(ts, safety, budget, symmetry=symmetry, backend="state")
     got = explore(ts, safety, budget, symmetry=symmetry, backend="vector")
     assert summary(got) == summary(ref)
+    if budget is not None and budget.max_states is not None:   # NOTE(state-limit): never more stored
+        assert got.states <= budget.max_states
     return got
 
 
@@ -117,6 +119,43 @@ def test_state_limit_stops_at_the_same_state(cap: int) -> None:
     [ts] = load_spec(TDX, ("V=2", "P=2"), "v6_16_atomic_init")
     agree(ts, False, Budget(max_states=cap))
     agree(ts, True, Budget(max_states=cap))
+
+
+# NOTE(state-limit) in checker/explicit/search.py, issue 14: `--max-states 1` reported 2 states
+MANY_INITIAL = """
+spec: many_initial
+vars:
+  x: {type: "0..9", init: any}
+  y: {type: "0..2", init: 0}
+machines:
+  m:
+    states: [a]
+    init: a
+    transitions:
+      bump: {from: a, to: a, guard: "y < 2", effect: {y: "y + 1"}}
+properties:
+  small: {invariant: "x + y <= 11"}
+"""
+
+
+@pytest.mark.parametrize("backend", ["state", "vector"])
+def test_state_limit_counts_only_stored_states(backend: str) -> None:
+    [ts] = load_spec(ROOT / "specs/examples/counter.yaml")
+    full = explore(ts, None, backend=backend)
+    assert full.complete and full.states == 4
+    for cap in (1, 2, 3):
+        r = explore(ts, None, Budget(max_states=cap), backend=backend)
+        assert (r.states, r.complete) == (cap, False), cap
+        assert any("state limit" in getattr(v, "reason", "") for v in r.verdicts)
+    exact = explore(ts, None, Budget(max_states=4), backend=backend)   # every state fits: complete
+    assert exact.complete and exact.states == 4
+
+
+@pytest.mark.parametrize("cap", [1, 5, 9, 10, 11, 29, 30, 31])
+def test_state_limit_with_more_initial_states_than_room(cap: int) -> None:
+    [ts] = load_text(MANY_INITIAL, "many.yaml")
+    r = agree(ts, False, Budget(max_states=cap))
+    assert r.states == min(cap, 30) and r.complete == (cap >= 30)
 
 
 def test_early_stop_when_every_property_is_violated() -> None:

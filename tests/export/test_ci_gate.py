@@ -13,6 +13,7 @@ from export_cases import ROOT
 from checker.gate import cache as gcache
 from checker.gate import cases, changed, reports
 from checker.gate.gate import run_gate
+from checker.run.specs import SpecFile
 from model.source import SourceFile
 
 COUNTER = (ROOT / "specs/examples/counter.yaml").read_text()
@@ -43,8 +44,8 @@ def test_cache_key_sees_meaning_options_and_path() -> None:
     assert key(COUNTER.replace("init: ready", 'init: "ready"')) != key(COUNTER)
 
 
-def files(*paths: Path) -> list[tuple[Path, str]]:
-    return [(p, p.name) for p in paths]
+def files(*paths: Path) -> list[SpecFile]:
+    return [SpecFile(p, p.name) for p in paths]
 
 
 def test_gate_caches_decided_results(tmp_path: Path) -> None:
@@ -140,3 +141,64 @@ def test_plain_table_and_summary(tmp_path: Path) -> None:
     table = reports.table_text(report)
     assert table.splitlines()[0].split() == list(reports.COLUMNS)
     assert "never_two" in table and reports.summary(report).startswith("1 specs (0 from cache)")
+
+
+# ---- the cache key follows seamcheck's own code (issue 14) ----------------------------------------
+
+def test_cache_key_changes_with_seamcheck_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = key(COUNTER)
+    monkeypatch.setattr(gcache, "installed_code_hash", lambda: "0" * 64)   # as if an engine was edited
+    assert key(COUNTER) != before
+    assert gcache.tool_versions()["code"] == "0" * 64
+
+
+def test_code_hash_covers_every_source_file(tmp_path: Path) -> None:
+    # a copy of the code: the hash is of the files' content, wherever they are
+    for pkg in gcache.CODE_PACKAGES:
+        shutil.copytree(ROOT / pkg, tmp_path / pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "cli.py", tmp_path / "cli.py")
+    (tmp_path / "checker" / "__pycache__").mkdir(exist_ok=True)
+    (tmp_path / "checker" / "__pycache__" / "stale.py").write_text("X = 1\n")
+
+    def files() -> list[tuple[str, Path]]:
+        return gcache.code_files([(p, tmp_path / p) for p in gcache.CODE_PACKAGES],
+                                 [(m, tmp_path / f"{m}.py") for m in gcache.CODE_MODULES])
+    names = {n for n, _ in files()}
+    assert {"cli.py", "model/expr_grammar.lark", "checker/explicit/search.py", "checker/gate/cache.py"} <= names
+    assert not any("__pycache__" in n for n in names)
+    base = gcache.code_hash(files())
+    assert base == gcache.code_hash(reversed(files()))
+    # the copy hashes like the code this process runs (the names do not say where the files are)
+    assert base == gcache.installed_code_hash()
+    for edited in ("checker/explicit/search.py", "model/expr_grammar.lark", "cli.py"):
+        p = tmp_path / edited
+        old = p.read_text()
+        p.write_text(old.replace("deadlock", "dead_lock") + "\n# edited\n")
+        assert gcache.code_hash(files()) != base, edited
+        p.write_text(old)
+    assert gcache.code_hash(files()) == base
+    (tmp_path / "checker" / "new_module.py").write_text("X = 1\n")
+    assert gcache.code_hash(files()) != base
+
+
+def test_code_is_read_from_where_it_is_imported() -> None:
+    import checker
+    import cli
+    packages, modules = gcache.code_locations()
+    assert ("checker", Path(checker.__path__[0])) in packages and ("cli", Path(cli.__file__)) in modules
+    assert {p for _, p in packages} == {ROOT / "checker", ROOT / "model"}   # this checkout, as imported
+
+
+def test_code_hash_is_computed_once_per_process() -> None:
+    assert gcache.installed_code_hash() is gcache.installed_code_hash()
+    assert gcache.installed_code_hash.cache_info().hits >= 1   # type: ignore[attr-defined]
+
+
+def test_edited_code_is_a_cache_miss(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = tmp_path / "counter.yaml"
+    spec.write_text(COUNTER)
+    cache = gcache.Cache(tmp_path / "cache")
+    assert run_gate(files(spec), cases.GateOptions(), cache).cache_hits == 0
+    assert run_gate(files(spec), cases.GateOptions(), cache).cache_hits == 1
+    monkeypatch.setattr(gcache, "installed_code_hash", lambda: "edited engine, same version")
+    assert run_gate(files(spec), cases.GateOptions(), cache).cache_hits == 0
