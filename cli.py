@@ -10,7 +10,6 @@ seamcheck stops quietly with 141, the status a shell shows for `ls | head` (128 
 from __future__ import annotations
 
 import json
-import math
 import os
 import signal
 import sys
@@ -28,7 +27,6 @@ if _STARTING:   # the imports below take a moment; NOTE(interrupt) in checker/co
     signal.signal(signal.SIGINT, _interrupted_while_starting)
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn, TextIO
 
@@ -55,6 +53,7 @@ from checker.run.runner import (
     default_memory_mb,
     properties,
     run_instances,
+    timeout_seconds,
     unknown_property,
 )
 from checker.run.specs import load, spec_files
@@ -69,7 +68,6 @@ if _STARTING:
 ROOT = Path(__file__).resolve().parent
 DEFAULT_SUITE = ("specs/tdx",)
 FORMAT_CHOICES = sorted(FORMATS)
-MAX_TIMEOUT_S = 1_000_000       # about 11.5 days; 'inf' is no limit (z3 takes milliseconds in 32 bits)
 DASK_CONNECT_S = 5.0            # how long --dask waits for its scheduler to answer
 EXIT_PIPE = 128 + signal.SIGPIPE
 
@@ -114,22 +112,15 @@ def run_check(paths: Sequence[str], params: tuple[str, ...], variant: str | None
 
 
 class Seconds(click.ParamType):
-    """--timeout: seconds > 0 and at most MAX_TIMEOUT_S; 'inf' means no limit (None, as when
-    the option is left out). NaN and other non-numbers are usage errors (exit 2)."""
+    """--timeout: seconds, or 'inf' for no limit (checker/run/runner.py timeout_seconds)."""
 
     name = "seconds"
 
     def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float | None:
         try:
-            x = float(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            self.fail(f"{value!r} is not a number of seconds", param, ctx)
-        if x == math.inf:
-            return None
-        if not 0 < x <= MAX_TIMEOUT_S:     # also false for NaN
-            self.fail(f"{value!r} is not a timeout: give seconds > 0 and at most {MAX_TIMEOUT_S:,}, "
-                      "or 'inf' for no limit", param, ctx)
-        return x
+            return timeout_seconds(value)
+        except ValueError as e:
+            self.fail(str(e), param, ctx)
 
 
 def _dask_scheduler(ctx: click.Context, param: click.Parameter, address: str | None) -> str | None:
@@ -301,25 +292,19 @@ def ci(paths: tuple[str, ...], engine: str, depth: int, timeout: float | None, m
     do not count), the options, seamcheck's version and code, and z3's version; cache hits are
     reported.
     """
-    from checker.gate import cache as gcache
-    from checker.gate import changed as gchanged
     from checker.gate import reports
     from checker.gate.cases import GateError, GateOptions
-    from checker.gate.gate import run_gate
+    from checker.gate.gate import gate
     roots = list(paths) or ["specs"]
-    for r in roots:
-        if not Path(r).exists():
-            raise click.UsageError(f"no such spec file or directory: {r}")
-    files = spec_files(roots)
-    try:
-        files, skipped = gchanged.changed_only(files, changed_since, Path.cwd())
-    except GateError as e:
-        raise click.UsageError(str(e)) from None
+    if missing := [r for r in roots if not Path(r).exists()]:
+        raise click.UsageError(f"no such spec file or directory: {missing[0]}")
     gopts = GateOptions(engine, depth, timeout, max_states, require_proof)
-    cache = None if no_cache else gcache.Cache(Path(cache_dir))
     with ProgressLine(json_file is None and sys.stderr.isatty(), sys.stderr) as progress:
-        report = run_gate(files, gopts, cache, progress.label, progress if progress.enabled else None)
-    report = replace(report, skipped=skipped)
+        try:
+            report = gate(roots, gopts, None if no_cache else Path(cache_dir), changed_since, progress.label,
+                          progress if progress.enabled else None)
+        except GateError as e:
+            raise click.UsageError(str(e)) from None
     if sys.stdout.isatty():
         from rich.console import Console
         Console().print(reports.rich_table(report))

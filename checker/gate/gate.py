@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from checker.core.budget import Progress
 from checker.core.outcome import Outcome, describe, judge
@@ -36,6 +37,21 @@ from model.diagnostics import SpecError, render_all
 from model.ir import TransitionSystem
 from model.load import LoadedSpec, instantiate
 from model.source import SourceFile
+
+
+def gate(roots: Sequence[str], opts: GateOptions, cache_dir: Path | None, changed_since: str | None,
+         on_spec: Callable[[str], None] | None = None,
+         progress: Callable[[Progress], None] | None = None) -> GateReport:
+    """`seamcheck ci`: the specs under roots (those --changed-since selects), each checked or
+    taken from the cache. Raises GateError when git cannot say what changed."""
+    from dataclasses import replace
+
+    from checker.gate.cache import Cache
+    from checker.gate.changed import changed_only
+    from checker.run.specs import spec_files
+    files, skipped = changed_only(spec_files(roots), changed_since, Path.cwd())
+    report = run_gate(files, opts, None if cache_dir is None else Cache(cache_dir), on_spec, progress)
+    return replace(report, skipped=skipped)
 
 
 def run_gate(files: Sequence[SpecFile], opts: GateOptions, cache: Cache | None,

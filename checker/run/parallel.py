@@ -24,6 +24,7 @@ from checker.core.budget import interrupt
 J = TypeVar("J")
 R = TypeVar("R")
 POLL_S = 0.2     # how often a waiting parent looks at `stop`
+CONNECT_S = 10   # how long a Dask client waits for its scheduler
 
 
 def _never() -> bool:
@@ -99,7 +100,7 @@ def _dask(fn: Callable[[J], R], jobs: Sequence[J], address: str, stop: Callable[
         Client,  # only users of --dask need dask installed
         wait,
     )
-    with Client(address) as client:
+    with Client(address, timeout=CONNECT_S) as client:   # a scheduler gone since --dask was checked
         futures = client.map(fn, list(jobs), pure=False)
         try:
             for f in futures:

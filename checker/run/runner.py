@@ -11,6 +11,7 @@ Every counterexample is replayed on the concrete semantics here, before anyone s
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -80,6 +81,24 @@ def default_memory_mb() -> int | None:
         return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") * 0.8 / 2**20)
     except (ValueError, OSError, AttributeError):
         return None
+
+
+MAX_TIMEOUT_S = 1_000_000       # about 11.5 days; beyond it z3's millisecond timeouts overflow
+
+
+def timeout_seconds(value: object) -> float | None:
+    """A --timeout: seconds > 0 and at most MAX_TIMEOUT_S, or 'inf' for no limit (None, as when
+    the option is left out). NaN and anything else raise ValueError with what was wrong."""
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"{value!r} is not a number of seconds") from None
+    if x == math.inf:
+        return None
+    if not 0 < x <= MAX_TIMEOUT_S:     # also false for NaN
+        raise ValueError(f"{value!r} is not a timeout: give seconds > 0 and at most {MAX_TIMEOUT_S:,}, "
+                         "or 'inf' for no limit")
+    return x
 
 
 def unknown_property(ts: TransitionSystem, asked: Sequence[str]) -> str | None:
