@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 
+from checker.core.intervals import sort_interval
 from checker.traces.trace import State
 from model.evaluate import compile_expr
 from model.ir import Expr, TransitionSystem
@@ -24,8 +25,9 @@ def initial_states(ts: TransitionSystem) -> list[State]:
 
 
 def bounds(ts: TransitionSystem, slot: int) -> tuple[int, int]:
-    vals = ts.vars[slot].sort.values()
-    return min(vals), max(vals)
+    """The least and greatest value of the slot's sort (a range such as 0..2**40 is not enumerated)."""
+    iv = sort_interval(ts.vars[slot].sort)
+    return iv.lo, iv.hi
 
 
 def may_overflow(ts: TransitionSystem, slot: int, e: Expr) -> bool:
