@@ -17,10 +17,12 @@ from dataclasses import dataclass
 
 NONE_VALUE = -1
 
-# NOTE(int64): engines may compute in signed 64-bit integers (the vector engine evaluates in numpy
-# int64, which wraps silently), so every value a spec can name or compute must fit in
-# [INT_MIN, INT_MAX]; the front end rejects literals, range bounds, params and arithmetic that
-# could leave it (error SC317).
+# NOTE(int64): states are stored as signed 64-bit integers (the vector engine's rows, the SMT
+# encodings' widths), so every value a spec can name or store must fit in [INT_MIN, INT_MAX]: the
+# front end rejects literals, range bounds and params outside it (error SC317). Intermediate
+# arithmetic may leave it (a * a * a * a): every engine computes it exactly, the vector backend
+# by falling back to exact evaluation where int64 could wrap (NOTE(int64-exact)), and a value
+# stored out of a variable's range is the built-in `range` violation.
 INT_MIN = -(2**63)
 INT_MAX = 2**63 - 1
 INT_RANGE = "[-2**63, 2**63-1]"

@@ -11,6 +11,14 @@ Integer writes are sometimes unclamped, so `range` can be violated (such a step 
 its post-state is not explored: NOTE(range-steps) in checker/explicit/search.py). Invariants are biased
 towards holding for a while (disjunctions, implications), so that violations are not all at
 depth 0 or 1.
+
+`systems(edge=True)` also draws values at the int64 edge (NOTE(int64-exact) in
+checker/explicit/vector_expr.py): constants such as 3037000500, 2**62 and 2**63 - 1 (a parameter is
+a constant after lowering), variables whose few values lie near +-2**63, a map keyed by
+2**62..2**62+1 and read through a variable key, and products and sums in guards and invariants,
+so that int64 would wrap where it shows; half of these systems also have literals past int64
+(2**63, 2**64, -2**63 - 1) and may have a variable whose values pass 2**63. The other draws are
+unchanged, so `systems()` draws the systems it always drew.
 """
 
 from __future__ import annotations
@@ -35,18 +43,26 @@ from model.ir import (
     TransitionSystem,
     Var,
 )
-from model.sorts import BOOL, BoolSort, EnumSort, IndexSort, IntSort, OptionSort, Sort, size
+from model.sorts import BOOL, BoolSort, EnumSort, IndexSort, IntSort, OptionSort, Sort, key_offset, size
 
 WIDE = IntSort(-64, 64)
 STATUS = EnumSort("Status", ("SUCCESS", "ERR", "BUSY"))
 COLOR = EnumSort("Color", ("RED", "GREEN", "BLUE"))
 IDX = IndexSort("I", 2)
 GLOBAL_SORTS: list[Sort] = [BOOL, IntSort(0, 2), IntSort(0, 3), IntSort(-1, 1), COLOR, IDX, OptionSort(COLOR)]
+EDGE_KEY = IntSort(2**62, 2**62 + 1)
+EDGE_SORTS: list[Sort] = [IntSort(65534, 65536), EDGE_KEY, IntSort(2**63 - 3, 2**63 - 1),
+                          IntSort(-(2**63) + 1, -(2**63) + 2)]
+PAST_SORT = IntSort(2**63 - 1, 2**63)      # its states do not fit int64 rows
+EDGE_CONSTS = [65536, 2**31, 3037000500, 2**62, 2**62 + 1, 2**63 - 1, -(2**62), -(2**63) + 1]
+PAST_CONSTS = [2**63, 2**64, -(2**63), -(2**63) - 1]
 
 
 @dataclass
 class _Build:
     draw: st.DrawFn
+    edge: bool = False
+    past: bool = False          # (at the edge) also values that do not fit int64
     vars: list[StateVar] = field(default_factory=list)
     maps: list[tuple[tuple[int, int], Sort, Sort]] = field(default_factory=list)   # cells, key, value
 
@@ -78,7 +94,7 @@ class _Build:
             return Var(j, self.vars[j].sort)
         if choice == 2 and cells:
             (a, b), ks, vs = self.draw(st.sampled_from(cells))
-            return Select((a, b), self.key(ks), 0, vs)
+            return Select((a, b), self.key(ks), key_offset(ks), vs)   # type: ignore[arg-type]
         if choice == 3:
             return smart.Ite_(self.boolean(depth - 1), self.symbolic(s, depth - 1), self.symbolic(s, depth - 1), s)
         if isinstance(s, BoolSort) and depth > 0:
@@ -89,8 +105,15 @@ class _Build:
         ints = self.slots_of((IntSort, IndexSort))
         choice = self.draw(st.integers(0, 6 if depth > 0 else 1))
         if choice == 0 or not ints:
+            if self.edge and self.draw(st.booleans()):
+                return smart.const_int(self.draw(st.sampled_from(EDGE_CONSTS + PAST_CONSTS if self.past
+                                                                 else EDGE_CONSTS)))
             return Const(self.draw(st.integers(-2, 3)), WIDE)
         if choice == 1:
+            cells = [m for m in self.maps if isinstance(m[2], IntSort)]
+            if self.edge and cells and self.draw(st.booleans()):
+                (a, b), ks, vs = self.draw(st.sampled_from(cells))
+                return Select((a, b), self.key(ks), key_offset(ks), vs)   # type: ignore[arg-type]
             j = self.pick(ints)
             return Var(j, self.vars[j].sort)
         if choice == 2:
@@ -111,7 +134,8 @@ class _Build:
             return App(op, (self.symbolic(s, depth), self.symbolic(s, 0)), BOOL)
         if choice in (2, 3):
             op = self.draw(st.sampled_from([Op.LT, Op.LE, Op.GT, Op.GE, Op.EQ, Op.NE]))
-            return App(op, (self.integer(max(depth - 1, 0)), self.integer(0)), BOOL)
+            # at the edge, products and sums in guards and invariants, where a wrap shows
+            return App(op, (self.integer(depth + 1 if self.edge else max(depth - 1, 0)), self.integer(0)), BOOL)
         if choice == 4:
             return smart.Not(self.boolean(depth - 1))
         if choice == 5:
@@ -140,8 +164,8 @@ def _range_bad(b: _Build, guard: Expr, updates: tuple[tuple[int, Expr], ...]) ->
 
 
 @st.composite
-def systems(draw: st.DrawFn) -> TransitionSystem:
-    return _system(draw, live=False)
+def systems(draw: st.DrawFn, edge: bool = False) -> TransitionSystem:
+    return _system(draw, live=False, edge=edge)
 
 
 @st.composite
@@ -151,14 +175,17 @@ def live_systems(draw: st.DrawFn) -> TransitionSystem:
     return _system(draw, live=True)
 
 
-def _system(draw: st.DrawFn, live: bool) -> TransitionSystem:
-    b = _Build(draw)
+def _system(draw: st.DrawFn, live: bool, edge: bool = False) -> TransitionSystem:
+    b = _Build(draw, edge, edge and draw(st.booleans()))
+    sorts = GLOBAL_SORTS + EDGE_SORTS + [PAST_SORT] * b.past if edge else GLOBAL_SORTS
     for k in range(draw(st.integers(1, 4))):
-        s = draw(st.sampled_from(GLOBAL_SORTS))
+        # at the edge, the first variable is near +-2**63 (its values still fit int64)
+        s = draw(st.sampled_from(EDGE_SORTS if edge and k == 0 else sorts))
         b.vars.append(StateVar(f"g{k}", s, f"g{k}"))
     if draw(st.booleans()):   # a two-cell map, keyed by an index set or by bool
-        ks: Sort = draw(st.sampled_from([IDX, BOOL]))
-        vs: Sort = draw(st.sampled_from([BOOL, COLOR, OptionSort(COLOR)]))
+        ks: Sort = draw(st.sampled_from([IDX, BOOL, EDGE_KEY] if edge else [IDX, BOOL]))
+        vs: Sort = draw(st.sampled_from([BOOL, COLOR, OptionSort(COLOR), *EDGE_SORTS] if edge
+                                        else [BOOL, COLOR, OptionSort(COLOR)]))
         base = len(b.vars)
         for key in ks.values():
             b.vars.append(StateVar(f"m[{ks.render(key)}]", vs, "m", ks.render(key)))

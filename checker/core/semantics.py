@@ -25,6 +25,7 @@ def initial_states(ts: TransitionSystem) -> list[State]:
 
 
 def bounds(ts: TransitionSystem, slot: int) -> tuple[int, int]:
+    """The least and greatest value of the slot's sort (a range such as 0..2**40 is not enumerated)."""
     return sort_bounds(ts.vars[slot].sort)
 
 

@@ -209,7 +209,9 @@ def explore(ts: TransitionSystem, props: Sequence[str] | None = None,
 
     backend: "vector" (checker/explicit/vector.py, many states at a time), "state" (this module, one
     state at a time: the reference, and the only one keeping the edges liveness needs) or
-    "auto": vector unless a temporal property is asked for. Both give the same result.
+    "auto": vector unless a temporal property is asked for. Both give the same result. A system
+    whose values do not fit the vector backend's int64 rows (checker.explicit.vector.unsupported)
+    is searched one state at a time whichever backend is asked for: the same result again.
     """
     budget = budget or Budget()
     names = list(props) if props is not None else [p.name for p in ts.properties]
@@ -217,8 +219,9 @@ def explore(ts: TransitionSystem, props: Sequence[str] | None = None,
     if backend == "vector" or (backend == "auto" and not temporal):
         if temporal:
             raise ValueError("the vector backend checks safety properties only")
-        from checker.explicit.vector import explore_vector
-        return explore_vector(ts, names, budget, symmetry)
+        from checker.explicit.vector import explore_vector, unsupported
+        if unsupported(ts) is None:
+            return explore_vector(ts, names, budget, symmetry)
     t0 = time.monotonic()
     search = _Search(ts, names, budget, symmetry)
     search.complete = False

@@ -27,11 +27,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from checker.core.budget import INTERRUPTED, Budget, Progress, interrupt
+from checker.core.intervals import slot_intervals
 from checker.core.semantics import bounds, initial_states, may_overflow, successor
 from checker.explicit.dispatch import key_of
 from checker.explicit.result import ExplicitResult, concretize, result_of
-from checker.explicit.vector_expr import Rows, VFn, as_mask, as_values, vcompile
-from checker.explicit.vector_keys import KeySpaceError, Packer, SortedRuns
+from checker.explicit.vector_expr import INT64_SAFE, Rows, VFn, as_mask, as_values, fits_int64, vcompile
+from checker.explicit.vector_keys import WORD_BITS, KeySpaceError, Packer, SortedRuns
 from checker.explicit.vector_sym import VecCanon
 from checker.symmetry.canon import Canonicalizer
 from checker.traces.trace import State, Trace
@@ -98,6 +99,24 @@ class _Store:
         return rows[i], int(parent[i]), int(via[i])
 
 
+def domains(ts: TransitionSystem) -> list[tuple[int, int]]:
+    """(lowest value, number of values) of every slot's sort, without enumerating it."""
+    return [(iv.lo, iv.hi - iv.lo + 1) for iv in slot_intervals(ts)]
+
+
+def unsupported(ts: TransitionSystem) -> str | None:
+    """Why the vector backend cannot hold the states of ts, or None when it can: every slot's
+    values must fit int64 (NOTE(int64-exact) in checker/explicit/vector_expr.py) and number at
+    most 2**62, so that a packed key is exact (checker/explicit/vector_keys.py). The one-state
+    search has no such limit and is used instead (explore in checker/explicit/search.py)."""
+    for v, iv in zip(ts.vars, slot_intervals(ts), strict=True):
+        if not iv.within(INT64_SAFE):
+            return f"the values of '{v.name}' ({v.sort}) do not fit int64"
+        if iv.hi - iv.lo >= 1 << WORD_BITS:
+            return f"'{v.name}' ({v.sort}) has more than 2**{WORD_BITS} values"
+    return None
+
+
 def _dtype(domains: Sequence[tuple[int, int]]) -> type:
     lo = min((d[0] for d in domains), default=0)
     hi = max((d[0] + d[1] - 1 for d in domains), default=0)
@@ -111,22 +130,26 @@ def _dtype(domains: Sequence[tuple[int, int]]) -> type:
 class _VSearch:
     def __init__(self, ts: TransitionSystem, props: Sequence[str], budget: Budget, symmetry: bool):
         self.ts, self.budget = ts, budget.start()
-        self.domains = [(min(v.sort.values()), max(v.sort.values()) - min(v.sort.values()) + 1)
-                        for v in ts.vars]
+        why = unsupported(ts)
+        if why is not None:
+            raise ValueError(f"the vector backend cannot hold these states: {why}")
+        self.slots = slot_intervals(ts)
+        self.domains = domains(ts)
         self.packer = Packer(self.domains)
         self.store = _Store(len(ts.vars), _dtype(self.domains))
         self.visited = SortedRuns()
         self.pending = list(props)
         self.found: dict[str, Trace] = {}
         wanted = [ts.prop(n) for n in props]
-        self.invariants = [(p.name, vcompile(p.pred)) for p in wanted if p.kind == "invariant" and p.pred is not None]
+        self.invariants = [(p.name, vcompile(p.pred, self.slots)) for p in wanted
+                           if p.kind == "invariant" and p.pred is not None]
         dl = [p for p in wanted if p.kind == "deadlock" and p.pred is not None]
-        self.deadlock = (dl[0].name, vcompile(dl[0].pred)) if dl else None  # type: ignore[arg-type]
+        self.deadlock = (dl[0].name, vcompile(dl[0].pred, self.slots)) if dl else None  # type: ignore[arg-type]
         bad: list[list[tuple[str, VFn]]] = [[] for _ in ts.actions]
         for p in wanted:
             if p.kind not in ("invariant", "deadlock") and not p.temporal:
                 for i, b in p.bad:
-                    bad[i].append((p.name, vcompile(b)))
+                    bad[i].append((p.name, vcompile(b, self.slots)))
         self.acts = [self._act(i, bad[i]) for i in range(len(ts.actions))]
         self.enabled = np.zeros(len(ts.actions), dtype=np.int64)
         self.new = np.zeros(len(ts.actions), dtype=np.int64)
@@ -141,9 +164,17 @@ class _VSearch:
 
     def _act(self, i: int, bad: list[tuple[str, VFn]]) -> _Act:
         a = self.ts.actions[i]
-        ranges = tuple((s, *bounds(self.ts, s)) for s, e in a.updates if may_overflow(self.ts, s, e))
-        return _Act(vcompile(a.guard), tuple((s, vcompile(e)) for s, e in a.updates), ranges,
-                    key_of(a.guard), tuple(bad))
+        # an update whose value may not fit int64 is computed exactly (Python ints) and checked
+        # here before it is stored (NOTE(int64-exact)); in range, it is exactly the one-state
+        # search's value, and out of range the step is dropped (NOTE(range-steps))
+        ranges = tuple((s, *bounds(self.ts, s)) for s, e in a.updates
+                       if may_overflow(self.ts, s, e) or not fits_int64(e, self.slots))
+        key = key_of(a.guard)
+        if key is not None:     # values outside the slot's sort never match (and may not fit int64)
+            lo, hi = bounds(self.ts, key[0])
+            key = (key[0], frozenset(v for v in key[1] if lo <= v <= hi))
+        return _Act(vcompile(a.guard, self.slots), tuple((s, vcompile(e, self.slots)) for s, e in a.updates),
+                    ranges, key, tuple(bad))
 
     # --- states and traces -------------------------------------------------------------
 

@@ -6,6 +6,13 @@ state needs more than 62 bits (TDX at 4 vCPUs needs 98), the slots are cut into 
 most 62 bits and each group's packed value is replaced by a dense id, the order in which that
 group value was first seen: a collapse table, as in SPIN's -DCOLLAPSE. Ids are combined the same
 way until one 62-bit key remains. Nothing is hashed, so no two states ever share a key.
+
+The packing is exact int64 arithmetic (NOTE(int64-exact) in checker/explicit/vector_expr.py):
+every slot's domain fits int64 and has at most 2**62 values (checker.explicit.vector.unsupported),
+so a group's packed value, each (value - lowest) * multiplier and each partial sum of them lies in
+0..2**62-1. The faster form that folds the lowest values into one constant is used for a group
+only when the bound |constant| + sum of max|value| * multiplier < 2**63 shows that none of its
+partial sums wraps either (TDX: lowest values 0 and -1).
 """
 
 from __future__ import annotations
@@ -83,7 +90,7 @@ class Packer:
     """keys(rows) for state matrices over slots with the given (lowest value, domain size)."""
 
     def __init__(self, domains: Sequence[tuple[int, int]]):
-        self.groups: list[tuple[list[int], Arr, Arr, int]] = []
+        self.groups: list[tuple[list[int], Arr, Arr, int, bool]] = []
         slots: list[int] = []
         bits = 0
         for j, (_, size) in enumerate(domains):
@@ -98,12 +105,19 @@ class Packer:
         self.pair_tables = [Interner() for _ in range(max(0, len(self.groups) - 2))]
 
     @staticmethod
-    def _group(slots: list[int], domains: Sequence[tuple[int, int]], bits: int) -> tuple[list[int], Arr, Arr, int]:
-        lo = np.array([domains[j][0] for j in slots], dtype=np.int64)
-        mult = np.ones(len(slots), dtype=np.int64)
+    def _group(slots: list[int], domains: Sequence[tuple[int, int]],
+               bits: int) -> tuple[list[int], Arr, Arr, int, bool]:
+        """The group's slots, lowest values, multipliers, bits, and whether the folded form is
+        exact (the bound in the module's docstring, in Python ints)."""
+        lows = [domains[j][0] for j in slots]
+        mults = [1] * len(slots)
         for k in range(len(slots) - 2, -1, -1):
-            mult[k] = mult[k + 1] * domains[slots[k + 1]][1]
-        return slots, lo, mult, bits
+            mults[k] = mults[k + 1] * domains[slots[k + 1]][1]
+        offset = sum(lo * m for lo, m in zip(lows, mults, strict=True))
+        reach = sum(max(abs(lo), abs(lo + domains[j][1] - 1)) * m
+                    for j, lo, m in zip(slots, lows, mults, strict=True))
+        folded = abs(offset) + reach < 2**63
+        return slots, np.array(lows, dtype=np.int64), np.array(mults, dtype=np.int64), bits, folded
 
     @property
     def collapsed(self) -> bool:
@@ -112,11 +126,18 @@ class Packer:
     def keys(self, rows: Arr) -> Arr:
         parts = []
         tmp = np.empty(len(rows), dtype=np.int64)
-        for (slots, lo, mult, _), table in zip(self.groups, self.tables, strict=True):
-            v = np.full(len(rows), -int(lo @ mult), dtype=np.int64)
-            for j, m in zip(slots, mult.tolist(), strict=True):
-                np.multiply(rows[:, j], np.int64(m), out=tmp, casting="unsafe")
-                v += tmp
+        for (slots, lo, mult, _, folded), table in zip(self.groups, self.tables, strict=True):
+            if folded:
+                v = np.full(len(rows), -sum(a * b for a, b in zip(lo.tolist(), mult.tolist())), dtype=np.int64)
+                for j, m in zip(slots, mult.tolist(), strict=True):
+                    np.multiply(rows[:, j], m, out=tmp, dtype=np.int64, casting="unsafe")
+                    v += tmp
+            else:
+                v = np.zeros(len(rows), dtype=np.int64)
+                for j, low, m in zip(slots, lo.tolist(), mult.tolist(), strict=True):
+                    np.subtract(rows[:, j], low, out=tmp, dtype=np.int64, casting="unsafe")
+                    tmp *= m
+                    v += tmp
             parts.append(table.ids(v) if table is not None else v)
         acc = parts[0]
         for k, nxt in enumerate(parts[1:]):

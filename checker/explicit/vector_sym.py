@@ -62,6 +62,8 @@ class VecCanon:
     def _signatures(self, x: Arr, si: int) -> Arr:
         block, lo, mult = self.sets[si]
         if mult is not None:
+            # exact in int64 (NOTE(int64-exact) in checker/explicit/vector_expr.py): each value
+            # minus its lowest lies in 0..size-1, and the packed signature below 2**62
             return np.stack([(x[:, b].astype(np.int64) - lo) @ mult for b in block], axis=1)
         stacked = np.concatenate([x[:, b] for b in block])
         _, rank = np.unique(stacked, axis=0, return_inverse=True)

@@ -81,13 +81,13 @@ def test_integer_literals_at_the_int64_bounds(text: str, ok: bool) -> None:
     assert e.value.diagnostics[0].span is not None and e.value.diagnostics[0].span.line == 5
 
 
-def test_range_type_may_span_all_of_int64_but_arithmetic_on_it_may_not_overflow() -> None:
+def test_range_type_may_span_all_of_int64_and_arithmetic_on_it_is_exact() -> None:
+    """Arithmetic may leave int64 (NOTE(int64)): it loads, and every engine computes it exactly
+    (tests/checker/test_vector_overflow.py checks the engines)."""
     base = 'spec: s\nvars:\n  x: {type: "-9223372036854775808..9223372036854775807", init: 0}\n'
     load_text(base + 'properties:\n  p: {invariant: "x <= 9223372036854775807"}\n')
     for expr in ("x + 1 > 0", "-x < 1", "x * 2 > 0", "x - 1 < 0", "x // -1 > 0"):
-        with pytest.raises(SpecError) as e:
-            load_text(base + f'properties:\n  p: {{invariant: "{expr}"}}\n')
-        assert [d.code for d in e.value.diagnostics] == ["SC317"], expr
+        load_text(base + f'properties:\n  p: {{invariant: "{expr}"}}\n')
 
 
 INIT = """spec: init
