@@ -23,11 +23,30 @@ def _no_progress(p: Progress) -> None:
     return None
 
 
+INTERRUPTED = "interrupted (SIGINT)"
+
+
+class Stop:
+    """What a budget and every copy of it share (dataclasses.replace keeps the object): whether
+    a Ctrl-C ended a check made with it, so that the checks after it end at once instead of
+    each waiting for a Ctrl-C of its own, and how to cancel the solver call running now.
+    NOTE(interrupt-z3) in checker/smt/solver.py; no z3 here (only checker/smt imports it)."""
+
+    def __init__(self) -> None:
+        self.interrupted = False
+        self.cancel: Callable[[], None] | None = None   # set only while a solver call runs
+        self.watching = False                            # a SIGINT watcher is running for it
+        self.deferred = False                            # KeyboardInterrupt due once the call returns
+
+
 @dataclass(frozen=True)
 class Budget:
     timeout_s: float | None = None        # total wall clock for one check
     query_timeout_s: float | None = None  # per SMT query
-    rlimit: int | None = None             # z3 resource limit per query (deterministic work bound)
+    # z3's resource limit per solver call (solver checks and Spacer queries): a work bound that
+    # does not depend on the machine's load, unlike the timeouts; tests that need the same
+    # verdict on an idle and a loaded machine bound their SMT checks by it, never by time
+    rlimit: int | None = None
     max_states: int | None = None         # explicit search
     max_depth: int = 30                   # BMC / k-induction bound
     max_memory_mb: int | None = None      # explicit search memory guard (RSS)
@@ -35,6 +54,7 @@ class Budget:
     on_progress: Callable[[Progress], None] = field(default=_no_progress, compare=False)
     # a monotonic deadline computed once when the check starts; see start()
     deadline: float | None = field(default=None, compare=False)
+    stop: Stop = field(default_factory=Stop, compare=False, repr=False)
 
     def start(self) -> Budget:
         """A copy whose deadline is now + timeout_s (engines call this once on entry)."""
@@ -43,9 +63,13 @@ class Budget:
         return _replace(self, deadline=time.monotonic() + self.timeout_s)
 
     def expired(self) -> bool:
-        return self.deadline is not None and time.monotonic() >= self.deadline
+        """No more work may start: the deadline has passed, or a Ctrl-C ended a check made with
+        this budget (or a copy of it)."""
+        return self.stop.interrupted or (self.deadline is not None and time.monotonic() >= self.deadline)
 
     def remaining_s(self) -> float | None:
+        if self.stop.interrupted:
+            return 0.0
         if self.deadline is None:
             return None
         return max(0.0, self.deadline - time.monotonic())
