@@ -17,9 +17,10 @@ from dataclasses import replace
 import z3
 
 from checker.automorphism import automorphisms
-from checker.budget import Budget, Progress
+from checker.budget import INTERRUPTED, Budget, Progress
 from checker.smt import decode
 from checker.smt.encode import Encoding, EncodingOptions
+from checker.smt.guard import guard_all
 from checker.smt.lasso import Lassos
 from checker.smt.solver import check as solver_check
 from checker.smt.symbreak import SymmetricPath
@@ -30,7 +31,8 @@ from model.ir import Property, TransitionSystem
 
 LASSO = "-lasso"    # engine-name suffix of temporal verdicts: bounded lasso search, never a proof
 LEMMA_DEPTH = 6     # from this depth on, the spec's lemmas (once proved) are asserted (NOTE(bmc-lemmas))
-LEMMA_SHARE = 0.2   # of the time left: what proving them may take (10 s when untimed)
+LEMMA_SHARE = 0.2   # of the time left: what proving them may take (10 s when untimed, unless
+                    # bounded by work: rlimit per query, and k <= 2, bound it without a clock)
 
 # NOTE(bmc-lemmas): a proved lemma holds in every reachable state, so asserting it in every
 # state of the unrolling removes only paths through unreachable states: every verdict, and the
@@ -69,8 +71,11 @@ class Unrolling:
 
         self.lemmas_due = False
         left = self.budget.remaining_s()
-        share = replace(self.budget, deadline=time.monotonic() + (10.0 if left is None else LEMMA_SHARE * left),
-                        max_depth=min(self.budget.max_depth, 2))
+        if left is None and self.budget.rlimit is not None:   # no clock: the same lemmas under any load
+            deadline = None
+        else:
+            deadline = time.monotonic() + (10.0 if left is None else LEMMA_SHARE * left)
+        share = replace(self.budget, deadline=deadline, max_depth=min(self.budget.max_depth, 2))
         proved, failed = prove_lemmas(self.ts, share, self.path.enc, self.engine)
         if failed is None:
             self.path.assume(proved)
@@ -132,10 +137,12 @@ class BaseCase:
         return self.unrolling.at(self.p, depth)
 
 
+@guard_all("bmc")
 def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget | None = None, *,
               engine: str = "bmc", options: EncodingOptions | None = None) -> list[Verdict]:
     """BMC of several properties on one shared unrolling, depth-major: each property's first
-    violation is a shortest one. One verdict per name, in order."""
+    violation is a shortest one. One verdict per name, in order. A Ctrl-C keeps the verdicts
+    found so far; the others are Unknown (NOTE(interrupt-z3) in solver.py)."""
     budget = (budget or Budget()).start()
     t0 = time.monotonic()
     out: dict[str, Verdict] = {}
@@ -144,14 +151,22 @@ def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget | None 
             out[name] = no
     pending = [ts.prop(n) for n in dict.fromkeys(props) if n not in out]
     u = Unrolling(ts, budget, Encoding(ts, options), engine) if pending else None
-    for depth in range(budget.max_depth + 1):
-        if not pending or u is None:
-            break
+    try:
+        for depth in range(budget.max_depth + 1):
+            if not pending or u is None:
+                break
+            for p in pending:
+                got = u.at(p, depth)
+                if got is not None:
+                    out[p.name] = got
+            pending = [p for p in pending if p.name not in out]
+    except KeyboardInterrupt:
+        budget.stop.interrupted = True
         for p in pending:
-            got = u.at(p, depth)
-            if got is not None:
-                out[p.name] = got
-        pending = [p for p in pending if p.name not in out]
+            if p.name not in out:
+                out[p.name] = Unknown(p.name, provenance(ts, engine_name(engine, p), t0), INTERRUPTED,
+                                      depth_reached=max(u.clean_to.get(p.name, 0), 0) if u is not None else 0)
+        pending = []
     for p in pending:
         used = {"lemmas": len(u.path.invariants)} if u is not None and u.path.invariants else {}
         prov = provenance(ts, engine_name(engine, p), t0, depth=budget.max_depth, max_depth=budget.max_depth, **used)
