@@ -46,11 +46,37 @@ def _no_progress(p: Progress) -> None:
     return None
 
 
+
+
+class Stop:
+    """What a budget and every copy of it share (dataclasses.replace keeps the object): how to
+    cancel the solver call running now. Whether a Ctrl-C ended the run is the process-wide flag
+    of NOTE(interrupt) (`interrupted`), so every later check of the run ends at once too.
+    NOTE(interrupt-z3) in checker/smt/solver.py; no z3 here (only checker/smt imports it)."""
+
+    def __init__(self) -> None:
+        self.cancel: Callable[[], None] | None = None   # set only while a solver call runs
+        self.watching = False                            # a SIGINT watcher is running for it
+        self.deferred = False                            # KeyboardInterrupt due once the call returns
+
+    @property
+    def interrupted(self) -> bool:
+        return interrupted()
+
+    @interrupted.setter
+    def interrupted(self, value: bool) -> None:
+        if value:
+            interrupt()
+
+
 @dataclass(frozen=True)
 class Budget:
     timeout_s: float | None = None        # total wall clock for one check
     query_timeout_s: float | None = None  # per SMT query
-    rlimit: int | None = None             # z3 resource limit per query (deterministic work bound)
+    # z3's resource limit per solver call (solver checks and Spacer queries): a work bound that
+    # does not depend on the machine's load, unlike the timeouts; tests that need the same
+    # verdict on an idle and a loaded machine bound their SMT checks by it, never by time
+    rlimit: int | None = None
     max_states: int | None = None         # explicit search
     max_depth: int = 30                   # BMC / k-induction bound
     max_memory_mb: int | None = None      # explicit search memory guard (RSS)
@@ -58,6 +84,7 @@ class Budget:
     on_progress: Callable[[Progress], None] = field(default=_no_progress, compare=False)
     # a monotonic deadline computed once when the check starts; see start()
     deadline: float | None = field(default=None, compare=False)
+    stop: Stop = field(default_factory=Stop, compare=False, repr=False)
 
     def start(self) -> Budget:
         """A copy whose deadline is now + timeout_s (engines call this once on entry)."""
@@ -66,6 +93,7 @@ class Budget:
         return _replace(self, deadline=time.monotonic() + self.timeout_s)
 
     def expired(self) -> bool:
+        """No more work may start: the deadline has passed, or a Ctrl-C ended the run."""
         return interrupted() or (self.deadline is not None and time.monotonic() >= self.deadline)
 
     def stop_reason(self) -> str:
@@ -81,6 +109,8 @@ class Budget:
         return None
 
     def remaining_s(self) -> float | None:
+        if interrupted():
+            return 0.0
         if self.deadline is None:
             return None
         return max(0.0, self.deadline - time.monotonic())

@@ -30,7 +30,8 @@ LemmaProver = Callable[[TransitionSystem, Budget, Encoding, str], tuple[tuple[Pr
 
 LASSO = "-lasso"    # engine-name suffix of temporal verdicts: bounded lasso search, never a proof
 LEMMA_DEPTH = 6     # from this depth on, the spec's lemmas (once proved) are asserted (NOTE(bmc-lemmas))
-LEMMA_SHARE = 0.2   # of the time left: what proving them may take (10 s when untimed)
+LEMMA_SHARE = 0.2   # of the time left: what proving them may take (10 s when untimed, unless
+                    # bounded by work: rlimit per query, and k <= 2, bound it without a clock)
 
 # NOTE(bmc-lemmas): a proved lemma holds in every reachable state, so asserting it in every
 # state of the unrolling removes only paths through unreachable states: every verdict, and the
@@ -68,8 +69,11 @@ class Unrolling:
     def _strengthen(self) -> None:
         self.lemmas_due = False
         left = self.budget.remaining_s()
-        share = replace(self.budget, deadline=time.monotonic() + (10.0 if left is None else LEMMA_SHARE * left),
-                        max_depth=min(self.budget.max_depth, 2))
+        if left is None and self.budget.rlimit is not None:   # no clock: the same lemmas under any load
+            deadline = None
+        else:
+            deadline = time.monotonic() + (10.0 if left is None else LEMMA_SHARE * left)
+        share = replace(self.budget, deadline=deadline, max_depth=min(self.budget.max_depth, 2))
         assert self.prove is not None
         proved, failed = self.prove(self.ts, share, self.path.enc, self.engine)
         if failed is None:

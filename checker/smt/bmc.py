@@ -13,19 +13,22 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from checker.core.budget import Budget
-from checker.core.verdict import HoldsUpTo, Verdict
+from checker.core.budget import INTERRUPTED, Budget
+from checker.core.verdict import HoldsUpTo, Unknown, Verdict
 from checker.smt.base import Unrolling, engine_name
 from checker.smt.encode import Encoding, EncodingOptions
+from checker.smt.guard import guard_all
 from checker.smt.kind import prove_lemmas
 from checker.smt.unroll import provenance, unsupported
 from model.ir import TransitionSystem
 
 
+@guard_all("bmc")
 def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget | None = None, *,
               engine: str = "bmc", options: EncodingOptions | None = None) -> list[Verdict]:
     """BMC of several properties on one shared unrolling, depth-major: each property's first
-    violation is a shortest one. One verdict per name, in order."""
+    violation is a shortest one. One verdict per name, in order. A Ctrl-C keeps the verdicts
+    found so far; the others are Unknown (NOTE(interrupt-z3) in solver.py)."""
     budget = (budget or Budget()).start()
     t0 = time.monotonic()
     out: dict[str, Verdict] = {}
@@ -34,14 +37,22 @@ def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget | None 
             out[name] = no
     pending = [ts.prop(n) for n in dict.fromkeys(props) if n not in out]
     u = Unrolling(ts, budget, Encoding(ts, options), engine, prove=prove_lemmas) if pending else None
-    for depth in range(budget.max_depth + 1):
-        if not pending or u is None:
-            break
+    try:
+        for depth in range(budget.max_depth + 1):
+            if not pending or u is None:
+                break
+            for p in pending:
+                got = u.at(p, depth)
+                if got is not None:
+                    out[p.name] = got
+            pending = [p for p in pending if p.name not in out]
+    except KeyboardInterrupt:
+        budget.stop.interrupted = True
         for p in pending:
-            got = u.at(p, depth)
-            if got is not None:
-                out[p.name] = got
-        pending = [p for p in pending if p.name not in out]
+            if p.name not in out:
+                out[p.name] = Unknown(p.name, provenance(ts, engine_name(engine, p), t0), INTERRUPTED,
+                                      depth_reached=max(u.clean_to.get(p.name, 0), 0) if u is not None else 0)
+        pending = []
     for p in pending:
         used = {"lemmas": len(u.path.invariants)} if u is not None and u.path.invariants else {}
         prov = provenance(ts, engine_name(engine, p), t0, depth=budget.max_depth, max_depth=budget.max_depth, **used)

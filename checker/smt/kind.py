@@ -50,6 +50,7 @@ from checker.core.verdict import Proved, Unknown, Verdict, Violated
 from checker.smt import EngineDisagreement, decode
 from checker.smt.base import BaseCase
 from checker.smt.encode import Encoding, EncodingOptions, StateVars, disj, is_step_kind
+from checker.smt.guard import guard
 from checker.smt.houdini import strengthen
 from checker.smt.mine import as_lemmas
 from checker.smt.solver import check as solver_check
@@ -243,6 +244,7 @@ def _induction_failed(v: Verdict) -> bool:
     return isinstance(v, Unknown) and v.reason.startswith("induction failed")
 
 
+@guard("kind")
 def check(ts: TransitionSystem, prop: str, budget: Budget | None = None, *,
           engine: str = "kind", options: EncodingOptions | None = None, mine: bool = True) -> Verdict:
     """k-induction; with `mine`, a property not proved by k = PLAIN_K gets mined lemmas

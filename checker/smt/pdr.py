@@ -7,12 +7,15 @@
 Err unreachable: Spacer's inductive invariant for Inv is translated to the IR (certificate.py),
 re-checked by fresh solvers (init => I; I and T => I'; I => not bad, with I including the domain
 constraints), and only then printed and returned as Proved. A certificate failing its re-check is
-an internal error (EngineDisagreement). Err reachable: BMC finds a shortest trace.
+an internal error (EngineDisagreement); one that cannot be translated, or whose re-check or
+quantifier elimination runs out of budget, gives Unknown with the reason. Err reachable: BMC
+finds a shortest trace. Every z3 call is bounded by the budget (NOTE(z3-calls) in solver.py).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 
 import z3
@@ -20,15 +23,19 @@ import z3
 from checker.core.budget import Budget
 from checker.core.verdict import Proved, Unknown, Verdict, Violated
 from checker.smt import EngineDisagreement, bmc
-from checker.smt.certificate import Untranslatable, tidy, to_ir
+from checker.smt.certificate import Untranslatable, translate
 from checker.smt.encode import Encoding, EncodingOptions, StateVars, is_step_kind
+from checker.smt.guard import guard
 from checker.smt.render import render
-from checker.smt.solver import NO_TIMEOUT_MS, Outcome, new_solver, query_timeout_ms, timeout_reason
+from checker.smt.solver import Outcome, apply_tactic, configure, first_line, new_solver, query, simplify
 from checker.smt.solver import check as solver_check
 from checker.smt.unroll import provenance, unsupported
 from model.ir import Expr, Property, TransitionSystem
 
 CEX_MAX_DEPTH = 100_000   # Spacer proved a violation exists: BMC searches until it finds it
+QE_CAP_S = 10.0           # quantifier elimination of Spacer's answer (tactics take no rlimit)
+SIMPLIFY_CAP_S = 2.0      # simplifying its result
+Z3_ERROR = "z3 error: "   # solver.py's prefix of an error that is no limit of the budget
 
 
 def _horn(enc: Encoding, p: Property, budget: Budget) -> tuple[z3.Fixedpoint, z3.FuncDeclRef, StateVars, z3.ExprRef]:
@@ -42,10 +49,7 @@ def _horn(enc: Encoding, p: Property, budget: Budget) -> tuple[z3.Fixedpoint, z3
     fp.set("xform.inline_linear", False)
     fp.set("xform.inline_eager", False)
     fp.set("spacer.random_seed", budget.seed)
-    ms = query_timeout_ms(replace(budget, query_timeout_s=budget.query_timeout_s or budget.timeout_s))
-    fp.set("timeout", NO_TIMEOUT_MS if ms is None else ms)
-    if budget.rlimit is not None:
-        fp.set("rlimit", budget.rlimit)
+    configure(fp, budget)
     fp.register_relation(inv, err)
     fp.declare_var(*x.vars, *x2.vars, a)
     fp.rule(inv(*x.vars), [enc.init(x), enc.domain(x)])
@@ -92,22 +96,33 @@ def _interpretation(answer: z3.ExprRef, inv: z3.FuncDeclRef, x: StateVars) -> z3
             return z3.substitute_vars(b.arg(1), *subst)
     if len(x.vars) == 0 or z3.is_app(answer):
         for c in parts:   # a nullary Inv has no quantifier: Inv == body
-            if z3.is_eq(c) and c.arg(0).decl() == inv:
+            if z3.is_eq(c) and z3.is_app_of(c.arg(0), z3.Z3_OP_UNINTERPRETED) and c.arg(0).decl() == inv:
                 return c.arg(1)
-    raise Untranslatable(f"no interpretation of Inv in {answer}")
+    raise Untranslatable("no interpretation of Inv in Spacer's answer")
 
 
-def _candidates(fp: z3.Fixedpoint, inv: z3.FuncDeclRef, x: StateVars) -> list[tuple[str, z3.ExprRef | None]]:
+def _candidates(fp: z3.Fixedpoint, inv: z3.FuncDeclRef, x: StateVars,
+                budget: Budget) -> Iterator[tuple[str, z3.ExprRef | None, str]]:
     """Spacer's learnt lemmas (usually the readable one, but `true` when the query was settled
-    before any lemma was learnt), then its answer proper, with quantifiers eliminated."""
-    cover = z3.substitute_vars(fp.get_cover_delta(-1, inv), *x.vars)
+    before any lemma was learnt), then its answer proper, with quantifiers eliminated: each
+    with the formula, or None and why there is none. The answer is worked out only when asked
+    for (when the lemmas are no certificate): eliminating its quantifiers may take long."""
     try:
-        answer: z3.ExprRef | None = _interpretation(fp.get_answer(), inv, x)
-    except Untranslatable:
-        answer = None
-    if answer is not None and _has_quantifier(answer):
-        answer = z3.simplify(z3.Tactic("qe", answer.ctx)(answer).as_expr())
-    return [("lemmas", cover), ("answer", answer)]
+        yield "lemmas", z3.substitute_vars(fp.get_cover_delta(-1, inv), *x.vars), ""
+    except z3.Z3Exception as e:
+        yield "lemmas", None, f"lemmas: {first_line(e)}"
+    try:
+        answer = _interpretation(fp.get_answer(), inv, x)
+    except (Untranslatable, z3.Z3Exception) as e:
+        yield "answer", None, f"answer: {e}"
+        return
+    if _has_quantifier(answer):
+        answer, why = apply_tactic("qe", answer, budget, QE_CAP_S)
+        if answer is None:
+            yield "answer", None, f"answer: {why}"
+            return
+        answer = simplify(answer, budget, SIMPLIFY_CAP_S)
+    yield "answer", answer, ""
 
 
 def _has_quantifier(t: z3.ExprRef) -> bool:
@@ -117,25 +132,32 @@ def _has_quantifier(t: z3.ExprRef) -> bool:
 
 
 def _certify(enc: Encoding, p: Property, budget: Budget, fp: z3.Fixedpoint, inv: z3.FuncDeclRef,
-             x: StateVars) -> tuple[Expr | None, Outcome]:
-    """The first candidate that translates and passes the re-check. Only Spacer's answer proper
-    is authoritative: its failing the re-check is an engine disagreement."""
-    out = Outcome("unknown", "no candidate")
-    for name, f in _candidates(fp, inv, x):
+             x: StateVars) -> tuple[Expr | None, str]:
+    """The first candidate that translates and passes the re-check, or None and why there is
+    none. Only Spacer's answer proper is authoritative: its failing the re-check is an engine
+    disagreement."""
+    why: list[str] = []
+    for name, f, no in _candidates(fp, inv, x, budget):
+        if f is None:
+            why.append(no)
+            continue
         try:
-            cert = tidy(to_ir(f, x, enc.ts)) if f is not None else None
-        except Untranslatable:
-            cert = None
-        if cert is None:
+            cert = translate(f, x, enc.ts)
+        except Untranslatable as e:
+            why.append(f"{name}: not translatable: {e}")
             continue
         out = recheck(enc, p, cert, budget)
         if out.result == "unsat":
-            return cert, out
+            return cert, ""
         if out.result == "sat" and name == "answer":
             raise EngineDisagreement(f"pdr: the certificate for '{p.name}' fails its re-check ({out.reason})")
-    return None, out
+        why.append(f"{name}: {out.reason}" if out.result == "unknown" else f"{name}: not inductive ({out.reason})")
+        if budget.expired():
+            break
+    return None, "; ".join(why) or "no candidate"
 
 
+@guard("pdr")
 def check(ts: TransitionSystem, prop: str, budget: Budget | None = None, *, engine: str = "pdr") -> Verdict:
     budget = (budget or Budget()).start()
     t0 = time.monotonic()
@@ -143,28 +165,22 @@ def check(ts: TransitionSystem, prop: str, budget: Budget | None = None, *, engi
     if (no := unsupported(ts, p, engine, t0)) is not None:
         return no
     enc = Encoding(ts, EncodingOptions(ints="int"))   # Spacer's arithmetic interpolation needs Int
-    fp, inv, x, err = _horn(enc, p, budget)
     try:
-        r = fp.query(err)
-    except z3.Z3Exception as e:   # a timeout, or e.g. a construct Spacer has no theory for
-        msg = _first_line(e)
-        reason = timeout_reason(budget, "timeout") if msg == "canceled" or budget.expired() \
-            else f"pdr: Spacer rejected the encoding ({msg})"
-        return Unknown(prop, provenance(ts, engine, t0), reason)
-    if r == z3.unknown:
-        return Unknown(prop, provenance(ts, engine, t0), timeout_reason(budget, fp.reason_unknown()))
-    if r == z3.sat:
+        fp, inv, x, err = _horn(enc, p, budget)
+    except z3.Z3Exception as e:
+        return Unknown(prop, provenance(ts, engine, t0), f"pdr: Spacer rejected the encoding ({first_line(e)})")
+    out = query(fp, err, budget)
+    if out.result == "unknown":
+        why = out.reason
+        if why.startswith(Z3_ERROR):   # e.g. a construct Spacer has no theory for
+            why = f"pdr: Spacer rejected the encoding ({why.removeprefix(Z3_ERROR)})"
+        return Unknown(prop, provenance(ts, engine, t0), why)
+    if out.result == "sat":
         return _counterexample(ts, prop, budget, engine, t0)
-    cert, out = _certify(enc, p, budget, fp, inv, x)
-    if cert is None or out.result != "unsat":
-        why = out.reason if out.result == "unknown" else "not translatable"
+    cert, why = _certify(enc, p, budget, fp, inv, x)
+    if cert is None:
         return Unknown(prop, provenance(ts, engine, t0), f"pdr: no re-checked certificate ({why})")
     return Proved(prop, provenance(ts, engine, t0), "pdr", invariant=render(cert, ts))
-
-
-def _first_line(e: z3.Z3Exception) -> str:
-    msg = e.value.decode(errors="replace") if isinstance(e.value, bytes) else str(e.value)
-    return msg.splitlines()[0] if msg else "z3 error"
 
 
 def _counterexample(ts: TransitionSystem, prop: str, budget: Budget, engine: str, t0: float) -> Verdict:

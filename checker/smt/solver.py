@@ -1,13 +1,45 @@
-"""Solvers configured from a Budget, and checks that turn z3's answers into plain outcomes."""
+"""Every z3 call that can take long, under the budget; z3's answers turned into plain outcomes.
+
+NOTE(z3-calls): the only places in checker/smt that hand z3 work of unbounded cost are here:
+  - `check`: solver checks (timeout: the per-query limit or what is left of the budget; rlimit);
+  - `query`: Spacer's Fixedpoint queries (the same timeout and rlimit);
+  - `apply_tactic`: tactics such as qe (TryFor with the same timeout, never more than a cap,
+    as tactics take no rlimit);
+  - `simplify`: z3's rewriter (its `timeout` parameter).
+Each runs with `cancellable` (a Ctrl-C cancels it, NOTE(interrupt-z3)) and turns a z3 error into
+an unknown outcome with a reason, never an exception. Everything else the engines ask of z3 is
+linear in the size of the terms: building and substituting terms, reading an answer or a model,
+and evaluating a model on constants only (checker/smt/decode.py, lasso.py).
+
+NOTE(interrupt-z3): a Ctrl-C must end a check promptly. Python's own SIGINT handler only runs
+between bytecodes, so it waits for a z3 call to return; z3's own handler (on by default for
+solver checks and Fixedpoint queries, off for tactics and simplify) cancels the call but
+swallows the signal, so the engine reads it as a timeout and goes on to its next call. Instead:
+z3's handler is switched off (`ctrl_c=False`), and while an engine runs (`sigint_watch`, started
+by checker/smt/guard.py) the SIGINT wakeup fd of the signal module is a pipe read by a thread
+that, on SIGINT, marks the budget interrupted (Budget.stop, shared by all copies of the budget)
+and cancels the call running now with `Context.interrupt()`, which z3 allows from another
+thread. The call returns at once and raises KeyboardInterrupt (Python's handler is replaced
+meanwhile by one that defers it until the call has returned: z3 may call back into Python as it
+unwinds, where an exception would be printed and lost). The engine's entry point turns it into
+Unknown("interrupted (SIGINT)"), and every later check with that budget sees it expired and ends
+at once (as the explicit engine does, NOTE(interrupt) in checker/core/budget.py).
+"""
 
 from __future__ import annotations
 
+import functools
+import os
+import signal
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import z3
 
-from checker.core.budget import Budget, interrupt
+from checker.core.budget import INTERRUPTED, Budget, Stop
 
 NO_TIMEOUT_MS = 4294967295   # z3's "no timeout"
 
@@ -23,6 +55,7 @@ def new_solver(budget: Budget, ctx: z3.Context, logic: str | None = None) -> z3.
     s = z3.Solver(ctx=ctx) if logic is None else z3.SolverFor(logic, ctx=ctx)
     # fixed seeds: the same spec and budget give the same models, hence the same traces
     s.set("random_seed", budget.seed)
+    s.set("ctrl_c", False)   # NOTE(interrupt-z3)
     if budget.rlimit is not None:
         s.set("rlimit", budget.rlimit)
     return s
@@ -36,12 +69,57 @@ def query_timeout_ms(budget: Budget) -> int | None:
     return max(1, int(min(limits) * 1000))
 
 
-def timeout_reason(budget: Budget, z3_reason: str) -> str:
+def limit_reason(budget: Budget, z3_reason: str) -> str | None:
+    """Which limit of the budget stopped a z3 call that gave up with z3_reason; None when none
+    did (z3 gave up for a reason of its own, e.g. incompleteness, or rejected the input)."""
+    if budget.stop.interrupted:
+        return INTERRUPTED
     if budget.expired():
-        return budget.stop_reason()
-    if z3_reason in ("timeout", "canceled") and budget.query_timeout_s is not None:
+        return f"timeout after {budget.timeout_s} s"
+    if "resource limit" in z3_reason and budget.rlimit is not None:
+        return f"resource limit (rlimit {budget.rlimit})"
+    if _stopped(z3_reason) and budget.query_timeout_s is not None:
         return f"query timeout after {budget.query_timeout_s} s"
-    return z3_reason or "unknown"
+    if _stopped(z3_reason) and budget.deadline is not None:   # the call's timeout was what was left
+        return f"timeout after {budget.timeout_s} s"
+    return None
+
+
+def _stopped(z3_reason: str) -> bool:
+    """z3's words for a call its timer (or an interrupt) stopped: "timeout", "canceled", and
+    errors such as "push canceled"."""
+    return "timeout" in z3_reason or "cancel" in z3_reason
+
+
+def timeout_reason(budget: Budget, z3_reason: str) -> str:
+    return limit_reason(budget, z3_reason) or z3_reason or "unknown"
+
+
+def error_reason(budget: Budget, e: z3.Z3Exception) -> str:
+    """Why a z3 call raised: a limit of the budget (a timeout raises "canceled", an rlimit
+    "max. resource limit exceeded"), or "z3 error: ..." (z3 rejected its input)."""
+    msg = first_line(e)
+    return limit_reason(budget, msg) or f"z3 error: {msg}"
+
+
+def first_line(e: z3.Z3Exception) -> str:
+    msg = e.value.decode(errors="replace") if isinstance(e.value, bytes) else str(e.value)
+    return msg.splitlines()[0] if msg else "z3 error"
+
+
+@contextmanager
+def cancellable(budget: Budget, ctx: z3.Context) -> Iterator[None]:
+    """A z3 call on ctx that a Ctrl-C cancels; KeyboardInterrupt is raised once it has returned
+    (NOTE(interrupt-z3))."""
+    stop = budget.stop
+    stop.cancel = ctx.interrupt
+    try:
+        yield
+    finally:
+        stop.cancel = None
+        if stop.deferred:
+            stop.deferred = False
+            raise KeyboardInterrupt
 
 
 def check(s: z3.Solver, budget: Budget, *assumptions: z3.ExprRef) -> Outcome:
@@ -50,13 +128,138 @@ def check(s: z3.Solver, budget: Budget, *assumptions: z3.ExprRef) -> Outcome:
     ms = query_timeout_ms(budget)
     s.set("timeout", NO_TIMEOUT_MS if ms is None else ms)
     t0 = time.monotonic()
-    r = s.check(*assumptions)
+    try:
+        with cancellable(budget, s.ctx):
+            r = s.check(*assumptions)
+    except z3.Z3Exception as e:
+        return Outcome("unknown", error_reason(budget, e), time.monotonic() - t0)
     dt = time.monotonic() - t0
     if r == z3.sat:
         return Outcome("sat", elapsed_s=dt)
     if r == z3.unsat:
         return Outcome("unsat", elapsed_s=dt)
-    why = s.reason_unknown()
-    if why == "canceled" and (ms is None or dt * 1000 < 0.9 * ms):
-        interrupt()   # z3 caught the SIGINT itself (its ctrl-c handler): NOTE(interrupt)
-    return Outcome("unknown", timeout_reason(budget, why), dt)
+    return Outcome("unknown", timeout_reason(budget, s.reason_unknown()), dt)
+
+
+def configure(fp: z3.Fixedpoint, budget: Budget) -> None:
+    """A Fixedpoint's settings from the budget (the timeout is set by `query`)."""
+    fp.set("ctrl_c", False)   # NOTE(interrupt-z3)
+    if budget.rlimit is not None:
+        fp.set("rlimit", budget.rlimit)
+
+
+def query(fp: z3.Fixedpoint, goal: z3.ExprRef, budget: Budget) -> Outcome:
+    """fp.query(goal): sat (goal derivable), unsat, or unknown with a reason. A z3 error that is
+    no limit of the budget (Spacer rejecting a construct) has the reason "z3 error: ..."."""
+    if budget.expired():
+        return Outcome("unknown", timeout_reason(budget, "timeout"))
+    # a Spacer query is the whole proof: it may use the whole budget when no per-query limit is set
+    limits = [x for x in (budget.query_timeout_s or budget.timeout_s, budget.remaining_s()) if x is not None]
+    fp.set("timeout", max(1, int(min(limits) * 1000)) if limits else NO_TIMEOUT_MS)
+    t0 = time.monotonic()
+    try:
+        with cancellable(budget, goal.ctx):
+            r = fp.query(goal)
+    except z3.Z3Exception as e:
+        return Outcome("unknown", error_reason(budget, e), time.monotonic() - t0)
+    dt = time.monotonic() - t0
+    if r == z3.sat:
+        return Outcome("sat", elapsed_s=dt)
+    if r == z3.unsat:
+        return Outcome("unsat", elapsed_s=dt)
+    return Outcome("unknown", timeout_reason(budget, fp.reason_unknown()), dt)
+
+
+def apply_tactic(name: str, f: z3.ExprRef, budget: Budget, cap_s: float) -> tuple[z3.ExprRef | None, str]:
+    """Tactic `name` applied to f, as one formula; or None and why not. It runs for the time
+    left of the budget (or its per-query limit), and never more than cap_s: tactics take no
+    rlimit, so even a budget bounded by work alone gives it no more than that."""
+    if budget.expired():
+        return None, timeout_reason(budget, "timeout")
+    ms = min(query_timeout_ms(budget) or NO_TIMEOUT_MS, max(1, int(cap_s * 1000)))
+    t0 = time.monotonic()
+    try:
+        with cancellable(budget, f.ctx):
+            goals = z3.TryFor(z3.Tactic(name, f.ctx), ms)(f)
+        return goals.as_expr(), ""
+    except z3.Z3Exception as e:
+        msg = first_line(e)
+        if _stopped(msg) and limit_reason(budget, msg) is None:
+            return None, f"{name}: no result in {time.monotonic() - t0:.1f} s (at most {cap_s} s)"
+        return None, f"{name}: {error_reason(budget, e)}"
+
+
+def simplify(f: z3.ExprRef, budget: Budget, cap_s: float) -> z3.ExprRef:
+    """z3.simplify(f) for the time left (at most cap_s: the rewriter takes no rlimit either);
+    f itself when that runs out (simplifying only makes a formula more readable)."""
+    ms = min(query_timeout_ms(budget) or NO_TIMEOUT_MS, max(1, int(cap_s * 1000)))
+    try:
+        with cancellable(budget, f.ctx):
+            return z3.simplify(f, timeout=ms)
+    except z3.Z3Exception:
+        return f
+
+
+@contextmanager
+def sigint_watch(budget: Budget) -> Iterator[None]:
+    """While the block runs, a Ctrl-C cancels the z3 call running under `cancellable` with this
+    budget (NOTE(interrupt-z3)). Nothing to do outside the main thread (signals are delivered
+    there only), when SIGINT is not handled by Python (ignored: no Ctrl-C to honour), or when an
+    enclosing block watches for the same budget already."""
+    stop = budget.stop
+    if stop.watching or threading.current_thread() is not threading.main_thread() \
+            or not callable(signal.getsignal(signal.SIGINT)):
+        yield
+        return
+    r, w = os.pipe()
+    os.set_blocking(w, False)
+    previous_fd = signal.set_wakeup_fd(w, warn_on_full_buffer=False)
+    previous_handler = signal.getsignal(signal.SIGINT)
+    if previous_handler is signal.default_int_handler:
+        signal.signal(signal.SIGINT, functools.partial(_on_sigint, stop))
+    watcher = threading.Thread(target=_watch, args=(r, previous_fd, stop), name="seamcheck-sigint", daemon=True)
+    stop.watching = True
+    watcher.start()
+    try:
+        yield
+    finally:
+        signal.set_wakeup_fd(previous_fd)
+        if previous_handler is signal.default_int_handler:
+            signal.signal(signal.SIGINT, previous_handler)
+        stop.watching = False
+        os.write(w, bytes([STOP_WATCHING]))
+        watcher.join()
+        os.close(r)
+        os.close(w)
+
+
+def _on_sigint(stop: Stop, signum: int, frame: object) -> None:
+    """Python's handler while an engine runs: KeyboardInterrupt at once, as usual, except during
+    a z3 call (which may call back into Python as it unwinds, where an exception would be lost):
+    then once the call has returned (`cancellable`)."""
+    stop.interrupted = True
+    if stop.cancel is None:
+        raise KeyboardInterrupt
+    stop.deferred = True
+
+
+STOP_WATCHING = 0   # no signal has number 0
+
+
+def _watch(r: int, forward: int, stop: Stop) -> None:
+    """The watcher thread: signal numbers arrive as bytes on r (NOTE(interrupt-z3))."""
+    while True:
+        got = os.read(r, 512)
+        signals = bytes(b for b in got if b != STOP_WATCHING)
+        if signals and forward >= 0:   # the fd's previous owner (an event loop) still hears of them
+            try:
+                os.write(forward, signals)
+            except OSError:
+                pass
+        if signal.SIGINT in signals:
+            stop.interrupted = True
+            cancel = stop.cancel
+            if cancel is not None:
+                cancel()
+        if not got or STOP_WATCHING in got:
+            return
