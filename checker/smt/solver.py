@@ -33,7 +33,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -69,37 +69,42 @@ def query_timeout_ms(budget: Budget) -> int | None:
     return max(1, int(min(limits) * 1000))
 
 
-def limit_reason(budget: Budget, z3_reason: str) -> str | None:
-    """Which limit of the budget stopped a z3 call that gave up with z3_reason; None when none
-    did (z3 gave up for a reason of its own, e.g. incompleteness, or rejected the input)."""
+def limit_reason(budget: Budget, z3_reason: str, timeout_ms: int | None = None,
+                 elapsed_s: float | None = None) -> str | None:
+    """Which limit of the budget stopped a z3 call that gave up with z3_reason, having been
+    given timeout_ms and run for elapsed_s; None when none did (z3 gave up for a reason of its
+    own, e.g. incompleteness, or rejected its input). z3 names a limit inconsistently ("timeout",
+    "canceled", "sat.canceled", "push canceled", "max. resource limit exceeded"), so which one it
+    was is read off the budget and the call's duration."""
     if budget.stop.interrupted:
         return INTERRUPTED
     if budget.expired():
         return f"timeout after {budget.timeout_s} s"
-    if "resource limit" in z3_reason and budget.rlimit is not None:
-        return f"resource limit (rlimit {budget.rlimit})"
-    if _stopped(z3_reason) and budget.query_timeout_s is not None:
+    rlimit = f"resource limit (rlimit {budget.rlimit})" if budget.rlimit is not None else None
+    if "resource limit" in z3_reason and rlimit is not None:
+        return rlimit
+    if not _stopped(z3_reason):
+        return None
+    timer = timeout_ms is not None and timeout_ms != NO_TIMEOUT_MS and \
+        (elapsed_s is None or elapsed_s * 1000 >= 0.9 * timeout_ms)
+    if timer and budget.query_timeout_s is not None:
         return f"query timeout after {budget.query_timeout_s} s"
-    if _stopped(z3_reason) and budget.deadline is not None:   # the call's timeout was what was left
+    if timer and budget.deadline is not None:   # the call's timeout was what was left
         return f"timeout after {budget.timeout_s} s"
-    return None
+    return rlimit
 
 
 def _stopped(z3_reason: str) -> bool:
-    """z3's words for a call its timer (or an interrupt) stopped: "timeout", "canceled", and
-    errors such as "push canceled"."""
-    return "timeout" in z3_reason or "cancel" in z3_reason
+    """z3's words for a call that a limit (or an interrupt) stopped."""
+    return "timeout" in z3_reason or "cancel" in z3_reason or "resource limit" in z3_reason
 
 
-def timeout_reason(budget: Budget, z3_reason: str) -> str:
-    return limit_reason(budget, z3_reason) or z3_reason or "unknown"
-
-
-def error_reason(budget: Budget, e: z3.Z3Exception) -> str:
-    """Why a z3 call raised: a limit of the budget (a timeout raises "canceled", an rlimit
-    "max. resource limit exceeded"), or "z3 error: ..." (z3 rejected its input)."""
+def error_reason(budget: Budget, e: z3.Z3Exception, timeout_ms: int | None = None,
+                 elapsed_s: float | None = None) -> str:
+    """Why a z3 call raised: a limit of the budget (limit_reason), or "z3 error: ..." (z3
+    rejected its input)."""
     msg = first_line(e)
-    return limit_reason(budget, msg) or f"z3 error: {msg}"
+    return limit_reason(budget, msg, timeout_ms, elapsed_s) or f"z3 error: {msg}"
 
 
 def first_line(e: z3.Z3Exception) -> str:
@@ -122,23 +127,33 @@ def cancellable(budget: Budget, ctx: z3.Context) -> Iterator[None]:
             raise KeyboardInterrupt
 
 
-def check(s: z3.Solver, budget: Budget, *assumptions: z3.ExprRef) -> Outcome:
-    if budget.expired():
-        return Outcome("unknown", timeout_reason(budget, "timeout"))
-    ms = query_timeout_ms(budget)
-    s.set("timeout", NO_TIMEOUT_MS if ms is None else ms)
-    t0 = time.monotonic()
-    try:
-        with cancellable(budget, s.ctx):
-            r = s.check(*assumptions)
-    except z3.Z3Exception as e:
-        return Outcome("unknown", error_reason(budget, e), time.monotonic() - t0)
+def _spent(budget: Budget) -> Outcome:
+    return Outcome("unknown", limit_reason(budget, "timeout") or "timeout")
+
+
+def _answer(r: z3.CheckSatResult, why: Callable[[], str], budget: Budget, ms: int, t0: float) -> Outcome:
     dt = time.monotonic() - t0
     if r == z3.sat:
         return Outcome("sat", elapsed_s=dt)
     if r == z3.unsat:
         return Outcome("unsat", elapsed_s=dt)
-    return Outcome("unknown", timeout_reason(budget, s.reason_unknown()), dt)
+    z3_reason = why()
+    return Outcome("unknown", limit_reason(budget, z3_reason, ms, dt) or z3_reason or "unknown", dt)
+
+
+def check(s: z3.Solver, budget: Budget, *assumptions: z3.ExprRef) -> Outcome:
+    if budget.expired():
+        return _spent(budget)
+    ms = query_timeout_ms(budget) or NO_TIMEOUT_MS
+    s.set("timeout", ms)
+    t0 = time.monotonic()
+    try:
+        with cancellable(budget, s.ctx):
+            r = s.check(*assumptions)
+    except z3.Z3Exception as e:
+        dt = time.monotonic() - t0
+        return Outcome("unknown", error_reason(budget, e, ms, dt), dt)
+    return _answer(r, s.reason_unknown, budget, ms, t0)
 
 
 def configure(fp: z3.Fixedpoint, budget: Budget) -> None:
@@ -152,41 +167,43 @@ def query(fp: z3.Fixedpoint, goal: z3.ExprRef, budget: Budget) -> Outcome:
     """fp.query(goal): sat (goal derivable), unsat, or unknown with a reason. A z3 error that is
     no limit of the budget (Spacer rejecting a construct) has the reason "z3 error: ..."."""
     if budget.expired():
-        return Outcome("unknown", timeout_reason(budget, "timeout"))
+        return _spent(budget)
     # a Spacer query is the whole proof: it may use the whole budget when no per-query limit is set
     limits = [x for x in (budget.query_timeout_s or budget.timeout_s, budget.remaining_s()) if x is not None]
-    fp.set("timeout", max(1, int(min(limits) * 1000)) if limits else NO_TIMEOUT_MS)
+    ms = max(1, int(min(limits) * 1000)) if limits else NO_TIMEOUT_MS
+    fp.set("timeout", ms)
     t0 = time.monotonic()
     try:
         with cancellable(budget, goal.ctx):
             r = fp.query(goal)
     except z3.Z3Exception as e:
-        return Outcome("unknown", error_reason(budget, e), time.monotonic() - t0)
-    dt = time.monotonic() - t0
-    if r == z3.sat:
-        return Outcome("sat", elapsed_s=dt)
-    if r == z3.unsat:
-        return Outcome("unsat", elapsed_s=dt)
-    return Outcome("unknown", timeout_reason(budget, fp.reason_unknown()), dt)
+        dt = time.monotonic() - t0
+        return Outcome("unknown", error_reason(budget, e, ms, dt), dt)
+    return _answer(r, fp.reason_unknown, budget, ms, t0)
 
 
 def apply_tactic(name: str, f: z3.ExprRef, budget: Budget, cap_s: float) -> tuple[z3.ExprRef | None, str]:
     """Tactic `name` applied to f, as one formula; or None and why not. It runs for the time
     left of the budget (or its per-query limit), and never more than cap_s: tactics take no
-    rlimit, so even a budget bounded by work alone gives it no more than that."""
+    rlimit, so even a budget bounded by work alone gives it no more than that. A result
+    returned when the time was up is not used: some tactics (qe) return their input unchanged
+    when stopped, instead of failing."""
     if budget.expired():
-        return None, timeout_reason(budget, "timeout")
-    ms = min(query_timeout_ms(budget) or NO_TIMEOUT_MS, max(1, int(cap_s * 1000)))
+        return None, f"{name}: {_spent(budget).reason}"
+    cap_ms = max(1, int(cap_s * 1000))
+    ms = min(query_timeout_ms(budget) or NO_TIMEOUT_MS, cap_ms)
     t0 = time.monotonic()
     try:
         with cancellable(budget, f.ctx):
             goals = z3.TryFor(z3.Tactic(name, f.ctx), ms)(f)
-        return goals.as_expr(), ""
+        if (time.monotonic() - t0) * 1000 < 0.9 * ms:
+            return goals.as_expr(), ""
     except z3.Z3Exception as e:
-        msg = first_line(e)
-        if _stopped(msg) and limit_reason(budget, msg) is None:
-            return None, f"{name}: no result in {time.monotonic() - t0:.1f} s (at most {cap_s} s)"
-        return None, f"{name}: {error_reason(budget, e)}"
+        if not _stopped(first_line(e)):
+            return None, f"{name}: z3 error: {first_line(e)}"
+    if not budget.stop.interrupted and ms == cap_ms:
+        return None, f"{name}: no result in {cap_s} s (its cap: tactics take no rlimit)"
+    return None, f"{name}: {limit_reason(budget, 'timeout', ms, time.monotonic() - t0) or 'timeout'}"
 
 
 def simplify(f: z3.ExprRef, budget: Budget, cap_s: float) -> z3.ExprRef:

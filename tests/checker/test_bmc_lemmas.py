@@ -14,6 +14,9 @@ from checker.smt import base, bmc
 from model.load import load_spec, load_text
 
 TDX = Path(__file__).resolve().parents[2] / "specs" / "tdx" / "teardown.yaml"
+# per z3 call (the largest here uses ~3.5M): with no clock, proving the lemmas is never cut short
+# by load (bmc.py NOTE(bmc-lemmas)), so whether they are used is the same on every machine
+WORK = 50_000_000
 
 # x counts to 14 and then y goes bad; `small_x` is false (x reaches 14), `y_zero_early` is true
 COUNTER = """spec: deep
@@ -44,7 +47,7 @@ def test_deep_violation_found_with_true_lemmas_and_despite_false_ones(lemma: str
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(base, "LEMMA_DEPTH", 3)
     [ts] = load_text(COUNTER.replace("LEMMA", lemma), "deep.yaml", (), None)
-    v = bmc.check(ts, "y_stays_0", Budget(max_depth=20, timeout_s=60))
+    v = bmc.check(ts, "y_stays_0", Budget(max_depth=20, rlimit=WORK))
     assert isinstance(v, Violated) and v.trace.depth == 15
     assert dict(v.provenance.stats).get("lemmas", 0) == used
 
@@ -54,7 +57,7 @@ def test_tdx_same_depths_with_and_without_lemmas(variant: str, monkeypatch: pyte
     monkeypatch.setattr(base, "LEMMA_DEPTH", 0)   # strengthen from the first query on
     [ts] = load_spec(TDX, ("V=2", "P=2"), variant=variant)
     bad = [p.name for p in ts.properties if p.expect == "violated" and not p.temporal]
-    budget = Budget(max_depth=30, timeout_s=120)
+    budget = Budget(max_depth=30, rlimit=WORK)
     got = bmc.check_all(ts, [*bad, "S1"], budget)
     plain = bmc.check_all(replace(ts, lemmas=()), [*bad, "S1"], budget)
     assert [(v.prop, v.trace.depth if isinstance(v, Violated) else None) for v in got] == \

@@ -21,7 +21,7 @@ CASES = [(name, ts.variant) for name in ("counter.yaml", "peterson.yaml", "dinin
 def test_engines_reproduce_example_verdicts(name: str, variant: str | None) -> None:
     [ts] = load_spec(SPECS / name, (), variant)
     truth = explore(ts)
-    budget = Budget(timeout_s=20, max_depth=12)
+    budget = Budget(rlimit=50_000_000, max_depth=12)   # per z3 call: work, not time, bounds the provers
     for ref in truth.verdicts:
         if ts.prop(ref.prop).temporal:
             continue

@@ -57,7 +57,7 @@ PAIR_MINED = "\n".join([
     'mined_5: {invariant: "x == 2 => y == 2"}',
     'mined_6: {invariant: "y == 3 => x == 3"}',
 ])
-DEPTH3 = Budget(max_depth=3, timeout_s=60, seed=0)
+DEPTH3 = Budget(max_depth=3, rlimit=50_000_000, seed=0)   # work, not time: the same verdicts under load
 
 # `not a` and `not b` are inductive together (swap exchanges them) but neither alone: with b
 # set, the counter n keeps up to 8 states distinct before a swap makes a true
@@ -137,7 +137,7 @@ def test_a_timeout_gives_unknown_never_proved(monkeypatch: pytest.MonkeyPatch) -
     assert isinstance(v, Unknown) and v.reason == "timeout after 0 s"
     # the mining gets no time: no lemmas, the proof without them fails, and says why
     monkeypatch.setattr(smt_kind, "MINE_SHARE", 0.0)
-    v = kind.check(ts, "y_le_3", DEPTH3)
+    v = kind.check(ts, "y_le_3", Budget(max_depth=3, timeout_s=60, seed=0))   # 0 s of 60: always out
     assert isinstance(v, Unknown)
     assert v.reason == "induction failed at k=3 (lemma mining did not finish: timeout after 0.0 s)"
     assert v.provenance.stats == (("k", 3),)

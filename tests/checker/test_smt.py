@@ -28,6 +28,7 @@ from model.sorts import BOOL, EnumSort, IndexSort, IntSort, OptionSort, Sort
 
 SPECS = Path(__file__).resolve().parents[2] / "specs" / "examples"
 INT = EncodingOptions(ints="int")   # the unit tests below read Int values out of models
+WORK = 50_000_000   # rlimit per z3 call: never reached here, and no clock decides a verdict
 
 
 # ---- hand-built IR ------------------------------------------------------------------------------
@@ -284,7 +285,7 @@ def teardown() -> TransitionSystem:
 
 def test_pdr_proves_with_a_printed_invariant() -> None:
     ts = teardown()
-    v = pdr.check(ts, "safe", Budget(timeout_s=30))
+    v = pdr.check(ts, "safe", Budget(rlimit=WORK))
     assert isinstance(v, Proved) and v.detail == "pdr" and v.invariant
     assert "assoc[0]" in v.invariant and "life" in v.invariant
     assert "none" in v.invariant and "@" not in v.invariant
@@ -292,7 +293,7 @@ def test_pdr_proves_with_a_printed_invariant() -> None:
 
 def test_pdr_violation_comes_with_a_shortest_trace() -> None:
     ts = load_spec(SPECS / "peterson.yaml", (), "turn_first")[0]
-    _violated(pdr.check(ts, "mutex", Budget(timeout_s=30)), ts, explicit_check(ts, "mutex").trace.depth)  # type: ignore[union-attr]
+    _violated(pdr.check(ts, "mutex", Budget(rlimit=WORK)), ts, explicit_check(ts, "mutex").trace.depth)  # type: ignore[union-attr]
 
 
 def test_certificate_recheck_rejects_a_non_invariant() -> None:
