@@ -23,13 +23,13 @@ from pathlib import Path
 import pytest
 import z3
 
-from checker import bmc, kind, pdr
-from checker.budget import INTERRUPTED, Budget
+from checker.core.budget import INTERRUPTED, Budget
+from checker.core.verdict import Proved, Unknown, Verdict
+from checker.smt import bmc, kind, pdr
 from checker.smt import pdr as smt_pdr
 from checker.smt.certificate import Untranslatable, translate
 from checker.smt.encode import Encoding, EncodingOptions, StateVars
 from checker.smt.solver import apply_tactic, simplify
-from checker.verdict import Proved, Unknown, Verdict
 from model.ir import TransitionSystem
 from model.load import load_spec, load_text
 
@@ -225,7 +225,7 @@ def test_pdr_on_the_river_puzzle_ends_unknown_within_its_timeout() -> None:
 
 
 def test_the_river_puzzle_has_2_to_the_n_states() -> None:
-    from checker.explicit import explore
+    from checker.explicit.search import explore
 
     r = explore(river(6))
     assert r.complete and r.states == 64
