@@ -6,7 +6,7 @@ real executions before anything is shown (NOTE(symmetry) in checker/symmetry/can
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from checker.core.semantics import successor
@@ -44,6 +44,27 @@ class ExplicitResult:
     @property
     def states_per_s(self) -> float:
         return self.states / self.elapsed_s if self.elapsed_s > 0 else float(self.states)
+
+
+def trace_back(sid: int, state: Callable[[int], State], parent_via: Callable[[int], tuple[int, int]],
+               extra: tuple[int, State] | None = None) -> Trace:
+    """The path from an initial state to state sid (either backend's parent links), plus an
+    extra last step (action, post-state) when given."""
+    states: list[State] = []
+    acts: list[int] = []
+    node = sid
+    while node >= 0:
+        states.append(state(node))
+        parent, via = parent_via(node)
+        if parent >= 0:
+            acts.append(via)
+        node = parent
+    states.reverse()
+    acts.reverse()
+    if extra is not None:
+        acts.append(extra[0])
+        states.append(extra[1])
+    return Trace(tuple(states), tuple(acts))
 
 
 def concretize(ts: TransitionSystem, trace: Trace, sym: Canonicalizer, prop: str) -> Trace:

@@ -15,7 +15,7 @@ from checker.core.budget import INTERRUPTED, Budget, Progress, interrupt
 from checker.core.semantics import bounds, initial_states, may_overflow, successor
 from checker.core.verdict import Verdict
 from checker.explicit.dispatch import Dispatch
-from checker.explicit.result import ExplicitResult, concretize, result_of
+from checker.explicit.result import ExplicitResult, concretize, result_of, trace_back
 from checker.symmetry.canon import Canonicalizer
 from checker.traces.trace import State, Trace
 from model.evaluate import compile_expr
@@ -80,20 +80,7 @@ class _Search:
         self.canon = self.symmetry.canon if self.symmetry is not None else None
 
     def trace_to(self, sid: int, extra: tuple[int, State] | None = None) -> Trace:
-        states: list[State] = []
-        acts: list[int] = []
-        node = sid
-        while node >= 0:
-            states.append(self._state_of(node))
-            if self.parent[node] >= 0:
-                acts.append(self.via[node])
-            node = self.parent[node]
-        states.reverse()
-        acts.reverse()
-        if extra is not None:
-            acts.append(extra[0])
-            states.append(extra[1])
-        return Trace(tuple(states), tuple(acts))
+        return trace_back(sid, self._state_of, lambda n: (self.parent[n], self.via[n]), extra)
 
     def _state_of(self, sid: int) -> State:
         return self.order[sid]

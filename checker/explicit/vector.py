@@ -30,7 +30,7 @@ from checker.core.budget import INTERRUPTED, Budget, Progress, interrupt
 from checker.core.intervals import slot_intervals
 from checker.core.semantics import bounds, initial_states, may_overflow, successor
 from checker.explicit.dispatch import key_of
-from checker.explicit.result import ExplicitResult, concretize, result_of
+from checker.explicit.result import ExplicitResult, concretize, result_of, trace_back
 from checker.explicit.vector_expr import INT64_SAFE, Rows, VFn, as_mask, as_values, fits_int64, vcompile
 from checker.explicit.vector_keys import WORD_BITS, KeySpaceError, Packer, SortedRuns
 from checker.explicit.vector_sym import VecCanon
@@ -186,20 +186,7 @@ class _VSearch:
         return tuple(vals)
 
     def trace_to(self, sid: int, extra: tuple[int, State] | None = None) -> Trace:
-        states, acts = [], []
-        node = sid
-        while node >= 0:
-            states.append(self.state(node))
-            _, parent, via = self.store.node(node)
-            if parent >= 0:
-                acts.append(via)
-            node = parent
-        states.reverse()
-        acts.reverse()
-        if extra is not None:
-            acts.append(extra[0])
-            states.append(extra[1])
-        return Trace(tuple(states), tuple(acts))
+        return trace_back(sid, self.state, lambda n: self.store.node(n)[1:], extra)
 
     def violated(self, prop: str, trace: Trace) -> None:
         if self.symmetry is not None:
