@@ -47,6 +47,7 @@ from checker.export import render as render_export
 from checker.export.files import save_traces
 from checker.export.progress import ProgressLine
 from checker.export.report import Show, instance_report, instance_title, replay_verdict, summary
+from checker.export.result_json import document, error_json
 from checker.run.runner import (
     ENGINE_CHOICES,
     RunOptions,
@@ -56,7 +57,7 @@ from checker.run.runner import (
     timeout_seconds,
     unknown_property,
 )
-from checker.run.specs import load, spec_files
+from checker.run.specs import display, load, spec_files
 from checker.traces.context import seamcheck_version
 from checker.traces.load import LoadedTrace
 from model.diagnostics import SpecError, render_all
@@ -76,8 +77,11 @@ def run_check(paths: Sequence[str], params: tuple[str, ...], variant: str | None
               run: RunOptions, show: Show, out: TextIO, err: TextIO, progress: ProgressLine | None = None) -> int:
     """Check every spec x instance; returns the exit code."""
     loaded = [load(p, params, variant) for p in spec_files(paths)]
-    for bad in (x.error for x in loaded if x.error is not None):
-        err.write(render_all(bad.diagnostics, bad.sources) + "\n")
+    errors: list[dict[str, object]] = []     # the spec errors as data, for --json (checker/export/result_json.py)
+    for x in loaded:
+        if x.error is not None:
+            err.write(render_all(x.error.diagnostics, x.error.sources) + "\n")
+            errors += [error_json(d, display(x.path)) for d in x.error.diagnostics]
     items = [(x.spec, ts) for x in loaded if x.spec is not None for ts in x.systems]
     for _, ts in items:
         if (why := unknown_property(ts, asked)) is not None:
@@ -92,6 +96,7 @@ def run_check(paths: Sequence[str], params: tuple[str, ...], variant: str | None
         got = next(results)
         if got.error is not None:
             err.write(render_all([got.error], {spec.source.path: spec.source}) + "\n")
+            errors.append(error_json(got.error, spec.source.path))
             bad_input = True
             continue
         rep = instance_report(spec, ts, got, show, run.engine)
@@ -101,12 +106,11 @@ def run_check(paths: Sequence[str], params: tuple[str, ...], variant: str | None
         out.write("" if show.json else rep.text)
     said, failed = save_traces(violations, show.trace_out, show.trace_format, len(loaded) > 1)
     (err if failed else out).write("" if show.json and not failed else said)
+    code = EXIT_USAGE if failed or bad_input else exit_code(outcomes)
     if show.json:
-        out.write(json.dumps(records, indent=2, sort_keys=True) + "\n")
-    if failed or bad_input:
-        return EXIT_USAGE
-    code = exit_code(outcomes)
-    if not show.json:
+        doc = document("check", seamcheck_version(), code, records, errors)
+        out.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+    elif code != EXIT_USAGE:
         out.write(summary(outcomes, code))
     return code
 
