@@ -200,3 +200,12 @@ def test_the_schema_rejects_what_the_old_json_wrote() -> None:
         assert not VALIDATOR.is_valid({**doc, "results": [bad]})
     assert not VALIDATOR.is_valid({**doc, "gate": {"specs": 1, "cache_hits": 0, "skipped": [],
                                                    "changed_since": None}})  # check has no gate
+
+
+def test_the_example_in_docs_json_md_is_what_check_prints() -> None:
+    text = (ROOT / "docs/json.md").read_text()
+    cmd = "seamcheck check specs/examples/counter.yaml --property never_two -p N=1 --json"
+    assert f"`{cmd}` prints" in text
+    shown = json.loads(text.split("```json\n", 1)[1].split("```", 1)[0])
+    got = check(*cmd.split()[2:-1])
+    assert without_timings(valid({**shown, "seamcheck": got["seamcheck"]})) == without_timings(got)
