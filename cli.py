@@ -191,7 +191,7 @@ def main(ctx: click.Context) -> None:
 @click.option("--variant", help="Check only this variant of the spec.")
 @_engine_options
 @click.option("--property", "properties_", multiple=True, help="Check only this property (repeatable).")
-@click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print results as JSON (schema seamcheck/result v1: docs/json.md).")
 @click.option("--no-trace", is_flag=True, help="Do not print counterexample traces.")
 @click.option("--trace-out", metavar="FILE", help="Write each violated property's trace to FILE. With several "
               "traces, each file is FILE with '.[SPEC.]VARIANT.PROPERTY' inserted before its first dot "
@@ -282,7 +282,7 @@ def show(spec: str, params: tuple[str, ...], variant: str | None, as_json: bool)
 @click.argument("paths", nargs=-1, type=click.Path())
 @_engine_options
 @click.option("--junit", "junit_file", metavar="FILE", help="Write a JUnit XML report.")
-@click.option("--json", "json_file", metavar="FILE", help="Write a JSON report.")
+@click.option("--json", "json_file", metavar="FILE", help="Write a JSON report (schema seamcheck/result v1: docs/json.md).")
 @click.option("--cache-dir", default=".seamcheck-cache", show_default=True, help="Where verdicts are cached.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the verdict cache.")
 @click.option("--changed-since", metavar="REV", help="Check only specs changed since git revision REV "
