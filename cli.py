@@ -47,6 +47,7 @@ from checker.export import render as render_export
 from checker.export.files import save_traces
 from checker.export.progress import ProgressLine
 from checker.export.report import Show, instance_report, instance_title, replay_verdict, summary
+from checker.export.result_json import document, error_json
 from checker.run.runner import (
     ENGINE_CHOICES,
     RunOptions,
@@ -56,7 +57,7 @@ from checker.run.runner import (
     timeout_seconds,
     unknown_property,
 )
-from checker.run.specs import load, spec_files
+from checker.run.specs import display, load, spec_files
 from checker.traces.context import seamcheck_version
 from checker.traces.load import LoadedTrace
 from model.diagnostics import SpecError, render_all
@@ -76,8 +77,11 @@ def run_check(paths: Sequence[str], params: tuple[str, ...], variant: str | None
               run: RunOptions, show: Show, out: TextIO, err: TextIO, progress: ProgressLine | None = None) -> int:
     """Check every spec x instance; returns the exit code."""
     loaded = [load(p, params, variant) for p in spec_files(paths)]
-    for bad in (x.error for x in loaded if x.error is not None):
-        err.write(render_all(bad.diagnostics, bad.sources) + "\n")
+    errors: list[dict[str, object]] = []     # the spec errors as data, for --json (checker/export/result_json.py)
+    for x in loaded:
+        if x.error is not None:
+            err.write(render_all(x.error.diagnostics, x.error.sources) + "\n")
+            errors += [error_json(d, display(x.path)) for d in x.error.diagnostics]
     items = [(x.spec, ts) for x in loaded if x.spec is not None for ts in x.systems]
     for _, ts in items:
         if (why := unknown_property(ts, asked)) is not None:
@@ -92,6 +96,7 @@ def run_check(paths: Sequence[str], params: tuple[str, ...], variant: str | None
         got = next(results)
         if got.error is not None:
             err.write(render_all([got.error], {spec.source.path: spec.source}) + "\n")
+            errors.append(error_json(got.error, spec.source.path))
             bad_input = True
             continue
         rep = instance_report(spec, ts, got, show, run.engine)
@@ -101,12 +106,11 @@ def run_check(paths: Sequence[str], params: tuple[str, ...], variant: str | None
         out.write("" if show.json else rep.text)
     said, failed = save_traces(violations, show.trace_out, show.trace_format, len(loaded) > 1)
     (err if failed else out).write("" if show.json and not failed else said)
+    code = EXIT_USAGE if failed or bad_input else exit_code(outcomes)
     if show.json:
-        out.write(json.dumps(records, indent=2, sort_keys=True) + "\n")
-    if failed or bad_input:
-        return EXIT_USAGE
-    code = exit_code(outcomes)
-    if not show.json:
+        doc = document("check", seamcheck_version(), code, records, errors)
+        out.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+    elif code != EXIT_USAGE:
         out.write(summary(outcomes, code))
     return code
 
@@ -187,7 +191,7 @@ def main(ctx: click.Context) -> None:
 @click.option("--variant", help="Check only this variant of the spec.")
 @_engine_options
 @click.option("--property", "properties_", multiple=True, help="Check only this property (repeatable).")
-@click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print results as JSON (schema seamcheck/result v1: docs/json.md).")
 @click.option("--no-trace", is_flag=True, help="Do not print counterexample traces.")
 @click.option("--trace-out", metavar="FILE", help="Write each violated property's trace to FILE. With several "
               "traces, each file is FILE with '.[SPEC.]VARIANT.PROPERTY' inserted before its first dot "
@@ -278,7 +282,7 @@ def show(spec: str, params: tuple[str, ...], variant: str | None, as_json: bool)
 @click.argument("paths", nargs=-1, type=click.Path())
 @_engine_options
 @click.option("--junit", "junit_file", metavar="FILE", help="Write a JUnit XML report.")
-@click.option("--json", "json_file", metavar="FILE", help="Write a JSON report.")
+@click.option("--json", "json_file", metavar="FILE", help="Write a JSON report (schema seamcheck/result v1: docs/json.md).")
 @click.option("--cache-dir", default=".seamcheck-cache", show_default=True, help="Where verdicts are cached.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the verdict cache.")
 @click.option("--changed-since", metavar="REV", help="Check only specs changed since git revision REV "

@@ -33,6 +33,11 @@ def run(*args: str) -> Result:
     return CliRunner().invoke(cli.main, list(args), catch_exceptions=False)
 
 
+def results(r: Result) -> list[dict]:  # type: ignore[type-arg]
+    """The records of a `check --json` (the seamcheck/result schema, docs/json.md)."""
+    return json.loads(r.stdout)["results"]  # type: ignore[no-any-return]
+
+
 def normalise(text: str) -> str:
     """Timings vary between runs; nothing else may."""
     return re.sub(r"[0-9,]+ states/s", "N states/s", text)
@@ -95,7 +100,7 @@ def test_max_states_reports_only_the_states_stored(backend: str) -> None:
     r = run("check", COUNTER, "--max-states", "1", "--backend", backend)
     assert r.exit_code == 3 and "explicit: 1 states," in r.stdout and "(search incomplete)" in r.stdout
     r = run("check", COUNTER, "--max-states", "4", "--backend", backend, "--json")   # all 4 fit: proved
-    assert r.exit_code == 0 and {d["detail"] for d in json.loads(r.stdout) if d["verdict"] == "proved"} == \
+    assert r.exit_code == 0 and {d["detail"] for d in results(r) if d["verdict"]["status"] == "proved"} == \
         {"proved (explicit: exhaustive search: 4 states)"}
 
 
@@ -103,7 +108,7 @@ def test_a_repeated_property_is_checked_once() -> None:
     r = run("check", COUNTER, "--property", "never_two", "--property", "never_two", "--property", "below_limit",
             "--property", "never_two", "--json")
     assert r.exit_code == 0
-    assert [d["property"] for d in json.loads(r.stdout)] == ["never_two", "below_limit"]
+    assert [d["property"] for d in results(r)] == ["never_two", "below_limit"]
     r = run("check", COUNTER, "-p", "N=1", "--property", "below_limit", "--property", "below_limit")
     assert r.exit_code == 0 and r.stdout.count("below_limit") == 1 and "1 properties" in r.stdout
 
@@ -157,9 +162,9 @@ def test_no_command_runs_the_default_suite(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_check_json_lists_every_property() -> None:
     r = run("check", PETERSON, "--json")
-    data = json.loads(r.stdout)
+    data = results(r)
     assert r.exit_code == 0 and len(data) == 12
-    assert {(d["variant"], d["property"]) for d in data if d["verdict"] == "violated"} == \
+    assert {(d["variant"], d["property"]) for d in data if d["verdict"]["status"] == "violated"} == \
         {("flag_only", "deadlock"), ("turn_first", "mutex")}
 
 
@@ -167,7 +172,7 @@ def test_trace_out_one_trace_keeps_the_name(tmp_path: Path) -> None:
     out = tmp_path / "cex.itf.json"
     r = run("check", COUNTER, "--trace-out", str(out), "--json")
     assert r.exit_code == 0 and out.exists()
-    assert json.loads(r.stdout)[1]["trace_file"] == str(out)
+    assert results(r)[1]["trace_file"] == str(out)
     assert json.loads(out.read_text())["#meta"]["property"] == "never_two"
 
 
@@ -311,7 +316,7 @@ def test_ci_hits_the_cache_on_an_unchanged_tree(suite: Path, golden) -> None:  #
     second = run("ci", "--json", "report.json")
     assert second.exit_code == 0 and "2 specs (2 from cache)" in second.stdout
     report = json.loads((suite / "report.json").read_text())
-    assert report["cache_hits"] == 2 and all(r["cached"] for r in report["results"])
+    assert report["gate"]["cache_hits"] == 2 and all(r["cached"] for r in report["results"])
     assert run("ci", "--no-cache").stdout.count(" hit") == 0
 
 
@@ -416,6 +421,6 @@ def test_show_invariants_prints_mined_lemmas_and_json_carries_them(golden) -> No
     r = run("check", spec, "--engine", "kind", "--depth", "5", "--property", "y_le_3", "--show-invariants")
     assert r.exit_code == 0
     golden("cli/show_invariants_kind.txt", normalise(r.stdout))
-    j = json.loads(run("check", spec, "--engine", "kind", "--depth", "5", "--property", "y_le_3", "--json").stdout)
-    assert j[0]["invariant"].splitlines()[0] == 'mined_0: {invariant: "x not in {4, 5}"}'
+    j = results(run("check", spec, "--engine", "kind", "--depth", "5", "--property", "y_le_3", "--json"))
+    assert j[0]["verdict"]["invariant"].splitlines()[0] == 'mined_0: {invariant: "x not in {4, 5}"}'
     assert "Certificate" not in run("check", spec, "--engine", "kind", "--depth", "5").stdout

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from checker.core.outcome import Outcome, describe, judge
-from checker.core.verdict import Proved, Violated, kind_of
+from checker.core.verdict import Proved, Violated
 from checker.export import render as render_export
+from checker.export.result_json import result_record
 from checker.export.text import render_trace
 from checker.run.runner import InstanceResult, RunFacts
 from checker.traces.context import ExportContext, export_context, seamcheck_version
@@ -96,26 +97,11 @@ def instance_report(spec: LoadedSpec, ts: TransitionSystem, got: InstanceResult,
                     engine: str) -> InstanceReport:
     judged = [judge(v, ts.prop(v.prop).expect, show.require_proof) for v in got.verdicts]
     ctx = export_context(spec, ts, engine)
-    recs = [outcome_json(ts, o) for o in judged]
+    recs = [result_record(spec, ts, o, got.facts) for o in judged]
     bad = [(ctx, ts, o.verdict, r) for o, r in zip(judged, recs) if isinstance(o.verdict, Violated)]
     text = outcome_lines(ts, judged, got.facts, traces=show.traces, invariants=show.invariants,
                          inline_format=show.inline_format, ctx=ctx)
     return InstanceReport(judged, recs, bad, text)  # type: ignore[arg-type]
-
-
-def outcome_json(ts: TransitionSystem, o: Outcome) -> dict[str, object]:
-    v = o.verdict
-    d: dict[str, object] = {
-        "spec": ts.path, "name": ts.name, "variant": ts.variant, "params": dict(ts.params),
-        "property": v.prop, "verdict": kind_of(v), "status": o.status, "expect": o.expect,
-        "detail": describe(v), "engine": v.provenance.engine,
-    }
-    if isinstance(v, Proved) and v.invariant:
-        d["invariant"] = v.invariant
-    if isinstance(v, Violated):
-        d["depth"] = v.trace.depth
-        d["trace"] = [ts.actions[a].label.render() for a in v.trace.actions]
-    return d
 
 
 def summary(outcomes: Sequence[Outcome], code: int) -> str:

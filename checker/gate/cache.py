@@ -18,7 +18,7 @@ from model.source import SourceFile
 from model.yaml_nodes import YamlError, YMap, YNode, YScalar, read_yaml
 
 CACHE_DIR = ".seamcheck-cache"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2     # 2: cases carry their seamcheck/result record (checker/export/result_json.py)
 CODE_PACKAGES = ("model", "checker")   # seamcheck's code (NOTE(cache-key)): these packages (imported) ...
 CODE_MODULES = ("cli",)                # ... and these top-level modules
 CODE_SUFFIXES = (".py", ".lark")

@@ -40,6 +40,9 @@ class CaseResult:
     trace: str | None = None  # the counterexample as text, with the command that reproduces it
     cached: bool = False
     elapsed_s: float = field(default=0.0, compare=False)
+    # the case as a seamcheck/result record, JSON text (checker/export/result_json.py); for a
+    # spec that does not load, its errors as a JSON list
+    record: str = ""
 
     @property
     def case_id(self) -> str:
@@ -52,6 +55,7 @@ class GateReport:
     specs: int
     cache_hits: int
     skipped: tuple[str, ...] = ()     # specs left out by --changed-since
+    changed_since: str | None = None  # the --changed-since revision, if given
 
     @property
     def exit_code(self) -> int:

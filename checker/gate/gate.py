@@ -20,6 +20,7 @@ today; an include mechanism only has to fill in that function.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -27,6 +28,7 @@ from pathlib import Path
 from checker.core.budget import Progress
 from checker.core.outcome import Outcome, describe, judge
 from checker.core.verdict import Violated, kind_of
+from checker.export.result_json import error_json, result_record
 from checker.export.text import render_trace
 from checker.gate.cache import Cache, cache_key
 from checker.gate.cases import LOAD, CaseResult, GateOptions, GateReport
@@ -51,7 +53,7 @@ def gate(roots: Sequence[str], opts: GateOptions, cache_dir: Path | None, change
     from checker.run.specs import spec_files
     files, skipped = changed_only(spec_files(roots), changed_since, Path.cwd())
     report = run_gate(files, opts, None if cache_dir is None else Cache(cache_dir), on_spec, progress)
-    return replace(report, skipped=skipped)
+    return replace(report, skipped=skipped, changed_since=changed_since)
 
 
 def run_gate(files: Sequence[SpecFile], opts: GateOptions, cache: Cache | None,
@@ -82,7 +84,7 @@ def _one_spec(f: SpecFile, opts: GateOptions, cache: Cache | None,
         results = [r for ts in instantiate(spec) for r in _check_instance(spec, ts, opts, progress)]
     except SpecError as e:
         e = without_text(e, src)
-        return [_load_error(f.shown, render_all(e.diagnostics, e.sources))], False
+        return [_load_error(f.shown, e)], False
     if cache is not None and all(r.status in ("ok", "failed") for r in results):
         cache.put(key, results)
     return results, False
@@ -97,10 +99,11 @@ def _check_instance(spec: LoadedSpec, ts: TransitionSystem, opts: GateOptions,
     outcomes = [judge(v, ts.prop(v.prop).expect, opts.require_proof) for v in got.verdicts]
     each = (time.monotonic() - t0) / max(1, len(outcomes))
     ctx = export_context(spec, ts)
-    return [_result(ts, o, ctx, each) for o in outcomes]
+    return [_result(ts, o, ctx, each, result_record(spec, ts, o, got.facts)) for o in outcomes]
 
 
-def _result(ts: TransitionSystem, o: Outcome, ctx: ExportContext, elapsed: float) -> CaseResult:
+def _result(ts: TransitionSystem, o: Outcome, ctx: ExportContext, elapsed: float,
+            record: dict[str, object]) -> CaseResult:
     v = o.verdict
     trace = None
     if isinstance(v, Violated):
@@ -112,8 +115,11 @@ def _result(ts: TransitionSystem, o: Outcome, ctx: ExportContext, elapsed: float
     else:
         detail = f"{o.why} ({describe(v)})"
     return CaseResult(ts.path, ts.name, ts.variant, ts.params, v.prop, o.expect, kind_of(v), o.status,
-                      detail, trace, False, elapsed)
+                      detail, trace, False, elapsed, json.dumps(record, sort_keys=True))
 
 
-def _load_error(shown: str, text: str) -> CaseResult:
-    return CaseResult(shown, "", None, (), LOAD, None, "error", "error", "the spec does not load", text)
+def _load_error(shown: str, e: SpecError) -> CaseResult:
+    text = render_all(e.diagnostics, e.sources)
+    errors = json.dumps([error_json(d, shown) for d in e.diagnostics], sort_keys=True)
+    return CaseResult(shown, "", None, (), LOAD, None, "error", "error", "the spec does not load", text,
+                      record=errors)

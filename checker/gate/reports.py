@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-from checker.gate.cache import to_json
+from checker.export.result_json import document, gate_fields
 from checker.gate.cases import GateReport
+from checker.traces.context import seamcheck_version
 
 COLUMNS = ("spec", "variant", "property", "expect", "verdict", "status", "cache")
 
@@ -77,11 +78,16 @@ def junit_xml(report: GateReport) -> str:
 
 
 def gate_json(report: GateReport) -> str:
-    data = {"exit": report.exit_code, "specs": report.specs, "cache_hits": report.cache_hits,
-            "skipped": list(report.skipped), "results": [to_json(r) for r in report.results]}
-    for r in data["results"]:  # type: ignore[attr-defined]
-        r.pop("elapsed_s")      # keep the JSON report byte-identical across runs
-    return json.dumps(data, sort_keys=True, indent=2) + "\n"
+    """The seamcheck/result document (checker/export/result_json.py): each case's record as
+    `check --json` writes it, plus cached and changed; the gate's counts under `gate`."""
+    changed = True if report.changed_since is not None else None   # only changed specs are checked
+    results = [gate_fields(json.loads(r.record), r.cached, changed) for r in report.results
+               if r.status != "error"]
+    errors = [e for r in report.results if r.status == "error" for e in json.loads(r.record or "[]")]
+    gate = {"specs": report.specs, "cache_hits": report.cache_hits, "skipped": list(report.skipped),
+            "changed_since": report.changed_since}
+    doc = document("ci", seamcheck_version(), report.exit_code, results, errors, gate=gate)
+    return json.dumps(doc, sort_keys=True, indent=2) + "\n"
 
 
 def rich_table(report: GateReport) -> object:
