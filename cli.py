@@ -167,8 +167,12 @@ def _show(traces: bool, no_trace: bool, color: str, coverage: bool, **kw: object
     if traces and no_trace:
         raise click.UsageError("--traces and --no-trace exclude each other")
     mode = "all" if traces else "none" if no_trace else "unexpected"
-    return Show(counterexamples=mode, colour=use_colour(color, sys.stdout.isatty(), os.environ),
+    return Show(counterexamples=mode, colour=use_colour(color, _stdout_is_tty(), os.environ),
                 coverage=coverage, **kw)  # type: ignore[arg-type]
+
+
+def _stdout_is_tty() -> bool:
+    return sys.stdout.isatty()
 
 
 class SeamGroup(click.Group):

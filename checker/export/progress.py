@@ -61,7 +61,7 @@ def search_text(p: Progress) -> str:
     if p.states == 0:
         return ""
     rate = f", {p.states / p.elapsed_s:,.0f} states/s" if p.elapsed_s > 0 else ""
-    return f", {p.states:,} states (frontier {p.frontier:,}, depth {p.depth}){rate}"
+    return f", {p.states:,} states, depth {p.depth}{rate}"
 
 
 def eta_text(p: Progress, bounds: Bounds, elapsed_s: float) -> str:
@@ -122,4 +122,4 @@ class ProgressLine:
 
     def __rich__(self) -> Text:
         from rich.text import Text  # plain text: "[variant]" must not read as rich markup
-        return Text(self.text())
+        return Text(self.text(), no_wrap=True, overflow="ellipsis")   # one line, whatever the width
