@@ -339,7 +339,7 @@ def test_ci_changed_since(suite: Path) -> None:
     assert r.exit_code == 0 and "0 specs" in r.stdout and "2 unchanged specs skipped" in r.stdout
     (suite / "specs" / "counter.yaml").write_text((suite / "specs" / "counter.yaml").read_text() + "\n")
     r = run("ci", "--changed-since", "HEAD", "--no-cache")
-    assert r.exit_code == 0 and "1 specs" in r.stdout and "peterson" not in r.stdout.split("\n\n")[0]
+    assert r.exit_code == 0 and "1 spec (" in r.stdout and "peterson" not in r.stdout.split("\n\n")[0]
     assert run("ci", "--changed-since", "no-such-rev").exit_code == 2
 
 
