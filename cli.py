@@ -216,7 +216,7 @@ def main(ctx: click.Context, traces: bool, no_trace: bool, color: str, coverage:
     suite = [str(ROOT / p) for p in DEFAULT_SUITE]
     show = _show(traces, no_trace, color, coverage)
     run = RunOptions(max_memory_mb=default_memory_mb())
-    with ProgressLine(sys.stderr.isatty(), sys.stderr, Bounds(run.depth)) as progress:
+    with ProgressLine(sys.stderr.isatty(), sys.stderr, Bounds(run.depth), stdout_shared=_stdout_is_tty()) as progress:
         code = run_check(suite, (), None, (), run, show, sys.stdout, sys.stderr, progress)
     ctx.exit(code)
 
@@ -265,7 +265,8 @@ def check(specs: tuple[str, ...], params: tuple[str, ...], variant: str | None, 
                  trace_format=trace_format or (format_for(trace_out) if trace_out else None) or "itf",
                  inline_format=inline or "text", invariants=show_invariants)
     bounds = Bounds(depth, max_states, timeout)
-    with ProgressLine(not as_json and sys.stderr.isatty(), sys.stderr, bounds) as progress:
+    with ProgressLine(not as_json and sys.stderr.isatty(), sys.stderr, bounds, stdout_shared=_stdout_is_tty()) \
+            as progress:
         code = run_check(specs, params, variant, properties_, run, show, sys.stdout, sys.stderr, progress)
     sys.exit(code)
 
@@ -342,7 +343,8 @@ def ci(paths: tuple[str, ...], engine: str, depth: int, timeout: float | None, m
     if missing := [r for r in roots if not Path(r).exists()]:
         raise click.UsageError(f"no such spec file or directory: {missing[0]}")
     gopts = GateOptions(engine, depth, timeout, max_states, require_proof)
-    with ProgressLine(json_file is None and sys.stderr.isatty(), sys.stderr) as progress:
+    with ProgressLine(json_file is None and sys.stderr.isatty(), sys.stderr, Bounds(depth, max_states, timeout),
+                      stdout_shared=_stdout_is_tty()) as progress:
         try:
             report = gate(roots, gopts, None if no_cache else Path(cache_dir), changed_since, progress.label,
                           progress if progress.enabled else None)

@@ -5,7 +5,9 @@ the progress line's text per phase (a fake clock)."""
 
 from __future__ import annotations
 
+import io
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -297,3 +299,20 @@ def test_no_listener_no_wrapping() -> None:
 def test_progress_line_is_off_when_piped(monkeypatch: pytest.MonkeyPatch) -> None:
     r = main_job(monkeypatch)
     assert r.exit_code == 0 and r.stderr == ""
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_progress_line_leaves_a_piped_stdout_alone(shared: bool) -> None:
+    """With stderr on a terminal and stdout piped (`seamcheck > out.txt`), every result must go
+    to stdout: rich redirects stdout through the line's console only when stdout is a terminal."""
+    from rich.file_proxy import FileProxy
+    before = sys.stdout
+    clock = Clock()
+    with ProgressLine(True, _Terminal(), clock=clock, stdout_shared=shared):
+        assert (sys.stdout is before) != shared and isinstance(sys.stdout, FileProxy) == shared
+    assert sys.stdout is before

@@ -77,12 +77,13 @@ def eta_text(p: Progress, bounds: Bounds, elapsed_s: float) -> str:
 
 
 class ProgressLine:
-    """A rich status line on `stream`; draws nothing when disabled (it still keeps its state)."""
+    """A rich live line on `stream`; draws nothing when disabled (it still keeps its state)."""
 
     def __init__(self, enabled: bool, stream: TextIO | None = None, bounds: Bounds | None = None,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, stdout_shared: bool = False):
         self.enabled = enabled
         self.stream = stream
+        self.stdout_shared = stdout_shared     # stdout is a terminal too: its lines go above the line
         self.bounds = bounds or Bounds()
         self.clock = clock
         self.what = ""
@@ -93,9 +94,16 @@ class ProgressLine:
     def __enter__(self) -> ProgressLine:
         if self.enabled:
             from rich.console import Console
-            status = Console(file=self.stream).status(self)
-            status.start()
-            self._status = status
+            from rich.live import Live
+            from rich.spinner import Spinner
+            # stdout is redirected through the line's console only when it is a terminal: piped
+            # or written to a file, it must get every result, none of them on stderr
+            # (soft_wrap: the lines written above the progress line keep their length, as without it)
+            console = Console(file=self.stream, soft_wrap=True)
+            live = Live(Spinner("dots", text=self), console=console, refresh_per_second=8, transient=True,
+                        redirect_stdout=self.stdout_shared, redirect_stderr=True)
+            live.start()
+            self._status = live
         return self
 
     def __exit__(self, *exc: object) -> None:
