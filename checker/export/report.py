@@ -20,8 +20,7 @@ from checker.traces.trace import Trace
 from model.ir import TransitionSystem
 from model.load import LoadedSpec
 
-TRACE_MODES = ("all", "unexpected", "none")   # which counterexamples are printed inline
-WIDTH = 100                                    # lines of names (never-enabled transitions) wrap here
+WIDTH = 100     # lines of names (never-enabled transitions) wrap here
 
 
 @dataclass(frozen=True)
