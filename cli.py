@@ -44,9 +44,10 @@ from checker.core.outcome import (
 )
 from checker.export import FORMATS, format_for
 from checker.export import render as render_export
+from checker.export.colour import COLOR_CHOICES, use_colour
 from checker.export.files import save_traces
-from checker.export.progress import ProgressLine
-from checker.export.report import Show, instance_report, instance_title, replay_verdict, summary
+from checker.export.progress import Bounds, ProgressLine
+from checker.export.report import Show, closing, instance_report, instance_title, replay_verdict
 from checker.export.result_json import document, error_json
 from checker.run.runner import (
     ENGINE_CHOICES,
@@ -88,11 +89,11 @@ def run_check(paths: Sequence[str], params: tuple[str, ...], variant: str | None
             raise click.UsageError(why)
     results = run_instances([(ts, properties(ts, asked)) for _, ts in items], run,
                             progress if progress is not None and progress.enabled else None)
-    outcomes, records, violations = [], [], []
+    outcomes, records, violations, reports = [], [], [], []
     bad_input = any(x.error is not None for x in loaded)
-    for spec, ts in items:
+    for i, (spec, ts) in enumerate(items, start=1):
         if progress is not None:
-            progress.label(ts.path + (f" [{ts.variant}]" if ts.variant else ""))
+            progress.label(ts.path + (f" [{ts.variant}]" if ts.variant else ""), i, len(items))
         got = next(results)
         if got.error is not None:
             err.write(render_all([got.error], {spec.source.path: spec.source}) + "\n")
@@ -103,6 +104,7 @@ def run_check(paths: Sequence[str], params: tuple[str, ...], variant: str | None
         outcomes += rep.outcomes
         records += rep.records
         violations += rep.violations
+        reports.append(rep)
         out.write("" if show.json else rep.text)
     said, failed = save_traces(violations, show.trace_out, show.trace_format, len(loaded) > 1)
     (err if failed else out).write("" if show.json and not failed else said)
@@ -111,7 +113,7 @@ def run_check(paths: Sequence[str], params: tuple[str, ...], variant: str | None
         doc = document("check", seamcheck_version(), code, records, errors)
         out.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
     elif code != EXIT_USAGE:
-        out.write(summary(outcomes, code))
+        out.write(closing(reports, code, show))
     return code
 
 
@@ -149,6 +151,34 @@ def _engine_options(f: Callable[..., None]) -> Callable[..., None]:
     return f
 
 
+def _output_options(f: Callable[..., None]) -> Callable[..., None]:
+    """How the main job and `check` print results (Show); the traces options: _show()."""
+    for opt in reversed([
+        click.option("--traces", is_flag=True, help="Print every counterexample, also of expected violations "
+                     "(default: only of results not as expected)."),
+        click.option("--no-trace", is_flag=True, help="Print no counterexample traces."),
+        click.option("--color", "color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,
+                     help="Colour by status; auto: on a terminal unless NO_COLOR is set."),
+        click.option("--coverage", is_flag=True, help="Per action of each explicit search: how often it fired "
+                     "and how many new states it found."),
+    ]):
+        f = opt(f)
+    return f
+
+
+def _show(traces: bool, no_trace: bool, color: str, coverage: bool, **kw: object) -> Show:
+    """Show from the output options (kw: Show's other fields)."""
+    if traces and no_trace:
+        raise click.UsageError("--traces and --no-trace exclude each other")
+    mode = "all" if traces else "none" if no_trace else "unexpected"
+    return Show(counterexamples=mode, colour=use_colour(color, _stdout_is_tty(), os.environ),
+                coverage=coverage, **kw)  # type: ignore[arg-type]
+
+
+def _stdout_is_tty() -> bool:
+    return sys.stdout.isatty()
+
+
 class SeamGroup(click.Group):
     """Any unexpected exception in a command is our bug: print its traceback and exit 4.
 
@@ -174,15 +204,25 @@ class SeamGroup(click.Group):
 
 @click.group(cls=SeamGroup, invoke_without_command=True, epilog=EXIT_HELP)
 @click.version_option(seamcheck_version(), message="seamcheck %(version)s")   # also from a checkout that is not installed
+@_output_options
 @click.pass_context
-def main(ctx: click.Context) -> None:
+def main(ctx: click.Context, traces: bool, no_trace: bool, color: str, coverage: bool) -> None:
     """seamcheck: a model checker for kernel concurrency protocols (Intel TDX teardown first).
 
-    With no command, checks the shipped TDX suite (specs/tdx) against its expected verdicts.
+    With no command, checks the shipped TDX suite (specs/tdx) against its expected verdicts: one
+    line per property, then every property not as expected, by name.
     """
-    if ctx.invoked_subcommand is None:
-        suite = [str(ROOT / p) for p in DEFAULT_SUITE]
-        ctx.exit(run_check(suite, (), None, (), RunOptions(), Show(), sys.stdout, sys.stderr))
+    if ctx.invoked_subcommand is not None:
+        if traces or no_trace or color != "auto" or coverage:
+            raise click.UsageError("--traces, --no-trace, --color and --coverage before a command apply to the "
+                                   "main job only; give them after the command")
+        return
+    suite = [str(ROOT / p) for p in DEFAULT_SUITE]
+    show = _show(traces, no_trace, color, coverage)
+    run = RunOptions(max_memory_mb=default_memory_mb())
+    with ProgressLine(sys.stderr.isatty(), sys.stderr, Bounds(run.depth), stdout_shared=_stdout_is_tty()) as progress:
+        code = run_check(suite, (), None, (), run, show, sys.stdout, sys.stderr, progress)
+    ctx.exit(code)
 
 
 @main.command(epilog=EXIT_HELP)
@@ -192,13 +232,13 @@ def main(ctx: click.Context) -> None:
 @_engine_options
 @click.option("--property", "properties_", multiple=True, help="Check only this property (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON (schema seamcheck/result v1: docs/json.md).")
-@click.option("--no-trace", is_flag=True, help="Do not print counterexample traces.")
+@_output_options
 @click.option("--trace-out", metavar="FILE", help="Write each violated property's trace to FILE. With several "
               "traces, each file is FILE with '.[SPEC.]VARIANT.PROPERTY' inserted before its first dot "
               "(SPEC only when several spec files are checked).")
 @click.option("--format", "trace_format", type=click.Choice(FORMAT_CHOICES),
               help="Trace format for --trace-out and for traces printed inline (default: from FILE's "
-              "extension, else itf for files and text inline).")
+              "extension, else itf for files and text inline). Without --trace-out it implies --traces.")
 @click.option("--workers", type=click.IntRange(1, 256), default=1, show_default=True,
               help="Check independent spec instances in this many local processes.")
 @click.option("--dask", "dask_address", metavar="ADDRESS", callback=_dask_scheduler,
@@ -214,19 +254,23 @@ def main(ctx: click.Context) -> None:
               "lemmas k-induction mined (paste them under `lemmas:`).")
 def check(specs: tuple[str, ...], params: tuple[str, ...], variant: str | None, engine: str, depth: int,
           properties_: tuple[str, ...], timeout: float | None, max_states: int | None, require_proof: bool,
-          as_json: bool, no_trace: bool, trace_out: str | None, trace_format: str | None, workers: int,
-          dask_address: str | None, no_symmetry: bool, backend: str, max_memory: int | None,
-          show_invariants: bool) -> None:
+          as_json: bool, traces: bool, no_trace: bool, color: str, coverage: bool, trace_out: str | None,
+          trace_format: str | None, workers: int, dask_address: str | None, no_symmetry: bool, backend: str,
+          max_memory: int | None, show_invariants: bool) -> None:
     """Check every property of SPECS (files or directories) against its expected verdict."""
     for s in specs:
         if not Path(s).exists():
             raise click.UsageError(f"no such spec file or directory: {s}")
     run = RunOptions(engine, depth, timeout, max_states, max_memory or default_memory_mb(), not no_symmetry,
                      backend, workers, dask_address)
-    show = Show(as_json, not no_trace, require_proof, trace_out,
-                trace_format or (format_for(trace_out) if trace_out else None) or "itf",
-                trace_format if trace_format and not trace_out else "text", show_invariants)
-    with ProgressLine(not as_json and sys.stderr.isatty(), sys.stderr) as progress:
+    inline = trace_format if trace_format and not trace_out else None   # asks to see traces in it
+    show = _show(traces or (inline is not None and not no_trace), no_trace, color, coverage, json=as_json,
+                 require_proof=require_proof, trace_out=trace_out,
+                 trace_format=trace_format or (format_for(trace_out) if trace_out else None) or "itf",
+                 inline_format=inline or "text", invariants=show_invariants)
+    bounds = Bounds(depth, max_states, timeout)
+    with ProgressLine(not as_json and sys.stderr.isatty(), sys.stderr, bounds, stdout_shared=_stdout_is_tty()) \
+            as progress:
         code = run_check(specs, params, variant, properties_, run, show, sys.stdout, sys.stderr, progress)
     sys.exit(code)
 
@@ -303,7 +347,8 @@ def ci(paths: tuple[str, ...], engine: str, depth: int, timeout: float | None, m
     if missing := [r for r in roots if not Path(r).exists()]:
         raise click.UsageError(f"no such spec file or directory: {missing[0]}")
     gopts = GateOptions(engine, depth, timeout, max_states, require_proof)
-    with ProgressLine(json_file is None and sys.stderr.isatty(), sys.stderr) as progress:
+    with ProgressLine(json_file is None and sys.stderr.isatty(), sys.stderr, Bounds(depth, max_states, timeout),
+                      stdout_shared=_stdout_is_tty()) as progress:
         try:
             report = gate(roots, gopts, None if no_cache else Path(cache_dir), changed_since, progress.label,
                           progress if progress.enabled else None)

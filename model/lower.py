@@ -71,7 +71,8 @@ def lower(spec: S.SpecDecl, inst: Instance, out: Collector) -> TransitionSystem 
     init_span = spec.initially.span if spec.initially is not None else spec.vars_span or spec.span
     return TransitionSystem(
         spec.name, spec.path, inst.rendered(), inst.variant, tuple(sc.vars), tuple(init_vals),
-        init_c, tuple(actions), (*props, *builtin), _machine_infos(sc), tuple(lemmas), spec.cites,
+        init_c, tuple(actions), _declared_order(props, builtin, spec.properties), _machine_infos(sc),
+        tuple(lemmas), spec.cites,
         sc.status.members, init_span=init_span)
 
 
@@ -537,6 +538,15 @@ def _with_op_args(el: Elaborator, p: S.PropertyDecl, ae: ActEnv) -> Env | None:
             return None
         env = env.bind(name, value)
     return env
+
+
+def _declared_order(props: list[Property], builtin: list[Property],
+                    decls: tuple[S.PropertyDecl, ...]) -> tuple[Property, ...]:
+    """The properties in the order the spec declares them; a built-in one (deadlock, range)
+    stands where the spec names it (to state its expectation), else after all declared ones."""
+    order = {d.name: i for i, d in enumerate(decls)}
+    last = len(order)
+    return tuple(sorted((*props, *builtin), key=lambda p: order.get(p.name, last)))
 
 
 def _deadlock(sc: Scope, actions: list[Action]) -> Property:

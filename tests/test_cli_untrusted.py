@@ -190,7 +190,7 @@ def test_changed_since_is_a_revision_never_an_option(repo: Path, golden) -> None
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True).stdout.strip()
     for good in ("HEAD", head, head[:10], "HEAD^{commit}"):
         r = run("ci", "--no-cache", "--changed-since", good)
-        assert r.exit_code == 0 and "1 unchanged specs skipped" in r.stdout, good
+        assert r.exit_code == 0 and "1 unchanged spec skipped" in r.stdout, good
 
 
 # ---- --timeout, --dask -----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from checker.core.semantics import successor
 from checker.core.verdict import Proved, Provenance, Unknown, Verdict, Violated
+from checker.core.words import plural
 from checker.symmetry.canon import Canonicalizer
 from checker.traces.trace import State, Trace
 from model.evaluate import compile_expr
@@ -105,7 +106,7 @@ def result_of(ts: TransitionSystem, names: Sequence[str], found: dict[str, Trace
             verdicts.append(Unknown(n, prov, "no initial state: nothing to search", 0))
         elif complete:
             how = f" (symmetry-reduced over {', '.join(symmetry)})" if symmetry else ""
-            verdicts.append(Proved(n, prov, f"exhaustive search: {states} states{how}"))
+            verdicts.append(Proved(n, prov, f"exhaustive search: {plural(states, 'state')}{how}"))
         else:
             verdicts.append(Unknown(n, prov, limit or "search stopped early", diameter))
     cov = tuple(Coverage(a.label.render(), enabled[i], new[i]) for i, a in enumerate(ts.actions))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
+from checker.core.words import plural
 from checker.export.result_json import document, gate_fields
 from checker.gate.cases import GateReport
 from checker.traces.context import seamcheck_version
@@ -29,8 +30,9 @@ def table_text(report: GateReport) -> str:
 
 def summary(report: GateReport) -> str:
     n = {s: sum(1 for r in report.results if r.status == s) for s in ("ok", "failed", "inconclusive", "error")}
-    skipped = f", {len(report.skipped)} unchanged specs skipped" if report.skipped else ""
-    return (f"{report.specs} specs ({report.cache_hits} from cache{skipped}), {len(report.results)} checks: "
+    skipped = f", {plural(len(report.skipped), 'unchanged spec')} skipped" if report.skipped else ""
+    return (f"{plural(report.specs, 'spec')} ({report.cache_hits} from cache{skipped}), "
+            f"{plural(len(report.results), 'check')}: "
             f"{n['ok']} as expected, {n['failed']} failed, {n['inconclusive']} inconclusive, "
             f"{n['error']} spec errors (exit {report.exit_code})\n")
 

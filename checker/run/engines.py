@@ -9,9 +9,9 @@ path. The engines themselves (checker/explicit, checker/smt) know nothing of eac
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from checker.core.budget import Budget
+from checker.core.budget import Budget, Progress
 from checker.core.verdict import Verdict
 from checker.explicit.result import Coverage, ExplicitResult
 from model.ir import TransitionSystem
@@ -58,17 +58,20 @@ def explicit(ts: TransitionSystem, props: Sequence[str], budget: Budget, symmetr
     live = [p for p in props if ts.prop(p).temporal]
     if live and len(live) < len(props) and symmetry:
         safe = [p for p in props if p not in live]
-        a = explore(ts, safe, budget, symmetry=True, backend=backend)
-        b = explore(ts, live, budget, symmetry=False)
+        a = explore(ts, safe, announced(budget, "explicit safety"), symmetry=True, backend=backend)
+        b = explore(ts, live, announced(budget, "explicit liveness"), symmetry=False)
         got = {v.prop: v for v in (*a.verdicts, *b.verdicts)}
         return EngineRun(tuple(got[p] for p in props),
                          (phase("explicit (safety)", a), phase("explicit (liveness)", b)))
-    r = explore(ts, props, budget, symmetry=symmetry, backend="state" if live and backend == "vector" else backend)
+    what = "explicit" if 0 < len(live) < len(props) else "explicit liveness" if live else "explicit safety"
+    r = explore(ts, props, announced(budget, what), symmetry=symmetry,
+                backend="state" if live and backend == "vector" else backend)
     return EngineRun(r.verdicts, (phase("explicit", r),))
 
 
 def smt(ts: TransitionSystem, props: Sequence[str], budget: Budget, engine: str) -> EngineRun:
     """bmc (one unrolling for every property), kind or pdr (one proof per property)."""
+    budget.on_progress(Progress(engine))     # NOTE(progress-phase): PDR reports nothing itself
     if engine == "bmc":
         from checker.smt import bmc
         return EngineRun(tuple(bmc.check_all(ts, props, budget)))
@@ -79,6 +82,21 @@ def smt(ts: TransitionSystem, props: Sequence[str], budget: Budget, engine: str)
         from checker.smt import pdr
         return EngineRun(tuple(pdr.check(ts, p, budget) for p in props))
     raise ValueError(f"unknown engine {engine!r}")
+
+
+# NOTE(progress-phase): the progress line (checker/export/progress.py) names the phase that runs.
+# The engines report only their own name, so each phase is announced here as it starts (the
+# line then moves on at once instead of showing the last phase until the next report), and an
+# explicit search's reports carry the phase's name: "explicit safety", "explicit liveness", or
+# "explicit" for one search of both kinds. Nothing is wrapped when no one listens (workers, the
+# portfolio's engines), so their budgets stay picklable.
+def announced(budget: Budget, phase: str) -> Budget:
+    """`budget`, whose progress reports name `phase`; the phase is reported as started."""
+    report = budget.on_progress
+    if report is Budget().on_progress:
+        return budget
+    report(Progress(phase))
+    return replace(budget, on_progress=lambda p: report(replace(p, engine=phase)))
 
 
 def run_engine(ts: TransitionSystem, props: Sequence[str], engine: str, budget: Budget,

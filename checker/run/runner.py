@@ -126,6 +126,7 @@ def engine_run(ts: TransitionSystem, props: Sequence[str], engine: str, budget: 
         return auto(ts, props, budget)
     if engine == "portfolio":
         from checker.run.portfolio import portfolio
+        budget.on_progress(Progress("portfolio"))    # NOTE(progress-phase) in engines.py
         return EngineRun(tuple(portfolio(ts, p, budget, symmetry, backend) for p in props))
     return run_engine(ts, props, engine, budget, symmetry, backend)
 

@@ -56,7 +56,7 @@ def _run(f: Callable[..., Any], ts: TransitionSystem, props: Sequence[str], budg
             got = f(ts, props if many else props[0], budget, **kw)
         return list(got) if many else [got]
     except z3.Z3Exception as e:
-        reason = f"{engine}: {error_reason(budget, e)}"
+        reason = error_reason(budget, e)   # describe() names the engine once
     except KeyboardInterrupt:
         budget.stop.interrupted = True   # the checks after this one end at once (NOTE(interrupt-z3))
         reason = INTERRUPTED

@@ -47,6 +47,7 @@ import z3
 
 from checker.core.budget import Budget, Progress
 from checker.core.verdict import Proved, Unknown, Verdict, Violated
+from checker.core.words import plural
 from checker.smt import EngineDisagreement, decode
 from checker.smt.base import BaseCase
 from checker.smt.encode import Encoding, EncodingOptions, StateVars, disj, is_step_kind
@@ -113,7 +114,7 @@ def _proved(ts: TransitionSystem, p: Property, engine: str, t0: float, k: int, l
     prov = provenance(ts, engine, t0, k=k, lemmas=lemmas, **_mined_stat(mined))
     if not mined:
         return Proved(p.name, prov, f"k-induction, k={k}")
-    return Proved(p.name, prov, f"k-induction, k={k}, {len(mined)} mined lemmas",
+    return Proved(p.name, prov, f"k-induction, k={k}, {plural(len(mined), 'mined lemma')}",
                   invariant=lemma_entries(mined))
 
 

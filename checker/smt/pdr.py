@@ -168,19 +168,19 @@ def check(ts: TransitionSystem, prop: str, budget: Budget | None = None, *, engi
     try:
         fp, inv, x, err = _horn(enc, p, budget)
     except z3.Z3Exception as e:
-        return Unknown(prop, provenance(ts, engine, t0), f"pdr: Spacer rejected the encoding ({first_line(e)})")
+        return Unknown(prop, provenance(ts, engine, t0), f"Spacer rejected the encoding ({first_line(e)})")
     out = query(fp, err, budget)
     if out.result == "unknown":
         why = out.reason
         if why.startswith(Z3_ERROR):   # e.g. a construct Spacer has no theory for
-            why = f"pdr: Spacer rejected the encoding ({why.removeprefix(Z3_ERROR)})"
+            why = f"Spacer rejected the encoding ({why.removeprefix(Z3_ERROR)})"
         return Unknown(prop, provenance(ts, engine, t0), why)
     if out.result == "sat":
         return _counterexample(ts, prop, budget, engine, t0)
     cert, why = _certify(enc, p, budget, fp, inv, x)
     if cert is None:
-        return Unknown(prop, provenance(ts, engine, t0), f"pdr: no re-checked certificate ({why})")
-    return Proved(prop, provenance(ts, engine, t0), "pdr", invariant=render(cert, ts))
+        return Unknown(prop, provenance(ts, engine, t0), f"no re-checked certificate ({why})")
+    return Proved(prop, provenance(ts, engine, t0), "inductive invariant, re-checked", invariant=render(cert, ts))
 
 
 def _counterexample(ts: TransitionSystem, prop: str, budget: Budget, engine: str, t0: float) -> Verdict:
@@ -188,4 +188,4 @@ def _counterexample(ts: TransitionSystem, prop: str, budget: Budget, engine: str
     if isinstance(v, Violated):
         return Violated(prop, provenance(ts, engine, t0, depth=v.trace.depth), v.trace)
     reason = v.reason if isinstance(v, Unknown) else "no trace found"
-    return Unknown(prop, provenance(ts, engine, t0), f"pdr: violation reachable, BMC trace search stopped: {reason}")
+    return Unknown(prop, provenance(ts, engine, t0), f"violation reachable, BMC trace search stopped: {reason}")

@@ -96,7 +96,7 @@ def test_an_untranslatable_spacer_answer_gives_unknown_with_the_reason(monkeypat
     monkeypatch.setattr(smt_pdr, "_candidates", quantified)
     v = pdr.check(river(2), "range", Budget(rlimit=10_000_000))
     assert isinstance(v, Unknown)
-    assert v.reason.startswith("pdr: no re-checked certificate (lemmas: not translatable: a quantifier: Exists(k")
+    assert v.reason.startswith("no re-checked certificate (lemmas: not translatable: a quantifier: Exists(k")
     assert "; answer: not translatable: a quantifier" in v.reason
 
 
@@ -128,7 +128,7 @@ def test_a_z3_error_in_a_spacer_query_gives_unknown(monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(z3.Fixedpoint, "query", boom)
     v = pdr.check(river(2), "range", Budget())
-    assert isinstance(v, Unknown) and v.reason == "pdr: Spacer rejected the encoding (no theory for that)"
+    assert isinstance(v, Unknown) and v.reason == "Spacer rejected the encoding (no theory for that)"
 
 
 @pytest.mark.parametrize(("engine", "where"), [("bmc", "checker.smt.encode.Encoding.trans"),
@@ -143,7 +143,7 @@ def test_a_z3_error_escaping_an_engine_is_caught_at_its_entry(engine: str, where
 
     monkeypatch.setattr(where, boom)
     v = ENGINES[engine](river(2), "range", Budget(max_depth=3))
-    assert isinstance(v, Unknown) and v.reason == f"{engine}: z3 error: sort mismatch", v
+    assert isinstance(v, Unknown) and v.reason == "z3 error: sort mismatch", v
     assert v.provenance.engine == engine
 
 
@@ -185,7 +185,7 @@ def test_pdr_needing_a_hard_elimination_ends_within_its_timeout(monkeypatch: pyt
     monkeypatch.setattr(z3.Fixedpoint, "get_cover_delta", lambda fp, lvl, inv: z3.BoolVal(False, fp.ctx))
     v, took = timed(lambda: pdr.check(river(8, tally=True), "range", Budget(timeout_s=2)))
     assert isinstance(v, Unknown) and took < PROMPT_S
-    assert v.reason == ("pdr: no re-checked certificate (lemmas: not inductive (initiation: sat); "
+    assert v.reason == ("no re-checked certificate (lemmas: not inductive (initiation: sat); "
                         "answer: qe: timeout after 2 s)")
 
 

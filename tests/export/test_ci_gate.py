@@ -142,7 +142,7 @@ def test_plain_table_and_summary(tmp_path: Path) -> None:
     report = run_gate(files(spec), cases.GateOptions(), None)
     table = reports.table_text(report)
     assert table.splitlines()[0].split() == list(reports.COLUMNS)
-    assert "never_two" in table and reports.summary(report).startswith("1 specs (0 from cache)")
+    assert "never_two" in table and reports.summary(report).startswith("1 spec (0 from cache)")
 
 
 # ---- the cache key follows seamcheck's own code (issue 14) ----------------------------------------
