@@ -37,6 +37,7 @@ CASES = [
     Case("peterson_turn_first_mutex", "specs/examples/peterson.yaml", "turn_first", "mutex"),
     Case("dining_naive_deadlock", "specs/examples/dining.yaml", "naive", "deadlock", ("N=4",)),
     Case("ops_flushdone", "tests/specs/ops.yaml", None, "flushdone_never_fails"),
+    Case("lanes_flushdone", "tests/specs/lanes.yaml", None, "flushdone_succeeds"),
 ]
 TDX_CASES = [
     Case("tdx_skip_migration_flush_S4", "specs/tdx/teardown.yaml", "mut_skip_migration_flush", "S4"),
