@@ -194,7 +194,8 @@ def main(ctx: click.Context) -> None:
               "(SPEC only when several spec files are checked).")
 @click.option("--format", "trace_format", type=click.Choice(FORMAT_CHOICES),
               help="Trace format for --trace-out and for traces printed inline (default: from FILE's "
-              "extension, else itf for files and text inline).")
+              "extension, else itf for files and text inline); race-lp: one column per LP. With --json, "
+              "only together with --trace-out.")
 @click.option("--workers", type=click.IntRange(1, 256), default=1, show_default=True,
               help="Check independent spec instances in this many local processes.")
 @click.option("--dask", "dask_address", metavar="ADDRESS", callback=_dask_scheduler,
@@ -217,11 +218,14 @@ def check(specs: tuple[str, ...], params: tuple[str, ...], variant: str | None, 
     for s in specs:
         if not Path(s).exists():
             raise click.UsageError(f"no such spec file or directory: {s}")
+    if as_json and trace_format and not trace_out:   # the JSON record holds no rendered trace
+        raise click.UsageError(f"--format {trace_format} with --json: JSON records carry traces as data; "
+                               f"write rendered traces with --trace-out FILE --format {trace_format}")
     run = RunOptions(engine, depth, timeout, max_states, max_memory or default_memory_mb(), not no_symmetry,
                      backend, workers, dask_address)
     show = Show(as_json, not no_trace, require_proof, trace_out,
                 trace_format or (format_for(trace_out) if trace_out else None) or "itf",
-                trace_format if trace_format and not trace_out else "text", show_invariants)
+                trace_format or "text", show_invariants)
     with ProgressLine(not as_json and sys.stderr.isatty(), sys.stderr) as progress:
         code = run_check(specs, params, variant, properties_, run, show, sys.stdout, sys.stderr, progress)
     sys.exit(code)
