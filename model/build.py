@@ -284,8 +284,8 @@ def _typedecl(b: Builder, name: str, key: YScalar, v: YNode) -> S.TypeDecl | Non
             return S.TypeDecl(name, "index", size=b.expr(v.get("index"), "index set size"), span=key.span,
                               symmetric=_bool(b, v.get("symmetric"), "symmetric", False),
                               lane=_bool(b, v.get("lane"), "lane", False))
-        if v.get("lane") is not None:
-            b.err(v.get("lane").span, f"only an index set can be a lane type; '{name}' is not one",  # type: ignore[union-attr]
+        if (lane := v.get("lane")) is not None:
+            b.err(lane.span, f"only an index set can be a lane type; '{name}' is not one",
                   "`{index: N, lane: true}`", "SC320")
         if v.get("enum") is not None:
             named = b.names(v.get("enum"), "enum member")

@@ -9,7 +9,6 @@ from checker.traces.context import ExportContext, loop_back, loop_note, prop_doc
 from checker.traces.trace import Trace
 from model.ir import TransitionSystem
 
-
 CAPTION_WIDTH = 60
 
 

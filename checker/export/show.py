@@ -12,7 +12,6 @@ from model.ir import TransitionSystem
 from model.load import LoadedSpec
 from model.source import SourceFile, Span
 
-
 BLOCK = re.compile(r"[>|][-+0-9]*")
 
 
