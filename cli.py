@@ -350,7 +350,7 @@ def _trace_options(f: Callable[..., None]) -> Callable[..., None]:
 @_trace_options
 def trace_convert(file: str, fmt: str | None, out_path: str, spec_path: str | None, variant: str | None,
                   params: tuple[str, ...], prop: str | None) -> None:
-    """Convert the ITF trace FILE into another format (itf, text, race, mermaid, dot, markdown)."""
+    """Convert the ITF trace FILE into another format (itf, text, race, race-lp, mermaid, dot, markdown)."""
     fmt = fmt or format_for(out_path)
     if fmt is None:
         raise click.UsageError("give --format, or an output file whose extension names one")
@@ -364,7 +364,7 @@ def trace_convert(file: str, fmt: str | None, out_path: str, spec_path: str | No
 @_trace_options
 def trace_render(file: str, fmt: str, spec_path: str | None, variant: str | None, params: tuple[str, ...],
                  prop: str | None) -> None:
-    """Print the ITF trace FILE for reading (a race diagram by default)."""
+    """Print the ITF trace FILE for reading (a race diagram by default; race-lp: one column per LP)."""
     t = _load_trace(file, spec_path, variant, params, prop)
     sys.stdout.write(render_export(fmt, t.ts, t.trace, t.prop, t.ctx))
 

@@ -5,7 +5,11 @@ machine instance (a vCPU task, say) and each singleton machine (the teardown thr
 column, and when a step calls an operation a `module` column shows `OPERATION -> STATUS`, the
 SEAMCALL and what the TDX module returned. Under a row, `:` lines give the transition's doc or
 first citation and the variables the step changed. The diagram ends with the violated property
-in words and the command that reproduces it.
+in words and the command that reproduces it. race_lp.py draws the same rows per LP.
+
+Names stay whole (docs/diagrams.md): a cell wraps at spaces or after `,(./:[`, and no column is
+narrower than its longest name; when the columns do not fit, the module column becomes each
+step's first `:` line, and as a last resort every step is one line.
 """
 
 from __future__ import annotations
