@@ -444,7 +444,7 @@ def _lane_expr(sc: Scope, el: Elaborator, e: S.SExpr, env: Env) -> Expr | None:
         sc.out.error("SC320", e.span, "`lane:` needs an index set declared `lane: true`",
                      "`types: {LP: {index: P, lane: true}}`")
         return None
-    x = el.expr(e, env)
+    x = el.expr(e, env, OptionSort(sc.lanes))   # so that `lane: 0` names LP 0
     if x is not None and not assignable(OptionSort(sc.lanes), x.sort):
         sc.out.error("SC320", e.span, f"`lane:` must be a {sc.lanes} or none, got a value of type {x.sort}",
                      f"{sc.lanes}?")

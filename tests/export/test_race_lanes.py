@@ -73,6 +73,8 @@ def test_lp_view_places_each_step_on_its_lp_and_the_ipi_call_on_the_flushed_lp()
     cells = [c.strip() for c in migrate.split("|")]
     assert cells[0] == "2" and cells[1] == "module: flush ->" and cells[2] == "task.migrate(q=1, c=0)"
     assert [c.strip() for c in next(r for r in rows if "task.load" in r).split("|")][1].startswith("task.load")
+    assert [c.strip() for c in next(r for r in rows if "task.exit" in r).split("|")][2] \
+        == "task.exit() -> exited"   # the machine's `lane: cpu`, read before the step
     assert [c.strip() for c in next(r for r in rows if "teardown.flushdone" in r).split("|")][3] \
         == "teardown.flushdone()"
 
@@ -130,6 +132,8 @@ def test_lane_rules() -> None:
     assert ts.lanes is None and all(a.lane is None for a in ts.actions)
     (ts,) = _lanes(tlane="        lane: none\n")
     assert all(a.lane is not None and a.lane.value == -1 for a in ts.actions)  # type: ignore[union-attr]
+    (ts,) = _lanes(tlane="        lane: 1\n")
+    assert all(a.lane is not None and a.lane.value == 1 for a in ts.actions)  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(("kw", "message"), [
