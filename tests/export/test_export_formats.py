@@ -152,8 +152,8 @@ def test_itf_meta_per_state_names_transition_args_and_status() -> None:
 
 def test_format_for_file_names() -> None:
     assert [format_for(n) for n in ("a.itf.json", "a.json", "a.md", "a.race.txt", "a.txt", "a.mmd", "a.dot",
-                                    "a.gv", "a.yaml")] == \
-        ["itf", "itf", "markdown", "race", "text", "mermaid", "dot", "dot", None]
+                                    "a.gv", "a.yaml", "a.race-lp.txt")] == \
+        ["itf", "itf", "markdown", "race", "text", "mermaid", "dot", "dot", None, "race-lp"]
 
 
 def test_golden_directory_is_not_empty() -> None:
