@@ -238,7 +238,8 @@ def main(ctx: click.Context, traces: bool, no_trace: bool, color: str, coverage:
               "(SPEC only when several spec files are checked).")
 @click.option("--format", "trace_format", type=click.Choice(FORMAT_CHOICES),
               help="Trace format for --trace-out and for traces printed inline (default: from FILE's "
-              "extension, else itf for files and text inline). Without --trace-out it implies --traces.")
+              "extension, else itf for files and text inline); race-lp: one column per LP. Without "
+              "--trace-out it implies --traces; with --json, only together with --trace-out.")
 @click.option("--workers", type=click.IntRange(1, 256), default=1, show_default=True,
               help="Check independent spec instances in this many local processes.")
 @click.option("--dask", "dask_address", metavar="ADDRESS", callback=_dask_scheduler,
@@ -261,13 +262,16 @@ def check(specs: tuple[str, ...], params: tuple[str, ...], variant: str | None, 
     for s in specs:
         if not Path(s).exists():
             raise click.UsageError(f"no such spec file or directory: {s}")
+    if as_json and trace_format and not trace_out:   # the JSON record holds no rendered trace
+        raise click.UsageError(f"--format {trace_format} with --json: JSON records carry traces as data; "
+                               f"write rendered traces with --trace-out FILE --format {trace_format}")
     run = RunOptions(engine, depth, timeout, max_states, max_memory or default_memory_mb(), not no_symmetry,
                      backend, workers, dask_address)
-    inline = trace_format if trace_format and not trace_out else None   # asks to see traces in it
-    show = _show(traces or (inline is not None and not no_trace), no_trace, color, coverage, json=as_json,
+    asks_inline = bool(trace_format) and not trace_out     # --format alone asks to see traces in it
+    show = _show(traces or (asks_inline and not no_trace), no_trace, color, coverage, json=as_json,
                  require_proof=require_proof, trace_out=trace_out,
                  trace_format=trace_format or (format_for(trace_out) if trace_out else None) or "itf",
-                 inline_format=inline or "text", invariants=show_invariants)
+                 inline_format=trace_format or "text", invariants=show_invariants)
     bounds = Bounds(depth, max_states, timeout)
     with ProgressLine(not as_json and sys.stderr.isatty(), sys.stderr, bounds, stdout_shared=_stdout_is_tty()) \
             as progress:
@@ -395,7 +399,7 @@ def _trace_options(f: Callable[..., None]) -> Callable[..., None]:
 @_trace_options
 def trace_convert(file: str, fmt: str | None, out_path: str, spec_path: str | None, variant: str | None,
                   params: tuple[str, ...], prop: str | None) -> None:
-    """Convert the ITF trace FILE into another format (itf, text, race, mermaid, dot, markdown)."""
+    """Convert the ITF trace FILE into another format (itf, text, race, race-lp, mermaid, dot, markdown)."""
     fmt = fmt or format_for(out_path)
     if fmt is None:
         raise click.UsageError("give --format, or an output file whose extension names one")
@@ -409,7 +413,7 @@ def trace_convert(file: str, fmt: str | None, out_path: str, spec_path: str | No
 @_trace_options
 def trace_render(file: str, fmt: str, spec_path: str | None, variant: str | None, params: tuple[str, ...],
                  prop: str | None) -> None:
-    """Print the ITF trace FILE for reading (a race diagram by default)."""
+    """Print the ITF trace FILE for reading (a race diagram by default; race-lp: one column per LP)."""
     t = _load_trace(file, spec_path, variant, params, prop)
     sys.stdout.write(render_export(fmt, t.ts, t.trace, t.prop, t.ctx))
 

@@ -279,10 +279,14 @@ def _typedecl(b: Builder, name: str, key: YScalar, v: YNode) -> S.TypeDecl | Non
             b.err(v.span, f"enum '{name}' has no members", "a non-empty list of names", "SC127")
         return S.TypeDecl(name, "enum", members=members, span=key.span, member_spans=tuple(s for _, s in named))
     if isinstance(v, YMap):
-        b.check_keys(v, ("index", "enum", "symmetric"), f"type '{name}'")
+        b.check_keys(v, ("index", "enum", "symmetric", "lane"), f"type '{name}'")
         if v.get("index") is not None:
             return S.TypeDecl(name, "index", size=b.expr(v.get("index"), "index set size"), span=key.span,
-                              symmetric=_bool(b, v.get("symmetric"), "symmetric", False))
+                              symmetric=_bool(b, v.get("symmetric"), "symmetric", False),
+                              lane=_bool(b, v.get("lane"), "lane", False))
+        if (lane := v.get("lane")) is not None:
+            b.err(lane.span, f"only an index set can be a lane type; '{name}' is not one",
+                  "`{index: N, lane: true}`", "SC320")
         if v.get("enum") is not None:
             named = b.names(v.get("enum"), "enum member")
             b.unique(named, "enum member")
@@ -336,7 +340,7 @@ def _assigns(b: Builder, node: YNode | None, what: str) -> tuple[S.Assign, ...]:
 
 def _op(b: Builder, name: str, key: YScalar, v: YNode) -> S.OpDecl:
     m = b.as_map(v, f"operation '{name}'") or YMap((), v.span)
-    b.check_keys(m, ("params", "checks", "may_fail", "effect", "doc", "cites"), f"operation '{name}'")
+    b.check_keys(m, ("params", "checks", "may_fail", "effect", "doc", "cites", "lane"), f"operation '{name}'")
     checks = []
     cnode = m.get("checks")
     for c in (cnode.items if isinstance(cnode, YSeq) else ()):
@@ -353,11 +357,13 @@ def _op(b: Builder, name: str, key: YScalar, v: YNode) -> S.OpDecl:
     params, spans = b.typed_params(m.get("params"), f"parameter of operation '{name}'")
     return S.OpDecl(name, params, tuple(checks), b.names(m.get("may_fail"), "error code"),
                     _assigns(b, m.get("effect"), f"effect of operation '{name}'"),
-                    b.text(m.get("doc"), "doc"), b.strings(m.get("cites"), "citation"), key.span, spans)
+                    b.text(m.get("doc"), "doc"), b.strings(m.get("cites"), "citation"), key.span, spans,
+                    b.expr(m.get("lane"), "lane"))
 
 
-MACHINE_KEYS = ("instances", "states", "init", "terminal", "vars", "transitions", "doc", "fair")
-TRANSITION_KEYS = ("from", "to", "params", "when", "guard", "call", "store", "effect", "doc", "cites", "fair")
+MACHINE_KEYS = ("instances", "states", "init", "terminal", "vars", "transitions", "doc", "fair", "lane")
+TRANSITION_KEYS = ("from", "to", "params", "when", "guard", "call", "store", "effect", "doc", "cites", "fair",
+                   "lane")
 FAIRNESS = ("weak", "strong", "none")
 
 
@@ -393,7 +399,7 @@ def _machine(b: Builder, name: str, key: YScalar, v: YNode) -> S.MachineDecl | N
                          _vars(b, m.get("vars"), f"vars of machine '{name}'"), trs,
                          b.text(m.get("doc"), "doc"), key.span, inst[0][1] if inst else None,
                          _fair(b, m.get("fair")), init[0][1] if init else None, tuple(s for _, s in terminal),
-                         _span_of(m.get("fair")), tuple(s for _, s in named))
+                         _span_of(m.get("fair")), tuple(s for _, s in named), b.expr(m.get("lane"), "lane"))
 
 
 def _transition(b: Builder, name: str, key: YScalar, v: YNode) -> S.TransitionDecl:
@@ -414,7 +420,8 @@ def _transition(b: Builder, name: str, key: YScalar, v: YNode) -> S.TransitionDe
         call, b.expr(m.get("store"), "store target"),
         _assigns(b, m.get("effect"), f"effect of transition '{name}'"),
         b.text(m.get("doc"), "doc"), b.strings(m.get("cites"), "citation"), key.span,
-        tuple(s for _, s in sources) if sources else (), _fair(b, m.get("fair")), _span_of(m.get("fair")), spans)
+        tuple(s for _, s in sources) if sources else (), _fair(b, m.get("fair")), _span_of(m.get("fair")), spans,
+        b.expr(m.get("lane"), "lane"))
 
 
 def _span_of(node: YNode | None) -> Span | None:

@@ -25,7 +25,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from model.sorts import Sort
+from model.sorts import IndexSort, Sort
 from model.source import Span
 
 
@@ -149,6 +149,10 @@ class Action:
     cites: tuple[str, ...] = ()
     span: Span | None = field(default=None, compare=False)
     fair: str | None = None             # NOTE(fairness): "weak" | "strong" | None (adversarial)
+    # NOTE(lanes): the lane (LP) the step runs on and the one its operation runs on, evaluated on
+    # the pre-state; None or a `none` value: no LP. Only exporters read them (race-lp view).
+    lane: Expr | None = None
+    call_lane: Expr | None = None
 
     @property
     def fair_group(self) -> tuple[str, str, int | None]:
@@ -210,6 +214,7 @@ class TransitionSystem:
     # where an empty set of initial states comes from: the `initially:` constraint, else `vars:`
     # (model.diagnostics.no_initial_state reports it there)
     init_span: Span | None = field(default=None, compare=False)
+    lanes: IndexSort | None = None            # the index set declared `lane: true` (NOTE(lanes))
 
     def slot(self, name: str) -> int:
         """Slot of the variable with display name `name`; raises KeyError."""

@@ -33,7 +33,7 @@ from model.ir import (
 from model.names import check_names
 from model.params import Instance
 from model.scope import MachineScope, Scope, VarInfo, check_duplicates, param_consts, status_sort
-from model.sorts import MAX_VALUES, EnumSort, IndexSort, IntSort, Sort, assignable, contains, size
+from model.sorts import MAX_VALUES, EnumSort, IndexSort, IntSort, OptionSort, Sort, assignable, contains, size
 from model.writes import Write, lower_assign, place_of, range_bad, updates_of, write
 
 
@@ -48,6 +48,7 @@ def lower(spec: S.SpecDecl, inst: Instance, out: Collector) -> TransitionSystem 
     param_consts(sc)
     sc.add_member(sc.status)
     _types(sc, el)
+    sc.lanes = _lane_sort(sc)
     sc.defs = {d.name: d for d in spec.defs}
     sc.ops = {o.name: o for o in spec.operations}
     init_vals = _slots(sc, el)
@@ -73,7 +74,7 @@ def lower(spec: S.SpecDecl, inst: Instance, out: Collector) -> TransitionSystem 
         spec.name, spec.path, inst.rendered(), inst.variant, tuple(sc.vars), tuple(init_vals),
         init_c, tuple(actions), _declared_order(props, builtin, spec.properties), _machine_infos(sc),
         tuple(lemmas), spec.cites,
-        sc.status.members, init_span=init_span)
+        sc.status.members, init_span=init_span, lanes=sc.lanes)
 
 
 MAX_IR_DEPTH = 150   # engines walk expressions recursively (model/evaluate.py, checker/smt)
@@ -323,7 +324,8 @@ def _instance(sc: Scope, el: Elaborator, ms: MachineScope, t: S.TransitionDecl, 
         updates = updates_of(all_writes, var_sort)
         label = ActionLabel(ms.decl.name, t.name, i, tuple(Arg(n, c.value, c.sort) for n, c in choice), outcome)
         fair = _fairness(sc, t) if outcome is None else None  # NOTE(fairness)
-        act = Action(label, guard, updates, t.call.func if t.call else None, result, t.cites, t.span, fair)
+        act = Action(label, guard, updates, t.call.func if t.call else None, result, t.cites, t.span, fair,
+                     _lane(sc, el, ms, t, env, choice), _call_lane(sc, el, t.call, op_args))
         post = dict(updates)
         aenv = ActEnv(Env(renv.bound, renv.machine, renv.self_idx, result, post), ms.decl.name, t.name,
                       t.call.func if t.call else None, smart.And(guard, range_bad(all_writes)), tuple(op_args))
@@ -385,6 +387,70 @@ def _fairness(sc: Scope, t: S.TransitionDecl) -> str | None:
             return None
         f = v
     return None if f in (None, "none") else f
+
+
+# NOTE(lanes): where a step runs, for the per-LP race diagram (checker/export/race_lp.py). One
+# index set may be declared `lane: true`; a step's lane is, first match wins: the transition's
+# `lane:` expression; its one parameter of the lane type; its machine's `lane:` expression;
+# else no LP. A transition with two lane-typed parameters and no `lane:` is an error (which CPU
+# runs it is the author's call, not ours). An operation runs on its `lane:`, else on its one
+# lane-typed parameter, else on the calling step's lane. Lanes never change the semantics:
+# engines ignore them, and a spec without a lane type lowers exactly as before.
+
+
+def _lane_sort(sc: Scope) -> IndexSort | None:
+    decls = [t for t in sc.spec.types if t.lane]
+    for extra in decls[1:]:
+        sc.out.error("SC320", extra.span, f"index sets '{decls[0].name}' and '{extra.name}' are both "
+                     "declared `lane: true`", "one lane type per spec")
+    s = sc.types.get(decls[0].name) if decls else None
+    return s if isinstance(s, IndexSort) else None
+
+
+def _lane(sc: Scope, el: Elaborator, ms: MachineScope, t: S.TransitionDecl, env: Env,
+          choice: tuple[tuple[str, Const], ...]) -> Expr | None:
+    if t.lane is not None:
+        return _lane_expr(sc, el, t.lane, env)
+    typed = [(n, c) for n, c in choice if sc.lanes is not None and c.sort == sc.lanes]
+    if len(typed) > 1:
+        names = ", ".join(n for n, _ in typed)
+        sc.out.error("SC320", t.span, f"transition '{t.name}' has {len(typed)} parameters of lane type "
+                     f"{typed[0][1].sort} ({names}); which one does it run on?", f"`lane: {typed[0][0]}` "
+                     "(or another expression of that type, or `none`)")
+        return None
+    if typed:
+        return typed[0][1]
+    if ms.decl.lane is not None:
+        return _lane_expr(sc, el, ms.decl.lane, Env(machine=env.machine, self_idx=env.self_idx))
+    return None
+
+
+def _call_lane(sc: Scope, el: Elaborator, call: S.Call | None, op_args: list[tuple[str, Expr]]) -> Expr | None:
+    op = sc.ops.get(call.func) if call is not None else None
+    if op is None:
+        return None
+    if op.lane is not None:
+        return _lane_expr(sc, el, op.lane, Env(bound=tuple(op_args)))
+    typed = [(n, x) for n, x in op_args if sc.lanes is not None and x.sort == sc.lanes]
+    if len(typed) > 1:
+        sc.out.error("SC320", op.span, f"operation '{op.name}' has {len(typed)} parameters of lane type "
+                     f"{sc.lanes} ({', '.join(n for n, _ in typed)}); which one does it run on?",
+                     f"`lane: {typed[0][0]}` (or `none`)")
+        return None
+    return typed[0][1] if typed else None
+
+
+def _lane_expr(sc: Scope, el: Elaborator, e: S.SExpr, env: Env) -> Expr | None:
+    if sc.lanes is None:
+        sc.out.error("SC320", e.span, "`lane:` needs an index set declared `lane: true`",
+                     "`types: {LP: {index: P, lane: true}}`")
+        return None
+    x = el.expr(e, env, OptionSort(sc.lanes))   # so that `lane: 0` names LP 0
+    if x is not None and not assignable(OptionSort(sc.lanes), x.sort):
+        sc.out.error("SC320", e.span, f"`lane:` must be a {sc.lanes} or none, got a value of type {x.sort}",
+                     f"{sc.lanes}?")
+        return None
+    return x
 
 
 Outcome = tuple[str | None, Expr | None, Expr, list[Write]]

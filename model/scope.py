@@ -49,6 +49,7 @@ class Scope:
     ops: dict[str, S.OpDecl] = field(default_factory=dict)
     vars: list[StateVar] = field(default_factory=list)
     status: EnumSort = EnumSort("Status", ("SUCCESS",))
+    lanes: IndexSort | None = None        # the index set declared `lane: true` (NOTE(lanes))
 
     def all_names(self) -> list[str]:
         return [*self.params, *self.types, *self.members, *self.defs, *self.globals, *self.machines]

@@ -165,6 +165,7 @@ class TypeDecl:
     span: Span | None = field(default=None, compare=False)
     symmetric: bool = False
     member_spans: tuple[Span, ...] = field(default=(), compare=False)  # one per enum member
+    lane: bool = False            # its elements are the race diagram's lanes (LPs, CPUs)
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,7 @@ class OpDecl:
     cites: tuple[str, ...] = ()
     span: Span | None = field(default=None, compare=False)
     param_spans: tuple[Span, ...] = field(default=(), compare=False)
+    lane: SExpr | None = None                 # the lane (LP) the operation runs on
 
 
 @dataclass(frozen=True)
@@ -230,6 +232,7 @@ class TransitionDecl:
     fair: str | None = None                   # "weak" | "strong" | "none" | None (inherit)
     fair_span: Span | None = field(default=None, compare=False)
     param_spans: tuple[Span, ...] = field(default=(), compare=False)
+    lane: SExpr | None = None                 # the lane (LP) the step runs on
 
 
 @dataclass(frozen=True)
@@ -249,6 +252,7 @@ class MachineDecl:
     terminal_spans: tuple[Span, ...] = field(default=(), compare=False)
     fair_span: Span | None = field(default=None, compare=False)
     state_spans: tuple[Span, ...] = field(default=(), compare=False)
+    lane: SExpr | None = None                 # default lane of its transitions
 
 
 @dataclass(frozen=True)

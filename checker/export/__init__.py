@@ -18,6 +18,7 @@ FORMATS: dict[str, tuple[str, str]] = {
     "itf": ("checker.traces.itf", ".itf.json"),
     "text": ("checker.export.text", ".txt"),
     "race": ("checker.export.race", ".race.txt"),
+    "race-lp": ("checker.export.race_lp", ".race-lp.txt"),
     "mermaid": ("checker.export.mermaid", ".mmd"),
     "dot": ("checker.export.dot", ".dot"),
     "markdown": ("checker.export.markdown", ".md"),

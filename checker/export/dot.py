@@ -4,9 +4,12 @@ where its loop starts; the violating state or step is drawn in red."""
 
 from __future__ import annotations
 
-from checker.traces.context import ExportContext, loop_back, loop_note, prop_doc, reproduce_command, steps
+from checker.export.race import wrap
+from checker.traces.context import ExportContext, loop_back, loop_note, prop_doc, reproduce_args, steps, wrap_command
 from checker.traces.trace import Trace
 from model.ir import TransitionSystem
+
+CAPTION_WIDTH = 60
 
 
 def quote(s: str) -> str:
@@ -49,6 +52,9 @@ def _node(i: int, label: str, trace: Trace, bad: bool) -> str:
 
 
 def _caption(ts: TransitionSystem, prop: str | None, ctx: ExportContext) -> str:
+    """The graph's title, wrapped at CAPTION_WIDTH: Graphviz never wraps a label itself, and a
+    property's doc on one line made images thousands of pixels wide."""
     head = f"{ts.path}: {prop} violated" if prop else ts.path
     doc = " ".join(prop_doc(ts, prop).split())
-    return head + (f" ({doc})" if doc else "") + "\n" + reproduce_command(ts, prop, ctx)
+    lines = wrap(head + (f" ({doc})" if doc else ""), CAPTION_WIDTH)
+    return "".join(x + "\n" for x in lines + wrap_command(reproduce_args(ts, prop, ctx), CAPTION_WIDTH))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from checker.export.race import wrap
 from checker.traces.context import (
     MODULE,
     ExportContext,
@@ -22,12 +23,29 @@ from checker.traces.context import (
 from checker.traces.trace import Trace
 from model.ir import TransitionSystem
 
+NOTE_WIDTH = 60
 # Mermaid gives `;` and `#` meaning inside messages, and `-->>`-like text could end a message
 _UNSAFE = re.compile(r"[;#<>]|--")
 
 
 def text(s: str) -> str:
     return _UNSAFE.sub(lambda m: {";": ",", "#": "no.", "<": "(", ">": ")"}.get(m.group(0), "- "), s)
+
+
+def note_text(s: str) -> str:
+    """Note text wrapped at NOTE_WIDTH: Mermaid draws a note as one line unless told `<br/>`."""
+    return "<br/>".join(wrap(text(s), NOTE_WIDTH))
+
+
+def _changes(changed: tuple[tuple[str, str], ...]) -> str:
+    """`name = value, ...` wrapped between assignments, never inside one."""
+    rows: list[str] = []
+    for item in (text(f"{n} = {v}") for n, v in changed):
+        if rows and len(rows[-1]) + 2 + len(item) <= NOTE_WIDTH:
+            rows[-1] += ", " + item
+        else:
+            rows.append(item)
+    return ",<br/>".join(rows)
 
 
 def ident(context: str) -> str:
@@ -53,8 +71,7 @@ def render(ts: TransitionSystem, trace: Trace, prop: str | None, ctx: ExportCont
         else:
             lines.append(f"  {a}->>{a}: {msg}")
         if s.changed:
-            changed = ", ".join(f"{n} = {v}" for n, v in s.changed)
-            lines.append(f"  Note right of {a}: {text(changed)}")
+            lines.append(f"  Note right of {a}: {_changes(s.changed)}")
         if trace.loop == s.index and s.index < trace.depth:
             lines.append(f"  loop {loop_note(s.index)}")
     if trace.loop is not None:
@@ -64,6 +81,6 @@ def render(ts: TransitionSystem, trace: Trace, prop: str | None, ctx: ExportCont
             lines.append("  end")
     if prop:
         doc = " ".join(prop_doc(ts, prop).split())
-        lines.append(f"  Note over {span}: VIOLATED {text(prop)}" + (f": {text(doc)}" if doc else ""))
+        lines.append(f"  Note over {span}: " + note_text(f"VIOLATED {prop}" + (f": {doc}" if doc else "")))
     lines.append(f"  %% reproduce: {reproduce_command(ts, prop, ctx)}")
     return "\n".join(lines) + "\n"

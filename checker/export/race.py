@@ -5,7 +5,11 @@ machine instance (a vCPU task, say) and each singleton machine (the teardown thr
 column, and when a step calls an operation a `module` column shows `OPERATION -> STATUS`, the
 SEAMCALL and what the TDX module returned. Under a row, `:` lines give the transition's doc or
 first citation and the variables the step changed. The diagram ends with the violated property
-in words and the command that reproduces it.
+in words and the command that reproduces it. race_lp.py draws the same rows per LP.
+
+Names stay whole (docs/diagrams.md): a cell wraps at spaces or after `,(./:[`, and no column is
+narrower than its longest name; when the columns do not fit, the module column becomes each
+step's first `:` line, and as a last resort every step is one line.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ STEP_COL = 5
 SEP = " | "
 MIN_COL = 6
 MAX_COL = 40
-_BREAK_AFTER = "_,(.=/:"
+_BREAK_AFTER = ",(./:["
 
 
 @dataclass(frozen=True)
@@ -46,19 +50,32 @@ class Row:
 
 def render(ts: TransitionSystem, trace: Trace, prop: str | None, ctx: ExportContext) -> str:
     cols = contexts(ts, trace)
+    ss = steps(ts, trace)
+    body = None
     if uses_module(ts, trace):
-        cols.append(MODULE)
-    rows = [_initial_row(ts, trace, cols)] + [_step_row(s, cols, ctx) for s in steps(ts, trace)]
-    lines = _title(ts, trace, prop)
-    widths = _widths(cols, rows)
-    body = _table(cols, rows, widths, trace.loop) if widths else _list(cols, rows, trace.loop)
-    lines += body + _ending(ts, trace, prop, ctx)
+        mcols = cols + [MODULE]
+        rows = [_initial_row(ts, trace, mcols)] + [_step_row(s, mcols, ctx) for s in ss]
+        body = table(mcols, rows, trace.loop)
+    if body is None:   # no call, or no room for a module column: the call is the step's first note
+        rows = [_initial_row(ts, trace, cols)] + [_step_row(s, cols, ctx) for s in ss]
+        body = layout(cols, rows, trace.loop)
+    lines = title("Race", ts, trace, prop) + body + ending(ts, trace, prop, ctx)
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
-def _title(ts: TransitionSystem, trace: Trace, prop: str | None) -> list[str]:
+def layout(cols: list[str], rows: list[Row], loop: int | None) -> list[str]:
+    """A table of columns when whole names fit in WIDTH, else one line per acting column."""
+    return table(cols, rows, loop) or _list(cols, rows, loop)
+
+
+def table(cols: list[str], rows: list[Row], loop: int | None) -> list[str] | None:
+    widths = _widths(cols, rows)
+    return _table(cols, rows, widths, loop) if widths else None
+
+
+def title(kind: str, ts: TransitionSystem, trace: Trace, prop: str | None) -> list[str]:
     what = f"{prop} violated" if prop else "trace"
-    head = [f"Race: {what} in {ts.name} ({trace.depth} steps)"]
+    head = [f"{kind}: {what} in {ts.name} ({trace.depth} steps)"]
     head += wrap(f"spec: {ts.path}" + (f"  variant: {ts.variant}" if ts.variant else ""), WIDTH)
     if ts.params:
         head += wrap(f"params: {params_text(ts)}", WIDTH)
@@ -86,20 +103,35 @@ def _pc_slot(ts: TransitionSystem, context: str) -> int | None:
 
 
 def _step_row(s: Step, cols: list[str], ctx: ExportContext) -> Row:
+    """The step in its context's column; its call in the module column, else in the first note."""
+    cell = step_text(s)
+    cells = tuple(cell if c == s.context else s.call_text if c == MODULE else "" for c in cols)
+    folded = (call_text(s),) if s.action.call and MODULE not in cols else ()
+    return Row(str(s.index), cells, folded + notes(s, ctx))
+
+
+def step_text(s: Step) -> str:
+    """`transition(args) -> new control state`."""
     lab = s.action.label
     args = ", ".join(a.render() for a in lab.args)
-    own_pc = f"{s.context}.pc"
-    new_pc = [v for n, v in s.changed if n == own_pc]
-    cell = f"{lab.transition}({args})" + (f" -> {new_pc[0]}" if new_pc else "")
-    cells = tuple(cell if c == s.context else s.call_text if c == MODULE else "" for c in cols)
-    notes = []
+    new_pc = [v for n, v in s.changed if n == f"{s.context}.pc"]
+    return f"{lab.transition}({args})" + (f" -> {new_pc[0]}" if new_pc else "")
+
+
+def call_text(s: Step) -> str:
+    return f"{MODULE}: {s.call_text}"
+
+
+def notes(s: Step, ctx: ExportContext) -> tuple[str, ...]:
+    """The `:` lines under a step: what the transition is, what else the step changed."""
+    out = []
     about = _about(s, ctx)
     if about:
-        notes.append(about)
-    rest = [f"{n} = {v}" for n, v in s.changed if n != own_pc]
+        out.append(about)
+    rest = [f"{n} = {v}" for n, v in s.changed if n != f"{s.context}.pc"]
     if rest:
-        notes.append(", ".join(rest))
-    return Row(str(s.index), cells, tuple(notes))
+        out.append(", ".join(rest))
+    return tuple(out)
 
 
 def _about(s: Step, ctx: ExportContext) -> str:
@@ -110,33 +142,34 @@ def _about(s: Step, ctx: ExportContext) -> str:
     doc = " ".join(ctx.doc(s.action.label.qualified).split())
     text = doc or (" ".join(s.action.cites[0].split()) if s.action.cites else "")
     room = WIDTH - STEP_COL - 3
-    return text if len(text) <= room else text[: room - 3].rstrip() + "..."
+    if len(text) <= room:
+        return text
+    cut = text.rfind(" ", 0, room - 3)   # at a space, so that no name is cut
+    return text[: cut if cut > 0 else room - 3].rstrip(" ,;:.") + "..."
 
 
 def _widths(cols: list[str], rows: list[Row]) -> list[int] | None:
-    """Column widths that fit WIDTH, or None when even MIN_COL per column does not fit."""
+    """Column widths that fit WIDTH, or None when the columns cannot hold their names whole.
+
+    Each column is as wide as its longest line (at most MAX_COL) and never narrower than its
+    header or its longest name (an identifier, a status code): the widest columns shrink first.
+    """
     budget = WIDTH - STEP_COL - len(SEP) * len(cols)
-    natural = [max([len(c)] + [min(MAX_COL, len(r.cells[i])) for r in rows]) for i, c in enumerate(cols)]
-    natural = [max(MIN_COL, w) for w in natural]
-    if sum(natural) <= budget:
-        return natural
-    if MIN_COL * len(cols) > budget:
+    natural = [max([MIN_COL, len(c)] + [min(MAX_COL, len(p)) for r in rows for p in r.cells[i].split("\n")])
+               for i, c in enumerate(cols)]
+    floors = [max(MIN_COL, _longest_name(c, rows, i)) for i, c in enumerate(cols)]
+    if sum(floors) > budget:
         return None
-    # shrink the widest columns first, and keep whole words (status codes) while we can
-    floors = [max(MIN_COL, min(w, _longest_word(cols[i], rows, i))) for i, w in enumerate(natural)]
-    widths = list(natural)
-    for floor in (floors, [MIN_COL] * len(widths)):
-        while sum(widths) > budget:
-            over = [j for j in range(len(widths)) if widths[j] > floor[j]]
-            if not over:
-                break
-            i = max(over, key=lambda j: (widths[j], -j))
-            widths[i] -= 1
+    widths = [max(w, f) for w, f in zip(natural, floors)]
+    while sum(widths) > budget:
+        i = max((j for j in range(len(widths)) if widths[j] > floors[j]), key=lambda j: (widths[j], -j))
+        widths[i] -= 1
     return widths
 
 
-def _longest_word(header: str, rows: list[Row], i: int) -> int:
-    return max([len(header)] + [len(w) for r in rows for w in r.cells[i].split(" ")])
+def _longest_name(header: str, rows: list[Row], i: int) -> int:
+    """The narrowest width at which wrap() splits no name of column i."""
+    return max([len(header)] + [len(p) for r in rows for w in r.cells[i].split() for p in _pieces(w)])
 
 
 def _table(cols: list[str], rows: list[Row], widths: list[int], loop: int | None) -> list[str]:
@@ -144,7 +177,7 @@ def _table(cols: list[str], rows: list[Row], widths: list[int], loop: int | None
     rule = "-" * STEP_COL + "".join("-+-" + "-" * w for w in widths)
     lines = [header, rule[: WIDTH]]
     for k, r in enumerate(rows):
-        wrapped = [wrap(c, w) for c, w in zip(r.cells, widths)]
+        wrapped = [[x for par in c.split("\n") for x in wrap(par, w)] if c else [] for c, w in zip(r.cells, widths)]
         height = max([1] + [len(x) for x in wrapped])
         for j in range(height):
             cells = [x[j] if j < len(x) else "" for x in wrapped]
@@ -174,7 +207,7 @@ def _list(cols: list[str], rows: list[Row], loop: int | None) -> list[str]:
     for k, r in enumerate(rows):
         for c, cell in zip(cols, r.cells):
             if cell:
-                lines += wrap(f"{r.step:>{STEP_COL}} {c}: {cell}", WIDTH)
+                lines += wrap(f"{r.step:>{STEP_COL}} {c}: {'; '.join(cell.split(chr(10)))}", WIDTH)
         for note in r.notes:
             lines += _note(note)
         if loop == k:
@@ -188,7 +221,7 @@ def _banner(text: str) -> str:
     return f"{'~' * STEP_COL} {text} ".ljust(WIDTH, "~")[:WIDTH]
 
 
-def _ending(ts: TransitionSystem, trace: Trace, prop: str | None, ctx: ExportContext) -> list[str]:
+def ending(ts: TransitionSystem, trace: Trace, prop: str | None, ctx: ExportContext) -> list[str]:
     lines = [""]
     if prop:
         lines += wrap(f"VIOLATED: {prop}: {_where(ts, trace, prop)}", WIDTH)
@@ -219,7 +252,8 @@ def _where(ts: TransitionSystem, trace: Trace, prop: str) -> str:
 
 
 def wrap(text: str, width: int) -> list[str]:
-    """Greedy wrap at spaces; a word longer than `width` breaks after `_,(.=/:` when it can."""
+    """Greedy wrap at spaces; a word longer than `width` breaks after `,(./:[` when it can, so
+    names (identifiers, status codes) stay whole; only a name longer than `width` is cut."""
     lines: list[str] = []
     cur = ""
     for word in text.split(" "):
@@ -240,8 +274,19 @@ def _split_word(word: str, width: int) -> list[str]:
     out = []
     while len(word) > width:
         cut = max((word.rfind(ch, 0, width) for ch in _BREAK_AFTER), default=-1)
-        cut = cut + 1 if cut > 0 else width
+        cut = cut + 1 if cut >= 0 else width
         out.append(word[:cut])
         word = word[cut:]
     out.append(word)
     return out
+
+
+def _pieces(word: str) -> list[str]:
+    """A word cut after every break character: the parts wrap() never splits further."""
+    out, cur = [], ""
+    for ch in word:
+        cur += ch
+        if ch in _BREAK_AFTER:
+            out.append(cur)
+            cur = ""
+    return out + ([cur] if cur else [])

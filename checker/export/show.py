@@ -4,6 +4,7 @@ text, found through their spans), so what a reader sees is what the author wrote
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from model import syntax as S
@@ -11,9 +12,15 @@ from model.ir import TransitionSystem
 from model.load import LoadedSpec
 from model.source import SourceFile, Span
 
+BLOCK = re.compile(r"[>|][-+0-9]*")
+
 
 def span_text(src: SourceFile, span: Span | None) -> str:
-    """The source text of a span (one line, whitespace collapsed), or '' without one."""
+    """The source text of a span (one line, whitespace collapsed), or '' without one.
+
+    An expression written as a YAML block scalar (`guard: >` then indented lines) may have a
+    span that covers only the `>`: its text is then the block's lines, read from the source.
+    """
     if span is None:
         return ""
     lines = src.text.splitlines()
@@ -26,7 +33,20 @@ def span_text(src: SourceFile, span: Span | None) -> str:
         middle = lines[span.line: span.end_line - 1]
         last = lines[span.end_line - 1][: span.end_col - 1] if span.end_line <= len(lines) else ""
         text = " ".join([first, *middle, last])
+    if BLOCK.fullmatch(text.strip()):
+        text = " ".join(_block(lines, span.line))
     return " ".join(text.split()).strip("\"'")
+
+
+def _block(lines: list[str], line: int) -> list[str]:
+    """The content lines of the block scalar whose indicator is on `line` (1-based)."""
+    indent = len(lines[line - 1]) - len(lines[line - 1].lstrip())
+    out = []
+    for x in lines[line:]:
+        if x.strip() and len(x) - len(x.lstrip()) <= indent:
+            break
+        out.append(x)
+    return out
 
 
 def _expr(src: SourceFile, e: S.SExpr | S.SType | None) -> str:
@@ -43,7 +63,7 @@ def spec_data(spec: LoadedSpec, systems: Sequence[TransitionSystem]) -> dict[str
         "types": [_type(src, t) for t in d.types],
         "vars": [_var(src, v) for v in d.vars],
         "operations": [_op(src, o) for o in d.operations],
-        "machines": [_machine(src, m) for m in d.machines],
+        "machines": [_machine(src, m, {o.name: o for o in d.operations}) for m in d.machines],
         "properties": [_prop(src, p) for p in d.properties],
         "instances": [{"variant": ts.variant, "params": dict(ts.params), "slots": len(ts.vars),
                        "actions": len(ts.actions),
@@ -64,7 +84,8 @@ def _type(src: SourceFile, t: S.TypeDecl) -> dict[str, object]:
     if t.kind == "enum":
         return {"name": t.name, "kind": "enum", "members": list(t.members)}
     if t.kind == "index":
-        return {"name": t.name, "kind": "index", "size": _expr(src, t.size)}
+        return {"name": t.name, "kind": "index", "size": _expr(src, t.size), "symmetric": t.symmetric,
+                "lane": t.lane}
     return {"name": t.name, "kind": "alias", "of": _expr(src, t.alias)}
 
 
@@ -77,21 +98,33 @@ def _op(src: SourceFile, o: S.OpDecl) -> dict[str, object]:
     return {"name": o.name, "doc": o.doc, "cites": list(o.cites),
             "params": {n: _expr(src, t) for n, t in o.params},
             "checks": [{"require": _expr(src, c.require), "else": c.error} for c in o.checks],
-            "may_fail": [c for c, _ in o.may_fail]}
+            "may_fail": [c for c, _ in o.may_fail], "effect": _effect(src, o.effect),
+            "lane": _expr(src, o.lane) or None}
 
 
-def _machine(src: SourceFile, m: S.MachineDecl) -> dict[str, object]:
+def _effect(src: SourceFile, effect: tuple[S.Assign, ...]) -> list[dict[str, str]]:
+    """Each assignment as written: `target` (with its `for v in T` if any) and `value`."""
+    return [{"target": span_text(src, a.target.span), "value": _expr(src, a.value)} for a in effect]
+
+
+def _machine(src: SourceFile, m: S.MachineDecl, ops: dict[str, S.OpDecl]) -> dict[str, object]:
     return {"name": m.name, "instances": m.instances, "states": list(m.states), "init": m.init,
             "terminal": list(m.terminal), "doc": m.doc, "vars": [_var(src, v) for v in m.vars],
-            "transitions": [_transition(src, t) for t in m.transitions]}
+            "lane": _expr(src, m.lane) or None,
+            "transitions": [_transition(src, t, ops) for t in m.transitions]}
 
 
-def _transition(src: SourceFile, t: S.TransitionDecl) -> dict[str, object]:
+def _transition(src: SourceFile, t: S.TransitionDecl, ops: dict[str, S.OpDecl]) -> dict[str, object]:
+    """A transition; `operation` repeats the called operation's contract (checks, may_fail,
+    effect), so that a reader sees everything the step may do in one place."""
+    op = ops.get(t.call.func) if t.call is not None else None
     return {"name": t.name, "from": list(t.sources) if t.sources is not None else "*",
             "to": _expr(src, t.target) if t.target is not None else None,
             "params": {n: _expr(src, ty) for n, ty in t.params},
             "when": _expr(src, t.when), "guard": _expr(src, t.guard),
-            "call": _expr(src, t.call), "doc": t.doc, "cites": list(t.cites)}
+            "call": _expr(src, t.call), "operation": _op(src, op) if op is not None else None,
+            "store": _expr(src, t.store) or None, "effect": _effect(src, t.effect),
+            "lane": _expr(src, t.lane) or None, "doc": t.doc, "cites": list(t.cites)}
 
 
 def _prop(src: SourceFile, p: S.PropertyDecl) -> dict[str, object]:
@@ -137,7 +170,8 @@ def _type_line(t: dict[str, object]) -> str:
     if t["kind"] == "enum":
         return f"{t['name']}: enum {{{', '.join(t['members'])}}}"  # type: ignore[arg-type]
     if t["kind"] == "index":
-        return f"{t['name']}: index set 0..{t['size']}-1"
+        marks = [m for m in ("symmetric", "lane") if t.get(m)]
+        return f"{t['name']}: index set 0..{t['size']}-1" + (f" ({', '.join(marks)})" if marks else "")
     return f"{t['name']}: {t['of']}"
 
 
@@ -148,10 +182,22 @@ def _var_line(v: dict[str, object]) -> str:
 def _op_lines(o: dict[str, object]) -> list[str]:
     params = ", ".join(f"{k}: {t}" for k, t in o["params"].items())  # type: ignore[attr-defined]
     lines = [f"{o['name']}({params})" + (f"  -- {o['doc']}" if o["doc"] else "")]
-    lines += [f"  require {c['require']} else {c['else']}" for c in o["checks"]]  # type: ignore[attr-defined]
+    return lines + [f"  {x}" for x in _contract_lines(o)]
+
+
+def _contract_lines(o: dict[str, object]) -> list[str]:
+    """What an operation checks, may fail with, and changes when it succeeds."""
+    lines = [f"require {c['require']} else {c['else']}" for c in o["checks"]]  # type: ignore[attr-defined]
     if o["may_fail"]:
-        lines.append("  may fail: " + ", ".join(o["may_fail"]))  # type: ignore[arg-type]
+        lines.append("may fail: " + ", ".join(o["may_fail"]) + " (no effect)")  # type: ignore[arg-type]
+    lines += _effect_lines(o["effect"], "on SUCCESS: ")  # type: ignore[arg-type]
+    if o.get("lane"):
+        lines.append(f"lane: {o['lane']}")
     return lines
+
+
+def _effect_lines(effect: list[dict[str, str]], head: str = "") -> list[str]:
+    return [f"{head}{e['target']} := {e['value']}" for e in effect]
 
 
 def _machine_lines(m: dict[str, object]) -> list[str]:
@@ -159,16 +205,30 @@ def _machine_lines(m: dict[str, object]) -> list[str]:
     lines = [f"{m['name']}{inst}: states {', '.join(m['states'])}; init {m['init']}"  # type: ignore[arg-type]
              + (f"; terminal {', '.join(m['terminal'])}" if m["terminal"] else "")]  # type: ignore[arg-type]
     lines += [f"  var {_var_line(v)}" for v in m["vars"]]  # type: ignore[attr-defined]
+    if m["lane"]:
+        lines.append(f"  lane: {m['lane']}")
     for t in m["transitions"]:  # type: ignore[attr-defined]
-        src = ", ".join(t["from"]) if isinstance(t["from"], list) else t["from"]
-        params = ", ".join(f"{k}: {ty}" for k, ty in t["params"].items())
-        head = f"  {t['name']}({params}): {src} -> {t['to'] or '(stay)'}"
-        lines.append(head)
-        for key in ("when", "guard", "call", "doc"):
-            if t[key]:
-                lines.append(f"    {key}: {t[key]}")
-        if t["cites"]:
-            lines.append(f"    cites: {', '.join(t['cites'])}")
+        lines += [f"  {x}" for x in _transition_lines(t)]
+    return lines
+
+
+def _transition_lines(t: dict[str, object]) -> list[str]:
+    src = ", ".join(t["from"]) if isinstance(t["from"], list) else t["from"]  # type: ignore[arg-type]
+    params = ", ".join(f"{k}: {ty}" for k, ty in t["params"].items())  # type: ignore[attr-defined]
+    lines = [f"{t['name']}({params}): {src} -> {t['to'] or '(stay)'}"]
+    for key in ("when", "guard", "lane", "call"):
+        if t[key]:
+            lines.append(f"  {key}: {t[key]}")
+    if t["operation"]:
+        lines += [f"    {x}" for x in _contract_lines(t["operation"])]  # type: ignore[arg-type]
+    if t["store"]:
+        lines.append(f"  store: result -> {t['store']}")
+    if t["effect"]:
+        lines += ["  effect:"] + [f"    {x}" for x in _effect_lines(t["effect"])]  # type: ignore[arg-type]
+    if t["doc"]:
+        lines.append(f"  doc: {' '.join(str(t['doc']).split())}")
+    if t["cites"]:
+        lines.append(f"  cites: {', '.join(t['cites'])}")  # type: ignore[arg-type]
     return lines
 
 

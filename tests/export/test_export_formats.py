@@ -105,9 +105,9 @@ def test_reproduce_command_names_variant_and_non_default_params() -> None:
     assert "seamcheck check specs/examples/dining.yaml --variant naive -p N=4 --property deadlock" in text
 
 
-def test_wrap_breaks_long_status_codes_after_underscores() -> None:
-    assert wrap("vp_flush -> TDX_VCPU_NOT_ASSOCIATED", 12) == ["vp_flush ->", "TDX_VCPU_", "NOT_", "ASSOCIATED"]
-    assert all(len(x) <= 5 for x in wrap("abcdefghijklmnop", 5))
+def test_wrap_keeps_status_codes_whole() -> None:
+    assert wrap("vp_flush -> TDX_VCPU_NOT_ASSOCIATED", 23) == ["vp_flush ->", "TDX_VCPU_NOT_ASSOCIATED"]
+    assert all(len(x) <= 5 for x in wrap("abcdefghijklmnop", 5))   # only a name wider than the column is cut
 
 
 @pytest.mark.parametrize("case", CASES + [None], ids=lambda c: c.name if c else "lasso")  # type: ignore[misc]
@@ -152,8 +152,8 @@ def test_itf_meta_per_state_names_transition_args_and_status() -> None:
 
 def test_format_for_file_names() -> None:
     assert [format_for(n) for n in ("a.itf.json", "a.json", "a.md", "a.race.txt", "a.txt", "a.mmd", "a.dot",
-                                    "a.gv", "a.yaml")] == \
-        ["itf", "itf", "markdown", "race", "text", "mermaid", "dot", "dot", None]
+                                    "a.gv", "a.yaml", "a.race-lp.txt")] == \
+        ["itf", "itf", "markdown", "race", "text", "mermaid", "dot", "dot", None, "race-lp"]
 
 
 def test_golden_directory_is_not_empty() -> None:
