@@ -17,8 +17,8 @@ tests/test_docs.py runs the same check in the test suite. The syntax is in docs/
 - An HTML comment right before a block says how to treat it: `<!-- docs-test: slow -->` (run only
   under `pytest -m slow`), `<!-- docs-test: skip (why) -->` (not run; the reason is required),
   `<!-- docs-test: usage -->` (a synopsis: each `seamcheck ...` line must name real commands and
-  options, checked against the CLI), `<!-- docs-test: files PATH... -->` (copy these files of the
-  checkout into the scratch directory first). Directives combine with `;`.
+  options, checked against the CLI), `<!-- docs-test: files SRC[:DEST]... -->` (copy these files of
+  the checkout into the scratch directory, at DEST or under their own name). Directives combine with `;`.
 - Any other block with a line that starts a seamcheck command is an error, so nothing drifts
   untested.
 
@@ -299,7 +299,9 @@ def scratch(doc_blocks: list[Block], where: Path) -> Path:
         shutil.copytree(ROOT / rel, where / rel, dirs_exist_ok=True)
     for b in doc_blocks:
         for f in b.directives.files:
-            shutil.copy(ROOT / f, where / Path(f).name)
+            src, _, dest = f.partition(":")
+            (where / (dest or Path(src).name)).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(ROOT / src, where / (dest or Path(src).name))
     return where
 
 
