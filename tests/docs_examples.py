@@ -438,6 +438,11 @@ def _with_exit(line: str, code: int) -> str:
     return f"{line}; exit {code}" if re.search(r"\s#\s", line) else f"{line}   # exit {code}"
 
 
+def _fresh(where: Path) -> Path:
+    shutil.rmtree(where, ignore_errors=True)     # a verdict cache left there would change outputs
+    return where
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m tests.docs_examples", description=__doc__.splitlines()[0])
     ap.add_argument("docs", nargs="*", type=Path, help="docs to check (default: README.md and docs/*.md)")
@@ -447,12 +452,10 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     failed = False
     for doc in [d.resolve() for d in args.docs] or doc_files():
-        where = args.scratch / doc.stem
-        shutil.rmtree(where, ignore_errors=True)
-        got = run_doc(doc, where, None if args.slow else False)
+        got = run_doc(doc, _fresh(args.scratch / doc.stem), None if args.slow else False)
         if args.update and rewrite(doc, got.outcomes):
             print(f"updated {doc.relative_to(ROOT)}")
-            got = run_doc(doc, args.scratch / (doc.stem + "-again"), None if args.slow else False)
+            got = run_doc(doc, _fresh(args.scratch / doc.stem), None if args.slow else False)
         for p in got.problems:
             print(p, file=sys.stderr)
         failed |= bool(got.problems)
