@@ -39,6 +39,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import click
+
 ROOT = Path(__file__).resolve().parent.parent
 COPIED = ("specs", "tests/specs")          # what every scratch directory holds
 ELLIPSIS = "…"
@@ -333,27 +335,57 @@ def run(cmd: Command, cwd: Path) -> Outcome:
 
 
 def check_usage(block: Block) -> list[str]:
-    """Each `seamcheck ...` line of a synopsis names real commands and options."""
-    import click
-
-    import cli
-
+    """Each `seamcheck ...` entry of a synopsis (with its indented continuation lines) names real
+    commands and options, an option's `a|b|c` lists exactly its choices, and a full synopsis (one
+    with an option in `[...]`) shows every option of its command."""
     problems = []
-    for k, line in enumerate(block.body):
-        if not COMMAND_LINE.match(line):
-            continue
+    for k, entry in _usage_entries(block):
         where = f"{block.doc.name}:{block.line + k + 1}"
-        words = line.split("#")[0].split()[1:]
-        cmd: click.Command = cli.main
-        while words and isinstance(cmd, click.Group) and words[0] in cmd.commands:
-            cmd = cmd.commands[words.pop(0)]
-        known = {o for p in cmd.params for o in (*p.opts, *p.secondary_opts)} | {"--help"}
-        for opt in re.findall(r"(?<![\w-])(--?[a-zA-Z][\w-]*)", " ".join(words)):
-            if opt not in known:
+        cmd, words = _subcommand(entry.split()[1:])
+        params = {o: p for p in cmd.params for o in (*p.opts, *p.secondary_opts)}
+        rest = " ".join(words)
+        for opt in re.findall(r"(?<![\w-])(--?[a-zA-Z][\w-]*)", rest):
+            if opt not in params and opt != "--help":
                 problems.append(f"{where}: `{cmd.name}` has no option {opt}")
+        for opt, shown in re.findall(r"(?<![\w-])(--?[\w-]+)[ =]([\w-]+(?:\|[\w-]+)+)", rest):
+            choices = getattr(params[opt].type, "choices", None) if opt in params else None
+            if choices is not None and set(shown.split("|")) != set(choices):
+                problems.append(f"{where}: {opt} takes {'|'.join(choices)}, the doc says {shown}")
+        if "[-" in rest:           # a full synopsis (not a one-line summary): every option shown
+            shown_opts = set(re.findall(r"(?<![\w-])(--?[a-zA-Z][\w-]*)", rest))
+            missing = sorted(p.opts[-1] for p in cmd.params
+                             if p.opts and p.opts[0].startswith("-") and not shown_opts & {*p.opts, *p.secondary_opts})
+            if missing:
+                problems.append(f"{where}: the synopsis of `{cmd.name}` leaves out {', '.join(missing)}")
         if words and re.fullmatch(r"[a-z][a-z-]*", words[0]) and isinstance(cmd, click.Group):
             problems.append(f"{where}: no command `{words[0]}`")
     return problems
+
+
+def _usage_entries(block: Block) -> list[tuple[int, str]]:
+    """(index, text) of each `seamcheck ...` line, joined with the indented lines under it."""
+    entries: list[tuple[int, str]] = []
+    open_ = False
+    for k, line in enumerate(block.body):
+        text = line.split("#")[0]
+        if COMMAND_LINE.match(line):
+            entries.append((k, text))
+            open_ = True
+        elif open_ and line[:1].isspace() and line.strip():
+            entries[-1] = (entries[-1][0], entries[-1][1] + " " + text)
+        else:
+            open_ = False
+    return entries
+
+
+def _subcommand(words: list[str]) -> tuple[click.Command, list[str]]:
+    """The click command that words name (cli.main for none), and the words after its name."""
+    import cli
+
+    cmd: click.Command = cli.main
+    while words and isinstance(cmd, click.Group) and words[0] in cmd.commands:
+        cmd = cmd.commands[words.pop(0)]
+    return cmd, words
 
 
 def lint(doc_blocks: list[Block]) -> list[str]:

@@ -123,12 +123,24 @@ def test_commands_and_exit_notes(tmp_path: Path) -> None:
 
 
 def test_usage_blocks_name_real_options() -> None:
-    good = Block(Path("x.md"), 1, "", ("seamcheck check SPEC... [--variant V] [-p NAME=VALUE]",
-                                       "seamcheck trace render FILE [-f FORMAT]"), Directives(usage=True))
+    good = Block(Path("x.md"), 1, "", ("seamcheck check SPEC...   # a summary: options not listed",
+                                       "seamcheck graph SPEC [-p NAME=VALUE]... [--variant V] [-f dot|graphml]",
+                                       "                [--max-states N] [-o OUT]"), Directives(usage=True))
     assert check_usage(good) == []
-    bad = Block(Path("x.md"), 1, "", ("seamcheck check SPEC [--no-such-option]", "seamcheck frobnicate X"),
+    bad = Block(Path("x.md"), 1, "", ("seamcheck check SPEC [--no-such-option]", "seamcheck frobnicate X",
+                                      "seamcheck graph SPEC [-p NAME=VALUE]... [-f dot|svg]"),
                 Directives(usage=True))
-    assert check_usage(bad) == ["x.md:2: `check` has no option --no-such-option", "x.md:3: no command `frobnicate`"]
+    got = check_usage(bad)
+    # (the lists of left-out options grow with the CLI: only their start is pinned here)
+    assert [g.split(" leaves out ")[0] for g in got] == [
+        "x.md:2: `check` has no option --no-such-option",
+        "x.md:2: the synopsis of `check`",
+        "x.md:3: no command `frobnicate`",
+        "x.md:4: -f takes dot|graphml, the doc says dot|svg",
+        "x.md:4: the synopsis of `graph`",
+    ]
+    assert {"--depth", "--param", "--variant"} <= set(got[1].split(" leaves out ")[1].split(", "))
+    assert {"--max-states", "--output", "--variant"} <= set(got[4].split(" leaves out ")[1].split(", "))
 
 
 def test_a_wrong_output_fails_and_update_fixes_it(tmp_path: Path) -> None:
