@@ -116,7 +116,7 @@ def parse_directives(text: str, where: str) -> Directives:
             d = Directives(d.slow, d.skip, d.usage, d.files + tuple(rest.split()))
         else:
             raise ValueError(f"{where}: unknown docs-test directive {part!r} "
-                             "(slow, skip (reason), usage, files PATH...)")
+                             "(slow, skip (reason), usage, files SRC[:DEST]...)")
     return d
 
 
