@@ -56,7 +56,7 @@ from checker.run.runner import (
     timeout_seconds,
     unknown_property,
 )
-from checker.run.specs import load, spec_files
+from checker.run.specs import NoSpecsError, load, shipped_path, spec_files
 from checker.traces.context import seamcheck_version
 from checker.traces.load import LoadedTrace
 from model.diagnostics import SpecError, render_all
@@ -65,8 +65,7 @@ from model.load import LoadedSpec
 
 if _STARTING:
     signal.signal(signal.SIGINT, signal.default_int_handler)
-ROOT = Path(__file__).resolve().parent
-DEFAULT_SUITE = ("specs/tdx",)
+DEFAULT_SUITE = ("specs/tdx",)   # as in the checkout; installed: checker/run/specs.py shipped_path
 FORMAT_CHOICES = sorted(FORMATS)
 DASK_CONNECT_S = 5.0            # how long --dask waits for its scheduler to answer
 EXIT_PIPE = 128 + signal.SIGPIPE
@@ -75,7 +74,11 @@ EXIT_PIPE = 128 + signal.SIGPIPE
 def run_check(paths: Sequence[str], params: tuple[str, ...], variant: str | None, asked: tuple[str, ...],
               run: RunOptions, show: Show, out: TextIO, err: TextIO, progress: ProgressLine | None = None) -> int:
     """Check every spec x instance; returns the exit code."""
-    loaded = [load(p, params, variant) for p in spec_files(paths)]
+    try:
+        files = spec_files(paths)
+    except NoSpecsError as e:
+        raise click.UsageError(str(e)) from None
+    loaded = [load(p, params, variant) for p in files]
     for bad in (x.error for x in loaded if x.error is not None):
         err.write(render_all(bad.diagnostics, bad.sources) + "\n")
     items = [(x.spec, ts) for x in loaded if x.spec is not None for ts in x.systems]
@@ -177,7 +180,11 @@ def main(ctx: click.Context) -> None:
     With no command, checks the shipped TDX suite (specs/tdx) against its expected verdicts.
     """
     if ctx.invoked_subcommand is None:
-        suite = [str(ROOT / p) for p in DEFAULT_SUITE]
+        try:
+            suite = [str(shipped_path(p)) for p in DEFAULT_SUITE]
+        except FileNotFoundError as e:      # a broken install, not the user's input
+            sys.stderr.write(f"seamcheck: {e}\n")
+            ctx.exit(EXIT_INTERNAL)
         ctx.exit(run_check(suite, (), None, (), RunOptions(), Show(), sys.stdout, sys.stderr))
 
 
@@ -303,8 +310,10 @@ def ci(paths: tuple[str, ...], engine: str, depth: int, timeout: float | None, m
         try:
             report = gate(roots, gopts, None if no_cache else Path(cache_dir), changed_since, progress.label,
                           progress if progress.enabled else None)
-        except GateError as e:
+        except (GateError, NoSpecsError) as e:
             raise click.UsageError(str(e)) from None
+    if report.specs == 0 and report.skipped:      # only --changed-since can select no spec at all
+        sys.stdout.write(f"no spec changed since {changed_since}: nothing to check\n")
     if sys.stdout.isatty():
         from rich.console import Console
         Console().print(reports.rich_table(report))
