@@ -196,3 +196,40 @@ def test_a_wheel_runs_the_main_job_from_anywhere(tmp_path: Path) -> None:
     assert installed.returncode == 0 == checkout.returncode, err
     assert "error" not in err
     assert _normal_report(out) == _normal_report(checkout.stdout)
+
+
+# ---- --variant and -p against a trace's own params ---------------------------------------------
+
+def test_a_variant_or_param_that_conflicts_with_the_trace_says_what_conflicts(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch,
+                                                                             golden) -> None:  # type: ignore[no-untyped-def]
+    """Issue 18: `replay --variant v6_16` on a v19 trace said "no variant 'v6_16' ... did you
+    mean 'v6_16'?". Each conflict now names both sides; agreeing choices still replay."""
+    import json
+    monkeypatch.chdir(ROOT)
+    spec = "specs/examples/peterson.yaml"
+    saved = tmp_path / "mutex.itf.json"
+    assert run("check", spec, "--variant", "turn_first", "--property", "mutex", "--trace-out", str(saved)).exit_code == 0
+    data = json.loads(saved.read_text())
+    data["#meta"]["params"] = {}
+    bare = tmp_path / "bare.itf.json"                  # a trace that does not record its params
+    bare.write_text(json.dumps(data))
+    data["#meta"]["variant"] = "peterson"
+    data["#meta"]["params"] = {"mutant": "turn_first"}
+    forged = tmp_path / "forged.itf.json"              # its #meta contradicts itself
+    forged.write_text(json.dumps(data))
+    out = ""
+    for args in (["replay", spec, str(saved), "--variant", "peterson"],
+                 ["replay", spec, str(saved), "-p", "mutant=none"],
+                 ["trace", "render", str(saved), "--variant", "flag_only"],
+                 ["trace", "convert", str(saved), "-f", "text", "-p", "mutant=flag_only"],
+                 ["replay", spec, str(bare), "--variant", "turn_first", "-p", "mutant=none"],
+                 ["replay", spec, str(forged)]):
+        r = run(*args)
+        assert r.exit_code == 2 and "did you mean" not in r.stderr, args
+        out += normal(f"$ seamcheck {' '.join(args)}\n{r.stderr}", tmp_path)
+    golden("cli/install/trace_variant_conflict.txt", out)
+    for args in (["replay", spec, str(saved), "--variant", "turn_first", "-p", "mutant=turn_first"],
+                 ["replay", spec, str(bare), "--variant", "turn_first"],
+                 ["trace", "render", str(saved), "-p", " mutant = turn_first"]):
+        assert run(*args).exit_code == 0, args
