@@ -331,10 +331,11 @@ def ci(paths: tuple[str, ...], engine: str, depth: int, timeout: float | None, m
 def trace() -> None:
     """Saved ITF traces (.itf.json): convert them to any export format, or render them.
 
-    The spec is found through the trace's #meta (source, variant, params); --spec, --variant and
-    -p override it. A relative source path is looked up from the current directory, then from
-    the trace file's directory; it must name a .yaml file inside one of these two trees (a
-    trace may come from anyone), else give --spec.
+    The spec is found through the trace's #meta (source, variant, params); --spec overrides it,
+    and --variant and -p must agree with the params the trace records. A relative source path is
+    looked up from the current directory, then from the trace file's directory; it must name a
+    .yaml or .yml file inside one of these two trees (a trace may come from anyone), else give
+    --spec: a spec found nowhere is never replaced by a shipped one.
     """
 
 
@@ -342,7 +343,7 @@ def _trace_options(f: Callable[..., None]) -> Callable[..., None]:
     f = click.option("--spec", "spec_path", type=click.Path(), help="The spec (default: #meta.source).")(f)
     f = click.option("--variant", help="The variant (default: #meta.variant).")(f)
     f = click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-                     help="Override a param (default: #meta.params).")(f)
+                     help="A param (default: #meta.params; must agree with them).")(f)
     f = click.option("--property", "prop", help="The violated property (default: #meta.property).")(f)
     return f
 
@@ -392,7 +393,7 @@ def _load_trace(file: str, spec_path: str | None, variant: str | None, params: t
 @click.argument("trace_file", metavar="TRACE", type=click.Path())
 @click.option("--variant", help="The variant (default: the trace's #meta.variant).")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Override a param (default: the trace's #meta.params).")
+              help="A param (default: the trace's #meta.params; must agree with them).")
 @click.option("--property", "prop", help="The property the trace should violate (default: #meta.property).")
 def replay(spec: str, trace_file: str, variant: str | None, params: tuple[str, ...], prop: str | None) -> None:
     """Re-check the saved ITF trace TRACE against SPEC step by step, without any engine."""

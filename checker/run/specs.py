@@ -43,7 +43,7 @@ def shipped_specs() -> Path:
         return CHECKOUT / "specs"
     try:
         found = importlib.resources.files(SHIPPED_PACKAGE).joinpath("tdx")
-    except ModuleNotFoundError:
+    except (ModuleNotFoundError, NotADirectoryError):    # not installed; a namespace path that is no directory
         found = None
     if not isinstance(found, Path) or not found.is_dir():
         raise FileNotFoundError(f"seamcheck's shipped specs (package {SHIPPED_PACKAGE}) are not installed")
