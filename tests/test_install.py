@@ -49,8 +49,9 @@ def test_an_install_uses_its_package_data_never_the_current_directory(tmp_path: 
     site = tmp_path / "site-packages"
     (site / "seamcheck_specs" / "tdx").mkdir(parents=True)
     shutil.copy(ROOT / "specs" / "tdx" / "teardown.yaml", site / "seamcheck_specs" / "tdx")
-    (site / "specs" / "tdx").mkdir(parents=True)          # the directory issue 18's install looked for
-    monkeypatch.setattr(specs_module, "CHECKOUT", site)   # no pyproject.toml there: not a checkout
+    (site / "specs" / "tdx").mkdir(parents=True)          # the directory issue 18's install looked for,
+    (site / "pyproject.toml").write_text('[project]\nname = "another"\n')    # and another package's stray file
+    monkeypatch.setattr(specs_module, "CHECKOUT", site)   # not seamcheck's pyproject.toml: not a checkout
     monkeypatch.syspath_prepend(str(site))
     monkeypatch.delitem(sys.modules, "seamcheck_specs", raising=False)
     monkeypatch.chdir(ROOT)                               # a specs/ in the current directory is not used
@@ -102,7 +103,7 @@ def test_a_directory_with_no_spec_is_an_error(tmp_path: Path, monkeypatch: pytes
 def test_the_main_job_on_a_suite_with_no_spec_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "specs" / "none").mkdir(parents=True)
     monkeypatch.setattr(specs_module, "CHECKOUT", tmp_path)
-    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "seamcheck"\n')
     monkeypatch.setattr(cli, "DEFAULT_SUITE", ("specs/none",))
     r = CliRunner().invoke(cli.main, [])
     assert r.exit_code == 2 and "no spec files (*.yaml, *.yml) in " in r.stderr

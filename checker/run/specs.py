@@ -16,6 +16,7 @@ import importlib.resources
 import os
 import re
 import stat
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -36,10 +37,10 @@ CHECKOUT = Path(__file__).resolve().parents[2]
 def shipped_specs() -> Path:
     """The directory of the specs seamcheck ships (tdx/, examples/), wherever it is installed.
 
-    NOTE(shipped-specs) in setup.py: a checkout (pyproject.toml and specs/ beside checker/) uses
+    NOTE(shipped-specs) in setup.py: a checkout (seamcheck's pyproject.toml beside checker/) uses
     its own specs/, so a worktree or an editable install never reads another copy; an installed
     seamcheck uses its package data. Nothing is looked up from the current directory."""
-    if (CHECKOUT / "pyproject.toml").is_file() and (CHECKOUT / "specs").is_dir():
+    if _is_checkout(CHECKOUT) and (CHECKOUT / "specs").is_dir():
         return CHECKOUT / "specs"
     try:
         found = importlib.resources.files(SHIPPED_PACKAGE).joinpath("tdx")
@@ -48,6 +49,15 @@ def shipped_specs() -> Path:
     if not isinstance(found, Path) or not found.is_dir():
         raise FileNotFoundError(f"seamcheck's shipped specs (package {SHIPPED_PACKAGE}) are not installed")
     return found.parent
+
+
+def _is_checkout(root: Path) -> bool:
+    """`root` holds seamcheck's own pyproject.toml (not any stray one in site-packages)."""
+    try:
+        with open(root / "pyproject.toml", "rb") as f:
+            return bool(tomllib.load(f).get("project", {}).get("name") == "seamcheck")
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
 
 
 def shipped_path(checkout_path: str) -> Path:
