@@ -58,7 +58,7 @@ from checker.run.runner import (
     timeout_seconds,
     unknown_property,
 )
-from checker.run.specs import display, load, spec_files
+from checker.run.specs import NoSpecsError, display, load, shipped_path, spec_files
 from checker.traces.context import seamcheck_version
 from checker.traces.load import LoadedTrace
 from model.diagnostics import SpecError, render_all
@@ -67,8 +67,7 @@ from model.load import LoadedSpec
 
 if _STARTING:
     signal.signal(signal.SIGINT, signal.default_int_handler)
-ROOT = Path(__file__).resolve().parent
-DEFAULT_SUITE = ("specs/tdx",)
+DEFAULT_SUITE = ("specs/tdx",)   # as in the checkout; installed: checker/run/specs.py shipped_path
 FORMAT_CHOICES = sorted(FORMATS)
 DASK_CONNECT_S = 5.0            # how long --dask waits for its scheduler to answer
 EXIT_PIPE = 128 + signal.SIGPIPE
@@ -77,7 +76,11 @@ EXIT_PIPE = 128 + signal.SIGPIPE
 def run_check(paths: Sequence[str], params: tuple[str, ...], variant: str | None, asked: tuple[str, ...],
               run: RunOptions, show: Show, out: TextIO, err: TextIO, progress: ProgressLine | None = None) -> int:
     """Check every spec x instance; returns the exit code."""
-    loaded = [load(p, params, variant) for p in spec_files(paths)]
+    try:
+        files = spec_files(paths)
+    except NoSpecsError as e:
+        raise click.UsageError(str(e)) from None
+    loaded = [load(p, params, variant) for p in files]
     errors: list[dict[str, object]] = []     # the spec errors as data, for --json (checker/export/result_json.py)
     for x in loaded:
         if x.error is not None:
@@ -217,7 +220,11 @@ def main(ctx: click.Context, traces: bool, no_trace: bool, color: str, coverage:
             raise click.UsageError("--traces, --no-trace, --color and --coverage before a command apply to the "
                                    "main job only; give them after the command")
         return
-    suite = [str(ROOT / p) for p in DEFAULT_SUITE]
+    try:
+        suite = [str(shipped_path(p)) for p in DEFAULT_SUITE]
+    except FileNotFoundError as e:      # a broken install, not the user's input
+        sys.stderr.write(f"seamcheck: {e}\n")
+        ctx.exit(EXIT_INTERNAL)
     show = _show(traces, no_trace, color, coverage)
     run = RunOptions(max_memory_mb=default_memory_mb())
     with ProgressLine(sys.stderr.isatty(), sys.stderr, Bounds(run.depth), stdout_shared=_stdout_is_tty()) as progress:
@@ -356,8 +363,10 @@ def ci(paths: tuple[str, ...], engine: str, depth: int, timeout: float | None, m
         try:
             report = gate(roots, gopts, None if no_cache else Path(cache_dir), changed_since, progress.label,
                           progress if progress.enabled else None)
-        except GateError as e:
+        except (GateError, NoSpecsError) as e:
             raise click.UsageError(str(e)) from None
+    if report.specs == 0 and report.skipped:      # only --changed-since can select no spec at all
+        sys.stdout.write(f"no spec changed since {changed_since}: nothing to check\n")
     if sys.stdout.isatty():
         from rich.console import Console
         Console().print(reports.rich_table(report))
@@ -375,10 +384,11 @@ def ci(paths: tuple[str, ...], engine: str, depth: int, timeout: float | None, m
 def trace() -> None:
     """Saved ITF traces (.itf.json): convert them to any export format, or render them.
 
-    The spec is found through the trace's #meta (source, variant, params); --spec, --variant and
-    -p override it. A relative source path is looked up from the current directory, then from
-    the trace file's directory; it must name a .yaml file inside one of these two trees (a
-    trace may come from anyone), else give --spec.
+    The spec is found through the trace's #meta (source, variant, params); --spec overrides it,
+    and --variant and -p must agree with the params the trace records. A relative source path is
+    looked up from the current directory, then from the trace file's directory; it must name a
+    .yaml or .yml file inside one of these two trees (a trace may come from anyone), else give
+    --spec: a spec found nowhere is never replaced by a shipped one.
     """
 
 
@@ -386,7 +396,7 @@ def _trace_options(f: Callable[..., None]) -> Callable[..., None]:
     f = click.option("--spec", "spec_path", type=click.Path(), help="The spec (default: #meta.source).")(f)
     f = click.option("--variant", help="The variant (default: #meta.variant).")(f)
     f = click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-                     help="Override a param (default: #meta.params).")(f)
+                     help="A param (default: #meta.params; must agree with them).")(f)
     f = click.option("--property", "prop", help="The violated property (default: #meta.property).")(f)
     return f
 
@@ -436,7 +446,7 @@ def _load_trace(file: str, spec_path: str | None, variant: str | None, params: t
 @click.argument("trace_file", metavar="TRACE", type=click.Path())
 @click.option("--variant", help="The variant (default: the trace's #meta.variant).")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Override a param (default: the trace's #meta.params).")
+              help="A param (default: the trace's #meta.params; must agree with them).")
 @click.option("--property", "prop", help="The property the trace should violate (default: #meta.property).")
 def replay(spec: str, trace_file: str, variant: str | None, params: tuple[str, ...], prop: str | None) -> None:
     """Re-check the saved ITF trace TRACE against SPEC step by step, without any engine."""

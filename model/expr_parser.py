@@ -12,7 +12,7 @@ from model import syntax as S
 from model.diagnostics import Diagnostic, outside_int64, short_int
 from model.sorts import INT64_DIGITS
 from model.source import Span
-from model.yaml_nodes import YScalar
+from model.yaml_nodes import YScalar, char_positions, written_over_lines
 
 MAX_EXPR_CHARS = 10_000
 MAX_EXPR_DEPTH = 100   # syntax nesting; deeper trees would exhaust Python's stack downstream
@@ -44,14 +44,34 @@ class _Pos:
     def __init__(self, scalar: YScalar):
         self.file = scalar.span.file
         self.line0 = scalar.span.line
-        # quoted scalars start one column after the quote; block scalars only approximately
+        # quoted scalars start one column after the quote
         self.col0 = scalar.span.col + (1 if scalar.style in ('"', "'") else 0)
-        self.exact = scalar.style in (None, '"', "'") and "\n" not in scalar.value
+        # NOTE(block-spans) in model/yaml_nodes.py: folded and indented text, character by character
+        over_lines = written_over_lines(scalar)
+        self.chars = char_positions(scalar) if over_lines else None
+        self.exact = self.chars is not None if over_lines else \
+            scalar.style in (None, '"', "'") and "\n" not in scalar.value
+        starts = [0]
+        for ln in scalar.value.split("\n")[:-1]:
+            starts.append(starts[-1] + len(ln) + 1)
+        self.starts = starts
+        if self.chars is not None:
+            self.line0, self.col0 = self.chars[0]
 
     def span(self, line: int, col: int, end_line: int, end_col: int) -> Span:
         if not self.exact:
             return Span(self.file, self.line0, self.col0, self.line0, self.col0 + 1)
-        return Span(self.file, line, col, end_line, end_col).shifted(self.line0, self.col0)
+        if self.chars is None:
+            return Span(self.file, line, col, end_line, end_col).shifted(self.line0, self.col0)
+        a, b = self._offset(line, col), self._offset(end_line, end_col)
+        (l0, c0), (l1, c1) = self.chars[a], self.chars[b - 1] if b > a else self.chars[a]
+        return Span(self.file, l0, c0, l1, c1 + 1 if b > a else c1)
+
+    def _offset(self, line: int, col: int) -> int:
+        """The index in the value of 1-based (line, col), at most that of the end position."""
+        assert self.chars is not None
+        base = self.starts[min(max(line, 1), len(self.starts)) - 1]
+        return min(base + max(col, 1) - 1, len(self.chars) - 1)
 
 
 def _expected(e: UnexpectedInput, start: str = "start") -> str | None:

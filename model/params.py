@@ -37,7 +37,7 @@ class Instance:
         return dict(self.values)
 
     def rendered(self) -> tuple[tuple[str, str], ...]:
-        return tuple((k, str(v).lower() if isinstance(v, bool) else str(v)) for k, v in self.values)
+        return tuple((k, value_text(v)) for k, v in self.values)
 
 
 def parse_value(p: S.ParamDecl, text: str, span: Span | None, out: Collector,
@@ -67,6 +67,25 @@ def parse_value(p: S.ParamDecl, text: str, span: Span | None, out: Collector,
                   f"{p.lo if p.lo is not None else '..'} <= {p.name} <= {p.hi if p.hi is not None else '..'}")
         return None
     return v
+
+
+def value_text(v: ParamValue) -> str:
+    """A parameter value as it is written in a spec or on the command line."""
+    return str(v).lower() if isinstance(v, bool) else str(v)
+
+
+def same_value(spec: S.SpecDecl, name: str, a: str, b: str) -> bool:
+    """Whether two texts give param `name` the same value (`true` and `True`, `2` and `02`)."""
+    decl = next((p for p in spec.params if p.name == name), None)
+    if decl is None:
+        return a == b
+    va, vb = (parse_value(decl, t.strip(), None, Collector(), "") for t in (a, b))
+    return va == vb if va is not None and vb is not None else a.strip() == b.strip()
+
+
+def variant_texts(spec: S.SpecDecl, name: str) -> dict[str, str]:
+    """The params variant `name` fixes, as written in the spec ({} for no such variant)."""
+    return {k: text for v, assigns in spec.variants if v == name for k, text, _ in assigns}
 
 
 def parse_overrides(spec: S.SpecDecl, overrides: tuple[str, ...], out: Collector) -> dict[str, ParamValue]:
@@ -112,9 +131,14 @@ def instances(spec: S.SpecDecl, overrides: dict[str, ParamValue], out: Collector
             v = parse_value(decls[pname], text, span, out, f"variant '{vname}'")
             if v is not None:
                 vals[pname] = v
-        if all(vals.get(k) == v for k, v in overrides.items() if k in dict((a[0], 1) for a in assigns)):
+        clash = [(k, text, sp) for k, text, sp in assigns if k in overrides and k in vals and vals[k] != overrides[k]]
+        if not clash:
             vals.update(overrides)
             found.append(Instance(vname, tuple(vals.items())))
+        elif only_variant is not None:      # asked for by name: say why it cannot be, never "no variant"
+            for k, text, sp in clash:
+                out.error("SC405", sp, f"variant '{vname}' fixes {k}={text} but -p sets {k}={value_text(overrides[k])}",
+                          f"-p {k}={text}, or no -p {k}, with --variant {vname}")
     if only_variant is not None and not found and not out:
         names = [v for v, _ in spec.variants]
         out.error("SC405", None, f"spec '{spec.name}' has no variant '{only_variant}'",

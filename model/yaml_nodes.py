@@ -27,11 +27,24 @@ SURROGATE = re.compile(r"[\ud800-\udfff]")   # re reads the \u escapes
 
 
 @dataclass(frozen=True)
+class Written:
+    """Where a scalar is written: the file's text and the node's first character (index, 1-based
+    line and column) and end index, as PyYAML marks them. Kept for `char_positions`."""
+
+    text: str
+    start: int
+    line: int
+    col: int
+    end: int
+
+
+@dataclass(frozen=True)
 class YScalar:
     value: str
     style: str | None               # None: plain; '"' / "'": quoted; '|' / '>': block
     tag: str
     span: Span = field(compare=False)
+    written: Written | None = field(default=None, compare=False, repr=False)
 
     @property
     def plain(self) -> bool:
@@ -108,7 +121,7 @@ def read_yaml(src: SourceFile) -> YNode | None:
     except yaml.YAMLError as e:
         raise YamlError(Diagnostic("SC100", Span(src.path, 1, 1, 1, 2),
                                    f"YAML error: {e}")) from None
-    return None if node is None else _convert(src.path, node)
+    return None if node is None else _convert(src.path, node, src.text)
 
 
 def _check_events(src: SourceFile) -> None:
@@ -140,20 +153,22 @@ def _check_events(src: SourceFile) -> None:
                 raise YamlError(Diagnostic("SC101", span, f"spec has more than {MAX_NODES} YAML nodes"))
 
 
-def _scalar(path: str, node: yaml.ScalarNode) -> YScalar:
+def _scalar(path: str, node: yaml.ScalarNode, text: str | None = None) -> YScalar:
     if (bad := SURROGATE.search(node.value)) is not None:
         raise YamlError(Diagnostic(
             "SC100", _span(path, node), f"the string holds the lone surrogate U+{ord(bad.group()):04X}, "
             "which is not a Unicode character", "Unicode text: write a character above U+FFFF as one "
             "escape \\UXXXXXXXX, not as a surrogate pair \\uD8xx\\uDCxx"))
-    return YScalar(node.value, node.style, node.tag, _span(path, node))
+    s, e = node.start_mark, node.end_mark
+    return YScalar(node.value, node.style, node.tag, _span(path, node),
+                   Written(text, s.index, s.line + 1, s.column + 1, e.index) if text is not None else None)
 
 
-def _convert(path: str, node: yaml.Node) -> YNode:
+def _convert(path: str, node: yaml.Node, text: str) -> YNode:
     if isinstance(node, yaml.ScalarNode):
-        return _scalar(path, node)
+        return _scalar(path, node, text)
     if isinstance(node, yaml.SequenceNode):
-        return YSeq(tuple(_convert(path, n) for n in node.value), _span(path, node))
+        return YSeq(tuple(_convert(path, n, text) for n in node.value), _span(path, node))
     assert isinstance(node, yaml.MappingNode)
     entries: list[tuple[YScalar, YNode]] = []
     seen: dict[str, Span] = {}
@@ -166,5 +181,65 @@ def _convert(path: str, node: yaml.Node) -> YNode:
             raise YamlError(Diagnostic("SC103", key.span, f"duplicate key '{key.value}'",
                                        notes=(f"first defined at {seen[key.value]}",)))
         seen[key.value] = key.span
-        entries.append((key, _convert(path, v)))
+        entries.append((key, _convert(path, v, text)))
     return YMap(tuple(entries), _span(path, node))
+
+
+# ---- where each character of a multi-line scalar is written -----------------------------------
+
+_BREAKS = "\n\x85\u2028\u2029"       # line breaks as PyYAML counts them (and '\r' not before '\n')
+
+
+def written_over_lines(s: YScalar) -> bool:
+    """A block scalar (`|`, `>`) or one that continues on another line: its value's positions
+    are not the text's positions shifted by where it starts (NOTE(block-spans))."""
+    return s.style in ("|", ">") or s.span.end_line != s.span.line
+
+
+def char_positions(s: YScalar) -> tuple[tuple[int, int], ...] | None:
+    """The file position (line, column) of each character of `s.value` up to its last
+    non-blank one, then the position just after that one; None when not known.
+
+    NOTE(block-spans): folding (`>` and multi-line plain or quoted scalars) turns line breaks
+    into spaces and indentation disappears from every block scalar, so a column in the value is
+    no column in the file. The value's non-blank characters are the text's non-blank
+    characters in order (after a block scalar's header line); blanks in the value are matched
+    to the text's when they agree and otherwise take the next character's position. A quoted
+    scalar with an escape (`\\n`, `''`) does not match: None, and callers fall back to the
+    scalar's start."""
+    w = s.written
+    value = s.value.rstrip()
+    if w is None or not value:
+        return None
+    i, line, col = w.start, w.line, w.col
+    text = w.text
+    if s.style in ("|", ">"):
+        while i < w.end and text[i] not in _BREAKS + "\r":           # the header: `>-  # comment`
+            i, line, col = _step(text, i, line, col)
+    elif s.style in ('"', "'"):
+        i, line, col = _step(text, i, line, col)                      # the opening quote
+    out: list[tuple[int, int]] = []
+    for ch in value:
+        if ch.isspace():
+            if i < w.end and text[i] == ch:
+                out.append((line, col))
+                i, line, col = _step(text, i, line, col)
+            else:
+                out.append((line, col))
+            continue
+        while i < w.end and text[i].isspace():
+            i, line, col = _step(text, i, line, col)
+        if i >= w.end or text[i] != ch:
+            return None
+        out.append((line, col))
+        i, line, col = _step(text, i, line, col)
+    last_line, last_col = out[-1]
+    return (*out, (last_line, last_col + 1))
+
+
+def _step(text: str, i: int, line: int, col: int) -> tuple[int, int, int]:
+    """Past text[i]: the next index, line and column (PyYAML's rule for line breaks)."""
+    ch = text[i]
+    if ch in _BREAKS or (ch == "\r" and text[i + 1:i + 2] != "\n"):
+        return i + 1, line + 1, 1
+    return i + 1, line, col + 1

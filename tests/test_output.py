@@ -38,6 +38,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> Result:
 
 def main_job(monkeypatch: pytest.MonkeyPatch, *args: str, suite: tuple[str, ...] = (SUITE,)) -> Result:
     monkeypatch.setattr(cli, "DEFAULT_SUITE", suite)
+    monkeypatch.setattr(cli, "shipped_path", lambda p: ROOT / p)   # a suite from tests/, not the shipped specs
     return run(*args)
 
 

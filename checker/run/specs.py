@@ -12,9 +12,11 @@ not the content, of a file that is not a spec (`without_text`).
 
 from __future__ import annotations
 
+import importlib.resources
 import os
 import re
 import stat
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,6 +30,44 @@ _SPEC_LINE = re.compile(r"""^(?:\{[ \t]*)?["']?spec["']?[ \t]*:""", re.MULTILINE
 NOT_SHOWN = "the file does not look like a seamcheck spec (no top-level `spec:` key), so its text is not shown"
 
 
+SHIPPED_PACKAGE = "seamcheck_specs"      # specs/ in a wheel (setup.py, NOTE(shipped-specs))
+CHECKOUT = Path(__file__).resolve().parents[2]
+
+
+def shipped_specs() -> Path:
+    """The directory of the specs seamcheck ships (tdx/, examples/), wherever it is installed.
+
+    NOTE(shipped-specs) in setup.py: a checkout (seamcheck's pyproject.toml beside checker/) uses
+    its own specs/, so a worktree or an editable install never reads another copy; an installed
+    seamcheck uses its package data. Nothing is looked up from the current directory."""
+    if _is_checkout(CHECKOUT) and (CHECKOUT / "specs").is_dir():
+        return CHECKOUT / "specs"
+    try:
+        found = importlib.resources.files(SHIPPED_PACKAGE).joinpath("tdx")
+    except (ModuleNotFoundError, NotADirectoryError):    # not installed; a namespace path that is no directory
+        found = None
+    if not isinstance(found, Path) or not found.is_dir():
+        raise FileNotFoundError(f"seamcheck's shipped specs (package {SHIPPED_PACKAGE}) are not installed")
+    return found.parent
+
+
+def _is_checkout(root: Path) -> bool:
+    """`root` holds seamcheck's own pyproject.toml (not any stray one in site-packages)."""
+    try:
+        with open(root / "pyproject.toml", "rb") as f:
+            return bool(tomllib.load(f).get("project", {}).get("name") == "seamcheck")
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
+
+
+def shipped_path(checkout_path: str) -> Path:
+    """A shipped spec or directory named as in the checkout (`specs/tdx`), where it is installed."""
+    parts = Path(checkout_path).parts
+    if not parts or parts[0] != "specs":
+        raise ValueError(f"{checkout_path} is not under specs/")
+    return shipped_specs().joinpath(*parts[1:])
+
+
 @dataclass(frozen=True)
 class SpecFile:
     """A spec file to check: its path as found, as shown, and the tree it must stay in (the
@@ -38,14 +78,25 @@ class SpecFile:
     tree: Path | None = None
 
 
+SPEC_SUFFIXES = (".yaml", ".yml")
+
+
+class NoSpecsError(Exception):
+    """A directory named to be checked holds no spec file: checking nothing must not pass."""
+
+
 def spec_files(paths: Sequence[str]) -> list[SpecFile]:
-    """Spec files named on the command line; directories are searched for *.yaml, sorted
-    (symbolic links to directories are not followed)."""
+    """Spec files named on the command line; directories are searched for *.yaml and *.yml,
+    sorted (symbolic links to directories are not followed). Raises NoSpecsError for a
+    directory without any."""
     out: list[SpecFile] = []
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            out.extend(SpecFile(f, display(f), path) for f in sorted(path.rglob("*.yaml")))
+            found = sorted(f for f in path.rglob("*") if f.suffix in SPEC_SUFFIXES)
+            if not found:
+                raise NoSpecsError(f"no spec files (*.yaml, *.yml) in {display(path)}")
+            out.extend(SpecFile(f, display(f), path) for f in found)
         else:
             out.append(SpecFile(path, display(path)))
     return out
