@@ -88,7 +88,7 @@ def test_no_dangerous_imports(path: Path) -> None:
         for m in mods:
             assert m.split(".")[0] not in FORBIDDEN_MODULES, f"{rel(path)}:{node.lineno} imports {m}"
             assert (m != "importlib" or rel(path) in IMPORT_MODULE_ALLOWED) and (
-                not m.startswith("importlib.") or m == "importlib.metadata"), \
+                not m.startswith("importlib.") or m in ("importlib.metadata", "importlib.resources")), \
                 f"{rel(path)}:{node.lineno} imports {m}"
         if rel(path) not in SUBPROCESS_ALLOWED:
             assert "subprocess" not in mods, f"{rel(path)}:{node.lineno} imports subprocess"
