@@ -47,7 +47,10 @@ def apply(spec: S.SpecDecl, m: Mutation) -> S.SpecDecl:
     if trans:
         mdecl = next(x for x in spec.machines if x.name == machine)
         t = next(x for x in mdecl.transitions if x.name == trans)
-        return swap(spec, t, _transition(t, m))  # type: ignore[return-value]
+        edited: S.SpecDecl = swap(spec, t, _transition(t, m))  # type: ignore[assignment]
+        if m.kind == "drop-call":
+            edited = replace(edited, operations=(*edited.operations, _stand_in(spec, t)))
+        return edited
     op = next(x for x in spec.operations if x.name == m.target)
     return swap(spec, op, _operation(op, m))  # type: ignore[return-value]
 
@@ -60,28 +63,35 @@ def _transition(t: S.TransitionDecl, m: Mutation) -> S.TransitionDecl:
         c, value = guard_points(t.guard)[m.index]
         return replace(t, guard=swap(t.guard, c, S.Name("true" if value else "false", c.span)))  # type: ignore[arg-type]
     if m.kind == "drop-call":
-        return _without_call(t)
-    return _forced(t, m)
+        assert t.call is not None
+        return replace(t, call=replace(t.call, func=not_called(t.call.func)))
+    return _forced(t, m)  # type: ignore[return-value]
 
 
-def _without_call(t: S.TransitionDecl) -> S.TransitionDecl:
-    """The transition without its operation call: the operation's checks and effect are gone,
-    and `result` in its `to:` and `effect:` reads SUCCESS (the caller goes on as if it had
-    succeeded); a `store:` of the result goes too."""
-    def success(x: Node) -> Node | None:
-        return S.Name("SUCCESS", x.span) if isinstance(x, S.Name) and x.id == "result" else None
-    return replace(t, call=None, store=None, target=rewrite(t.target, success),  # type: ignore[arg-type]
-                   effect=rewrite(t.effect, success))
+def not_called(op: str) -> str:
+    """The name of the stand-in for operation `op` in a mutant whose call of it is removed."""
+    return f"{op}_not_called"
+
+
+def _stand_in(spec: S.SpecDecl, t: S.TransitionDecl) -> S.OpDecl:
+    """What a drop-call mutant of t calls instead of its operation: the same parameters, always
+    SUCCESS, no effect. The caller goes on as if the call had succeeded (`result` reads SUCCESS,
+    a `store:` stores it); step properties on `call:OP` no longer see the step, those on the
+    transition still do."""
+    assert t.call is not None
+    op = next(o for o in spec.operations if o.name == t.call.func)
+    return replace(op, name=not_called(op.name), checks=(), may_fail=(), effect=(),
+                   doc=f"mutant: {op.name} not called")
 
 
 def _operation(op: S.OpDecl, m: Mutation) -> S.OpDecl:
-    if m.kind == "drop-check":
-        k = int(m.part.split()[1])
-        return replace(op, checks=op.checks[:k] + op.checks[k + 1:])
+    if m.kind == "drop-check":     # `require: true`: its code stays a Status member properties may name
+        c = op.checks[int(m.part.split()[1])]
+        return swap(op, c, replace(c, require=S.Name("true", c.require.span)))  # type: ignore[return-value]
     if m.kind == "may-fail":
         assert m.code is not None and op.span is not None
         return replace(op, may_fail=(*op.may_fail, (m.code, op.span)))
-    return _forced(op, m)
+    return _forced(op, m)  # type: ignore[return-value]
 
 
 def _forced(t: S.TransitionDecl | S.OpDecl, m: Mutation) -> S.TransitionDecl | S.OpDecl:

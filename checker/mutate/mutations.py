@@ -128,7 +128,7 @@ def _transition_mutations(name: str, t: S.TransitionDecl) -> Iterator[Mutation]:
             kind, word = ("guard-true", "true") if value else ("guard-false", "false")
             yield Mutation(kind, name, f"guard `{short(c)}` -> {word}", "guard", k, span=c.span)
     if t.call is not None:
-        yield Mutation("drop-call", name, f"call `{short(t.call)}` removed (result reads SUCCESS)",
+        yield Mutation("drop-call", name, f"call `{short(t.call)}` removed (as if it succeeded)",
                        span=t.call.span)
     yield from _if_mutations(name, t)
 

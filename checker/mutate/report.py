@@ -140,8 +140,8 @@ def markdown(run: MutateRun) -> str:
         cells = [_cell(r) for i in insts for r in i.mutants if r.mutation == m]
         lines.append(f"| `{m.target}`: {_md(m.what)} | {m.where} | " + " | ".join(cells) + " |")
     not_needed = unneeded(run)
-    lines += ["", "**" + UNNEEDED_HEAD.rstrip(":") + ":** " +
-              (", ".join(f"`{m.target}`: {_md(m.what)}" for m in not_needed) if not_needed else "none.")]
+    lines += ["", "**" + UNNEEDED_HEAD.rstrip(":") + ":**" + ("" if not_needed else " none.")]
+    lines += [f"- `{m.target}`: {_md(m.what)} ({m.where})" for m in not_needed]
     return "\n".join(lines) + "\n"
 
 
