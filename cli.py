@@ -450,7 +450,8 @@ def mutate(spec: str, params: tuple[str, ...], variant: str | None, only: tuple[
     loaded, _ = _load_one(spec, params, variant, need_one=False)
     opts = RunOptions(engine, depth, timeout, max_states, default_memory_mb())
     try:
-        got = run_mutate(loaded, params, variant, only, opts)
+        with ProgressLine(sys.stderr.isatty(), sys.stderr) as progress:
+            got = run_mutate(loaded, params, variant, only, opts, progress.label)
     except UnknownTarget as e:
         raise click.UsageError(str(e)) from None
     except SpecError as e:
