@@ -318,3 +318,25 @@ def test_a_mutant_checks_as_the_same_mutation_written_by_hand(text: str, data: s
     after = run_instance(mts, [p.name for p in orig.properties], EXPLICIT).verdicts
     for v in compare(m, before, after, mts).breaks:     # each replayed on the mutant by run_instance
         assert not _on_original(orig, mts, v), (m.name, v.prop)
+
+
+# ---- the TDX suite: a mutant against the mutant the spec writes by hand --------------------------
+
+def test_tdx_migration_without_vp_flush_is_the_hand_written_r3_mutant() -> None:
+    """Removing TDH.VP.FLUSH from the migration path of the fixed design (v6_16_atomic_init)
+    breaks exactly what the spec's own R3 mutant (skip_migration_flush) violates, at the same
+    shortest depths."""
+    loaded = load(Path("specs/tdx/teardown.yaml")).spec
+    assert loaded is not None
+    m = next(x for x in spec_mutations(loaded.decl) if x.target == "vcpu.migrate_flush" and x.kind == "drop-call")
+    out = Collector()
+    inst, = instances(loaded.decl, {}, out, "v6_16_atomic_init")
+    orig, mts = lower(loaded.decl, inst, out), lower(apply(loaded.decl, m), inst, out)
+    hand, = instances(loaded.decl, {}, out, "mut_skip_migration_flush")
+    r3 = lower(loaded.decl, hand, out)
+    assert not out and orig is not None and mts is not None and r3 is not None
+    props = [p.name for p in orig.properties]
+    got = compare(m, run_instance(orig, props, EXPLICIT).verdicts, run_instance(mts, props, EXPLICIT).verdicts, mts)
+    want = [(v.prop, v.trace.depth) for v in run_instance(r3, props, EXPLICIT).verdicts if isinstance(v, Violated)]
+    assert [(v.prop, v.trace.depth) for v in got.breaks] == want == [
+        ("S1p", 19), ("S3", 12), ("S4", 11), ("S4_flush", 17), ("L2", 22)]
