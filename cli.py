@@ -429,7 +429,8 @@ def graph(spec: str, params: tuple[str, ...], variant: str | None, fmt: str, max
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Override a spec param.")
 @click.option("--variant", help="Mutate only this variant's instance.")
 @click.option("--only", multiple=True, metavar="NAME",
-              help="Mutate only these transitions (machine.transition) or operations; glob, repeatable.")
+              help="Mutate only these transitions (machine.transition) or operations, or the mutations so "
+              "named ('td.x: guard *'); glob, repeatable.")
 @click.option("--engine", type=click.Choice(ENGINE_CHOICES), default="explicit", show_default=True)
 @click.option("--depth", type=click.IntRange(0, 10_000), default=30, show_default=True,
               help="Bound for BMC and k-induction.")
@@ -438,10 +439,11 @@ def graph(spec: str, params: tuple[str, ...], variant: str | None, fmt: str, max
 @click.option("--json", "as_json", is_flag=True, help="One JSON record per mutant.")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
 @click.option("--traces", is_flag=True, help="Print the counterexample of each property a mutant breaks.")
+@click.option("--combine", is_flag=True, help="Make every selected mutation at once, as one mutant.")
 @click.option("--fail-on-unneeded", is_flag=True, help="Exit 1 when some mutation is needed by no property (CI).")
 def mutate(spec: str, params: tuple[str, ...], variant: str | None, only: tuple[str, ...], engine: str, depth: int,
            timeout: float | None, max_states: int | None, as_json: bool, fmt: str, traces: bool,
-           fail_on_unneeded: bool) -> None:
+           combine: bool, fail_on_unneeded: bool) -> None:
     """Is this step needed? Weaken each guard check, transition, call, operation check and `if`
     of SPEC in turn, re-check every property, and report which properties each one is needed for."""
     from checker.mutate import report
@@ -451,7 +453,7 @@ def mutate(spec: str, params: tuple[str, ...], variant: str | None, only: tuple[
     opts = RunOptions(engine, depth, timeout, max_states, default_memory_mb())
     try:
         with ProgressLine(sys.stderr.isatty(), sys.stderr) as progress:
-            got = run_mutate(loaded, params, variant, only, opts, progress.label)
+            got = run_mutate(loaded, params, variant, only, opts, progress.label, combine)
     except UnknownTarget as e:
         raise click.UsageError(str(e)) from None
     except SpecError as e:

@@ -41,14 +41,28 @@ def swap(root: Node, old: Node, new: Node) -> Node:
     return rewrite(root, lambda x: new if x is old else None)
 
 
+# the order in which the parts of a combined mutation are made: each part is found again by
+# name and index in the spec as edited so far, and every edit keeps the indices of the parts
+# made after it: guard checks and `if`s go from the last (in pre-order) to the first, since an
+# edit inside one changes only the indices after it; a removed write and a removed check keep
+# their places (the write becomes `x: x`, the check `require: true`)
+ORDER = ("guard-true", "guard-false", "if-then", "if-else", "drop-check", "may-fail", "drop-call",
+         "drop-effect", "drop-transition")
+
+
 def apply(spec: S.SpecDecl, m: Mutation) -> S.SpecDecl:
-    """The spec with mutation m made; raises KeyError when m's target is not in spec."""
+    """The spec with mutation m made (every part of a combined one); raises StopIteration when
+    m's target is not in spec."""
+    if m.parts:
+        for part in sorted(m.parts, key=lambda x: (ORDER.index(x.kind), x.target, x.part, -x.index)):
+            spec = apply(spec, part)
+        return spec
     machine, _, trans = m.target.partition(".")
     if trans:
         mdecl = next(x for x in spec.machines if x.name == machine)
         t = next(x for x in mdecl.transitions if x.name == trans)
         edited: S.SpecDecl = swap(spec, t, _transition(t, m))  # type: ignore[assignment]
-        if m.kind == "drop-call":
+        if m.kind == "drop-call" and not any(o.name == not_called(t.call.func) for o in spec.operations):  # type: ignore[union-attr]
             edited = replace(edited, operations=(*edited.operations, _stand_in(spec, t)))
         return edited
     op = next(x for x in spec.operations if x.name == m.target)
@@ -65,6 +79,8 @@ def _transition(t: S.TransitionDecl, m: Mutation) -> S.TransitionDecl:
     if m.kind == "drop-call":
         assert t.call is not None
         return replace(t, call=replace(t.call, func=not_called(t.call.func)))
+    if m.kind == "drop-effect":
+        return _without_write(t, m)  # type: ignore[return-value]
     return _forced(t, m)  # type: ignore[return-value]
 
 
@@ -91,7 +107,15 @@ def _operation(op: S.OpDecl, m: Mutation) -> S.OpDecl:
     if m.kind == "may-fail":
         assert m.code is not None and op.span is not None
         return replace(op, may_fail=(*op.may_fail, (m.code, op.span)))
+    if m.kind == "drop-effect":
+        return _without_write(op, m)  # type: ignore[return-value]
     return _forced(op, m)  # type: ignore[return-value]
+
+
+def _without_write(t: S.TransitionDecl | S.OpDecl, m: Mutation) -> S.TransitionDecl | S.OpDecl:
+    """t with its m.part-th write made to keep the value: `x: x` (`m[k] for k in K: m[k]`)."""
+    a = t.effect[int(m.part.split()[1])]
+    return swap(t, a, replace(a, value=a.target.lhs))  # type: ignore[return-value]
 
 
 def _forced(t: S.TransitionDecl | S.OpDecl, m: Mutation) -> S.TransitionDecl | S.OpDecl:

@@ -25,7 +25,8 @@ from checker.mutate.describe import short, show_target
 from model import syntax as S
 from model.source import Span
 
-KINDS = ("drop-transition", "guard-true", "guard-false", "drop-call", "if-then", "if-else", "drop-check", "may-fail")
+KINDS = ("drop-transition", "guard-true", "guard-false", "drop-call", "if-then", "if-else", "drop-effect",
+         "drop-check", "may-fail", "combined")
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Mutation:
     index: int = 0
     code: str | None = None
     span: Span | None = field(default=None, compare=False)
+    parts: tuple[Mutation, ...] = ()    # a combined mutation: all of these at once (--combine)
 
     @property
     def name(self) -> str:
@@ -131,6 +133,20 @@ def _transition_mutations(name: str, t: S.TransitionDecl) -> Iterator[Mutation]:
         yield Mutation("drop-call", name, f"call `{short(t.call)}` removed (as if it succeeded)",
                        span=t.call.span)
     yield from _if_mutations(name, t)
+    yield from _effect_mutations(name, t)
+
+
+def _effect_mutations(name: str, t: S.TransitionDecl | S.OpDecl) -> Iterator[Mutation]:
+    for k, a in enumerate(t.effect):
+        yield Mutation("drop-effect", name, f"write `{show_target(a.target)}` removed", f"effect {k}",
+                       span=a.target.span)
+
+
+def combine(mutations: Sequence[Mutation]) -> Mutation:
+    """All of `mutations` as one mutant (the first one's place stands for all)."""
+    targets = ", ".join(dict.fromkeys(m.target for m in mutations))
+    what = " + ".join(m.what if len({x.target for x in mutations}) == 1 else m.name for m in mutations)
+    return Mutation("combined", targets, what, span=mutations[0].span, parts=tuple(mutations))
 
 
 def _operation_mutations(op: S.OpDecl) -> Iterator[Mutation]:
@@ -142,6 +158,7 @@ def _operation_mutations(op: S.OpDecl) -> Iterator[Mutation]:
         if code not in have:
             yield Mutation("may-fail", op.name, f"may fail with {code} (no effect)", code=code, span=op.span)
     yield from _if_mutations(op.name, op)
+    yield from _effect_mutations(op.name, op)
 
 
 def _if_mutations(name: str, t: S.TransitionDecl | S.OpDecl) -> Iterator[Mutation]:
@@ -153,19 +170,24 @@ def _if_mutations(name: str, t: S.TransitionDecl | S.OpDecl) -> Iterator[Mutatio
 
 
 class UnknownTarget(ValueError):
-    """An --only pattern that names no transition or operation of the spec."""
+    """An --only pattern that names no transition, operation or mutation of the spec."""
+
+
+def matches(m: Mutation, pattern: str) -> bool:
+    """A glob on the target (`td.vpflushdone`, `vp_*`) or on the whole name (`td.x: guard *`)."""
+    return fnmatch.fnmatchcase(m.target, pattern) or fnmatch.fnmatchcase(m.name, pattern)
 
 
 def select(mutations: Sequence[Mutation], only: Sequence[str]) -> list[Mutation]:
-    """The mutations whose target matches one of the glob patterns (all without patterns);
-    raises UnknownTarget for a pattern that matches no target, naming the targets there are."""
+    """The mutations one of the glob patterns matches (all without patterns); raises
+    UnknownTarget for a pattern that matches nothing, naming the targets there are."""
     if not only:
         return list(mutations)
     targets = list(dict.fromkeys(m.target for m in mutations))
     for pat in only:
-        if not fnmatch.filter(targets, pat):
+        if not any(matches(m, pat) for m in mutations):
             from model.diagnostics import did_you_mean
             hint = did_you_mean(pat, targets)
             raise UnknownTarget(f"--only '{pat}' matches no transition or operation" +
                                 (f" ({hint[0]})" if hint else "") + f"; there are: {', '.join(targets)}")
-    return [m for m in mutations if any(fnmatch.fnmatchcase(m.target, p) for p in only)]
+    return [m for m in mutations if any(matches(m, p) for p in only)]

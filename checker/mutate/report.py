@@ -110,6 +110,7 @@ def _mutant_json(run: MutateRun, m: Mutation) -> dict[str, object]:
         "name": m.name, "kind": m.kind, "target": m.target, "what": m.what,
         "where": {"file": span.file, "line": span.line, "col": span.col} if span is not None else None,
         "status": run.overall(m),
+        "parts": [p.name for p in m.parts],
         "instances": [_result_json(inst, r) for inst in run.instances for r in inst.mutants if r.mutation == m],
     }
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from checker.core.verdict import HoldsUpTo, Proved, Verdict, Violated
 from checker.mutate.edit import apply
-from checker.mutate.mutations import Mutation, select, spec_mutations
+from checker.mutate.mutations import Mutation, combine, select, spec_mutations
 from checker.run.runner import InstanceResult, RunOptions, run_instance
 from model.diagnostics import Collector, SpecError
 from model.ir import TransitionSystem
@@ -74,10 +74,13 @@ Progress = Callable[[str], None]
 
 
 def mutate(spec: LoadedSpec, overrides: tuple[str, ...], variant: str | None, only: Sequence[str],
-           opts: RunOptions, progress: Progress | None = None) -> MutateRun:
-    """Check every selected mutant of every instance. Raises SpecError when the spec does not
-    load or an instance has no initial state, UnknownTarget for an --only that names nothing."""
+           opts: RunOptions, progress: Progress | None = None, combined: bool = False) -> MutateRun:
+    """Check every selected mutant of every instance (with `combined`, one mutant making every
+    selected mutation at once). Raises SpecError when the spec does not load or an instance has
+    no initial state, UnknownTarget for an --only that names nothing."""
     muts = select(spec_mutations(spec.decl), only)
+    if combined and muts:
+        muts = [combine(muts)]
     results = []
     for inst in _instances(spec, overrides, variant):
         ts = _lower(spec, spec.decl, inst)
