@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from checker.core.verdict import HoldsUpTo, Proved, Verdict, Violated
 from checker.mutate.edit import apply
 from checker.mutate.mutations import Mutation, combine, select, spec_mutations
-from checker.run.runner import InstanceResult, RunOptions, run_instance
+from checker.run.runner import InstanceResult, InternalError, RunOptions, run_instance
 from model.diagnostics import Collector, SpecError
 from model.ir import TransitionSystem
 from model.load import LoadedSpec
@@ -126,7 +126,10 @@ def _mutant(spec: LoadedSpec, inst: Instance, ts: TransitionSystem, base: Instan
     assert mts is not None
     if mts == ts:
         return MutantResult(m, "identical")
-    got = run_instance(mts, props, opts)
+    try:
+        got = run_instance(mts, props, opts)
+    except InternalError as e:     # still our bug (exit 4), but say which mutant shows it
+        raise InternalError(f"on the mutant '{m.name}' of {mts.variant or mts.name}: {e}") from e
     if got.error is not None:
         return MutantResult(m, "error", error=got.error.message, mutant=mts)
     return compare(m, base.verdicts, got.verdicts, mts)
