@@ -49,6 +49,7 @@ from checker.export.files import save_traces
 from checker.export.progress import Bounds, ProgressLine
 from checker.export.report import Show, closing, instance_report, instance_title, replay_verdict
 from checker.export.result_json import document, error_json
+from checker.mutate.report import MUTATE_HELP
 from checker.run.runner import (
     ENGINE_CHOICES,
     RunOptions,
@@ -484,6 +485,45 @@ def graph(spec: str, params: tuple[str, ...], variant: str | None, fmt: str, max
     _write_out(to_dot(g.graph) if fmt == "dot" else to_graphml(g.graph), out_path)
     if out_path not in (None, "-"):
         sys.stdout.write(f"{g.states} states, {g.edges} edges written to {out_path}\n")
+
+
+@main.command(epilog=MUTATE_HELP)
+@click.argument("spec", type=click.Path())
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Override a spec param.")
+@click.option("--variant", help="Mutate only this variant's instance.")
+@click.option("--only", multiple=True, metavar="NAME",
+              help="Mutate only these transitions (machine.transition) or operations, or the mutations so "
+              "named ('td.x: guard *'); glob, repeatable.")
+@click.option("--engine", type=click.Choice(ENGINE_CHOICES), default="explicit", show_default=True)
+@click.option("--depth", type=click.IntRange(0, 10_000), default=30, show_default=True,
+              help="Bound for BMC and k-induction.")
+@click.option("--timeout", type=Seconds(), help="Seconds per check of one mutant ('inf' or left out: no limit).")
+@click.option("--max-states", type=click.IntRange(1), help="State limit for explicit search.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON record per mutant.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
+@click.option("--traces", is_flag=True, help="Print the counterexample of each property a mutant breaks.")
+@click.option("--combine", is_flag=True, help="Make every selected mutation at once, as one mutant.")
+@click.option("--fail-on-unneeded", is_flag=True, help="Exit 1 when some mutation is needed by no property (CI).")
+def mutate(spec: str, params: tuple[str, ...], variant: str | None, only: tuple[str, ...], engine: str, depth: int,
+           timeout: float | None, max_states: int | None, as_json: bool, fmt: str, traces: bool,
+           combine: bool, fail_on_unneeded: bool) -> None:
+    """Is this step needed? Weaken each guard check, transition, call, operation check and `if`
+    of SPEC in turn, re-check every property, and report which properties each one is needed for."""
+    from checker.mutate import report
+    from checker.mutate.mutations import UnknownTarget
+    from checker.mutate.run import mutate as run_mutate
+    loaded, _ = _load_one(spec, params, variant, need_one=False)
+    opts = RunOptions(engine, depth, timeout, max_states, default_memory_mb())
+    try:
+        with ProgressLine(sys.stderr.isatty(), sys.stderr) as progress:
+            got = run_mutate(loaded, params, variant, only, opts, progress.label, combine)
+    except UnknownTarget as e:
+        raise click.UsageError(str(e)) from None
+    except SpecError as e:
+        _spec_error(e)
+    sys.stdout.write(report.to_json(got) if as_json else report.markdown(got) if fmt == "markdown"
+                     else report.text(got, traces))
+    sys.exit(EXIT_VIOLATED if fail_on_unneeded and report.unneeded(got) else EXIT_OK)
 
 
 def _stdout_gone() -> NoReturn:

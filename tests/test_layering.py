@@ -113,6 +113,7 @@ ALLOWED = {
                     "checker.smt", "checker.run"),
     "checker.export": ("model", "checker.core", "checker.traces", "checker.export", "checker.run"),
     "checker.gate": ("model", "checker.core", "checker.traces", "checker.export", "checker.run", "checker.gate"),
+    "checker.mutate": ("model", "checker.core", "checker.traces", "checker.export", "checker.run", "checker.mutate"),
 }
 
 
