@@ -136,7 +136,8 @@ def _engine_options(f: Callable[..., None]) -> Callable[..., None]:
     for opt in reversed([
         click.option("--engine", type=click.Choice(ENGINE_CHOICES), default="explicit", show_default=True),
         click.option("--depth", type=click.IntRange(0, 10_000), default=30, show_default=True,
-                     help="Bound for BMC and k-induction."),
+                     help="Bound for BMC and k-induction. `check --engine explicit` is bounded only when "
+                     "--depth is given (BFS levels 0..DEPTH; else unbounded)."),
         click.option("--timeout", type=Seconds(), help="Seconds per check ('inf' or left out: no limit)."),
         click.option("--max-states", type=click.IntRange(1), help="State limit for explicit search."),
         click.option("--require-proof", is_flag=True, help="Treat 'holds up to depth k' as inconclusive (exit 3)."),
@@ -218,13 +219,21 @@ def check(specs: tuple[str, ...], params: tuple[str, ...], variant: str | None, 
         if not Path(s).exists():
             raise click.UsageError(f"no such spec file or directory: {s}")
     run = RunOptions(engine, depth, timeout, max_states, max_memory or default_memory_mb(), not no_symmetry,
-                     backend, workers, dask_address)
+                     backend, workers, dask_address, _explicit_depth(engine, depth))
     show = Show(as_json, not no_trace, require_proof, trace_out,
                 trace_format or (format_for(trace_out) if trace_out else None) or "itf",
                 trace_format if trace_format and not trace_out else "text", show_invariants)
     with ProgressLine(not as_json and sys.stderr.isatty(), sys.stderr) as progress:
         code = run_check(specs, params, variant, properties_, run, show, sys.stdout, sys.stderr, progress)
     sys.exit(code)
+
+
+def _explicit_depth(engine: str, depth: int) -> int | None:
+    """The explicit search's depth bound: --depth when the user gave it (its default of 30 is
+    BMC's), else None, unbounded (NOTE(explicit-depth) in checker/explicit/search.py)."""
+    from click.core import ParameterSource
+    given = click.get_current_context().get_parameter_source("depth") not in (ParameterSource.DEFAULT, None)
+    return depth if engine == "explicit" and given else None
 
 
 # ---- the commands show, ci, trace, replay, graph ------------------------------------------------

@@ -43,10 +43,11 @@ class RunOptions:
     backend: str = "auto"               # the explicit search's: auto | vector | state
     workers: int = 1                    # instances checked in this many local processes
     dask: str | None = None             # ... or on this Dask cluster
+    explicit_depth: int | None = None   # explicit search: BFS levels 0..this (None: all; NOTE(explicit-depth))
 
     def budget(self, progress: Callable[[Progress], None] | None = None) -> Budget:
         b = Budget(timeout_s=self.timeout, max_states=self.max_states, max_depth=self.depth,
-                   max_memory_mb=self.max_memory_mb)
+                   max_memory_mb=self.max_memory_mb, explicit_depth=self.explicit_depth)
         return b if progress is None else replace(b, on_progress=progress)
 
     def serial(self) -> RunOptions:
