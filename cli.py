@@ -236,6 +236,61 @@ def _explicit_depth(engine: str, depth: int) -> int | None:
     return depth if engine == "explicit" and given else None
 
 
+@main.command(epilog=EXIT_HELP)
+@click.argument("spec", type=click.Path())
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Override a spec param.")
+@click.option("--variant", help="Simulate only this variant of the spec.")
+@click.option("--runs", type=click.IntRange(1, 10_000_000), default=1000, show_default=True,
+              help="Random runs per instance.")
+@click.option("--length", type=click.IntRange(0, 1_000_000), default=50, show_default=True,
+              help="Steps per run at most.")
+@click.option("--seed", type=click.IntRange(0), default=0, show_default=True,
+              help="Seed of the random choices: the same seed gives the same runs.")
+@click.option("--property", "properties_", multiple=True, help="Check only this property (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+@click.option("--no-trace", is_flag=True, help="Do not print counterexample traces.")
+@click.option("--trace-out", metavar="FILE", help="Write each violated property's trace to FILE (named as check's).")
+@click.option("--format", "trace_format", type=click.Choice(FORMAT_CHOICES),
+              help="Trace format for --trace-out and for traces printed inline (as check's).")
+def simulate(spec: str, params: tuple[str, ...], variant: str | None, runs: int, length: int, seed: int,
+             properties_: tuple[str, ...], as_json: bool, no_trace: bool, trace_out: str | None,
+             trace_format: str | None) -> None:
+    """Random runs of SPEC from random initial states, checking every safety property on the way.
+
+    Each step fires an action drawn uniformly among the enabled ones. The first violation of
+    each property is shown as a replayed trace; no violation is never a proof. Liveness
+    properties are not checked. Exit 1 on a violation not expected, else 0.
+    """
+    from checker.explicit.simulate import SimOptions
+    from checker.export.simulate import sim_exit_code, sim_report, sim_summary
+    from checker.run.simulation import simulate_instance
+    loaded, systems = _load_one(spec, params, variant, need_one=False)
+    show = Show(as_json, not no_trace, False, trace_out,
+                trace_format or (format_for(trace_out) if trace_out else None) or "itf",
+                trace_format if trace_format and not trace_out else "text")
+    outcomes, records, violations = [], [], []
+    for ts in systems:
+        if (why := unknown_property(ts, properties_)) is not None:
+            raise click.UsageError(why)
+        try:
+            got = simulate_instance(ts, properties(ts, properties_), SimOptions(runs, length, seed))
+        except SpecError as e:
+            _spec_error(SpecError(e.diagnostics, [loaded.source]))
+        rep = sim_report(loaded, ts, got, show)
+        outcomes += rep.outcomes
+        records.append(rep.record)
+        violations += rep.violations
+        sys.stdout.write("" if as_json else rep.text)
+    said, failed = save_traces(violations, show.trace_out, show.trace_format, False)
+    (sys.stderr if failed else sys.stdout).write("" if as_json and not failed else said)
+    if as_json:
+        sys.stdout.write(json.dumps(records, indent=2, sort_keys=True) + "\n")
+    code = EXIT_USAGE if failed else sim_exit_code(outcomes)
+    if not as_json and not failed:
+        sys.stdout.write(sim_summary(outcomes, code))
+    sys.exit(code)
+
+
 # ---- the commands show, ci, trace, replay, graph ------------------------------------------------
 
 def _load_one(spec: str, params: tuple[str, ...], variant: str | None,
