@@ -49,6 +49,7 @@ from checker.export.progress import ProgressLine
 from checker.export.report import Show, instance_report, instance_title, replay_verdict, summary
 from checker.run.runner import (
     ENGINE_CHOICES,
+    InstanceResult,
     RunOptions,
     default_memory_mb,
     properties,
@@ -97,8 +98,8 @@ def run_check(paths: Sequence[str], params: tuple[str, ...], variant: str | None
         rep = instance_report(spec, ts, got, show, run.engine)
         outcomes += rep.outcomes
         records += rep.records
-        violations += rep.violations
-        out.write("" if show.json else rep.text)
+        violations += rep.violations if not got.more else _all_traces(rep.violations, got.more)
+        out.write("" if show.json else rep.text + _all_traces_text(spec, ts, got, show, run.engine))
     said, failed = save_traces(violations, show.trace_out, show.trace_format, len(loaded) > 1)
     (err if failed else out).write("" if show.json and not failed else said)
     if show.json:
@@ -109,6 +110,20 @@ def run_check(paths: Sequence[str], params: tuple[str, ...], variant: str | None
     if not show.json:
         out.write(summary(outcomes, code))
     return code
+
+
+def _all_traces(entries: list, more: tuple) -> list:  # type: ignore[type-arg]
+    from checker.export.alltraces import expand
+    return expand(entries, more)
+
+
+def _all_traces_text(spec: LoadedSpec, ts: TransitionSystem, got: InstanceResult, show: Show, engine: str) -> str:
+    """--all-traces: the further counterexamples (checker/export/alltraces.py)."""
+    if not got.more:
+        return ""
+    from checker.export.alltraces import more_text
+    from checker.traces.context import export_context
+    return more_text(ts, got.more, show, export_context(spec, ts, engine))
 
 
 class Seconds(click.ParamType):
@@ -209,17 +224,22 @@ def main(ctx: click.Context) -> None:
 @click.option("--show-invariants", is_flag=True,
               help="Print each proof's certificate in spec syntax: PDR's inductive invariant, the "
               "lemmas k-induction mined (paste them under `lemmas:`).")
+@click.option("--all-traces", type=click.IntRange(1, 10_000), default=1, metavar="N",
+              help="Explicit engine: up to N distinct counterexamples per violated safety property, "
+              "shortest first (--trace-out adds an index suffix from the second on).")
 def check(specs: tuple[str, ...], params: tuple[str, ...], variant: str | None, engine: str, depth: int,
           properties_: tuple[str, ...], timeout: float | None, max_states: int | None, require_proof: bool,
           as_json: bool, no_trace: bool, trace_out: str | None, trace_format: str | None, workers: int,
           dask_address: str | None, no_symmetry: bool, backend: str, max_memory: int | None,
-          show_invariants: bool) -> None:
+          show_invariants: bool, all_traces: int) -> None:
     """Check every property of SPECS (files or directories) against its expected verdict."""
     for s in specs:
         if not Path(s).exists():
             raise click.UsageError(f"no such spec file or directory: {s}")
+    if all_traces > 1 and engine != "explicit":
+        raise click.UsageError(f"--all-traces needs --engine explicit (not {engine})")
     run = RunOptions(engine, depth, timeout, max_states, max_memory or default_memory_mb(), not no_symmetry,
-                     backend, workers, dask_address, _explicit_depth(engine, depth))
+                     backend, workers, dask_address, _explicit_depth(engine, depth), all_traces)
     show = Show(as_json, not no_trace, require_proof, trace_out,
                 trace_format or (format_for(trace_out) if trace_out else None) or "itf",
                 trace_format if trace_format and not trace_out else "text", show_invariants)
