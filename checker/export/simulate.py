@@ -54,7 +54,9 @@ def sim_report(spec: LoadedSpec, ts: TransitionSystem, r: SimResult, show: Show)
     judged = _judge(ts, r)
     ctx = export_context(spec, ts, "simulation")
     ctx = ExportContext(ctx.version, ctx.docs, ctx.defaults, ctx.engine, rerun_args(r))
-    recs = [outcome_json(ts, o) | {"status": o.status} for o in judged]
+    recs = [outcome_json(ts, o) | {"status": o.status} | ({} if isinstance(o.verdict, Violated) else
+                                                         {"detail": getattr(o.verdict, "reason", "")})
+            for o in judged]
     bad = [(ctx, ts, o.verdict, rec) for o, rec in zip(judged, recs, strict=True) if isinstance(o.verdict, Violated)]
     record: dict[str, object] = {
         "spec": ts.path, "variant": ts.variant, "params": dict(ts.params), "seed": r.options.seed,
