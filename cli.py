@@ -44,6 +44,7 @@ from checker.core.outcome import (
 )
 from checker.export import FORMATS, format_for
 from checker.export import render as render_export
+from checker.export.alltraces import Entry, More, expand
 from checker.export.files import save_traces
 from checker.export.progress import ProgressLine
 from checker.export.report import Show, instance_report, instance_title, replay_verdict, summary
@@ -112,8 +113,8 @@ def run_check(paths: Sequence[str], params: tuple[str, ...], variant: str | None
     return code
 
 
-def _all_traces(entries: list, more: tuple) -> list:  # type: ignore[type-arg]
-    from checker.export.alltraces import expand
+def _all_traces(entries: list[Entry], more: More) -> list[Entry]:
+    """--all-traces: every counterexample an entry for --trace-out (checker/export/alltraces.py)."""
     return expand(entries, more)
 
 
@@ -281,9 +282,8 @@ def simulate(spec: str, params: tuple[str, ...], variant: str | None, runs: int,
     each property is shown as a replayed trace; no violation is never a proof. Liveness
     properties are not checked. Exit 1 on a violation not expected, else 0.
     """
-    from checker.explicit.simulate import SimOptions
     from checker.export.simulate import sim_exit_code, sim_report, sim_summary
-    from checker.run.simulation import simulate_instance
+    from checker.run.simulation import SimOptions, simulate_instance
     loaded, systems = _load_one(spec, params, variant, need_one=False)
     show = Show(as_json, not no_trace, False, trace_out,
                 trace_format or (format_for(trace_out) if trace_out else None) or "itf",

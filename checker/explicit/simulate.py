@@ -84,7 +84,8 @@ class _Sim:
 
     def run(self, rng: random.Random, init: Sequence[State]) -> None:
         """One run of at most opts.length steps (NOTE(simulation-stream))."""
-        states, acts = [init[rng.randrange(len(init))]], []
+        states: list[State] = [init[rng.randrange(len(init))]]
+        acts: list[int] = []
         self.visit(states, acts)
         for _ in range(self.opts.length):
             s = states[-1]

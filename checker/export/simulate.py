@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from checker.core.outcome import EXIT_OK, EXIT_VIOLATED, Outcome, describe, judge
 from checker.core.verdict import Violated
-from checker.explicit.simulate import SimResult
 from checker.export import render as render_export
 from checker.export.report import Show, instance_title, outcome_json
 from checker.export.text import render_trace
+from checker.run.simulation import SimResult
 from checker.traces.context import ExportContext, export_context
 from model.ir import TransitionSystem
 from model.load import LoadedSpec
