@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from checker.core.budget import Budget
 from checker.core.semantics import initial_states, successor
-from checker.explicit.search import _Compiled
+from checker.explicit.search import LIMIT_EVERY, _Compiled
 from checker.traces.trace import State, Trace
 from model.ir import TransitionSystem
 
@@ -31,7 +31,7 @@ INF = 1 << 60
 @dataclass(frozen=True)
 class MoreTraces:
     traces: tuple[Trace, ...]       # the search's trace first, then the others, by length
-    complete: bool                  # the whole graph was built (else some may be missing)
+    complete: bool                  # not stopped by a limit (else some may be missing)
 
 
 class _Graph:
@@ -62,6 +62,8 @@ class _Graph:
         self.init = [self._id(s, queue) for s in initial_states(ts)]
         while queue:
             if budget.max_states is not None and len(self.states) > budget.max_states:
+                return False
+            if len(self.states) % LIMIT_EVERY == 0 and budget.over_limit():
                 return False
             sid = queue.popleft()
             s = self.states[sid]
@@ -123,6 +125,7 @@ def _bad_state(c: _Compiled) -> Callable[[State, bool], bool]:
 def more_traces(ts: TransitionSystem, prop: str, first: Trace, n: int, budget: Budget) -> MoreTraces:
     """Up to n distinct counterexamples of the safety property prop, `first` (a shortest one,
     the search's) first (NOTE(all-traces))."""
+    budget = budget.start()
     g = _Graph(ts, prop, budget)
     dist = g.distance()
     out: list[Trace] = [first]
@@ -131,7 +134,11 @@ def more_traces(ts: TransitionSystem, prop: str, first: Trace, n: int, budget: B
     if budget.explicit_depth is not None:
         limit = min(limit, budget.explicit_depth)
     length = first.depth
+    complete = g.complete
     while len(out) < n and length <= limit:
+        if budget.over_limit():
+            complete = False
+            break
         for t in _walk(g, dist, length):
             if t.actions not in seen:
                 seen.add(t.actions)
@@ -139,7 +146,7 @@ def more_traces(ts: TransitionSystem, prop: str, first: Trace, n: int, budget: B
                 if len(out) == n:
                     break
         length += 1
-    return MoreTraces(tuple(out), g.complete)
+    return MoreTraces(tuple(out), complete)
 
 
 def _walk(g: _Graph, dist: Sequence[int], length: int) -> Iterator[Trace]:

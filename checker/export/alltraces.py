@@ -27,22 +27,26 @@ Entry = tuple[ExportContext, TransitionSystem, Violated, dict[str, object]]
 def count_line(prop: str, traces: Sequence[Trace], complete: bool) -> str:
     d = traces[0].depth
     shortest = sum(1 for t in traces if t.depth == d)
-    note = "" if complete else "; the state graph was not complete (state limit): some may be missing"
+    note = "" if complete else "; stopped by a limit (states, time or memory): some may be missing"
     return (f"{len(traces)} distinct counterexample{'s' if len(traces) != 1 else ''} for {prop}, "
             f"shortest first: {shortest} of the minimal length {d}{note}")
 
 
 def more_text(ts: TransitionSystem, more: More, show: Show, ctx: ExportContext) -> str:
-    out: list[str] = []
+    """One count line per property; with traces shown, the further counterexamples below it
+    (a blank line between properties then, as between the report's counterexamples)."""
+    blocks: list[list[str]] = []
     for prop, traces, complete in more:
-        out.append(f"  {count_line(prop, traces, complete)}")
+        block = [f"  {count_line(prop, traces, complete)}"]
         for k, t in enumerate(traces[1:], start=2) if show.traces else ():
-            out += ["", f"  Counterexample {k} for {prop} ({t.depth} steps):"]
+            block += ["", f"  Counterexample {k} for {prop} ({t.depth} steps):"]
             text = (render_trace(ts, t, prop) if show.inline_format == "text" else
                     render_export(show.inline_format, ts, t, prop, ctx))
-            out += [f"    {line}" if line else "" for line in text.splitlines()]
-        out.append("")
-    return "\n".join(out) + ("\n" if out else "")
+            block += [f"    {line}" if line else "" for line in text.splitlines()]
+        blocks.append(block)
+    sep = [""] if show.traces else []
+    lines = [line for i, b in enumerate(blocks) for line in (sep if i else []) + b]
+    return "\n".join(lines) + "\n\n" if lines else ""
 
 
 def expand(entries: Sequence[Entry], more: More) -> list[Entry]:
