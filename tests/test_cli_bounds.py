@@ -29,13 +29,28 @@ def normalise(text: str) -> str:
     return re.sub(r"[0-9,]+ states/s", "N states/s", text)
 
 
-def test_explicit_is_unbounded_unless_depth_is_given() -> None:
-    # --depth's default (30) is BMC's: the explicit search ignores it, so even --depth 30 given
-    # explicitly bounds the search (and proves here: the diameter is 6)
+def test_a_bound_past_the_diameter_still_proves() -> None:
+    # --depth's default (30) is BMC's and leaves the explicit search unbounded; --depth 30
+    # given bounds it, and proves here all the same (the diameter is 6)
     plain = run("check", PETERSON, "--variant", "peterson", "--json")
     assert {r["verdict"] for r in json.loads(plain.stdout)} == {"proved"}
     given = run("check", PETERSON, "--variant", "peterson", "--depth", "30", "--json")
     assert {r["verdict"] for r in json.loads(given.stdout)} == {"proved"}
+
+
+@pytest.mark.parametrize(("args", "bound"), [((), None), (("--depth", "30"), 30), (("--depth", "4"), 4),
+                                             (("--engine", "bmc", "--depth", "4"), None),
+                                             (("--engine", "kind"), None)])
+def test_only_a_given_depth_bounds_the_explicit_engine(monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...],
+                                                       bound: int | None) -> None:
+    seen: list[cli.RunOptions] = []
+
+    def fake_run_check(*a: object, **kw: object) -> int:
+        seen.append(a[4])     # type: ignore[arg-type]
+        return 0
+    monkeypatch.setattr(cli, "run_check", fake_run_check)
+    run("check", PETERSON, *args)
+    assert seen[0].explicit_depth == bound
 
 
 def test_depth_bound_text(golden) -> None:  # type: ignore[no-untyped-def]

@@ -214,7 +214,8 @@ def explore(ts: TransitionSystem, props: Sequence[str] | None = None,
     """Search the reachable states of ts and decide every property in `props` (default: all).
 
     A property with no violation is Proved only when the search was complete; a search stopped
-    by a limit leaves it Unknown (or, when every property was violated, the search stops early:
+    at budget.explicit_depth with states left leaves it HoldsUpTo (NOTE(explicit-depth)), one
+    stopped by a limit leaves it Unknown (or, when every property was violated, the search stops early:
     the counts then cover only what was explored).
 
     backend: "vector" (checker/explicit/vector.py, many states at a time), "state" (this module, one
