@@ -44,7 +44,7 @@ from checker.core.outcome import (
 )
 from checker.export import FORMATS, format_for
 from checker.export import render as render_export
-from checker.export.alltraces import Entry, More, expand
+from checker.export.alltraces import expand, more_text
 from checker.export.files import save_traces
 from checker.export.progress import ProgressLine
 from checker.export.report import Show, instance_report, instance_title, replay_verdict, summary
@@ -59,7 +59,7 @@ from checker.run.runner import (
     unknown_property,
 )
 from checker.run.specs import load, spec_files
-from checker.traces.context import seamcheck_version
+from checker.traces.context import export_context, seamcheck_version
 from checker.traces.load import LoadedTrace
 from model.diagnostics import SpecError, render_all
 from model.ir import TransitionSystem
@@ -99,7 +99,7 @@ def run_check(paths: Sequence[str], params: tuple[str, ...], variant: str | None
         rep = instance_report(spec, ts, got, show, run.engine)
         outcomes += rep.outcomes
         records += rep.records
-        violations += rep.violations if not got.more else _all_traces(rep.violations, got.more)
+        violations += expand(rep.violations, got.more) if got.more else rep.violations
         out.write("" if show.json else rep.text + _all_traces_text(spec, ts, got, show, run.engine))
     said, failed = save_traces(violations, show.trace_out, show.trace_format, len(loaded) > 1)
     (err if failed else out).write("" if show.json and not failed else said)
@@ -113,17 +113,10 @@ def run_check(paths: Sequence[str], params: tuple[str, ...], variant: str | None
     return code
 
 
-def _all_traces(entries: list[Entry], more: More) -> list[Entry]:
-    """--all-traces: every counterexample an entry for --trace-out (checker/export/alltraces.py)."""
-    return expand(entries, more)
-
-
 def _all_traces_text(spec: LoadedSpec, ts: TransitionSystem, got: InstanceResult, show: Show, engine: str) -> str:
     """--all-traces: the further counterexamples (checker/export/alltraces.py)."""
     if not got.more:
         return ""
-    from checker.export.alltraces import more_text
-    from checker.traces.context import export_context
     return more_text(ts, got.more, show, export_context(spec, ts, engine))
 
 
