@@ -44,6 +44,7 @@ from checker.core.outcome import (
 )
 from checker.export import FORMATS, format_for
 from checker.export import render as render_export
+from checker.export.alltraces import expand, more_text
 from checker.export.colour import COLOR_CHOICES, use_colour
 from checker.export.files import save_traces
 from checker.export.progress import Bounds, ProgressLine
@@ -52,6 +53,7 @@ from checker.export.result_json import document, error_json
 from checker.mutate.report import MUTATE_HELP
 from checker.run.runner import (
     ENGINE_CHOICES,
+    InstanceResult,
     RunOptions,
     default_memory_mb,
     properties,
@@ -60,7 +62,7 @@ from checker.run.runner import (
     unknown_property,
 )
 from checker.run.specs import NoSpecsError, display, load, shipped_path, spec_files
-from checker.traces.context import seamcheck_version
+from checker.traces.context import export_context, seamcheck_version
 from checker.traces.load import LoadedTrace
 from model.diagnostics import SpecError, render_all
 from model.ir import TransitionSystem
@@ -107,9 +109,9 @@ def run_check(paths: Sequence[str], params: tuple[str, ...], variant: str | None
         rep = instance_report(spec, ts, got, show, run.engine)
         outcomes += rep.outcomes
         records += rep.records
-        violations += rep.violations
+        violations += expand(rep.violations, got.more) if got.more else rep.violations
         reports.append(rep)
-        out.write("" if show.json else rep.text)
+        out.write("" if show.json else rep.text + _all_traces_text(spec, ts, got, show, run.engine))
     said, failed = save_traces(violations, show.trace_out, show.trace_format, len(loaded) > 1)
     (err if failed else out).write("" if show.json and not failed else said)
     code = EXIT_USAGE if failed or bad_input else exit_code(outcomes)
@@ -119,6 +121,13 @@ def run_check(paths: Sequence[str], params: tuple[str, ...], variant: str | None
     elif code != EXIT_USAGE:
         out.write(closing(reports, code, show))
     return code
+
+
+def _all_traces_text(spec: LoadedSpec, ts: TransitionSystem, got: InstanceResult, show: Show, engine: str) -> str:
+    """--all-traces: the further counterexamples (checker/export/alltraces.py)."""
+    if not got.more:
+        return ""
+    return more_text(ts, got.more, show, export_context(spec, ts, engine))
 
 
 class Seconds(click.ParamType):
@@ -146,7 +155,8 @@ def _engine_options(f: Callable[..., None]) -> Callable[..., None]:
     for opt in reversed([
         click.option("--engine", type=click.Choice(ENGINE_CHOICES), default="explicit", show_default=True),
         click.option("--depth", type=click.IntRange(0, 10_000), default=30, show_default=True,
-                     help="Bound for BMC and k-induction."),
+                     help="Bound for BMC and k-induction. `check --engine explicit` is bounded only when "
+                     "--depth is given (BFS levels 0..DEPTH; else unbounded)."),
         click.option("--timeout", type=Seconds(), help="Seconds per check ('inf' or left out: no limit)."),
         click.option("--max-states", type=click.IntRange(1), help="State limit for explicit search."),
         click.option("--require-proof", is_flag=True, help="Treat 'holds up to depth k' as inconclusive (exit 3)."),
@@ -261,11 +271,14 @@ def main(ctx: click.Context, traces: bool, no_trace: bool, color: str, coverage:
 @click.option("--show-invariants", is_flag=True,
               help="Print each proof's certificate in spec syntax: PDR's inductive invariant, the "
               "lemmas k-induction mined (paste them under `lemmas:`).")
+@click.option("--all-traces", type=click.IntRange(1, 10_000), default=1, metavar="N",
+              help="Explicit engine: up to N distinct counterexamples per violated safety property, "
+              "shortest first (--trace-out adds an index suffix from the second on).")
 def check(specs: tuple[str, ...], params: tuple[str, ...], variant: str | None, engine: str, depth: int,
           properties_: tuple[str, ...], timeout: float | None, max_states: int | None, require_proof: bool,
           as_json: bool, traces: bool, no_trace: bool, color: str, coverage: bool, trace_out: str | None,
           trace_format: str | None, workers: int, dask_address: str | None, no_symmetry: bool, backend: str,
-          max_memory: int | None, show_invariants: bool) -> None:
+          max_memory: int | None, show_invariants: bool, all_traces: int) -> None:
     """Check every property of SPECS (files or directories) against its expected verdict."""
     for s in specs:
         if not Path(s).exists():
@@ -273,10 +286,12 @@ def check(specs: tuple[str, ...], params: tuple[str, ...], variant: str | None, 
     if as_json and trace_format and not trace_out:   # the JSON record holds no rendered trace
         raise click.UsageError(f"--format {trace_format} with --json: JSON records carry traces as data; "
                                f"write rendered traces with --trace-out FILE --format {trace_format}")
+    if all_traces > 1 and engine != "explicit":
+        raise click.UsageError(f"--all-traces needs --engine explicit (not {engine})")
     run = RunOptions(engine, depth, timeout, max_states, max_memory or default_memory_mb(), not no_symmetry,
-                     backend, workers, dask_address)
+                     backend, workers, dask_address, _explicit_depth(engine, depth), all_traces)
     asks_inline = bool(trace_format) and not trace_out     # --format alone asks to see traces in it
-    show = _show(traces or (asks_inline and not no_trace), no_trace, color, coverage, json=as_json,
+    show = _show(traces or ((asks_inline or all_traces > 1) and not no_trace), no_trace, color, coverage, json=as_json,
                  require_proof=require_proof, trace_out=trace_out,
                  trace_format=trace_format or (format_for(trace_out) if trace_out else None) or "itf",
                  inline_format=trace_format or "text", invariants=show_invariants)
@@ -284,6 +299,73 @@ def check(specs: tuple[str, ...], params: tuple[str, ...], variant: str | None, 
     with ProgressLine(not as_json and sys.stderr.isatty(), sys.stderr, bounds, stdout_shared=_stdout_is_tty()) \
             as progress:
         code = run_check(specs, params, variant, properties_, run, show, sys.stdout, sys.stderr, progress)
+    sys.exit(code)
+
+
+def _explicit_depth(engine: str, depth: int) -> int | None:
+    """The explicit search's depth bound: --depth when the user gave it (its default of 30 is
+    BMC's), else None, unbounded (NOTE(explicit-depth) in checker/explicit/search.py)."""
+    from click.core import ParameterSource
+    given = click.get_current_context().get_parameter_source("depth") not in (ParameterSource.DEFAULT, None)
+    return depth if engine == "explicit" and given else None
+
+
+@main.command(epilog=EXIT_HELP)
+@click.argument("spec", type=click.Path())
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Override a spec param.")
+@click.option("--variant", help="Simulate only this variant of the spec.")
+@click.option("--runs", type=click.IntRange(1, 10_000_000), default=1000, show_default=True,
+              help="Random runs per instance.")
+@click.option("--length", type=click.IntRange(0, 1_000_000), default=50, show_default=True,
+              help="Steps per run at most.")
+@click.option("--seed", type=click.IntRange(0), default=0, show_default=True,
+              help="Seed of the random choices: the same seed gives the same runs.")
+@click.option("--property", "properties_", multiple=True, help="Check only this property (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+@click.option("--no-trace", is_flag=True, help="Do not print counterexample traces.")
+@click.option("--trace-out", metavar="FILE", help="Write each violated property's trace to FILE (named as check's).")
+@click.option("--format", "trace_format", type=click.Choice(FORMAT_CHOICES),
+              help="Trace format for --trace-out and for traces printed inline (as check's).")
+def simulate(spec: str, params: tuple[str, ...], variant: str | None, runs: int, length: int, seed: int,
+             properties_: tuple[str, ...], as_json: bool, no_trace: bool, trace_out: str | None,
+             trace_format: str | None) -> None:
+    """Random runs of SPEC from random initial states, checking every safety property on the way.
+
+    Each step fires an action drawn uniformly among the enabled ones. The first violation of
+    each property is shown as a replayed trace; no violation is never a proof. Liveness
+    properties are not checked. Exit 1 on a violation not expected, else 0.
+    """
+    from checker.export.simulate import sim_exit_code, sim_report, sim_summary
+    from checker.run.simulation import SimOptions, simulate_instance
+    loaded, systems = _load_one(spec, params, variant, need_one=False)
+    if as_json and trace_format and not trace_out:   # as check: the JSON record holds no rendered trace
+        raise click.UsageError(f"--format {trace_format} with --json: JSON records carry traces as data; "
+                               f"write rendered traces with --trace-out FILE --format {trace_format}")
+    show = Show(as_json, "none" if no_trace else "all", False, trace_out,
+                trace_format or (format_for(trace_out) if trace_out else None) or "itf",
+                trace_format or "text")
+    outcomes, records, simulated, violations = [], [], [], []
+    for ts in systems:
+        if (why := unknown_property(ts, properties_)) is not None:
+            raise click.UsageError(why)
+        try:
+            got = simulate_instance(ts, properties(ts, properties_), SimOptions(runs, length, seed))
+        except SpecError as e:
+            _spec_error(SpecError(e.diagnostics, [loaded.source]))
+        rep = sim_report(loaded, ts, got, show)
+        outcomes += rep.outcomes
+        records += rep.records
+        simulated.append(rep.record)
+        violations += rep.violations
+        sys.stdout.write("" if as_json else rep.text)
+    said, failed = save_traces(violations, show.trace_out, show.trace_format, False)
+    (sys.stderr if failed else sys.stdout).write("" if as_json and not failed else said)
+    code = EXIT_USAGE if failed else sim_exit_code(outcomes)
+    if as_json:
+        doc = document("simulate", seamcheck_version(), code, records, simulation=simulated)
+        sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+    if not as_json and not failed:
+        sys.stdout.write(sim_summary(outcomes, code))
     sys.exit(code)
 
 

@@ -79,6 +79,9 @@ class Budget:
     rlimit: int | None = None
     max_states: int | None = None         # explicit search
     max_depth: int = 30                   # BMC / k-induction bound
+    # explicit search: explore only states at most this many steps from an initial state
+    # (BFS levels 0..explicit_depth); None: unbounded. NOTE(explicit-depth) in checker/explicit/search.py
+    explicit_depth: int | None = None
     max_memory_mb: int | None = None      # explicit search memory guard (RSS)
     seed: int = 0
     on_progress: Callable[[Progress], None] = field(default=_no_progress, compare=False)

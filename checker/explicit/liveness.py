@@ -51,9 +51,14 @@ class Fairness:
         return Fairness(groups, kinds)
 
 
-def find_violation(ts: TransitionSystem, prop: Property, g: Graph) -> Trace | None:
-    """A fair lasso violating the temporal property, or None when there is none."""
+def find_violation(ts: TransitionSystem, prop: Property, g: Graph,
+                   unexpanded: frozenset[int] = frozenset()) -> Trace | None:
+    """A fair lasso violating the temporal property, or None when there is none. States in
+    `unexpanded` (a depth-bounded search's last level) have unknown successors: they may lie on
+    the lasso's prefix but never in its cycle."""
     region, trigger, anywhere = _region(ts, prop, g)
+    region -= unexpanded
+    trigger -= unexpanded
     fair = Fairness.of(ts)
     fair_nodes = _fair_components(fair, g, region)
     if not fair_nodes:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from checker.core.semantics import successor
-from checker.core.verdict import Proved, Provenance, Unknown, Verdict, Violated
+from checker.core.verdict import HoldsUpTo, Proved, Provenance, Unknown, Verdict, Violated
 from checker.core.words import plural
 from checker.symmetry.canon import Canonicalizer
 from checker.traces.trace import State, Trace
@@ -94,8 +94,9 @@ def concretize(ts: TransitionSystem, trace: Trace, sym: Canonicalizer, prop: str
 def result_of(ts: TransitionSystem, names: Sequence[str], found: dict[str, Trace], complete: bool,
               limit: str | None, states: int, transitions: int, diameter: int,
               enabled: Sequence[int], new: Sequence[int], elapsed: float,
-              symmetry: tuple[str, ...]) -> ExplicitResult:
-    """The verdicts and statistics of a search (either backend)."""
+              symmetry: tuple[str, ...], cut_at: int | None = None) -> ExplicitResult:
+    """The verdicts and statistics of a search (either backend). cut_at: the depth bound at
+    which the search stopped with states left to expand (NOTE(explicit-depth)), else None."""
     prov = Provenance("explicit", ts.params, ts.variant, elapsed,
                       stats=(("states", states), ("transitions", transitions), ("diameter", diameter)))
     verdicts: list[Verdict] = []
@@ -104,6 +105,8 @@ def result_of(ts: TransitionSystem, names: Sequence[str], found: dict[str, Trace
             verdicts.append(Violated(n, prov, found[n]))
         elif complete and states == 0:   # NOTE(no-initial-state) in checker/run/runner.py
             verdicts.append(Unknown(n, prov, "no initial state: nothing to search", 0))
+        elif cut_at is not None and limit is None:
+            verdicts.append(HoldsUpTo(n, prov, cut_at))
         elif complete:
             how = f" (symmetry-reduced over {', '.join(symmetry)})" if symmetry else ""
             verdicts.append(Proved(n, prov, f"exhaustive search: {plural(states, 'state')}{how}"))

@@ -71,6 +71,8 @@ class _Search:
         self.transitions = 0
         self.limit: str | None = None
         self.complete = False
+        self.bound = budget.explicit_depth
+        self.cut = False                 # stopped at the depth bound with states left to expand
         # the edge lists are kept only when a liveness property needs the whole graph
         self.succ: list[list[tuple[int, int]]] | None = [] if self.c.temporal else None
         self.symmetry: Canonicalizer | None = None
@@ -147,6 +149,24 @@ class _Search:
     def over_limit(self) -> str | None:
         return self.budget.over_limit()
 
+    def at_bound(self, queue: deque[int]) -> None:
+        """NOTE(explicit-depth): with a depth bound D the search expands the states of BFS levels
+        0..D-1 and stores those of level D; it stops when the first state of level D comes up
+        for expansion (then every state left in the queue is at level D). A level-D state is
+        checked for invariants (when stored) and for deadlock (its deadlock predicate already
+        says whether some guard holds), never expanded: a counterexample is at most D steps
+        long, as a BMC counterexample at depth D. With states left at level D the search is not
+        complete, so an undecided property holds up to depth D, never proved; a search that runs
+        out of states first is complete. checker/explicit/vector.py stops at the same level."""
+        self.cut = True
+        if self.c.deadlock is None or self.c.deadlock[0] not in self.pending:
+            return
+        name, ok = self.c.deadlock
+        for sid in queue:
+            if not ok(self.order[sid]):
+                self.violated(name, self.trace_to(sid))
+                return
+
     def run(self) -> None:
         """BFS until every property is decided, every state is expanded, or a limit is reached.
 
@@ -166,6 +186,9 @@ class _Search:
         count = 0
         try:
             while queue and self.pending:
+                if self.bound is not None and self.depth[queue[0]] >= self.bound:
+                    self.at_bound(queue)
+                    return
                 sid = queue.popleft()
                 queue.extend(self.expand(sid, self.order[sid]))
                 count += 1
@@ -191,7 +214,8 @@ def explore(ts: TransitionSystem, props: Sequence[str] | None = None,
     """Search the reachable states of ts and decide every property in `props` (default: all).
 
     A property with no violation is Proved only when the search was complete; a search stopped
-    by a limit leaves it Unknown (or, when every property was violated, the search stops early:
+    at budget.explicit_depth with states left leaves it HoldsUpTo (NOTE(explicit-depth)), one
+    stopped by a limit leaves it Unknown (or, when every property was violated, the search stops early:
     the counts then cover only what was explored).
 
     backend: "vector" (checker/explicit/vector.py, many states at a time), "state" (this module, one
@@ -214,7 +238,7 @@ def explore(ts: TransitionSystem, props: Sequence[str] | None = None,
     search.complete = False
     search.run()
     elapsed = time.monotonic() - t0
-    if search.complete and search.c.temporal:
+    if (search.complete or (search.cut and search.limit is None)) and search.c.temporal:
         try:
             _liveness(ts, search)
         except KeyboardInterrupt:        # NOTE(interrupt): the fair cycles are not all known
@@ -223,16 +247,21 @@ def explore(ts: TransitionSystem, props: Sequence[str] | None = None,
     sym = tuple(s.name for s in search.symmetry.sets) if search.symmetry else ()
     return result_of(ts, names, search.found, search.complete, search.limit, len(search.order),
                      search.transitions, max(search.depth, default=0), search.enabled, search.new,
-                     elapsed, sym)
+                     elapsed, sym, search.bound if search.cut else None)
 
 
 def _liveness(ts: TransitionSystem, search: _Search) -> None:
-    """Decide the temporal properties on the complete graph (checker/explicit/liveness.py)."""
+    """Decide the temporal properties on the complete graph (checker/explicit/liveness.py), or
+    on the graph up to the depth bound: its unexpanded states at the bound are left out of every
+    cycle (they are not deadlocks, their successors are unknown), so a lasso found there is a
+    real violation, and none found proves nothing (NOTE(explicit-depth))."""
     from checker.explicit.liveness import Graph, find_violation
     assert search.succ is not None
     g = Graph(search.order, search.succ, [i for i, p in enumerate(search.parent) if p < 0])
+    bound = search.bound if search.cut else None
+    unexpanded = frozenset(i for i, d in enumerate(search.depth) if d == bound)
     for p in search.c.temporal:
-        trace = find_violation(ts, p, g)
+        trace = find_violation(ts, p, g, unexpanded)
         if trace is not None:
             search.violated(p.name, trace)
 

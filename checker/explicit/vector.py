@@ -157,6 +157,7 @@ class _VSearch:
         self.levels = [0]               # first id of each BFS level (and one past the last)
         self.limit: str | None = None
         self.complete = False
+        self.cut = False                # stopped at the depth bound (NOTE(explicit-depth) in search.py)
         sym = Canonicalizer(ts) if symmetry else None
         self.symmetry = sym if sym is not None and sym.active else None
         self.vcanon = VecCanon(self.symmetry, self.domains) if self.symmetry else None
@@ -359,6 +360,9 @@ class _VSearch:
         start = time.monotonic()
         try:
             while self.pending and self.levels[-2] < self.levels[-1]:
+                if self.budget.explicit_depth is not None and len(self.levels) - 2 >= self.budget.explicit_depth:
+                    self.at_bound()
+                    return
                 if self.expand_level(start):
                     return
         except KeyboardInterrupt:
@@ -370,6 +374,20 @@ class _VSearch:
             self.limit = str(e)
             return
         self.complete = self.levels[-2] == self.levels[-1]
+
+    def at_bound(self) -> None:
+        """The last level is at the depth bound: checked for deadlock in id order, never expanded
+        (NOTE(explicit-depth) in checker/explicit/search.py)."""
+        self.cut = True
+        if self.deadlock is None or self.deadlock[0] not in self.pending:
+            return
+        lo, hi = self.levels[-2], self.levels[-1]
+        for c0 in range(lo, hi, CHUNK):
+            x = np.asfortranarray(self.store.rows(c0, min(hi, c0 + CHUNK)))
+            ok = as_mask(self.deadlock[1](Rows(x)), len(x))
+            if not ok.all():
+                self.violated(self.deadlock[0], self.trace_to(c0 + int(np.argmax(~ok))))
+                return
 
     def expand_level(self, start: float) -> bool:
         """Expand the last level block by block; True when the search stopped inside it."""
@@ -404,4 +422,5 @@ def explore_vector(ts: TransitionSystem, names: Sequence[str], budget: Budget, s
     s.run()
     sym = tuple(x.name for x in s.symmetry.sets) if s.symmetry else ()
     return result_of(ts, names, s.found, s.complete, s.limit, s.store.size, s.transitions, s.depth,
-                     [int(v) for v in s.enabled], [int(v) for v in s.new], time.monotonic() - t0, sym)
+                     [int(v) for v in s.enabled], [int(v) for v in s.new], time.monotonic() - t0, sym,
+                     budget.explicit_depth if s.cut else None)

@@ -19,6 +19,7 @@ from checker.core.budget import INTERRUPTED, Budget, Progress, interrupt, interr
 from checker.core.verdict import Provenance, Unknown, Verdict, Violated
 from checker.explicit.result import Coverage
 from checker.run.engines import ENGINES, EngineRun, Phase, run_engine
+from checker.traces.trace import Trace
 from model.diagnostics import Diagnostic, SpecError, no_initial_state
 from model.ir import TransitionSystem
 
@@ -43,10 +44,12 @@ class RunOptions:
     backend: str = "auto"               # the explicit search's: auto | vector | state
     workers: int = 1                    # instances checked in this many local processes
     dask: str | None = None             # ... or on this Dask cluster
+    explicit_depth: int | None = None   # explicit search: BFS levels 0..this (None: all; NOTE(explicit-depth))
+    all_traces: int = 1                 # counterexamples per violated safety property (NOTE(all-traces))
 
     def budget(self, progress: Callable[[Progress], None] | None = None) -> Budget:
         b = Budget(timeout_s=self.timeout, max_states=self.max_states, max_depth=self.depth,
-                   max_memory_mb=self.max_memory_mb)
+                   max_memory_mb=self.max_memory_mb, explicit_depth=self.explicit_depth)
         return b if progress is None else replace(b, on_progress=progress)
 
     def serial(self) -> RunOptions:
@@ -72,6 +75,9 @@ class InstanceResult:
     verdicts: tuple[Verdict, ...]
     facts: RunFacts = field(default_factory=RunFacts)
     error: Diagnostic | None = None     # the instance cannot be checked (a spec error, exit 2)
+    # --all-traces: per violated safety property, its counterexamples (the verdict's first),
+    # each replayed, and whether the graph they were drawn from was complete
+    more: tuple[tuple[str, tuple[Trace, ...], bool], ...] = ()
 
 
 def default_memory_mb() -> int | None:
@@ -146,7 +152,25 @@ def run_instance(ts: TransitionSystem, props: Sequence[str], opts: RunOptions,
         return stopped(ts, props)
     for v in got.verdicts:
         replayed(ts, v)
-    return InstanceResult(got.verdicts, RunFacts(got.phases, _never_enabled(got.phases)))
+    return InstanceResult(got.verdicts, RunFacts(got.phases, _never_enabled(got.phases)),
+                          more=_more_traces(ts, got.verdicts, opts))
+
+
+def _more_traces(ts: TransitionSystem, verdicts: Sequence[Verdict],
+                 opts: RunOptions) -> tuple[tuple[str, tuple[Trace, ...], bool], ...]:
+    """NOTE(all-traces) in checker/explicit/alltraces.py: up to opts.all_traces counterexamples
+    of each violated safety property, each replayed like the first."""
+    if opts.all_traces <= 1:
+        return ()
+    from checker.explicit.alltraces import more_traces
+    out = []
+    for v in verdicts:
+        if isinstance(v, Violated) and not ts.prop(v.prop).temporal:
+            got = more_traces(ts, v.prop, v.trace, opts.all_traces, opts.budget())
+            for t in got.traces:
+                replayed(ts, replace(v, trace=t))
+            out.append((v.prop, got.traces, got.complete))
+    return tuple(out)
 
 
 def stopped(ts: TransitionSystem, props: Sequence[str]) -> InstanceResult:

@@ -33,6 +33,7 @@ class ExportContext:
     docs: tuple[tuple[str, str], ...] = ()
     defaults: tuple[tuple[str, str], ...] | None = None
     engine: str | None = None
+    simulate: tuple[str, ...] = ()       # a simulation's options: reproduce with `seamcheck simulate`
 
     def doc(self, qualified: str) -> str:
         return dict(self.docs).get(qualified, "")
@@ -127,16 +128,17 @@ def prop_doc(ts: TransitionSystem, prop: str | None) -> str:
 
 
 def reproduce_args(ts: TransitionSystem, prop: str | None, ctx: ExportContext) -> list[str]:
-    """argv of the `seamcheck check` command that finds this violation again."""
-    args = ["seamcheck", "check", ts.path]
+    """argv of the `seamcheck check` (or `simulate`) command that finds this violation again."""
+    args = ["seamcheck", "simulate" if ctx.simulate else "check", ts.path]
     if ts.variant:
         args += ["--variant", ts.variant]
     defaults = dict(ctx.defaults) if ctx.defaults is not None else {}
     for k, v in ts.params:
         if defaults.get(k) != v:
             args += ["-p", f"{k}={v}"]
-    if ctx.engine and ctx.engine != "explicit":
+    if ctx.engine and ctx.engine != "explicit" and not ctx.simulate:
         args += ["--engine", ctx.engine]
+    args += ctx.simulate
     if prop:
         args += ["--property", prop]
     return args
