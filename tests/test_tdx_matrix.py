@@ -23,53 +23,80 @@ SPEC = Path(__file__).resolve().parent.parent / "specs" / "tdx" / "teardown.yaml
 VARIANTS = (
     "v6_16", "v6_16_atomic_init", "v19", "v19_atomic_init", "normal_way", "terminate_vm",
     "terminate_vm_atomic_init", "mut_skip_migration_flush", "mut_v19_no_free_disassociate",
+    "mainline", "f1_flush_flag", "f3_loud_leak", "mut_f1_flag_at_create",
 )
 
-# (V, P, K) -> variant -> violated property -> shortest counterexample length
+# (V, P, K) -> variant -> violated property -> shortest counterexample length.
+# mainline has exactly v6_16's verdicts and lengths (docs/tdx.md section 2.3); fix F2 is
+# v6_16_atomic_init; F1 holds everything; F3 differs from mainline only in loud_leak.
 MATRIX: dict[tuple[int, int, int], dict[str, dict[str, int]]] = {
     (1, 2, 1): {
-        "v6_16": {"S1p": 13, "S2": 8, "S3": 7, "S4": 6, "S4_flush": 10},
+        "v6_16": {"S1p": 15, "S2": 10, "S3": 9, "S4": 8, "S4_flush": 12, "loud_leak": 17},
         "v6_16_atomic_init": {},
-        "v19": {"S1p": 11, "S2": 8, "S3": 8, "S4": 6, "S4_flush": 8, "S5": 17, "no_stale_list": 12},
-        "v19_atomic_init": {"S5": 17, "no_stale_list": 12},
-        "normal_way": {"S1p": 13, "S2": 8, "S3": 7, "S4": 6, "S4_flush": 10},
-        "terminate_vm": {"S1p": 11, "S2": 8, "S3": 7, "S4": 6, "S4_flush": 10},
+        "v19": {"S1p": 13, "S2": 10, "S3": 10, "S4": 8, "S4_flush": 10, "flush_ok": 19, "S5": 19,
+                "no_stale_list": 13, "free_unloaded": 14},
+        "v19_atomic_init": {"flush_ok": 19, "S5": 19, "no_stale_list": 13, "free_unloaded": 14},
+        "normal_way": {"S1p": 15, "S2": 10, "S3": 9, "S4": 8, "S4_flush": 12, "loud_leak": 17},
+        "terminate_vm": {"S1p": 13, "S2": 10, "S3": 9, "S4": 8, "S4_flush": 12, "loud_leak": 18},
         "terminate_vm_atomic_init": {},
-        "mut_skip_migration_flush": {"S1p": 16, "S2": 12, "S3": 11, "S4": 10, "S4_flush": 13},
-        "mut_v19_no_free_disassociate": {"S5": 17, "freed_off_list": 14, "no_stale_list": 12},
+        "mut_skip_migration_flush": {"S1p": 18, "S2": 14, "S3": 13, "S4": 12, "S4_flush": 15, "loud_leak": 20},
+        "mut_v19_no_free_disassociate": {"flush_ok": 19, "S5": 19, "freed_off_list": 15, "no_stale_list": 13,
+                                         "free_unloaded": 14},
+        "mainline": {"S1p": 15, "S2": 10, "S3": 9, "S4": 8, "S4_flush": 12, "loud_leak": 17},
+        "f1_flush_flag": {},
+        "f3_loud_leak": {"S1p": 15, "S2": 10, "S3": 9, "S4": 8, "S4_flush": 12},
+        "mut_f1_flag_at_create": {"flush_ok": 6},
     },
     (1, 2, 2): {
-        "v6_16": {"S1p": 14, "S3": 8, "S4": 7, "S4_flush": 12},
+        "v6_16": {"S1p": 16, "S3": 10, "S4": 9, "S4_flush": 14, "loud_leak": 18},
         "v6_16_atomic_init": {},
-        "v19": {"S1p": 12, "S3": 9, "S4": 7, "S4_flush": 9, "S5": 19, "no_stale_list": 14},
-        "v19_atomic_init": {"S5": 19, "no_stale_list": 14},
-        "normal_way": {"S1p": 14, "S3": 8, "S4": 7, "S4_flush": 12},
-        "terminate_vm": {"S1p": 12, "S3": 8, "S4": 7, "S4_flush": 11},
+        "v19": {"S1p": 14, "S3": 11, "S4": 9, "S4_flush": 11, "flush_ok": 21, "S5": 21, "no_stale_list": 15,
+                "free_unloaded": 16},
+        "v19_atomic_init": {"flush_ok": 21, "S5": 21, "no_stale_list": 15, "free_unloaded": 16},
+        "normal_way": {"S1p": 16, "S3": 10, "S4": 9, "S4_flush": 14, "loud_leak": 18},
+        "terminate_vm": {"S1p": 14, "S3": 10, "S4": 9, "S4_flush": 13, "loud_leak": 19},
         "terminate_vm_atomic_init": {},
-        "mut_skip_migration_flush": {"S1p": 17, "S3": 12, "S4": 11, "S4_flush": 16},
-        "mut_v19_no_free_disassociate": {"S5": 19, "freed_off_list": 16, "no_stale_list": 14},
+        "mut_skip_migration_flush": {"S1p": 19, "S3": 14, "S4": 13, "S4_flush": 18, "loud_leak": 21},
+        "mut_v19_no_free_disassociate": {"flush_ok": 21, "S5": 21, "freed_off_list": 17, "no_stale_list": 15,
+                                         "free_unloaded": 16},
+        "mainline": {"S1p": 16, "S3": 10, "S4": 9, "S4_flush": 14, "loud_leak": 18},
+        "f1_flush_flag": {},
+        "f3_loud_leak": {"S1p": 16, "S3": 10, "S4": 9, "S4_flush": 14},
+        "mut_f1_flag_at_create": {"flush_ok": 7},
     },
     (2, 2, 2): {  # the spec's default size: its `expect:` entries describe this row
-        "v6_16": {"S1p": 16, "S3": 8, "S4": 7, "S4_flush": 12},
+        "v6_16": {"S1p": 19, "S3": 11, "S4": 10, "S4_flush": 15, "loud_leak": 22},
         "v6_16_atomic_init": {},
-        "v19": {"S1p": 13, "S3": 9, "S4": 7, "S4_flush": 9, "S5": 21, "no_stale_list": 16},
-        "v19_atomic_init": {"S5": 21, "no_stale_list": 16},
-        "normal_way": {"S1p": 16, "S3": 8, "S4": 7, "S4_flush": 12},
-        "terminate_vm": {"S1p": 13, "S3": 8, "S4": 7, "S4_flush": 11},
+        "v19": {"S1p": 16, "S3": 12, "S4": 10, "S4_flush": 12, "flush_ok": 24, "S5": 24, "no_stale_list": 18,
+                "free_unloaded": 21},
+        "v19_atomic_init": {"flush_ok": 24, "S5": 24, "no_stale_list": 18, "free_unloaded": 21},
+        "normal_way": {"S1p": 19, "S3": 11, "S4": 10, "S4_flush": 15, "loud_leak": 22},
+        "terminate_vm": {"S1p": 16, "S3": 11, "S4": 10, "S4_flush": 14, "loud_leak": 23},
         "terminate_vm_atomic_init": {},
-        "mut_skip_migration_flush": {"S1p": 19, "S3": 12, "S4": 11, "S4_flush": 17},
-        "mut_v19_no_free_disassociate": {"S5": 21, "freed_off_list": 20, "no_stale_list": 16},
+        "mut_skip_migration_flush": {"S1p": 22, "S3": 15, "S4": 14, "S4_flush": 20, "loud_leak": 25},
+        "mut_v19_no_free_disassociate": {"flush_ok": 24, "S5": 24, "freed_off_list": 22, "no_stale_list": 18,
+                                         "free_unloaded": 21},
+        "mainline": {"S1p": 19, "S3": 11, "S4": 10, "S4_flush": 15, "loud_leak": 22},
+        "f1_flush_flag": {},
+        "f3_loud_leak": {"S1p": 19, "S3": 11, "S4": 10, "S4_flush": 15},
+        "mut_f1_flag_at_create": {"flush_ok": 8},
     },
     (2, 2, 1): {
-        "v6_16": {"S1p": 15, "S2": 8, "S3": 7, "S4": 6, "S4_flush": 10},
+        "v6_16": {"S1p": 18, "S2": 11, "S3": 10, "S4": 9, "S4_flush": 13, "loud_leak": 21},
         "v6_16_atomic_init": {},
-        "v19": {"S1p": 12, "S2": 8, "S3": 8, "S4": 6, "S4_flush": 8, "S5": 19, "no_stale_list": 14},
-        "v19_atomic_init": {"S5": 19, "no_stale_list": 14},
-        "normal_way": {"S1p": 15, "S2": 8, "S3": 7, "S4": 6, "S4_flush": 10},
-        "terminate_vm": {"S1p": 12, "S2": 8, "S3": 7, "S4": 6, "S4_flush": 10},
+        "v19": {"S1p": 15, "S2": 11, "S3": 11, "S4": 9, "S4_flush": 11, "flush_ok": 22, "S5": 22,
+                "no_stale_list": 16, "free_unloaded": 19},
+        "v19_atomic_init": {"flush_ok": 22, "S5": 22, "no_stale_list": 16, "free_unloaded": 19},
+        "normal_way": {"S1p": 18, "S2": 11, "S3": 10, "S4": 9, "S4_flush": 13, "loud_leak": 21},
+        "terminate_vm": {"S1p": 15, "S2": 11, "S3": 10, "S4": 9, "S4_flush": 13, "loud_leak": 22},
         "terminate_vm_atomic_init": {},
-        "mut_skip_migration_flush": {"S1p": 18, "S2": 12, "S3": 11, "S4": 10, "S4_flush": 13},
-        "mut_v19_no_free_disassociate": {"S5": 19, "freed_off_list": 18, "no_stale_list": 14},
+        "mut_skip_migration_flush": {"S1p": 21, "S2": 15, "S3": 14, "S4": 13, "S4_flush": 16, "loud_leak": 24},
+        "mut_v19_no_free_disassociate": {"flush_ok": 22, "S5": 22, "freed_off_list": 20, "no_stale_list": 16,
+                                         "free_unloaded": 19},
+        "mainline": {"S1p": 18, "S2": 11, "S3": 10, "S4": 9, "S4_flush": 13, "loud_leak": 21},
+        "f1_flush_flag": {},
+        "f3_loud_leak": {"S1p": 18, "S2": 11, "S3": 10, "S4": 9, "S4_flush": 13},
+        "mut_f1_flag_at_create": {"flush_ok": 7},
     },
 }
 
@@ -77,8 +104,8 @@ MATRIX: dict[tuple[int, int, int], dict[str, dict[str, int]]] = {
 # a temporal property makes the explicit engine keep every edge and switches symmetry off, which
 # the V=3 and symmetry tests below must not pay for. Fairness (the spec's `fair:` entries) only
 # affects liveness, so these verdicts and lengths do not depend on it.
-PROPERTIES = ("S1", "S1p", "S2", "S3", "S4", "S4_flush", "S4_list", "S5", "S6", "S7", "S7_vcpu", "S8",
-              "freed_off_list", "no_stale_list", "deadlock", "range")
+PROPERTIES = ("S1", "S1p", "S2", "S3", "S4", "S4_flush", "flush_ok", "S4_list", "S5", "S6", "S7", "S7_vcpu",
+              "S8", "freed_off_list", "no_stale_list", "free_unloaded", "loud_leak", "deadlock", "range")
 LIVENESS = ("L1", "L2")
 
 
@@ -137,9 +164,10 @@ def test_symmetry_agrees(variant: str) -> None:
 
 
 @pytest.mark.parametrize(("variant", "prop", "depth"), [
-    ("v6_16", "S1p", 13),            # R6: preemption inside KVM_TDX_INIT_VCPU, HKID leaked
-    ("v19_atomic_init", "S5", 17),   # R2/R7: reload during destroy, VP.FLUSH on a torn-down TD
-    ("mut_skip_migration_flush", "S3", 11),  # R3
+    ("v6_16", "S1p", 15),            # R6: preemption inside KVM_TDX_INIT_VCPU, HKID leaked
+    ("v19_atomic_init", "S5", 19),   # R2/R7: reload during destroy, VP.FLUSH on a torn-down TD
+    ("mut_skip_migration_flush", "S3", 13),  # R3
+    ("mut_f1_flag_at_create", "flush_ok", 6),  # F1's flag before TDH.VP.ADDCX: TDX_TDCX_NUM_INCORRECT
 ])
 def test_single_property_engine_agrees(variant: str, prop: str, depth: int) -> None:
     """The per-property engine signature gives the same shortest counterexample."""
