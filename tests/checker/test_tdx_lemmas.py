@@ -82,3 +82,4 @@ def test_without_f1_flag_f1_is_not_inductive() -> None:
     fewer = replace(ts, lemmas=tuple(lem for lem in ts.lemmas if lem.name != "f1_flag"))
     v = kind.check(fewer, "S1p", BUDGET)
     assert isinstance(v, Unknown)
+    assert v.reason == "lemma 'assoc_belief' not proved: induction failed at k=1"
