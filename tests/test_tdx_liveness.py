@@ -34,37 +34,49 @@ LIVENESS = ("L1", "L2")
 # (V, P, K) -> variant -> violated property -> (lasso depth, loop index); absent: holds
 LASSOS: dict[tuple[int, int, int], dict[str, dict[str, tuple[int, int]]]] = {
     (1, 2, 1): {
-        "v6_16": {"L2": (17, 17)},
-        "v6_16_atomic_init": {},
-        "v19": {"L1": (12, 10), "L2": (12, 10)},
-        "v19_atomic_init": {},
-        "normal_way": {"L2": (17, 17)},
-        "terminate_vm": {"L2": (18, 18)},
-        "terminate_vm_atomic_init": {},
-        "mut_skip_migration_flush": {"L2": (20, 20)},
-        "mut_v19_no_free_disassociate": {},
-    },
-    (1, 2, 2): {
-        "v6_16": {"L2": (16, 16)},
-        "v6_16_atomic_init": {},
-        "v19": {"L1": (13, 11), "L2": (13, 11)},
-        "v19_atomic_init": {},
-        "normal_way": {"L2": (16, 16)},
-        "terminate_vm": {"L2": (17, 17)},
-        "terminate_vm_atomic_init": {},
-        "mut_skip_migration_flush": {"L2": (19, 19)},
-        "mut_v19_no_free_disassociate": {},
-    },
-    (2, 2, 2): {  # the default size: the spec's `expect:` entries describe this row
         "v6_16": {"L2": (19, 19)},
         "v6_16_atomic_init": {},
-        "v19": {"L1": (14, 11), "L2": (14, 11)},
+        "v19": {"L1": (14, 12), "L2": (14, 12)},
         "v19_atomic_init": {},
         "normal_way": {"L2": (19, 19)},
         "terminate_vm": {"L2": (20, 20)},
         "terminate_vm_atomic_init": {},
         "mut_skip_migration_flush": {"L2": (22, 22)},
         "mut_v19_no_free_disassociate": {},
+        "mainline": {"L2": (19, 19)},
+        "f1_flush_flag": {},
+        "f3_loud_leak": {"L2": (19, 19)},
+        "mut_f1_flag_at_create": {},
+    },
+    (1, 2, 2): {
+        "v6_16": {"L2": (18, 18)},
+        "v6_16_atomic_init": {},
+        "v19": {"L1": (15, 13), "L2": (15, 13)},
+        "v19_atomic_init": {},
+        "normal_way": {"L2": (18, 18)},
+        "terminate_vm": {"L2": (19, 19)},
+        "terminate_vm_atomic_init": {},
+        "mut_skip_migration_flush": {"L2": (21, 21)},
+        "mut_v19_no_free_disassociate": {},
+        "mainline": {"L2": (18, 18)},
+        "f1_flush_flag": {},
+        "f3_loud_leak": {"L2": (18, 18)},
+        "mut_f1_flag_at_create": {},
+    },
+    (2, 2, 2): {  # the default size: the spec's `expect:` entries describe this row
+        "v6_16": {"L2": (22, 22)},
+        "v6_16_atomic_init": {},
+        "v19": {"L1": (18, 15), "L2": (18, 15)},
+        "v19_atomic_init": {},
+        "normal_way": {"L2": (22, 22)},
+        "terminate_vm": {"L2": (23, 23)},
+        "terminate_vm_atomic_init": {},
+        "mut_skip_migration_flush": {"L2": (25, 25)},
+        "mut_v19_no_free_disassociate": {},
+        "mainline": {"L2": (22, 22)},
+        "f1_flush_flag": {},
+        "f3_loud_leak": {"L2": (22, 22)},
+        "mut_f1_flag_at_create": {},
     },
 }
 
@@ -73,7 +85,7 @@ LASSOS: dict[tuple[int, int, int], dict[str, dict[str, tuple[int, int]]]] = {
 # step and is weakly or strongly fair. The spec has no `may_fail` outcomes.
 ADVERSARIAL = {
     "vm.mng_create", "vm.finalize",
-    "vcpu.init_ioctl", "vcpu.run_ioctl", "vcpu.migrate_nocall", "vcpu.migrate_flush", "vcpu.exit_run",
+    "vcpu.create", "vcpu.init_ioctl", "vcpu.run_ioctl", "vcpu.migrate_nocall", "vcpu.migrate_flush", "vcpu.exit_run",
     "vcpu.close_fd",
     "cpuhp.begin",
     "td.close_vmfd", "td.mm_exit", "td.terminate", "td.reload_migrate_nocall", "td.reload_migrate_flush",
@@ -155,15 +167,16 @@ def test_v19_release_loop_spins_forever() -> None:
     VPFLUSHDONE returns TDX_FLUSHVP_NOT_DONE."""
     ts, verdicts = _verdicts("v19", (1, 2, 1))
     v = verdicts["L1"]
-    assert isinstance(v, Violated) and (v.trace.depth, v.trace.loop) == (12, 10)
+    assert isinstance(v, Violated) and (v.trace.depth, v.trace.loop) == (14, 12)
     t = v.trace
     labels = t.labels(ts)
-    assert labels[3:] == ("vcpu[0].init_ioctl(p=0)", "vcpu[0].vp_init(c=0)", "vcpu[0].migrate_nocall(q=1)",
+    assert labels[3:] == ("vcpu[0].create(p=0)", "vcpu[0].init_ioctl(p=0)", "vcpu[0].vp_addcx()",
+                          "vcpu[0].vp_init(c=0)", "vcpu[0].migrate_nocall(q=1)",
                           "vcpu[0].mark_init()", "vcpu[0].vp_wr(c=1)", "td.mm_exit()", "td.flush_call(w=0, c=1)",
                           "td.vpflushdone()", "td.flush_nocall(w=0)")
-    assert _result(ts, t.actions[7], t.states[7]) == "TDX_VCPU_ASSOCIATED"        # VP.WR on LP1
-    assert _result(ts, t.actions[9], t.states[9]) == "TDX_VCPU_NOT_ASSOCIATED"    # flush on LP1
-    assert _result(ts, t.actions[10], t.states[10]) == "TDX_FLUSHVP_NOT_DONE"     # every round
+    assert _result(ts, t.actions[9], t.states[9]) == "TDX_VCPU_ASSOCIATED"        # VP.WR on LP1
+    assert _result(ts, t.actions[11], t.states[11]) == "TDX_VCPU_NOT_ASSOCIATED"  # flush on LP1
+    assert _result(ts, t.actions[12], t.states[12]) == "TDX_FLUSHVP_NOT_DONE"     # every round
     for s in t.states[t.loop:]:
         assert _value(ts, s, "assoc[0]") == "0"        # the module: still associated with LP0
         assert _value(ts, s, "kcpu[0]") == "none"      # KVM: flushed already
@@ -180,15 +193,16 @@ def test_v6_16_leak_stutters_at_leaked() -> None:
     give up. The teardown ends in `leaked` with the HKID assigned and nothing left to run."""
     ts, verdicts = _verdicts("v6_16", (1, 2, 2))
     v = verdicts["L2"]
-    assert isinstance(v, Violated) and (v.trace.depth, v.trace.loop) == (16, 16)
+    assert isinstance(v, Violated) and (v.trace.depth, v.trace.loop) == (18, 18)
     t = v.trace
     labels = t.labels(ts)
-    assert labels[4:] == ("vcpu[0].init_ioctl(p=0)", "vcpu[0].vp_init(c=0)", "vcpu[0].migrate_nocall(q=1)",
+    assert labels[4:] == ("vcpu[0].create(p=0)", "vcpu[0].init_ioctl(p=0)", "vcpu[0].vp_addcx()",
+                          "vcpu[0].vp_init(c=0)", "vcpu[0].migrate_nocall(q=1)",
                           "vcpu[0].vp_wr(c=1)", "vcpu[0].mark_init()", "vcpu[0].close_fd()", "td.close_vmfd()",
                           "td.last_ref()", "td.flush_call(w=0, c=1)", "td.vpflushdone()", "td.vcpu_free_keep(w=0)",
                           "td.give_up()")
-    assert _result(ts, t.actions[12], t.states[12]) == "TDX_VCPU_NOT_ASSOCIATED"
-    assert _result(ts, t.actions[13], t.states[13]) == "TDX_FLUSHVP_NOT_DONE"
+    assert _result(ts, t.actions[14], t.states[14]) == "TDX_VCPU_NOT_ASSOCIATED"
+    assert _result(ts, t.actions[15], t.states[15]) == "TDX_FLUSHVP_NOT_DONE"
     last = t.states[-1]
     assert _value(ts, last, "td.pc") == "leaked"
     assert _value(ts, last, "khkid") == "true" and _value(ts, last, "life") == "TD_KEYS_CONFIGURED"
@@ -230,7 +244,7 @@ def test_reload_put_fairness_is_what_lets_v19_destroy_finish() -> None:
     scheduler could migrate it between LP0 and LP1 for ever and L1 would fail in v19_atomic_init."""
     text = _with_fairness({"reload_put": "none"})
     got = _lassos("v19_atomic_init", (1, 2, 1), text)
-    assert got == {"L1": (14, 12)}
+    assert got == {"L1": (15, 13)}
     ts, verdicts = _verdicts("v19_atomic_init", (1, 2, 1), text)
     t = verdicts["L1"].trace
     assert {ts.actions[a].label.qualified for a in t.actions[t.loop:]} == {"td.reload_migrate_nocall"}
@@ -277,7 +291,7 @@ def test_fairness_carries_the_verdicts_against_an_idling_adversary() -> None:
     # terminate_vm: KVM_TDX_TERMINATE_VM leaks the HKID and userspace keeps its fds for ever
     ts, verdicts = _verdicts("terminate_vm", (1, 2, 1), idle)
     t = verdicts["L2"].trace
-    assert (t.depth, t.loop) == (12, 11)
+    assert (t.depth, t.loop) == (14, 13)
     assert "td.terminate()" in t.labels(ts) and _value(ts, t.states[-1], "td.pc") == "wait_refs"
 
 

@@ -36,7 +36,7 @@ def _load(variant: str, *size: str) -> TransitionSystem:
 def test_every_lemma_is_an_invariant(variant: str, size: tuple[str, ...]) -> None:
     ts = _load(variant, *size)
     names = [lem.name for lem in ts.lemmas]
-    assert len(names) == 34
+    assert len(names) == 36
     got = explore(replace(ts, properties=ts.lemmas), names)
     assert got.complete
     assert {n: type(got.verdict(n)).__name__ for n in names} == {n: "Proved" for n in names}
@@ -50,6 +50,10 @@ PROOFS = [
     ("v6_16_atomic_init", "S1p"), ("v6_16_atomic_init", "S4"), ("v6_16_atomic_init", "S3"),
     ("v19_atomic_init", "S1p"), ("v19_atomic_init", "S4_flush"), ("v19", "freed_off_list"),
     ("terminate_vm_atomic_init", "S1p"), ("normal_way", "S5"), ("mut_v19_no_free_disassociate", "S2"),
+    # the fixes (docs/tdx.md section 5c): F1 holds everything, F2 (v6_16_atomic_init) too, F3 only
+    # makes the leak loud; mainline's tdx_vcpu_free early branch never fires on the destroy path
+    ("f1_flush_flag", "S1p"), ("f1_flush_flag", "S4"), ("f1_flush_flag", "flush_ok"),
+    ("v6_16_atomic_init", "loud_leak"), ("f3_loud_leak", "loud_leak"), ("mainline", "free_unloaded"),
 ]
 
 
@@ -65,7 +69,17 @@ def test_kinduction_proves_with_the_lemmas(variant: str, prop: str) -> None:
 
 def test_without_assoc_belief_s1p_is_not_inductive() -> None:
     ts = _load("v6_16_atomic_init", "V=3", "P=3")
-    fewer = replace(ts, lemmas=tuple(lem for lem in ts.lemmas if lem.name != "assoc_belief"))
+    # leak_path rests on assoc_belief in the atomic-INIT designs, so it goes too
+    fewer = replace(ts, lemmas=tuple(lem for lem in ts.lemmas if lem.name not in ("assoc_belief", "leak_path")))
     v = kind.check(fewer, "S1p", BUDGET)
     assert isinstance(v, Unknown)
     assert v.reason == "induction failed at k=1"
+
+
+def test_without_f1_flag_f1_is_not_inductive() -> None:
+    """F1's proof rests on its flag being set before TDH.VP.INIT and never cleared (lemma f1_flag)."""
+    ts = _load("f1_flush_flag", "V=2", "P=2")
+    fewer = replace(ts, lemmas=tuple(lem for lem in ts.lemmas if lem.name != "f1_flag"))
+    v = kind.check(fewer, "S1p", BUDGET)
+    assert isinstance(v, Unknown)
+    assert v.reason == "lemma 'assoc_belief' not proved: induction failed at k=1"

@@ -92,11 +92,14 @@ def test_tdx(variant: str) -> None:
 
 
 def test_tdx_counts_at_v3() -> None:
-    # the counts SPIN reports for bench/peers/tdx_teardown.pml at this size (bench/README.md)
+    # Issue 15's fidelity fixes (vCPU creation loads the vCPU, TDH.VP.ADDCX as its own step, a
+    # failed TDH.VP.ENTER leaves the VM alive) changed these from 141,964 / 590,916 / 42, the
+    # counts SPIN reports for bench/peers/tdx_teardown.pml (bench/README.md), which still encodes
+    # the spec before them; the next bench run's agreement check will show the twin needs them.
     [ts] = load_spec(TDX, ("V=3", "P=2"), "v19")
     safety = [p.name for p in ts.properties if not p.temporal]
     r = explore(ts, safety, symmetry=False, backend="vector")
-    assert (r.states, r.transitions, r.diameter, r.complete) == (141_964, 590_916, 42, True)
+    assert (r.states, r.transitions, r.diameter, r.complete) == (193_231, 810_754, 48, True)
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4])
