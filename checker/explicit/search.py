@@ -73,6 +73,9 @@ class _Search:
         self.complete = False
         # the edge lists are kept only when a liveness property needs the whole graph
         self.succ: list[list[tuple[int, int]]] | None = [] if self.c.temporal else None
+        # per state, the enabled actions whose step leaves the range: enabled, but with no edge
+        # (NOTE(range-fairness) in checker/core/semantics.py)
+        self.off: list[list[int]] | None = [] if self.c.temporal else None
         self.symmetry: Canonicalizer | None = None
         if symmetry and not self.c.temporal:
             sym = Canonicalizer(ts)
@@ -101,8 +104,9 @@ class _Search:
             return None
         self.ids[s] = sid
         self.order.append(s)
-        if self.succ is not None:
+        if self.succ is not None and self.off is not None:
             self.succ.append([])
+            self.off.append([])
         self.parent.append(parent)
         self.via.append(via)
         self.depth.append(depth)
@@ -129,6 +133,8 @@ class _Search:
                 if name in self.pending and bad(s):
                     self.violated(name, self.trace_to(sid, (i, t)))
             if any(not lo <= t[slot] <= hi for slot, lo, hi in self.c.ranges[i]):
+                if self.off is not None:
+                    self.off[sid].append(i)
                 continue
             if self.canon is not None and t not in self.ids:   # a stored state is canonical
                 t = self.canon(t)
@@ -229,8 +235,8 @@ def explore(ts: TransitionSystem, props: Sequence[str] | None = None,
 def _liveness(ts: TransitionSystem, search: _Search) -> None:
     """Decide the temporal properties on the complete graph (checker/explicit/liveness.py)."""
     from checker.explicit.liveness import Graph, find_violation
-    assert search.succ is not None
-    g = Graph(search.order, search.succ, [i for i, p in enumerate(search.parent) if p < 0])
+    assert search.succ is not None and search.off is not None
+    g = Graph(search.order, search.succ, [i for i, p in enumerate(search.parent) if p < 0], search.off)
     for p in search.c.temporal:
         trace = find_violation(ts, p, g)
         if trace is not None:
