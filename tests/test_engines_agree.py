@@ -27,8 +27,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checker.core.budget import Budget
-from checker.core.verdict import HoldsUpTo, Proved, Unknown, Verdict, Violated
 from checker.core.semantics import initial_states
+from checker.core.verdict import HoldsUpTo, Proved, Unknown, Verdict, Violated
 from checker.explicit.search import check as explicit_check
 from checker.explicit.search import explore
 from checker.smt import bmc, kind, pdr
