@@ -17,7 +17,7 @@ checker/core/semantics.py): such a state neither stutters nor lets a fair group 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
@@ -31,13 +31,14 @@ Group = tuple[str, str, int | None]
 
 @dataclass(frozen=True)
 class Graph:
-    """The explored state space: states by id, per state its (successor, action) edges, and per
-    state the actions enabled there whose step leaves the range (no edge: NOTE(range-fairness))."""
+    """The explored state space: states by id, per state its (successor, action) edges, and for
+    the states that have any, the actions enabled there whose step leaves the range (they have
+    no edge: NOTE(range-fairness))."""
 
     states: Sequence[tuple[int, ...]]
     succ: Sequence[Sequence[tuple[int, int]]]
     initial: Sequence[int]
-    off: Sequence[Sequence[int]]
+    off: Mapping[int, Sequence[int]]
 
 
 @dataclass(frozen=True)
@@ -115,11 +116,11 @@ def _cyclic(g: Graph, c: frozenset[int]) -> bool:
 
 def _stutters(g: Graph, s: int) -> bool:
     """Nothing is enabled in s, not even a step out of range (NOTE(range-fairness))."""
-    return not g.succ[s] and not g.off[s]
+    return not g.succ[s] and s not in g.off
 
 
 def _enabled(ts: Fairness, g: Graph, s: int) -> set[Group]:
-    acts = [*(a for _, a in g.succ[s]), *g.off[s]]
+    acts = [*(a for _, a in g.succ[s]), *g.off.get(s, ())]
     return {grp for a in acts if (grp := _group_of(ts, a)) is not None}
 
 

@@ -73,9 +73,9 @@ class _Search:
         self.complete = False
         # the edge lists are kept only when a liveness property needs the whole graph
         self.succ: list[list[tuple[int, int]]] | None = [] if self.c.temporal else None
-        # per state, the enabled actions whose step leaves the range: enabled, but with no edge
-        # (NOTE(range-fairness) in checker/core/semantics.py)
-        self.off: list[list[int]] | None = [] if self.c.temporal else None
+        # the states with enabled actions whose step leaves the range: enabled, but with no edge
+        # (NOTE(range-fairness) in checker/core/semantics.py); few states have any, so a dict
+        self.off: dict[int, list[int]] | None = {} if self.c.temporal else None
         self.symmetry: Canonicalizer | None = None
         if symmetry and not self.c.temporal:
             sym = Canonicalizer(ts)
@@ -104,9 +104,8 @@ class _Search:
             return None
         self.ids[s] = sid
         self.order.append(s)
-        if self.succ is not None and self.off is not None:
+        if self.succ is not None:
             self.succ.append([])
-            self.off.append([])
         self.parent.append(parent)
         self.via.append(via)
         self.depth.append(depth)
@@ -134,7 +133,7 @@ class _Search:
                     self.violated(name, self.trace_to(sid, (i, t)))
             if any(not lo <= t[slot] <= hi for slot, lo, hi in self.c.ranges[i]):
                 if self.off is not None:
-                    self.off[sid].append(i)
+                    self.off.setdefault(sid, []).append(i)
                 continue
             if self.canon is not None and t not in self.ids:   # a stored state is canonical
                 t = self.canon(t)
