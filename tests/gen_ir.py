@@ -169,13 +169,17 @@ def systems(draw: st.DrawFn, edge: bool = False) -> TransitionSystem:
 
 
 @st.composite
-def live_systems(draw: st.DrawFn) -> TransitionSystem:
+def live_systems(draw: st.DrawFn, range_errors: bool = False) -> TransitionSystem:
     """A system as `systems` draws it (the same draws first), then fairness on its transitions
-    and temporal properties: eventually, always_eventually and leads_to."""
-    return _system(draw, live=True)
+    and temporal properties: eventually, always_eventually and leads_to.
+
+    range_errors: also a counter `cnt` and a weakly or strongly fair transition `ovf` that adds
+    to it unclamped, so that it is enabled in reachable states where its step leaves the range
+    (NOTE(range-fairness) in checker/core/semantics.py), inside the other machines' cycles."""
+    return _system(draw, live=True, range_errors=range_errors)
 
 
-def _system(draw: st.DrawFn, live: bool, edge: bool = False) -> TransitionSystem:
+def _system(draw: st.DrawFn, live: bool, edge: bool = False, range_errors: bool = False) -> TransitionSystem:
     b = _Build(draw, edge, edge and draw(st.booleans()))
     sorts = GLOBAL_SORTS + EDGE_SORTS + [PAST_SORT] * b.past if edge else GLOBAL_SORTS
     for k in range(draw(st.integers(1, 4))):
@@ -191,11 +195,15 @@ def _system(draw: st.DrawFn, live: bool, edge: bool = False) -> TransitionSystem
             b.vars.append(StateVar(f"m[{ks.render(key)}]", vs, "m", ks.render(key)))
         b.maps.append(((base, base + 1), ks, vs))
     machines, actions = _machines(b, draw(st.integers(1, 3)))
+    if range_errors:
+        actions.append(_overflow(b, machines))
     init_values = tuple(_init(b, i) for i in range(len(b.vars)))
     init_c = b.boolean(1) if draw(st.integers(0, 3)) == 0 else None
     props = _properties(b, actions, machines)
     if live:   # drawn after everything else, so that `systems` draws stay as they were
         actions = _fairness(b, actions)
+        if range_errors:   # the counter's transition is always fair (it was drawn last)
+            actions[-1] = replace(actions[-1], fair=draw(st.sampled_from(["weak", "strong"])))
         props = _temporal(b, actions)
     return TransitionSystem("gen", "<gen>", (), None, tuple(b.vars), init_values, init_c, tuple(actions),
                             tuple(props), tuple(machines), statuses=STATUS.members)
@@ -248,6 +256,21 @@ def _action(b: _Build, m: int, t: int, pc: int) -> list[Action]:
         out.append(Action(ActionLabel(label.machine, label.transition, None, (), "BUSY"), guard, (), "op",
                           Const(2, STATUS)))
     return [a for a in out if not smart.is_false(a.guard)]
+
+
+def _overflow(b: _Build, machines: list[MachineInfo]) -> Action:
+    """`cnt := cnt + d` on a new counter 0..1 or 0..2, d mostly 1 (so the step leaves the range
+    once the counter is full) and otherwise drawn; guarded by a machine's control state or not."""
+    cnt = len(b.vars)
+    csort = IntSort(0, b.draw(st.integers(1, 2)))
+    b.vars.append(StateVar("cnt", csort, "cnt"))
+    m = b.draw(st.integers(0, len(machines) - 1))
+    pc = machines[m].pc_slots[0]
+    guard = smart.Eq(Var(pc, b.vars[pc].sort), b.const_of(b.vars[pc].sort)) if b.draw(st.booleans()) else smart.TRUE
+    if b.draw(st.booleans()):
+        guard = smart.And(guard, b.boolean(1))
+    d = Const(1, WIDE) if b.draw(st.booleans()) else b.integer(1)
+    return Action(ActionLabel(f"mach{m}", "ovf", None, ()), guard, ((cnt, App(Op.ADD, (Var(cnt, csort), d), WIDE)),))
 
 
 def _likely(b: _Build) -> Expr:

@@ -113,3 +113,33 @@ properties:
     v = r.verdict("one_leads_to_five")
     # by hand: reach x == 1 (1 step), then the loop 1 -> 2 -> 3 -> 0 -> 1 (4 steps)
     assert isinstance(v, Violated) and (v.trace.depth, v.trace.loop) == (5, 1)
+
+
+def test_a_step_out_of_range_is_enabled_so_the_state_does_not_stutter() -> None:
+    # NOTE(range-fairness): at x == 1, inc is enabled (its guard holds) but its step leaves the
+    # range, so there is no edge; unlike test_deadlock_state_stutters_forever, the state may not
+    # stutter: every behaviour ends in the range error and no lasso exists
+    spec = """
+spec: overflow
+vars:
+  x: {type: "0..1", init: 0}
+machines:
+  m:
+    states: [s]
+    init: s
+    fair: weak
+    transitions:
+      inc:
+        effect:
+          x: "x + 1"
+properties:
+  never:
+    eventually: "x == 0 and x == 1"
+  range:
+    expect: violated
+"""
+    [ts] = load_text(spec)
+    r = explore(ts)
+    assert isinstance(r.verdict("never"), Proved) and isinstance(r.verdict("deadlock"), Proved)
+    v = r.verdict("range")
+    assert isinstance(v, Violated) and v.trace.depth == 2 and v.trace.labels(ts) == ("m.inc()", "m.inc()")

@@ -40,6 +40,19 @@ def may_overflow(ts: TransitionSystem, slot: int, e: Expr) -> bool:
     return s != target
 
 
+# NOTE(range-fairness): a transition is enabled in a state exactly when its guard holds there,
+# whatever its effect computes. When the effect stores a value outside a variable's range, the
+# step is a modelling error, reported by the built-in property `range`, and its post-state is no
+# state of the system (NOTE(range-steps) in checker/explicit/search.py): the behaviour taking it
+# ends in that error, so the state graph has no edge for it. The transition still counts as
+# enabled, for fairness and for deadlock alike: a state whose every enabled step leaves the range
+# is no deadlock and may not stutter forever (only a state with no guard true may), and a weakly
+# (strongly) fair transition enabled always (infinitely often) on a loop must be taken in the
+# loop even when its enabled steps there leave the range. So a fair behaviour never ignores a
+# range error: it either takes it (and `range` reports it) or takes the transition in range.
+# Replay (checker/traces/replay.py) and the BMC lassos (checker/smt/lasso.py) read enabledness
+# from the guards; the explicit liveness search (checker/explicit/liveness.py), which reads it
+# from the graph's edges, also counts the out-of-range steps the search records per state.
 def successor(state: State, updates: Sequence[tuple[int, Callable[[Sequence[int]], int]]]) -> State:
     new = list(state)
     for slot, f in updates:

@@ -9,13 +9,15 @@ when some fair behaviour, after a trigger, stays forever inside a region:
 NOTE(fairness): fairness is per (machine, instance, transition) group, all its parameter
 choices together; `may_fail` outcomes carry none (they are adversarial). A cycle is fair when
 every weak group enabled in all its states is taken in it, and every strong group enabled in
-some of its states is taken in it.
+some of its states is taken in it. An action is enabled where its guard holds, also when its
+step leaves a variable's range and so has no edge (NOTE(range-fairness) in
+checker/core/semantics.py): such a state neither stutters nor lets a fair group go untaken.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
@@ -29,11 +31,14 @@ Group = tuple[str, str, int | None]
 
 @dataclass(frozen=True)
 class Graph:
-    """The explored state space: states by id, and per state its (successor, action) edges."""
+    """The explored state space: states by id, per state its (successor, action) edges, and for
+    the states that have any, the actions enabled there whose step leaves the range (they have
+    no edge: NOTE(range-fairness))."""
 
     states: Sequence[tuple[int, ...]]
     succ: Sequence[Sequence[tuple[int, int]]]
     initial: Sequence[int]
+    off: Mapping[int, Sequence[int]]
 
 
 @dataclass(frozen=True)
@@ -111,11 +116,17 @@ def _fair_components(ts: Fairness, g: Graph, region: set[int]) -> dict[int, froz
 
 def _cyclic(g: Graph, c: frozenset[int]) -> bool:
     n = next(iter(c))
-    return len(c) > 1 or not g.succ[n] or any(d == n for d, _ in g.succ[n])
+    return len(c) > 1 or _stutters(g, n) or any(d == n for d, _ in g.succ[n])
+
+
+def _stutters(g: Graph, s: int) -> bool:
+    """Nothing is enabled in s, not even a step out of range (NOTE(range-fairness))."""
+    return not g.succ[s] and s not in g.off
 
 
 def _enabled(ts: Fairness, g: Graph, s: int) -> set[Group]:
-    return {grp for _, a in g.succ[s] if (grp := _group_of(ts, a)) is not None}
+    acts = [*(a for _, a in g.succ[s]), *g.off.get(s, ())]
+    return {grp for a in acts if (grp := _group_of(ts, a)) is not None}
 
 
 def _taken(ts: Fairness, g: Graph, c: frozenset[int]) -> set[Group]:
@@ -180,7 +191,7 @@ def _unwind(parent: dict, node: tuple[int, int]) -> tuple[list[int], list[int]]:
 def _cycle(ts: Fairness, g: Graph, comp: frozenset[int], entry: int) -> tuple[list[int], list[int]]:
     """A short cycle from entry through comp that satisfies every fairness group, built
     greedily: walk to the nearest state that settles an unsettled group, then back to entry."""
-    if not g.succ[entry]:
+    if _stutters(g, entry):
         return [], []            # stutters forever: no transition is enabled here
     todo = _requirements(ts, g, comp)
     path: list[int] = []

@@ -75,6 +75,9 @@ class _Search:
         self.cut = False                 # stopped at the depth bound with states left to expand
         # the edge lists are kept only when a liveness property needs the whole graph
         self.succ: list[list[tuple[int, int]]] | None = [] if self.c.temporal else None
+        # the states with enabled actions whose step leaves the range: enabled, but with no edge
+        # (NOTE(range-fairness) in checker/core/semantics.py); few states have any, so a dict
+        self.off: dict[int, list[int]] | None = {} if self.c.temporal else None
         self.symmetry: Canonicalizer | None = None
         if symmetry and not self.c.temporal:
             sym = Canonicalizer(ts)
@@ -131,6 +134,8 @@ class _Search:
                 if name in self.pending and bad(s):
                     self.violated(name, self.trace_to(sid, (i, t)))
             if any(not lo <= t[slot] <= hi for slot, lo, hi in self.c.ranges[i]):
+                if self.off is not None:
+                    self.off.setdefault(sid, []).append(i)
                 continue
             if self.canon is not None and t not in self.ids:   # a stored state is canonical
                 t = self.canon(t)
@@ -256,8 +261,8 @@ def _liveness(ts: TransitionSystem, search: _Search) -> None:
     cycle (they are not deadlocks, their successors are unknown), so a lasso found there is a
     real violation, and none found proves nothing (NOTE(explicit-depth))."""
     from checker.explicit.liveness import Graph, find_violation
-    assert search.succ is not None
-    g = Graph(search.order, search.succ, [i for i, p in enumerate(search.parent) if p < 0])
+    assert search.succ is not None and search.off is not None
+    g = Graph(search.order, search.succ, [i for i, p in enumerate(search.parent) if p < 0], search.off)
     bound = search.bound if search.cut else None
     unexpanded = frozenset(i for i, d in enumerate(search.depth) if d == bound)
     for p in search.c.temporal:

@@ -12,7 +12,7 @@ about depth k is guarded by the literal end_k, so one solver serves every depth 
 Fairness on the loop, per fair group (the (machine, instance, transition) of every action with
 `fair` set; may_fail outcomes have none): weak = enabled in every loop state => some loop step
 fires one of its actions; strong = enabled in some loop state => some loop step fires one.
-"Enabled" is "some guard holds", as in replay.
+"Enabled" is "some guard holds", as in replay, also for a step out of range (NOTE(range-fairness)).
 
 Violation shapes (a query is end_k and the shape, under one activation literal):
   eventually P          not P in s_0..s_k;

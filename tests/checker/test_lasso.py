@@ -146,3 +146,22 @@ def test_auto_all_shares_one_explicit_search(monkeypatch: pytest.MonkeyPatch) ->
     for name, v in zip(names, got, strict=True):
         assert v.provenance.engine == "auto:explicit"
         assert kind_of(v) == kind_of(explore(ts, [name]).verdict(name)), name
+
+
+RANGE_SPEC = Path(__file__).resolve().parents[1] / "specs" / "rangefair.yaml"
+
+
+@pytest.mark.parametrize("variant", ["unfair", "weak", "weak_sometimes", "strong", "strong_sometimes"])
+def test_bmc_lassos_match_explicit_on_fair_steps_out_of_range(variant: str) -> None:
+    # NOTE(range-fairness): a fair transition enabled where its step leaves the range
+    [ts] = load_spec(RANGE_SPEC, variant=variant)
+    ref = explore(ts)
+    for prop in _temporal(ts):
+        want, got = ref.verdict(prop), bmc.check(ts, prop, Budget(max_depth=DEPTH))
+        assert kind_of(want) == ("violated" if variant in ("unfair", "weak_sometimes") else "proved")
+        if isinstance(want, Violated):
+            validate(ts, want.trace, prop)
+            assert isinstance(got, Violated) and got.trace.depth <= want.trace.depth, (prop, got)
+            validate(ts, got.trace, prop)
+        else:
+            assert isinstance(got, HoldsUpTo) and got.depth == DEPTH, (prop, got)
