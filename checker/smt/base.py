@@ -18,6 +18,7 @@ from checker.core.verdict import Provenance, Unknown, Violated
 from checker.smt import decode
 from checker.smt.encode import Encoding
 from checker.smt.lasso import Lassos
+from checker.smt.lasso_quadratic import QuadraticLassos
 from checker.smt.solver import check as solver_check
 from checker.smt.symbreak import SymmetricPath
 from checker.smt.unroll import Path, provenance
@@ -55,7 +56,7 @@ class Unrolling:
                  lemmas: tuple[Property, ...] | None = None, prove: LemmaProver | None = None):
         self.ts, self.budget, self.engine = ts, budget, engine
         self.path = _path(enc, budget)
-        self.lassos = Lassos(self.path)
+        self.lassos = QuadraticLassos(self.path) if enc.options.lasso == "quadratic" else Lassos(self.path)
         self.t0 = time.monotonic()
         self.clean_to: dict[str, int] = {}   # per property: every depth <= this is violation-free
         self.queries = 0
