@@ -220,7 +220,6 @@ def test_a_slow_property_does_not_starve_the_others(monkeypatch: pytest.MonkeyPa
 
 def test_a_share_is_capped_by_a_deadline_already_running() -> None:
     import time
-
     from dataclasses import replace
 
     b = replace(Budget(timeout_s=100), deadline=time.monotonic() + 10)   # as `auto` starts it
