@@ -69,7 +69,9 @@ def measure(case: tuple[str, str, tuple[str, ...], str | None, str, int], lasso:
             reached.append(time.monotonic() - t0)
     budget = Budget(max_depth=depth, timeout_s=limit, on_progress=progress)
     v = bmc.check(ts, prop, budget, options=EncodingOptions(lasso=lasso))
-    return Run(_words(v), tuple(reached), time.monotonic() - t0, queries[0])
+    # a depth whose query a limit stopped was reported too, but not finished
+    done = v.depth + 1 if isinstance(v, HoldsUpTo) else len(reached)
+    return Run(_words(v), tuple(reached[:done]), time.monotonic() - t0, queries[0])
 
 
 def _child(case: tuple, lasso: str, limit: float, out: mp.Queue) -> None:  # type: ignore[type-arg]
