@@ -47,7 +47,7 @@ import z3
 
 from checker.smt.encode import StateVars, conj, disj
 from checker.smt.unroll import Path
-from model.ir import Property, TransitionSystem
+from model.ir import Expr, Property, TransitionSystem
 
 Group = tuple[str, str, int | None]
 Step = Callable[[z3.BoolRef | None, int], z3.ExprRef]
@@ -179,11 +179,11 @@ class Lassos:
         return self._chain(("all_en" if weak else "some_en", str(n)), k, step)[k]
 
     def _fairness(self, k: int) -> list[z3.ExprRef]:
+        if k == 0:     # only a stutter: nothing is enabled, so nothing is owed
+            return []
         out = []
         for n, g in enumerate(self.groups):
             en_k = self._enabled(n, k)
-            if k == 0:     # only a stutter: nothing is enabled, so nothing is owed
-                continue
             loop = self._over_loop(n, k - 1)
             due = z3.And(loop, en_k) if g.kind == "weak" else z3.Or(loop, en_k)
             out.append(z3.Implies(due, self._fired(n, k)))
@@ -216,12 +216,12 @@ class Lassos:
             return here if prev is None else z3.And(prev, here)
         return self._chain(("never", p.name), k, step)[k]
 
-    def _off(self, p: Property, tag: str, e: object, k: int) -> z3.BoolRef:
+    def _off(self, p: Property, tag: str, e: Expr, k: int) -> z3.BoolRef:
         """"not e in every loop state up to s_k"."""
         pred, st = self.enc.pred, self.path.states
 
         def step(prev: z3.BoolRef | None, j: int) -> z3.ExprRef:
-            here = z3.Implies(self._in(j)[j], z3.Not(pred(e, st[j])))  # type: ignore[arg-type]
+            here = z3.Implies(self._in(j)[j], z3.Not(pred(e, st[j])))
             return here if prev is None else z3.And(prev, here)
         return self._chain((tag, p.name), k, step)[k]
 
