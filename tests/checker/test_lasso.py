@@ -241,3 +241,23 @@ def test_a_stopped_bound_reads_as_inconclusive_with_its_depth() -> None:
     assert describe(v) == "holds up to depth 17 (timeout after 5 s; bmc-lasso; bounded, not a proof)"
     o = judge(v, "holds")
     assert (o.status, o.why) == ("inconclusive", "holds up to depth 17 (timeout after 5 s)")
+
+
+@pytest.mark.parametrize(("variant", "prop"), [("v19", "L1"), ("v19", "L2"), ("v6_16", "L2"), ("v6_16", "L1")])
+def test_tdx_lassos_agree_across_encodings_and_with_explicit(variant: str, prop: str) -> None:
+    """The shipped TDX spec at V=1 P=2 (a few thousand states): both encodings find a lasso of the
+    same depth, no longer than explicit's, that replays; none where explicit proves (to depth 8).
+    No depth is written here: the spec changes, the agreement must not."""
+    [ts] = load_spec(ROOT / "specs" / "tdx" / "teardown.yaml", ("V=1", "P=2"), variant=variant)
+    ref = explore(ts, [prop]).verdict(prop)
+    depth = ref.trace.depth if isinstance(ref, Violated) else 8
+    got = [bmc.check(ts, prop, Budget(max_depth=depth), options=EncodingOptions(lasso=lasso))
+           for lasso in ("incremental", "quadratic")]
+    if isinstance(ref, Violated):
+        for v in got:
+            assert isinstance(v, Violated) and v.trace.depth <= ref.trace.depth, (prop, v)
+            validate(ts, v.trace, prop)
+        assert got[0].trace.depth == got[1].trace.depth      # type: ignore[union-attr]
+    else:
+        assert isinstance(ref, Proved)
+        assert all(isinstance(v, HoldsUpTo) and v.depth == depth for v in got), got
