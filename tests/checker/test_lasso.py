@@ -236,11 +236,15 @@ def test_a_share_is_capped_by_a_deadline_already_running() -> None:
 def test_a_stopped_bound_reads_as_inconclusive_with_its_depth() -> None:
     from checker.core.outcome import describe, judge
     from checker.core.verdict import Provenance
+    from checker.export.result_json import verdict_json
 
     v = HoldsUpTo("p", Provenance("bmc-lasso", (), None), 17, stopped="timeout after 5 s")
     assert describe(v) == "holds up to depth 17 (timeout after 5 s; bmc-lasso; bounded, not a proof)"
     o = judge(v, "holds")
     assert (o.status, o.why) == ("inconclusive", "holds up to depth 17 (timeout after 5 s)")
+    j = verdict_json(v)
+    assert (j["status"], j["depth"], j["reason"]) == ("holds_bounded", 17, "timeout after 5 s")
+    assert verdict_json(HoldsUpTo("p", v.provenance, 30))["reason"] is None
 
 
 @pytest.mark.parametrize(("variant", "prop"), [("v19", "L1"), ("v19", "L2"), ("v6_16", "L2"), ("v6_16", "L1")])
