@@ -112,6 +112,9 @@ def _from_verdict(engine: str, v, total: float, note: str) -> Measurement:
         status = "done"
         if kind == "holds-up-to":
             depth = v.depth
+            if v.stopped is not None:   # BMC stopped short of the bound (NOTE(bmc-per-property))
+                status = "timeout" if "timeout" in v.stopped else "done"
+                note = "; ".join(x for x in (note, v.stopped) if x)
     return Measurement(engine, status, search_s=v.provenance.elapsed_s, total_s=total, verdict=kind,
                        depth=depth, note=note)
 

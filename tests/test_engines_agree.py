@@ -7,10 +7,12 @@ explicit reference search.
 - every SMT counterexample replays step by step (checker.replay.validate).
 
 - liveness (live_systems: fairness and temporal properties): explicit Violated => BMC finds a
-  lasso no longer than explicit's; explicit Proved => no BMC lasso up to LIVE_DEPTH; every lasso
-  of either engine replays (shape and loop fairness included). Systems violating `range` are
-  compared too, and live_systems(range_errors=True) draws a fair transition enabled where its
-  step leaves the range (NOTE(range-fairness) in checker/core/semantics.py).
+  lasso no longer than explicit's, of exactly the shortest depth (tests/lasso_oracle.py, brute
+  force, where the system has few enough paths); explicit Proved => no BMC lasso up to
+  LIVE_DEPTH; both lasso encodings (incremental and quadratic); every lasso of either engine
+  replays (shape and loop fairness included). Systems violating `range` are compared too, and
+  live_systems(range_errors=True) draws a fair transition enabled where its step leaves the
+  range (NOTE(range-fairness) in checker/core/semantics.py).
 
 300 systems in the normal run; set SEAMCHECK_DIFF_EXAMPLES=N for more (SEAMCHECK_LIVE_EXAMPLES
 for the liveness test).
@@ -36,6 +38,7 @@ from checker.smt.encode import EncodingOptions
 from checker.traces.replay import validate
 from model.ir import TransitionSystem
 from tests.gen_ir import live_systems, systems
+from tests.lasso_oracle import TooMany, shortest_lasso
 
 EXAMPLES = int(os.environ.get("SEAMCHECK_DIFF_EXAMPLES", "300"))
 MAX_STATES = 3_000          # larger (or infinite: unclamped counters) state spaces are skipped
@@ -106,19 +109,27 @@ def test_engines_agree(ts: TransitionSystem, data: st.DataObject) -> None:
 
 LIVE_EXAMPLES = int(os.environ.get("SEAMCHECK_LIVE_EXAMPLES", "60"))
 LIVE_DEPTH = 6              # BMC's bound where explicit proves: no lasso of up to 6 steps may exist
+ORACLE_PATHS = 20_000       # the brute-force shortest lasso skips systems with more paths than this
 
 
 def _live_agrees(ts: TransitionSystem, prop: str, ref: Verdict) -> None:
     # deep enough to contain explicit's own lasso, which is one of the lassos BMC searches
     depth = ref.trace.depth if isinstance(ref, Violated) else LIVE_DEPTH
-    v = bmc.check(ts, prop, Budget(max_depth=depth, seed=0))
-    _replays(ts, v)
-    if isinstance(ref, Violated):
-        assert isinstance(v, Violated), (prop, v, ref.trace)
-        assert v.trace.depth <= ref.trace.depth, (prop, v.trace, ref.trace)
-    else:
-        assert isinstance(ref, Proved)
-        assert isinstance(v, HoldsUpTo) and v.depth == depth, (prop, v)
+    try:
+        shortest: int | None | str = shortest_lasso(ts, prop, depth, ORACLE_PATHS)
+    except TooMany:
+        shortest = "skipped"
+    assert shortest == "skipped" or (shortest is None) == isinstance(ref, Proved), (prop, shortest, ref)
+    for lasso in ("incremental", "quadratic"):
+        v = bmc.check(ts, prop, Budget(max_depth=depth, seed=0), options=EncodingOptions(lasso=lasso))
+        _replays(ts, v)
+        if isinstance(ref, Violated):
+            assert isinstance(v, Violated), (lasso, prop, v, ref.trace)
+            assert v.trace.depth <= ref.trace.depth, (lasso, prop, v.trace, ref.trace)
+            assert shortest == "skipped" or v.trace.depth == shortest, (lasso, prop, v.trace, shortest)
+        else:
+            assert isinstance(ref, Proved)
+            assert isinstance(v, HoldsUpTo) and v.depth == depth, (lasso, prop, v)
 
 
 def _lassos_agree(ts: TransitionSystem) -> None:

@@ -54,6 +54,8 @@ def judge(v: Verdict, expect: str | None, require_proof: bool = False) -> Outcom
         return Outcome(v, expect, "failed", "violated")
     if isinstance(v, Unknown):
         return Outcome(v, expect, "inconclusive", v.reason)
+    if isinstance(v, HoldsUpTo) and v.stopped is not None:   # short of the bound asked for
+        return Outcome(v, expect, "inconclusive", f"holds up to depth {v.depth} ({v.stopped})")
     if isinstance(v, HoldsUpTo):
         if want == "violated":
             return Outcome(v, expect, "inconclusive", f"no violation within depth {v.depth}, one was expected")
@@ -81,7 +83,8 @@ def describe(v: Verdict) -> str:
     if isinstance(v, Proved):
         return f"proved ({eng}: {v.detail})"
     if isinstance(v, HoldsUpTo):
-        return f"holds up to depth {v.depth} ({eng}; bounded, not a proof)"
+        stopped = f"{v.stopped}; " if v.stopped is not None else ""
+        return f"holds up to depth {v.depth} ({stopped}{eng}; bounded, not a proof)"
     if isinstance(v, Violated):
         return f"VIOLATED at depth {v.trace.depth} ({eng})"
     return f"unknown ({eng}: {v.reason})"

@@ -3,7 +3,8 @@
 - Proved: the property holds in every reachable state of this instance (these parameter values),
   established by `engine` (explicit: exhaustive search; kind: k-induction; pdr: an inductive
   invariant re-checked independently). Only this kind may be read as "holds".
-- HoldsUpTo: no violation within `depth` steps (bounded search only). Never a proof.
+- HoldsUpTo: no violation within `depth` steps (bounded search only). Never a proof. `stopped`
+  says why the search ended before its bound (a timeout, a resource limit); None: it reached it.
 - Violated: a counterexample `trace`, replayed on the concrete semantics before it is returned.
 - Unknown: nothing established; `reason` says why (timeout, limit, induction failed, ...).
 
@@ -40,6 +41,7 @@ class HoldsUpTo:
     prop: str
     provenance: Provenance
     depth: int
+    stopped: str | None = None       # why the search ended before its bound; None: it reached it
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,8 @@ def verdict_json(v: Verdict) -> dict[str, Json]:
         depth = v.depth_reached
     out: dict[str, Json] = {
         "status": STATUS[type(v)], "engine": v.provenance.engine, "depth": depth, "k": stats.get("k"),
-        "reason": v.reason if isinstance(v, Unknown) else v.detail if isinstance(v, Proved) else None,
+        "reason": v.reason if isinstance(v, Unknown) else v.detail if isinstance(v, Proved)
+        else v.stopped if isinstance(v, HoldsUpTo) else None,
         "stats": stats, "time_s": round(v.provenance.elapsed_s, 6),
     }
     if isinstance(v, Proved) and v.invariant:

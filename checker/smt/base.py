@@ -18,6 +18,7 @@ from checker.core.verdict import Provenance, Unknown, Violated
 from checker.smt import decode
 from checker.smt.encode import Encoding
 from checker.smt.lasso import Lassos
+from checker.smt.lasso_quadratic import QuadraticLassos
 from checker.smt.solver import check as solver_check
 from checker.smt.symbreak import SymmetricPath
 from checker.smt.unroll import Path, provenance
@@ -55,9 +56,10 @@ class Unrolling:
                  lemmas: tuple[Property, ...] | None = None, prove: LemmaProver | None = None):
         self.ts, self.budget, self.engine = ts, budget, engine
         self.path = _path(enc, budget)
-        self.lassos = Lassos(self.path)
+        self.lassos = QuadraticLassos(self.path) if enc.options.lasso == "quadratic" else Lassos(self.path)
         self.t0 = time.monotonic()
         self.clean_to: dict[str, int] = {}   # per property: every depth <= this is violation-free
+        self.answered: set[str] = set()      # properties with a query answered unsat (not just no position)
         self.queries = 0
         # lemmas proved by the caller (k-induction's base case) hold at once; None: BMC proves
         # the spec's when it gets deep (NOTE(bmc-lemmas))
@@ -99,6 +101,7 @@ class Unrolling:
         if out.result == "unsat":
             s.add(z3.Not(lit), z3.Not(f))   # retire the query; what it proved holds on every path
             self.clean_to[p.name] = depth
+            self.answered.add(p.name)
             return None
         return Violated(p.name, self._prov(p, depth), self._trace(s.model(), p, depth))
 

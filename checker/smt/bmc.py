@@ -4,6 +4,8 @@ found is a shortest one (the same depth as BFS). Never proves anything: HoldsUpT
 One unrolling serves every property of an instance (`check_all`): each query is guarded by its
 own activation literal, so the path, the transition relation and the lasso constraints are
 encoded once and the solver's learnt clauses carry over between properties as well as depths.
+Each property has its own share of the time budget (NOTE(bmc-per-property)); one that runs out
+after searching some depths holds up to the deepest one (HoldsUpTo with `stopped`).
 Temporal properties get lasso counterexamples (NOTE(lasso) in lasso.py); only the explicit
 engine proves them.
 """
@@ -12,52 +14,97 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
 from checker.core.budget import INTERRUPTED, Budget
-from checker.core.verdict import HoldsUpTo, Unknown, Verdict
+from checker.core.verdict import HoldsUpTo, Unknown, Verdict, Violated
 from checker.smt.base import Unrolling, engine_name
 from checker.smt.encode import Encoding, EncodingOptions
 from checker.smt.guard import guard_all
 from checker.smt.kind import prove_lemmas
+from checker.smt.solver import is_limit
 from checker.smt.unroll import provenance, unsupported
-from model.ir import TransitionSystem
+from model.ir import Property, TransitionSystem
 
 
 @guard_all("bmc")
 def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget | None = None, *,
               engine: str = "bmc", options: EncodingOptions | None = None) -> list[Verdict]:
     """BMC of several properties on one shared unrolling, depth-major: each property's first
-    violation is a shortest one. One verdict per name, in order. A Ctrl-C keeps the verdicts
-    found so far; the others are Unknown (NOTE(interrupt-z3) in solver.py)."""
-    budget = (budget or Budget()).start()
+    violation is a shortest one. One verdict per name, in order. Each property has its own
+    share of the budget (NOTE(bmc-per-property)). A Ctrl-C keeps the verdicts found so far; the
+    others are Unknown (NOTE(interrupt-z3) in solver.py)."""
+    budget = budget or Budget()
     t0 = time.monotonic()
     out: dict[str, Verdict] = {}
     for name in props:
         if (no := unsupported(ts, ts.prop(name), engine, t0, lasso=True)) is not None:
             out[name] = no
     pending = [ts.prop(n) for n in dict.fromkeys(props) if n not in out]
-    u = Unrolling(ts, budget, Encoding(ts, options), engine, prove=prove_lemmas) if pending else None
+    if not pending:
+        return [out[n] for n in props]
+    u = Unrolling(ts, budget.start(), Encoding(ts, options), engine, prove=prove_lemmas)
+    clocks = {p.name: Clock(budget) for p in pending}
     try:
         for depth in range(budget.max_depth + 1):
-            if not pending or u is None:
-                break
             for p in pending:
-                got = u.at(p, depth)
+                got = clocks[p.name].run(u, p, depth)
                 if got is not None:
-                    out[p.name] = got
+                    out[p.name] = _bounded(u, got)
             pending = [p for p in pending if p.name not in out]
+            if not pending:
+                break
     except KeyboardInterrupt:
         budget.stop.interrupted = True
         for p in pending:
             if p.name not in out:
                 out[p.name] = Unknown(p.name, provenance(ts, engine_name(engine, p), t0), INTERRUPTED,
-                                      depth_reached=max(u.clean_to.get(p.name, 0), 0) if u is not None else 0)
+                                      depth_reached=max(u.clean_to.get(p.name, 0), 0))
         pending = []
     for p in pending:
-        used = {"lemmas": len(u.path.invariants)} if u is not None and u.path.invariants else {}
+        used = {"lemmas": len(u.path.invariants)} if u.path.invariants else {}
         prov = provenance(ts, engine_name(engine, p), t0, depth=budget.max_depth, max_depth=budget.max_depth, **used)
         out[p.name] = HoldsUpTo(p.name, prov, budget.max_depth)
     return [out[n] for n in props]
+
+
+# NOTE(bmc-per-property): BMC's --timeout is per property, as for k-induction and PDR. The
+# properties share one unrolling (and the solver's learnt clauses), depth-major, but each has its
+# own clock: the time of its own queries (with the encoding they build) counts against its share,
+# and a query may run only for what is left of it, so a slow lasso search never starves the
+# safety properties. The search stays depth-major because a stutter lasso at depth k needs the
+# path to end at s_k (nothing is enabled there, so no step can follow it: NOTE(lasso)). A
+# budget that already has a deadline (`auto` starts one for the whole instance) caps every share.
+class Clock:
+    """One property's share of the budget: the time its queries took so far."""
+
+    def __init__(self, budget: Budget):
+        self.budget, self.spent = budget, 0.0
+
+    def share(self) -> Budget:
+        if self.budget.timeout_s is None:
+            return self.budget.start()
+        mine = time.monotonic() + max(0.0, self.budget.timeout_s - self.spent)
+        cap = self.budget.deadline
+        return replace(self.budget, deadline=mine if cap is None else min(cap, mine))
+
+    def run(self, u: Unrolling, p: Property, depth: int) -> Violated | Unknown | None:
+        t = time.monotonic()
+        u.budget = self.share()
+        try:
+            return u.at(p, depth)
+        finally:
+            self.spent += time.monotonic() - t
+
+
+def _bounded(u: Unrolling, v: Violated | Unknown) -> Verdict:
+    """An Unknown because a limit stopped the search after some depth was searched is what was
+    established: holds up to that depth (and which limit stopped it); never a bare unknown."""
+    if isinstance(v, Violated) or v.prop not in u.answered or not is_limit(v.reason):
+        return v
+    depth = u.clean_to[v.prop]
+    stats = tuple(sorted({**dict(v.provenance.stats), "depth": depth}.items()))
+    return HoldsUpTo(v.prop, replace(v.provenance, stats=stats), depth, stopped=v.reason)
 
 
 def check(ts: TransitionSystem, prop: str, budget: Budget | None = None, *,

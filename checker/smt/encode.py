@@ -138,6 +138,9 @@ class EncodingOptions:
     # BMC's symmetry breaking (focus and lex-leader, NOTE(symmetry-breaking) in
     # checker/symmetry/focus.py): keeps every verdict and shortest depth; off for differential tests
     symmetry: bool = True
+    # BMC's lasso encoding: "incremental" (NOTE(incremental-lasso) in lasso.py) or "quadratic"
+    # (lasso_quadratic.py, the former one: the benchmark's baseline and a differential reference)
+    lasso: str = "incremental"
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,6 @@ NOTE(fairness) in checker/explicit/liveness.py); a lasso of depth k is what chec
 accepts: k+1 states, `loop` = l, states[k] == states[l].
   - a real loop: l < k, the loop's steps are a_l..a_{k-1} (at least one);
   - a stutter: l == k and no action is enabled in s_k (the behaviour stays there for ever).
-For each depth k, fresh literals choose the loop: loop_{k,l} (s_k == s_l) or stutter_k, exactly
-one of them; in_{k,j} says that s_j (j < k) lies on the loop (s_k always does). Everything
-about depth k is guarded by the literal end_k, so one solver serves every depth and property.
 
 Fairness on the loop, per fair group (the (machine, instance, transition) of every action with
 `fair` set; may_fail outcomes have none): weak = enabled in every loop state => some loop step
@@ -21,6 +18,24 @@ Violation shapes (a query is end_k and the shape, under one activation literal):
 Lassos are not required to be simple, so the shortest lasso found is never longer than the
 explicit engine's (which is one of the lassos searched), though it may be shorter: that engine
 builds its loop greedily.
+
+NOTE(incremental-lasso): every literal that describes the loop is indexed by a *state*, not by
+a (depth, state) pair, so depth k adds O(1) terms per fair group and property instead of O(k):
+  - one loop selector L_j per state ("the loop starts at s_j"), shared by every depth, and
+    in_j == in_{j-1} or L_j ("s_j is on the loop"), with L_j => not in_{j-1} (at most one);
+  - one extra copy of the state, the loop state X, with L_j => s_j == X; depth k closes the
+    loop with s_k == X and in_{k-1} (so l < k), or stutters (not in_{k-1}, nothing enabled);
+  - fairness as running accumulators over the unrolling: fired_j (a loop step before s_j fired
+    the group), all_en_j / some_en_j (the group is enabled in every / some loop state up to s_j);
+    depth k asserts all_en_{k-1} and en(s_k) => fired_k (weak) or some_en_{k-1} or en(s_k) =>
+    fired_k (strong); s_k == s_l, so en(s_k) adds nothing on a real loop, and on a stutter
+    nothing is enabled, so both are vacuous there, as the semantics says;
+  - the shapes as chains too: off_j (not P in the loop states up to s_j) and, for leads_to,
+    held_j == (L_j and trig_j) or (held_{j-1} and not Q(s_j)).
+Depth k's literals mean the same as the quadratic encoding's (checker/smt/lasso_quadratic.py,
+kept as the measured baseline and a differential reference): a selector L_j with j >= k only
+constrains states beyond s_k and is free to be false, so the same lassos of each depth are
+searched and the shortest depth found is the same (tests/checker/test_lasso.py compares them).
 """
 
 from __future__ import annotations
@@ -32,7 +47,7 @@ import z3
 
 from checker.smt.encode import StateVars, conj, disj
 from checker.smt.unroll import Path
-from model.ir import Property, TransitionSystem
+from model.ir import Expr, Property, TransitionSystem
 
 Group = tuple[str, str, int | None]
 Step = Callable[[z3.BoolRef | None, int], z3.ExprRef]
@@ -43,17 +58,6 @@ class FairGroup:
     group: Group
     kind: str                      # "weak" | "strong"
     actions: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class LoopEnd:
-    """The literals of depth k: end (the lasso ends here), loop[l], stutter, in_loop[j] (j < k)."""
-
-    depth: int
-    end: z3.BoolRef
-    loop: tuple[z3.BoolRef, ...]
-    stutter: z3.BoolRef
-    in_loop: tuple[z3.BoolRef, ...]
 
 
 def fair_groups(ts: TransitionSystem) -> tuple[FairGroup, ...]:
@@ -68,14 +72,15 @@ def fair_groups(ts: TransitionSystem) -> tuple[FairGroup, ...]:
 
 
 class Lassos:
-    """Lasso constraints over a from-init Path (shared with the safety queries)."""
+    """Lasso constraints over a from-init Path (shared with the safety queries); NOTE(incremental-lasso)."""
 
     def __init__(self, path: Path):
         self.path, self.enc = path, path.enc
         self.ctx = self.enc.ctx
         self.groups = fair_groups(self.enc.ts)
-        self.enabled: list[tuple[z3.BoolRef, ...]] = []    # per state: one literal per group
-        self.ends: dict[int, LoopEnd] = {}
+        self.loop_state = self.enc.state("$loop")
+        self.selectors: list[z3.BoolRef] = []
+        self.ends: dict[int, z3.BoolRef] = {}
         self.chains: dict[tuple[str, str], list[z3.BoolRef]] = {}
 
     def _b(self, name: str) -> z3.BoolRef:
@@ -84,106 +89,141 @@ class Lassos:
     def _add(self, *fs: z3.ExprRef) -> None:
         self.path.solver.add(*fs)
 
-    def _reach(self, k: int) -> None:
-        while len(self.path.acts) < k:
-            self.path.extend()
+    def _chain(self, key: tuple[str, str], k: int, step: Step) -> list[z3.BoolRef]:
+        """Literals x_0..x_k defined by x_j == step(x_{j-1}, j) (x_{-1} is None): one term per state."""
+        xs = self.chains.setdefault(key, [])
+        while len(xs) <= k:
+            j = len(xs)
+            x = self._b(f"${key[0]}[{key[1]}]@{j}")
+            self._add(x == step(xs[j - 1] if j else None, j))
+            xs.append(x)
+        return xs
 
-    def _enabled(self, j: int) -> tuple[z3.BoolRef, ...]:
-        """Per group, a literal defined as "some action of the group is enabled in s_j"."""
-        while len(self.enabled) <= j:
-            t = len(self.enabled)
-            s = self.path.states[t]
-            lits = []
-            for n, g in enumerate(self.groups):
-                x = self._b(f"$en{n}@{t}")
-                self._add(x == disj(self.ctx, [self.enc.pred(self.enc.ts.actions[i].guard, s) for i in g.actions]))
-                lits.append(x)
-            self.enabled.append(tuple(lits))
-        return self.enabled[j]
+    # ---- the loop ------------------------------------------------------------------------------
 
-    def _fired(self, g: FairGroup, j: int) -> z3.ExprRef:
-        return disj(self.ctx, [self.enc.is_action(self.path.acts[j], i) for i in g.actions])
+    def _selector(self, j: int) -> z3.BoolRef:
+        """L_j, with its link to the loop state, asserted once per state."""
+        while len(self.selectors) <= j:
+            t = len(self.selectors)
+            x = self._b(f"$L@{t}")
+            self._add(z3.Implies(x, _same(self.ctx, self.path.states[t], self.loop_state)))
+            self.selectors.append(x)
+        return self.selectors[j]
 
-    def end(self, k: int) -> LoopEnd:
-        """The literals of depth k, building its constraints on first use."""
+    def _in(self, k: int) -> list[z3.BoolRef]:
+        """in_j for j <= k: s_j is on the loop (some L_i, i <= j); at most one L_j is true."""
+        def step(prev: z3.BoolRef | None, j: int) -> z3.ExprRef:
+            sel = self._selector(j)
+            if prev is None:
+                return sel
+            self._add(z3.Implies(sel, z3.Not(prev)))
+            return z3.Or(prev, sel)
+        return self._chain(("in", ""), k, step)
+
+    def end(self, k: int) -> z3.BoolRef:
+        """end_k: the lasso ends at depth k (its constraints are built on first use)."""
         if k not in self.ends:
-            self._reach(k)
             self.ends[k] = self._build(k)
         return self.ends[k]
 
-    def _build(self, k: int) -> LoopEnd:
-        st = self.path.states
-        end, stutter = self._b(f"$end@{k}"), self._b(f"$stutter@{k}")
-        loop = tuple(self._b(f"$loop@{k}.{m}") for m in range(k))
-        in_loop: list[z3.BoolRef] = []
-        before: z3.ExprRef = z3.BoolVal(False, self.ctx)     # some loop_{k,m} with m < l
-        for m in range(k):
-            x = self._b(f"$in@{k}.{m}")
-            # at most one loop start: the first one ends the search for another
-            self._add(x == z3.Or(before, loop[m]), z3.Implies(loop[m], z3.Not(before)),
-                      z3.Implies(loop[m], _same(self.ctx, st[k], st[m])))
-            in_loop.append(x)
-            before = x
-        guards = [self.enc.pred(a.guard, st[k]) for a in self.enc.ts.actions]
+    def stutter(self, k: int) -> z3.BoolRef:
+        return self._b(f"$stutter@{k}")
+
+    def _build(self, k: int) -> z3.BoolRef:
+        while len(self.path.acts) < k:
+            self.path.extend()
+        s_k = self.path.states[k]
+        end, stutter = self._b(f"$end@{k}"), self.stutter(k)
+        before = self._in(k - 1)[k - 1] if k else z3.BoolVal(False, self.ctx)
+        closed = z3.And(before, _same(self.ctx, s_k, self.loop_state))
+        guards = [self.enc.pred(a.guard, s_k) for a in self.enc.ts.actions]
         # s_k's domain only under end_k: in the shared unrolling s_k may be the out-of-range
         # post-state of a range violation at depth k (NOTE(domains) in encode.py)
         self._add(z3.Implies(stutter, z3.And(z3.Not(before), z3.Not(disj(self.ctx, guards)))),
-                  z3.Implies(end, z3.And(z3.Or(stutter, *loop), self.enc.domain(st[k]))))
-        e = LoopEnd(k, end, loop, stutter, tuple(in_loop))
-        self._add(*(z3.Implies(end, f) for f in self._fairness(e)))
-        return e
+                  z3.Implies(end, z3.And(z3.Or(stutter, closed), self.enc.domain(s_k))))
+        self._add(*(z3.Implies(end, f) for f in self._fairness(k)))
+        return end
 
-    def _fairness(self, e: LoopEnd) -> list[z3.ExprRef]:
-        k, out = e.depth, []
-        en = [self._enabled(j) for j in range(k + 1)]
+    # ---- fairness as accumulators --------------------------------------------------------------
+
+    def _enabled(self, n: int, j: int) -> z3.BoolRef:
+        """Group n has an action enabled in s_j."""
+        g, s = self.groups[n], self.path.states
+
+        def step(prev: z3.BoolRef | None, t: int) -> z3.ExprRef:
+            return disj(self.ctx, [self.enc.pred(self.enc.ts.actions[i].guard, s[t]) for i in g.actions])
+        return self._chain(("en", str(n)), j, step)[j]
+
+    def _fired(self, n: int, k: int) -> z3.BoolRef:
+        """fired_k: some loop step a_t (t < k) fires group n."""
+        g, acts = self.groups[n], self.path.acts
+
+        def step(prev: z3.BoolRef | None, j: int) -> z3.ExprRef:
+            if prev is None:
+                return z3.BoolVal(False, self.ctx)
+            fires = disj(self.ctx, [self.enc.is_action(acts[j - 1], i) for i in g.actions])
+            return z3.Or(prev, z3.And(self._in(j - 1)[j - 1], fires))
+        return self._chain(("fired", str(n)), k, step)[k]
+
+    def _over_loop(self, n: int, k: int) -> z3.BoolRef:
+        """Weak: enabled in every loop state s_0..s_k; strong: in some."""
+        weak = self.groups[n].kind == "weak"
+
+        def step(prev: z3.BoolRef | None, j: int) -> z3.ExprRef:
+            on, en = self._in(j)[j], self._enabled(n, j)
+            if weak:
+                here = z3.Or(z3.Not(on), en)
+                return here if prev is None else z3.And(prev, here)
+            here = z3.And(on, en)
+            return here if prev is None else z3.Or(prev, here)
+        return self._chain(("all_en" if weak else "some_en", str(n)), k, step)[k]
+
+    def _fairness(self, k: int) -> list[z3.ExprRef]:
+        if k == 0:     # only a stutter: nothing is enabled, so nothing is owed
+            return []
+        out = []
         for n, g in enumerate(self.groups):
-            taken = disj(self.ctx, [z3.And(e.in_loop[j], self._fired(g, j)) for j in range(k)])
-            if g.kind == "weak":
-                always = conj(self.ctx, [*(z3.Implies(e.in_loop[j], en[j][n]) for j in range(k)), en[k][n]])
-                out.append(z3.Implies(always, taken))
-            else:
-                some = disj(self.ctx, [*(z3.And(e.in_loop[j], en[j][n]) for j in range(k)), en[k][n]])
-                out.append(z3.Implies(some, taken))
+            en_k = self._enabled(n, k)
+            loop = self._over_loop(n, k - 1)
+            due = z3.And(loop, en_k) if g.kind == "weak" else z3.Or(loop, en_k)
+            out.append(z3.Implies(due, self._fired(n, k)))
         return out
 
     # ---- violation shapes ----------------------------------------------------------------------
 
     def shape(self, p: Property, k: int) -> z3.ExprRef:
         """p's violation shape on the lasso ending at depth k (NOTE(lasso)), with end_k."""
-        e = self.end(k)
+        end = self.end(k)
         st, pred = self.path.states, self.enc.pred
         assert p.pred is not None
         if p.kind == "eventually":
-            return z3.And(e.end, self._never(p, k))
+            return z3.And(end, self._never(p, k))
         if p.kind == "always_eventually":
-            body = [z3.Implies(e.in_loop[j], z3.Not(pred(p.pred, st[j]))) for j in range(k)]
-            return z3.And(e.end, z3.Not(pred(p.pred, st[k])), *body)
+            return z3.And(end, z3.Not(pred(p.pred, st[k])), *([self._off(p, "off", p.pred, k - 1)] if k else []))
         assert p.kind == "leads_to" and p.pred2 is not None
-        trig = self._triggered(p, k)
-        q = p.pred2
-        start = [z3.And(e.loop[m], trig[m]) for m in range(k)]
-        stay = [z3.Implies(e.in_loop[j], z3.Not(pred(q, st[j]))) for j in range(k)]
-        return z3.And(e.end, z3.Or(z3.And(e.stutter, trig[k]), *start), z3.Not(pred(q, st[k])), *stay)
-
-    def _chain(self, p: Property, tag: str, k: int, step: Step) -> list[z3.BoolRef]:
-        """Literals x_0..x_k defined by x_j == step(x_{j-1}, j): one new term per depth."""
-        xs = self.chains.setdefault((p.name, tag), [])
-        while len(xs) <= k:
-            j = len(xs)
-            x = self._b(f"${tag}[{p.name}]@{j}")
-            self._add(x == step(xs[j - 1] if j else None, j))
-            xs.append(x)
-        return xs
+        start = z3.And(self.stutter(k), self._triggered(p, k)[k])
+        if k:
+            start = z3.Or(start, self._held(p, k - 1))
+        return z3.And(end, start, z3.Not(pred(p.pred2, st[k])))
 
     def _never(self, p: Property, k: int) -> z3.BoolRef:
-        """A literal defined as "not P in s_0..s_k" (a chain, so each depth adds one term)."""
+        """"not P in s_0..s_k" (a chain, so each depth adds one term)."""
         assert p.pred is not None
         pred, st, P = self.enc.pred, self.path.states, p.pred
 
         def step(prev: z3.BoolRef | None, j: int) -> z3.ExprRef:
             here = z3.Not(pred(P, st[j]))
             return here if prev is None else z3.And(prev, here)
-        return self._chain(p, "never", k, step)[k]
+        return self._chain(("never", p.name), k, step)[k]
+
+    def _off(self, p: Property, tag: str, e: Expr, k: int) -> z3.BoolRef:
+        """"not e in every loop state up to s_k"."""
+        pred, st = self.enc.pred, self.path.states
+
+        def step(prev: z3.BoolRef | None, j: int) -> z3.ExprRef:
+            here = z3.Implies(self._in(j)[j], z3.Not(pred(e, st[j])))
+            return here if prev is None else z3.And(prev, here)
+        return self._chain((tag, p.name), k, step)[k]
 
     def _triggered(self, p: Property, k: int) -> list[z3.BoolRef]:
         """trig[j]: some i <= j has P and not Q in s_i, and not Q holds in s_i..s_j."""
@@ -194,13 +234,22 @@ class Lassos:
             nq = z3.Not(pred(Q, st[j]))
             fresh = z3.And(pred(P, st[j]), nq)
             return fresh if prev is None else z3.Or(fresh, z3.And(prev, nq))
-        return self._chain(p, "trig", k, step)
+        return self._chain(("trig", p.name), k, step)
+
+    def _held(self, p: Property, k: int) -> z3.BoolRef:
+        """held_k: the loop starts at some l <= k triggered (trig_l), and not Q in s_l..s_k."""
+        assert p.pred2 is not None
+        pred, st, Q = self.enc.pred, self.path.states, p.pred2
+
+        def step(prev: z3.BoolRef | None, j: int) -> z3.ExprRef:
+            here = z3.And(self._selector(j), self._triggered(p, j)[j])
+            return here if prev is None else z3.Or(here, z3.And(prev, z3.Not(pred(Q, st[j]))))
+        return self._chain(("held", p.name), k, step)[k]
 
     # ---- decoding ------------------------------------------------------------------------------
 
     def loop_index(self, m: z3.ModelRef, k: int) -> int:
-        e = self.ends[k]
-        for idx, x in enumerate(e.loop):
+        for idx, x in enumerate(self.selectors[:k]):
             if z3.is_true(m.eval(x, model_completion=True)):
                 return idx
         return k

@@ -94,6 +94,12 @@ def limit_reason(budget: Budget, z3_reason: str, timeout_ms: int | None = None,
     return rlimit
 
 
+def is_limit(reason: str) -> bool:
+    """Whether an Unknown's reason is one of limit_reason's limits (time or work), not an
+    interrupt or z3 giving up for a reason of its own."""
+    return reason.startswith(("timeout after ", "query timeout after ", "resource limit (rlimit "))
+
+
 def _stopped(z3_reason: str) -> bool:
     """z3's words for a call that a limit (or an interrupt) stopped."""
     return "timeout" in z3_reason or "cancel" in z3_reason or "resource limit" in z3_reason

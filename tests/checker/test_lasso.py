@@ -1,5 +1,7 @@
 """BMC lasso counterexamples for temporal properties (checker/smt/lasso.py), against the explicit
-engine's fair-SCC search on the example specs, and `check_all` against per-property runs."""
+engine's fair-SCC search on the example specs, against the former quadratic encoding
+(lasso_quadratic.py) and a brute-force shortest-lasso oracle (tests/lasso_oracle.py) with exact
+depths, and `check_all` against per-property runs, each property with its own time share."""
 
 from __future__ import annotations
 
@@ -12,11 +14,15 @@ from checker.core.verdict import HoldsUpTo, Proved, Unknown, Violated, kind_of
 from checker.explicit.search import explore
 from checker.run.runner import check
 from checker.smt import bmc, kind, pdr
+from checker.smt.encode import EncodingOptions
 from checker.traces.replay import validate
 from model.ir import TransitionSystem
 from model.load import load_spec, load_text
+from tests.lasso_oracle import shortest_lasso
 
-SPECS = Path(__file__).resolve().parents[2] / "specs" / "examples"
+ROOT = Path(__file__).resolve().parents[2]
+SPECS = ROOT / "specs" / "examples"
+CHANDY = ROOT / "tests" / "specs" / "chandy_misra.yaml"
 DEPTH = 12
 
 CASES = [("spinlock.yaml", v) for v in ("unfair", "weak", "strong")] + \
@@ -165,3 +171,116 @@ def test_bmc_lassos_match_explicit_on_fair_steps_out_of_range(variant: str) -> N
             validate(ts, got.trace, prop)
         else:
             assert isinstance(got, HoldsUpTo) and got.depth == DEPTH, (prop, got)
+
+
+# (spec, variant, overrides, property, depth of the shortest violating lasso; None: none up to DEPTH)
+EXACT = [
+    (SPECS / "spinlock.yaml", "unfair", (), "no_starvation", 4),
+    (SPECS / "spinlock.yaml", "weak", (), "no_starvation", 4),
+    (SPECS / "spinlock.yaml", "strong", (), "no_starvation", None),
+    (SPECS / "retry.yaml", "fair", (), "terminates", None),
+    (SPECS / "retry.yaml", "fair", (), "keeps_finishing", None),
+    (SPECS / "retry.yaml", "unfair", (), "terminates", 2),
+    (SPECS / "retry.yaml", "unfair", (), "keeps_finishing", 2),
+    (SPECS / "retry.yaml", "quitter", (), "terminates", 3),
+    (SPECS / "retry.yaml", "quitter", (), "keeps_finishing", 3),
+    # weak fairness per machine (phil) and none per transition (get_hungry); 216 states
+    (CHANDY, None, ("N=3",), "hungry_eats", None),
+    (CHANDY, None, ("N=3",), "someone_eats_often", None),
+    (CHANDY, None, ("N=3",), "thinker_gets_hungry", 6),
+]
+
+
+@pytest.mark.parametrize(("spec", "variant", "overrides", "prop", "want"), EXACT,
+                         ids=[f"{c[0].stem}-{c[1] or ''.join(c[2])}-{c[3]}" for c in EXACT])
+def test_shortest_lasso_depths_are_exact(spec: Path, variant: str | None, overrides: tuple[str, ...],
+                                         prop: str, want: int | None) -> None:
+    """Both encodings find a lasso of exactly the oracle's shortest depth (NOTE(incremental-lasso):
+    the same lassos of each depth are searched), and it replays."""
+    [ts] = load_spec(spec, overrides, variant=variant)
+    depth = 10
+    assert shortest_lasso(ts, prop, depth) == want
+    assert isinstance(explore(ts).verdict(prop), Proved if want is None else Violated)
+    for lasso in ("incremental", "quadratic"):
+        v = bmc.check(ts, prop, Budget(max_depth=depth), options=EncodingOptions(lasso=lasso))
+        if want is None:
+            assert isinstance(v, HoldsUpTo) and v.depth == depth and v.stopped is None, (lasso, v)
+        else:
+            assert isinstance(v, Violated) and v.trace.depth == want, (lasso, v)
+            validate(ts, v.trace, prop)
+
+
+def test_a_slow_property_does_not_starve_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    """NOTE(bmc-per-property): each property's queries count against its own share. A fake
+    clock makes every query of the lasso property cost 10 s and the others nothing: with a 25 s
+    timeout it stops after two depths, holding up to depth 1, and the others reach the bound."""
+    import time
+
+    from checker.smt.base import Unrolling
+
+    [ts] = load_spec(SPECS / "spinlock.yaml", variant="strong")
+    now = [1000.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    real = Unrolling.at
+
+    def slow(self: Unrolling, p, depth):  # type: ignore[no-untyped-def]
+        if p.name == "no_starvation":
+            now[0] += 10.0
+        return real(self, p, depth)
+    monkeypatch.setattr(Unrolling, "at", slow)
+    names = [p.name for p in ts.properties]
+    got = dict(zip(names, bmc.check_all(ts, names, Budget(max_depth=DEPTH, timeout_s=25)), strict=True))
+    live = got.pop("no_starvation")
+    assert isinstance(live, HoldsUpTo) and (live.depth, live.stopped) == (1, "timeout after 25 s"), live
+    assert dict(live.provenance.stats)["depth"] == 1
+    for name, v in got.items():
+        assert isinstance(v, HoldsUpTo) and v.depth == DEPTH and v.stopped is None, (name, v)
+
+
+def test_a_share_is_capped_by_a_deadline_already_running() -> None:
+    import time
+    from dataclasses import replace
+
+    b = replace(Budget(timeout_s=100), deadline=time.monotonic() + 10)   # as `auto` starts it
+    clock = bmc.Clock(b)
+    clock.spent = 40.0
+    assert clock.share().deadline == b.deadline     # 60 s left of the share, but the run ends sooner
+    clock = bmc.Clock(Budget(timeout_s=100))
+    clock.spent = 40.0
+    share = clock.share()
+    assert share.deadline is not None and 59.0 < share.deadline - time.monotonic() <= 60.0
+    assert bmc.Clock(Budget()).share().deadline is None
+
+
+def test_a_stopped_bound_reads_as_inconclusive_with_its_depth() -> None:
+    from checker.core.outcome import describe, judge
+    from checker.core.verdict import Provenance
+    from checker.export.result_json import verdict_json
+
+    v = HoldsUpTo("p", Provenance("bmc-lasso", (), None), 17, stopped="timeout after 5 s")
+    assert describe(v) == "holds up to depth 17 (timeout after 5 s; bmc-lasso; bounded, not a proof)"
+    o = judge(v, "holds")
+    assert (o.status, o.why) == ("inconclusive", "holds up to depth 17 (timeout after 5 s)")
+    j = verdict_json(v)
+    assert (j["status"], j["depth"], j["reason"]) == ("holds_bounded", 17, "timeout after 5 s")
+    assert verdict_json(HoldsUpTo("p", v.provenance, 30))["reason"] is None
+
+
+@pytest.mark.parametrize(("variant", "prop"), [("v19", "L1"), ("v19", "L2"), ("v6_16", "L2"), ("v6_16", "L1")])
+def test_tdx_lassos_agree_across_encodings_and_with_explicit(variant: str, prop: str) -> None:
+    """The shipped TDX spec at V=1 P=2 (a few thousand states): both encodings find a lasso of the
+    same depth, no longer than explicit's, that replays; none where explicit proves (to depth 8).
+    No depth is written here: the spec changes, the agreement must not."""
+    [ts] = load_spec(ROOT / "specs" / "tdx" / "teardown.yaml", ("V=1", "P=2"), variant=variant)
+    ref = explore(ts, [prop]).verdict(prop)
+    depth = ref.trace.depth if isinstance(ref, Violated) else 8
+    got = [bmc.check(ts, prop, Budget(max_depth=depth), options=EncodingOptions(lasso=lasso))
+           for lasso in ("incremental", "quadratic")]
+    if isinstance(ref, Violated):
+        for v in got:
+            assert isinstance(v, Violated) and v.trace.depth <= ref.trace.depth, (prop, v)
+            validate(ts, v.trace, prop)
+        assert got[0].trace.depth == got[1].trace.depth      # type: ignore[union-attr]
+    else:
+        assert isinstance(ref, Proved)
+        assert all(isinstance(v, HoldsUpTo) and v.depth == depth for v in got), got
