@@ -287,6 +287,9 @@ def check(specs: tuple[str, ...], params: tuple[str, ...], variant: str | None, 
     if as_json and trace_format and not trace_out:   # the JSON record holds no rendered trace
         raise click.UsageError(f"--format {trace_format} with --json: JSON records carry traces as data; "
                                f"write rendered traces with --trace-out FILE --format {trace_format}")
+    if no_trace and trace_format and not trace_out:   # nothing would be printed or written in it
+        raise click.UsageError(f"--format {trace_format} with --no-trace: no trace is shown; "
+                               f"write traces with --trace-out FILE --format {trace_format}")
     if all_traces > 1 and engine != "explicit":
         raise click.UsageError(f"--all-traces needs --engine explicit (not {engine})")
     run = RunOptions(engine, depth, timeout, max_states, max_memory or default_memory_mb(), not no_symmetry,

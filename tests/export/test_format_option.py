@@ -67,3 +67,9 @@ def test_trace_render_race_lp(tmp_path: Path, golden) -> None:  # type: ignore[n
     r = run("trace", "render", str(saved), "-f", "race-lp", "--spec", LANES)
     assert r.exit_code == 0
     golden("export/lanes_flushdone.race-lp.txt", r.stdout.replace("0.0.0-test", ""))
+
+
+def test_no_trace_with_format_and_no_trace_out_is_a_usage_error() -> None:
+    r = run("check", COUNTER, "--no-trace", "--format", "race")
+    assert r.exit_code == 2 and r.stdout == ""
+    assert "--format race with --no-trace: no trace is shown" in r.stderr
