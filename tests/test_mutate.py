@@ -353,13 +353,13 @@ def test_tdx_migration_without_vp_flush_is_the_hand_written_r3_mutant() -> None:
     got = compare(m, run_instance(orig, props, EXPLICIT).verdicts, run_instance(mts, props, EXPLICIT).verdicts, mts)
     want = [(v.prop, v.trace.depth) for v in run_instance(r3, props, EXPLICIT).verdicts if isinstance(v, Violated)]
     assert [(v.prop, v.trace.depth) for v in got.breaks] == want == [
-        ("S1p", 19), ("S3", 12), ("S4", 11), ("S4_flush", 17), ("L2", 22)]
+        ("S1p", 22), ("S3", 15), ("S4", 14), ("S4_flush", 20), ("loud_leak", 25), ("L2", 25)]
 
 
 def test_tdx_v19_free_without_disassociate_is_the_hand_written_r2_mutant() -> None:
     """--combine: forcing off v19's tdx_disassociate_vp_on_cpu in both tdx_vcpu_free steps (the
     `onlist` and `kcpu` writes of each) breaks what the spec's own R2 mutant
-    (v19_no_free_disassociate) adds to v19_atomic_init's violations: freed_off_list, at depth 20."""
+    (v19_no_free_disassociate) adds to v19_atomic_init's violations: freed_off_list, at depth 22."""
     loaded = load(Path("specs/tdx/teardown.yaml")).spec
     assert loaded is not None
     pat = "td.vcpu_free_*: *v19_no_free_disassociate* forced false"
@@ -368,7 +368,7 @@ def test_tdx_v19_free_without_disassociate_is_the_hand_written_r2_mutant() -> No
     run = mutate(loaded, (), "v19_atomic_init", [pat], EXPLICIT, combined=True)
     r, = run.instances[0].mutants
     assert r.mutation.kind == "combined" and r.mutation.parts == tuple(parts)
-    assert [(v.prop, v.trace.depth) for v in r.breaks] == [("freed_off_list", 20)]
+    assert [(v.prop, v.trace.depth) for v in r.breaks] == [("freed_off_list", 22)]
     out = Collector()
     hand, = instances(loaded.decl, {}, out, "mut_v19_no_free_disassociate")
     r2 = lower(loaded.decl, hand, out)
