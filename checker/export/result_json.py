@@ -21,12 +21,13 @@ from checker.core.verdict import HoldsUpTo, Proved, Unknown, Verdict, Violated
 from checker.run.engines import Phase
 from checker.run.runner import RunFacts
 from checker.traces.itf import groups
+from checker.traces.itf import value as itf_value
 from checker.traces.trace import Trace
 from model.diagnostics import Diagnostic
 from model.ir import TransitionSystem
 from model.load import LoadedSpec
 from model.params import ParamValue
-from model.sorts import NONE_VALUE, BoolSort, EnumSort, IndexSort, IntSort, OptionSort, Sort
+from model.sorts import Sort
 
 SCHEMA = "seamcheck/result"
 VERSION = 1
@@ -93,15 +94,7 @@ def verdict_json(v: Verdict) -> dict[str, Json]:
 def value(sort: Sort, v: int) -> Json:
     """One slot as a typed JSON value: ints (ranges, index sets) as numbers, bools as booleans,
     enum members and an option's `none` as strings (ITF's encoding without #bigint)."""
-    if isinstance(sort, BoolSort):
-        return bool(v)
-    if isinstance(sort, (IntSort, IndexSort)):
-        return int(v)
-    if isinstance(sort, EnumSort):
-        return sort.render(v)
-    if isinstance(sort, OptionSort):
-        return "none" if v == NONE_VALUE else value(sort.inner, v)
-    return "none"
+    return itf_value(sort, v, ints=int)
 
 
 def state_json(ts: TransitionSystem, state: tuple[int, ...]) -> dict[str, Json]:

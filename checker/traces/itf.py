@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from checker.traces.context import ExportContext, reproduce_command, status_of
@@ -34,16 +35,17 @@ def bigint(v: int) -> Json:
     return {"#bigint": str(int(v))}
 
 
-def value(sort: Sort, v: int) -> Json:
-    """One slot value as an ITF expression (see the module docstring)."""
+def value(sort: Sort, v: int, ints: Callable[[int], Json] = bigint) -> Json:
+    """One slot value as an ITF expression (see the module docstring); `ints` writes integers
+    (ITF's #bigint; the seamcheck/result JSON writes plain numbers)."""
     if isinstance(sort, BoolSort):
         return bool(v)
     if isinstance(sort, (IntSort, IndexSort)):
-        return bigint(v)
+        return ints(v)
     if isinstance(sort, EnumSort):
         return sort.render(v)
     if isinstance(sort, OptionSort):
-        return "none" if v == NONE_VALUE else value(sort.inner, v)
+        return "none" if v == NONE_VALUE else value(sort.inner, v, ints)
     assert isinstance(sort, NoneSort)
     return "none"
 
