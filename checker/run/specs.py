@@ -12,10 +12,10 @@ not the content, of a file that is not a spec (`without_text`).
 
 from __future__ import annotations
 
-import importlib.resources
 import os
 import re
 import stat
+import sys
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -42,13 +42,16 @@ def shipped_specs() -> Path:
     seamcheck uses its package data. Nothing is looked up from the current directory."""
     if _is_checkout(CHECKOUT) and (CHECKOUT / "specs").is_dir():
         return CHECKOUT / "specs"
-    try:
-        found = importlib.resources.files(SHIPPED_PACKAGE).joinpath("tdx")
-    except (ModuleNotFoundError, NotADirectoryError):    # not installed; a namespace path that is no directory
-        found = None
-    if not isinstance(found, Path) or not found.is_dir():
-        raise FileNotFoundError(f"seamcheck's shipped specs (package {SHIPPED_PACKAGE}) are not installed")
-    return found.parent
+    # The package has no __init__.py (it is specs/ as it is), so it is a namespace package, whose
+    # portions importlib.resources merges in an order that depends on the installer (an editable
+    # finder adds one); the import system's own order is sys.path's, so search that, first wins.
+    for entry in sys.path:
+        if not entry:           # '' is the current directory: never
+            continue
+        found = Path(entry) / SHIPPED_PACKAGE
+        if (found / "tdx").is_dir():
+            return found
+    raise FileNotFoundError(f"seamcheck's shipped specs (package {SHIPPED_PACKAGE}) are not installed")
 
 
 def _is_checkout(root: Path) -> bool:
