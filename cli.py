@@ -155,7 +155,7 @@ def _engine_options(f: Callable[..., None]) -> Callable[..., None]:
     for opt in reversed([
         click.option("--engine", type=click.Choice(ENGINE_CHOICES), default="explicit", show_default=True),
         click.option("--depth", type=click.IntRange(0, 10_000), default=30, show_default=True,
-                     help="Bound for BMC and k-induction. `check --engine explicit` is bounded only when "
+                     help="Bound for BMC and k-induction. `--engine explicit` is bounded only when "
                      "--depth is given (BFS levels 0..DEPTH; else unbounded)."),
         click.option("--timeout", type=Seconds(), help="Seconds per check ('inf' or left out: no limit); "
                      "bmc, kind and pdr: per property."),
@@ -444,7 +444,7 @@ def ci(paths: tuple[str, ...], engine: str, depth: int, timeout: float | None, m
     roots = list(paths) or ["specs"]
     if missing := [r for r in roots if not Path(r).exists()]:
         raise click.UsageError(f"no such spec file or directory: {missing[0]}")
-    gopts = GateOptions(engine, depth, timeout, max_states, require_proof)
+    gopts = GateOptions(engine, depth, timeout, max_states, require_proof, _explicit_depth(engine, depth))
     with ProgressLine(json_file is None and sys.stderr.isatty(), sys.stderr, Bounds(depth, max_states, timeout),
                       stdout_shared=_stdout_is_tty()) as progress:
         try:

@@ -19,9 +19,11 @@ class GateOptions:
     timeout: float | None = None
     max_states: int | None = None
     require_proof: bool = False
+    explicit_depth: int | None = None   # `--depth` given with the explicit engine (NOTE(explicit-depth))
 
     def run_options(self) -> RunOptions:
-        return RunOptions(engine=self.engine, depth=self.depth, timeout=self.timeout, max_states=self.max_states)
+        return RunOptions(engine=self.engine, depth=self.depth, timeout=self.timeout, max_states=self.max_states,
+                          explicit_depth=self.explicit_depth)
 
 
 @dataclass(frozen=True)

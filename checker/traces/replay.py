@@ -5,8 +5,6 @@ Used on every SMT counterexample before it is shown, and by `seamcheck replay` o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from checker.core.semantics import successor
 from checker.traces.trace import Trace
 from model.evaluate import compile_expr
@@ -14,12 +12,16 @@ from model.ir import Property, TransitionSystem
 from model.sorts import in_range
 
 
-@dataclass(frozen=True)
 class ReplayError(Exception):
-    """The first step at which a trace does not follow the spec (step 0 is the initial state)."""
+    """The first step at which a trace does not follow the spec (step 0 is the initial state).
 
-    step: int
-    message: str
+    A plain exception, not a frozen dataclass: Python sets __traceback__ (and pytest/hypothesis
+    __notes__) on a raised exception, which a frozen one refuses, hiding the real failure."""
+
+    def __init__(self, step: int, message: str) -> None:
+        super().__init__(step, message)
+        self.step = step
+        self.message = message
 
     def __str__(self) -> str:
         return f"step {self.step}: {self.message}"

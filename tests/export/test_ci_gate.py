@@ -204,3 +204,18 @@ def test_edited_code_is_a_cache_miss(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert run_gate(files(spec), cases.GateOptions(), cache).cache_hits == 1
     monkeypatch.setattr(gcache, "installed_code_hash", lambda: "edited engine, same version")
     assert run_gate(files(spec), cases.GateOptions(), cache).cache_hits == 0
+
+
+def test_ci_bounds_the_explicit_engine_only_when_depth_is_given(tmp_path: Path) -> None:
+    """As `check`: --depth bounds the explicit search only when given (NOTE(explicit-depth)), and
+    the bound is part of the cache key."""
+    from click.testing import CliRunner
+
+    import cli
+    peterson = str(ROOT / "specs" / "examples" / "peterson.yaml")
+    bounded = CliRunner().invoke(cli.main, ["ci", peterson, "--depth", "5", "--no-cache"])
+    assert bounded.exit_code == 3      # turn_first's expected mutex violation lies at depth 6
+    assert "holds up to depth 5 (explicit; bounded, not a proof)" in bounded.stdout
+    plain = CliRunner().invoke(cli.main, ["ci", peterson, "--no-cache"])
+    assert plain.exit_code == 0 and "holds up to depth" not in plain.stdout
+    assert key(COUNTER, cases.GateOptions(explicit_depth=5)) != key(COUNTER)
