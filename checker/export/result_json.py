@@ -12,7 +12,6 @@ spec and facts, so the two commands cannot disagree on a field; ci only adds `ca
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -20,7 +19,7 @@ from checker.core.outcome import Outcome, describe
 from checker.core.verdict import HoldsUpTo, Proved, Unknown, Verdict, Violated
 from checker.run.engines import Phase
 from checker.run.runner import RunFacts
-from checker.traces.itf import groups
+from checker.traces.itf import state_json as itf_state_json
 from checker.traces.itf import value as itf_value
 from checker.traces.trace import Trace
 from model.diagnostics import Diagnostic
@@ -36,7 +35,6 @@ TIMING_KEYS = ("time_s",)                    # the only fields that vary between
 STATUS = {Proved: "proved", HoldsUpTo: "holds_bounded", Violated: "violated", Unknown: "unknown"}
 
 Json = Any
-INT_KEY = re.compile(r"-?[0-9]+")
 
 
 def document(command: str, version: str, exit_code: int, results: Sequence[Json],
@@ -98,23 +96,8 @@ def value(sort: Sort, v: int) -> Json:
 
 
 def state_json(ts: TransitionSystem, state: tuple[int, ...]) -> dict[str, Json]:
-    """Variables as ITF groups them: a scalar is a value, a map {"#map": [[key, value], ...]}."""
-    out: dict[str, Json] = {}
-    for name, slots in groups(ts):
-        first = ts.vars[slots[0]]
-        if first.key is None:
-            out[name] = value(first.sort, state[slots[0]])
-        else:
-            out[name] = {"#map": [[_key(ts, s), value(ts.vars[s].sort, state[s])] for s in slots]}
-    return out
-
-
-def _key(ts: TransitionSystem, slot: int) -> Json:
-    var = ts.vars[slot]
-    if var.key_sort is not None and var.key_value is not None:
-        return value(var.key_sort, var.key_value)
-    key = var.key or ""
-    return int(key) if INT_KEY.fullmatch(key) else key == "true" if key in ("true", "false") else key
+    """Variables as ITF groups them, with plain integers (checker/traces/itf.py)."""
+    return itf_state_json(ts, state, ints=int)
 
 
 def trace_json(ts: TransitionSystem, trace: Trace) -> dict[str, Json]:

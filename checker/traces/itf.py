@@ -50,14 +50,14 @@ def value(sort: Sort, v: int, ints: Callable[[int], Json] = bigint) -> Json:
     return "none"
 
 
-def key_value(key: str) -> Json:
+def key_value(key: str, ints: Callable[[int], Json] = bigint) -> Json:
     """A map key as ITF: keys are kept rendered in StateVar.key, so recover their kind from the text.
 
     Index-set and range keys render as decimals, bool keys as true/false, enum keys as member
     names (identifiers, never `true`/`false` or digits), so this is unambiguous.
     """
     if _INT_KEY.fullmatch(key):
-        return bigint(int(key))
+        return ints(int(key))
     if key in ("true", "false"):
         return key == "true"
     return key
@@ -87,14 +87,16 @@ def itf_name(v: StateVar) -> str:
     return v.base if v.key is not None else v.name
 
 
-def state_json(ts: TransitionSystem, state: tuple[int, ...]) -> dict[str, Json]:
+def state_json(ts: TransitionSystem, state: tuple[int, ...], ints: Callable[[int], Json] = bigint) -> dict[str, Json]:
+    """Variables as ITF groups them: a scalar is a value, a map {"#map": [[key, value], ...]};
+    `ints` writes integers (ITF's #bigint; the seamcheck/result JSON writes plain numbers)."""
     out: dict[str, Json] = {}
     for name, slots in groups(ts):
         first = ts.vars[slots[0]]
         if first.key is None:
-            out[name] = value(first.sort, state[slots[0]])
+            out[name] = value(first.sort, state[slots[0]], ints)
         else:
-            out[name] = {"#map": [[key_value(ts.vars[s].key or ""), value(ts.vars[s].sort, state[s])]
+            out[name] = {"#map": [[key_value(ts.vars[s].key or "", ints), value(ts.vars[s].sort, state[s], ints)]
                                   for s in slots]}
     return out
 
