@@ -45,7 +45,7 @@ from dataclasses import dataclass, replace
 
 import z3
 
-from checker.core.budget import Budget, Progress
+from checker.core.budget import INTERRUPTED, Budget, Progress
 from checker.core.verdict import Proved, Unknown, Verdict, Violated
 from checker.core.words import plural
 from checker.smt import EngineDisagreement, decode
@@ -266,7 +266,8 @@ def check(ts: TransitionSystem, prop: str, budget: Budget | None = None, *,
         return first
     mined, why = _mined(ts, budget, lemmas, enc)
     v = _induct(ts, p, budget, lemmas, enc, engine, mined, t0=t0)
-    if isinstance(v, Unknown) and why is not None:
+    # a Ctrl-C stops mining and induction alike: the run-wide reason says all (NOTE(interrupt))
+    if isinstance(v, Unknown) and why is not None and v.reason != INTERRUPTED:
         return replace(v, reason=f"{v.reason} ({why})")
     return v
 
