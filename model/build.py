@@ -434,7 +434,8 @@ def _props(b: Builder, node: YNode | None, what: str) -> tuple[S.PropertyDecl, .
         m = b.as_map(v, f"property '{n}'")
         if m is None:
             continue
-        b.check_keys(m, ("invariant", "step", "on", "expect", "doc", *TEMPORAL), f"property '{n}'")
+        b.check_keys(m, ("invariant", "step", "on", "expect", "doc", "for", *TEMPORAL), f"property '{n}'")
+        fam = _family(b, n, m, what)
         temporal = [t for t in TEMPORAL if m.get(t) is not None]
         if temporal and what == "lemmas":
             b.err(m.get(temporal[0]).span, f"lemma '{n}' uses `{temporal[0]}:`, but lemmas are safety properties",  # type: ignore[union-attr]
@@ -444,7 +445,7 @@ def _props(b: Builder, node: YNode | None, what: str) -> tuple[S.PropertyDecl, .
             got = _temporal(b, n, m, temporal[0])
             if got is not None:
                 out.append(S.PropertyDecl(n, temporal[0], got[0], None, _expect(b, m.get("expect")),
-                                          b.text(m.get("doc"), "doc"), k.span, got[1], _rules(b, m)))
+                                          b.text(m.get("doc"), "doc"), k.span, got[1], _rules(b, m), *fam))
             continue
         if n in ("deadlock", "range") and m.get("step") is None and m.get("invariant") is None:
             # a built-in property: only its expectation (and doc) can be stated
@@ -464,8 +465,24 @@ def _props(b: Builder, node: YNode | None, what: str) -> tuple[S.PropertyDecl, .
             (b.text(x, "transition"), x.span) for x in (on_node.items if isinstance(on_node, YSeq)
                                                         else (on_node,)))
         out.append(S.PropertyDecl(n, kind, e, on, _expect(b, m.get("expect")),
-                                  b.text(m.get("doc"), "doc"), k.span, expect_rules=_rules(b, m)))
+                                  b.text(m.get("doc"), "doc"), k.span, None, _rules(b, m), *fam))
     return tuple(out)
+
+
+def _family(b: Builder, name: str, m: YMap, what: str) -> tuple[tuple[tuple[str, S.SType], ...], tuple[Span, ...]]:
+    """`for: {p: Proc, ...}` of a property (NOTE(families) in model/lower.py); lemmas and the
+    built-in properties are single."""
+    node = m.get("for")
+    if node is None:
+        return (), ()
+    if what == "lemmas" or (name in ("deadlock", "range") and m.get("step") is None and m.get("invariant") is None):
+        who = "a lemma" if what == "lemmas" else f"the built-in property '{name}'"
+        b.err(node.span, f"`for:` on {who}", "`for:` only on properties of the spec", "SC129")
+        return (), ()
+    fam = b.typed_params(node, f"variable of property '{name}'")
+    if not fam[0] and b.as_map(node, f"`for:` of property '{name}'") is not None:
+        b.err(node.span, f"`for:` of property '{name}' names no variable", "`for: {p: Proc}`", "SC124")
+    return fam
 
 
 TEMPORAL = ("eventually", "always_eventually", "leads_to")

@@ -180,10 +180,20 @@ class Property:
     doc: str = ""
     span: Span | None = field(default=None, compare=False)
     pred2: Expr | None = None
+    # NOTE(families) in model/lower.py: a member of the family `family` (its declared name),
+    # with `args` its variables' values; name is then e.g. "mutex[p=0]"
+    family: str | None = None
+    args: tuple[Arg, ...] = ()
 
     @property
     def temporal(self) -> bool:
         return self.kind in TEMPORAL_KINDS
+
+    @property
+    def names_symmetric(self) -> bool:
+        """Whether it names an element of a symmetric set (a family member over one), so that
+        it is not preserved by the permutations symmetry reduction applies (NOTE(symmetry))."""
+        return any(isinstance(a.sort, IndexSort) and a.sort.symmetric for a in self.args)
 
 
 @dataclass(frozen=True)

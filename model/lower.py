@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from model import smart
 from model import syntax as S
@@ -514,10 +514,11 @@ def _op_args(sc: Scope, el: Elaborator, op: S.OpDecl, call: S.Call, env: Env) ->
     return openv
 
 
-def _expect(p: S.PropertyDecl, inst: Instance, el: Elaborator | None = None) -> str | None:
+def _expect(p: S.PropertyDecl, inst: Instance, el: Elaborator | None = None,
+            bound: tuple[tuple[str, Expr], ...] = ()) -> str | None:
     if p.expect_rules and el is not None:
         for cond, verdict in p.expect_rules:
-            c = el.bool_expr(cond, Env(static=True)) if cond is not None else smart.TRUE
+            c = el.bool_expr(cond, Env(static=True, bound=bound)) if cond is not None else smart.TRUE
             if c is not None and not isinstance(c, Const):
                 el.err(cond.span if cond else p.span, "an expectation's `when:` must be constant over params",
                        "a static condition", "SC306")
@@ -552,40 +553,98 @@ def _on_filter(sc: Scope, p: S.PropertyDecl) -> set[str] | None:
     return {n for n, _ in p.on}
 
 
+# NOTE(families): a property with `for: {p: Proc, ...}` is a family: lowering expands it, per
+# instance (so it follows the size parameters), into one property per combination of values,
+# named `mutex[p=0]` (values rendered as in traces, variables in declared order) and checked and
+# reported like any property; `family` and `args` keep where it came from, so `--property mutex`
+# asks for every member and an expectation's `when:` may read the variables. The variables are
+# bound like a quantifier's, so they may not hide a name in scope (a transition parameter of a
+# step property included). A member over a symmetric set names an element, which symmetry
+# reduction does not preserve: the explicit search then runs without it (checker/run/engines.py).
+
+
 def _properties(sc: Scope, el: Elaborator, decls: tuple[S.PropertyDecl, ...],
                 acts: list[tuple[Action, ActEnv]], inst: Instance) -> list[Property]:
     out = []
     for p in decls:
         if p.kind == "builtin":
             continue
-        if p.kind == "invariant":
-            e = el.bool_expr(p.expr, Env())
-            if e is not None:
-                out.append(Property(p.name, "invariant", pred=e, expect=_expect(p, inst, el), doc=p.doc, span=p.span))
-            continue
-        if p.kind in TEMPORAL_KINDS:
-            e = el.bool_expr(p.expr, Env())
-            e2 = el.bool_expr(p.expr2, Env()) if p.expr2 is not None else None
-            if e is not None and (e2 is not None or p.expr2 is None):
-                out.append(Property(p.name, p.kind, pred=e, expect=_expect(p, inst, el), doc=p.doc,
-                                    span=p.span, pred2=e2))
-            continue
-        on = _on_filter(sc, p)
-        bad = []
-        for i, (a, ae) in enumerate(acts):
-            if on is not None and f"{ae.machine}.{ae.transition}" not in on and f"call:{ae.call}" not in on:
-                continue
-            env: Env | None = ae.env
-            if on is not None and all(n.startswith("call:") for n in on):
-                env = _with_op_args(el, p, ae)
-            q = el.bool_expr(p.expr, env) if env is not None else None
-            if q is None:
-                break
-            b = smart.And(a.guard, smart.Not(q))
-            if not smart.is_false(b):
-                bad.append((i, b))
-        out.append(Property(p.name, "step", bad=tuple(bad), expect=_expect(p, inst, el), doc=p.doc, span=p.span))
+        for args in _family_args(sc, el, p):
+            name = p.name + (f"[{', '.join(a.render() for a in args)}]" if p.family else "")
+            q = _property(sc, el, p, acts, inst, tuple((a.name, Const(a.value, a.sort)) for a in args))
+            if q is not None:
+                out.append(replace(q, name=name, family=p.name if p.family else None, args=args))
     return out
+
+
+def _family_args(sc: Scope, el: Elaborator, p: S.PropertyDecl) -> list[tuple[Arg, ...]]:
+    """The values of a family's variables, one tuple per member; [()] for a single property."""
+    doms: list[list[Arg]] = []
+    for (name, ty), span in zip(p.family, p.family_spans, strict=True):
+        s = el.sort_of(ty)
+        if s is None or not el.binder_ok(name, span, Env()):
+            return []
+        if isinstance(s, OptionSort):
+            el.err(span, f"property '{p.name}' cannot range over option type {s}",
+                   "an index set, enum, bool or range")
+            return []
+        doms.append([Arg(name, v, s) for v in s.values()])
+    total = 1
+    for d in doms:
+        total *= len(d)
+    if total > MAX_FAMILY:
+        sc.out.error("SC401", p.span, f"property '{p.name}' has {total} members", f"at most {MAX_FAMILY}")
+        return []
+    return list(itertools.product(*doms))
+
+
+MAX_FAMILY = 1000   # each member is searched for and reported on its own
+
+
+def _property(sc: Scope, el: Elaborator, p: S.PropertyDecl, acts: list[tuple[Action, ActEnv]],
+              inst: Instance, bound: tuple[tuple[str, Expr], ...]) -> Property | None:
+    top = Env(bound=bound, quantified=tuple(n for n, _ in bound))
+    expect = _expect(p, inst, el, bound)
+    if p.kind == "invariant":
+        e = el.bool_expr(p.expr, top)
+        return Property(p.name, "invariant", pred=e, expect=expect, doc=p.doc, span=p.span) if e is not None else None
+    if p.kind in TEMPORAL_KINDS:
+        e = el.bool_expr(p.expr, top)
+        e2 = el.bool_expr(p.expr2, top) if p.expr2 is not None else None
+        if e is not None and (e2 is not None or p.expr2 is None):
+            return Property(p.name, p.kind, pred=e, expect=expect, doc=p.doc, span=p.span, pred2=e2)
+        return None
+    on = _on_filter(sc, p)
+    bad = []
+    for i, (a, ae) in enumerate(acts):
+        if on is not None and f"{ae.machine}.{ae.transition}" not in on and f"call:{ae.call}" not in on:
+            continue
+        env: Env | None = ae.env
+        if on is not None and all(n.startswith("call:") for n in on):
+            env = _with_op_args(el, p, ae)
+        env = _with_family(el, p, ae, env, bound)
+        q = el.bool_expr(p.expr, env) if env is not None else None
+        if q is None:
+            break
+        b = smart.And(a.guard, smart.Not(q))
+        if not smart.is_false(b):
+            bad.append((i, b))
+    return Property(p.name, "step", bad=tuple(bad), expect=expect, doc=p.doc, span=p.span)
+
+
+def _with_family(el: Elaborator, p: S.PropertyDecl, ae: ActEnv, env: Env | None,
+                 bound: tuple[tuple[str, Expr], ...]) -> Env | None:
+    """A step property's env plus its family variables, which must hide no parameter (NOTE(families))."""
+    for (name, value), span in zip(bound, p.family_spans, strict=True):
+        if env is None:
+            return None
+        if env.lookup(name) is not None:
+            el.err(span, f"variable '{name}' of property '{p.name}' has the same name as a parameter of "
+                   f"transition '{ae.machine}.{ae.transition}'", "a name of its own for the family variable",
+                   "SC206", (f"the property would read '{name}' as the family variable; rename one of them",))
+            return None
+        env = env.bind(name, value)
+    return env
 
 
 def _with_op_args(el: Elaborator, p: S.PropertyDecl, ae: ActEnv) -> Env | None:

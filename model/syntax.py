@@ -266,6 +266,9 @@ class PropertyDecl:
     span: Span | None = field(default=None, compare=False)
     expr2: SExpr | None = None                # Q of `leads_to`
     expect_rules: tuple[tuple[SExpr | None, str], ...] = ()   # [{when, is}], first match wins
+    # `for: {p: Proc}`: a family, one property per value of its variables (NOTE(families))
+    family: tuple[tuple[str, SType], ...] = ()
+    family_spans: tuple[Span, ...] = field(default=(), compare=False)   # one per variable name
 
 
 @dataclass(frozen=True)

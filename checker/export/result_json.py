@@ -148,7 +148,16 @@ def result_record(spec: LoadedSpec, ts: TransitionSystem, o: Outcome, facts: Run
         "verdict": verdict_json(v), "detail": describe(v),
         "trace": trace_json(ts, v.trace) if isinstance(v, Violated) else None,
         "facts": facts_json(ts, v, facts),
+        **family_json(ts, v.prop),
     }
+
+
+def family_json(ts: TransitionSystem, prop: str) -> dict[str, Json]:
+    """A family member's family and variables (NOTE(families) in model/lower.py); else nothing."""
+    p = ts.prop(prop)
+    if p.family is None:
+        return {}
+    return {"family": {"name": p.family, "args": {a.name: value(a.sort, a.value) for a in p.args}}}
 
 
 def gate_fields(record: dict[str, Json], cached: bool, changed: bool | None) -> dict[str, Json]:
