@@ -22,7 +22,7 @@ IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # YAML 1.1 turns these into booleans; in name position we insist they are quoted.
 YAML11_BOOLS = {"y", "n", "yes", "no", "on", "off", "true", "false"}
 TOP_KEYS = ("spec", "doc", "cites", "params", "variants", "types", "defs", "vars", "initially",
-            "operations", "machines", "properties", "lemmas", "check_deadlock")
+            "operations", "machines", "transitions", "properties", "lemmas", "check_deadlock")
 
 
 class Builder:
@@ -193,8 +193,8 @@ def build_spec(root: YNode | None, path: str, out: Collector) -> S.SpecDecl | No
         vars=_vars(b, top.get("vars"), "vars"),
         initially=b.expr(top.get("initially"), "initial constraint"),
         operations=tuple(_op(b, n, k, v) for n, k, v in b.entries(top.get("operations"), "operations")),
-        machines=tuple(m for n, k, v in b.entries(top.get("machines"), "machines")
-                       if (m := _machine(b, n, k, v)) is not None),
+        machines=_globals(b, top.get("transitions")) + tuple(
+            m for n, k, v in b.entries(top.get("machines"), "machines") if (m := _machine(b, n, k, v)) is not None),
         properties=_props(b, top.get("properties"), "properties"),
         lemmas=_props(b, top.get("lemmas"), "lemmas"),
         check_deadlock=_bool(b, dl, "check_deadlock", True),
@@ -402,9 +402,26 @@ def _machine(b: Builder, name: str, key: YScalar, v: YNode) -> S.MachineDecl | N
                          _span_of(m.get("fair")), tuple(s for _, s in named), b.expr(m.get("lane"), "lane"))
 
 
-def _transition(b: Builder, name: str, key: YScalar, v: YNode) -> S.TransitionDecl:
+def _globals(b: Builder, node: YNode | None) -> tuple[S.MachineDecl, ...]:
+    """The top-level `transitions:` as the GLOBAL pseudo-machine (NOTE(global-transitions))."""
+    if node is None:
+        return ()
+    trs = tuple(_transition(b, tn, tk, tv, GLOBAL_KEYS) for tn, tk, tv in b.entries(node, "transitions"))
+    return (S.MachineDecl(S.GLOBAL, None, ("_",), "_", (), (), trs, span=_span_of(node)),)
+
+
+# a global transition has no control state to leave or enter
+GLOBAL_KEYS = ("params", "when", "guard", "call", "store", "effect", "doc", "cites", "fair")
+
+
+def _transition(b: Builder, name: str, key: YScalar, v: YNode,
+                keys: tuple[str, ...] = ()) -> S.TransitionDecl:
     m = b.as_map(v, f"transition '{name}'") or YMap((), v.span)
-    b.check_keys(m, TRANSITION_KEYS, f"transition '{name}'")
+    for k, _ in m.entries if keys else ():
+        if k.value in ("from", "to", "lane"):
+            b.err(k.span, f"global transition '{name}' has `{k.value}:`, but no control state or lane",
+                  ", ".join(keys), "SC123", ("`from:`, `to:` and `lane:` belong to a transition of a machine",))
+    b.check_keys(m, (*keys, "from", "to", "lane") if keys else TRANSITION_KEYS, f"transition '{name}'")
     src = m.get("from")
     star = isinstance(src, YScalar) and src.value == "*"
     sources = None if src is None or star else b.names(src, "control state")

@@ -130,13 +130,14 @@ class ActionLabel:
 
     @property
     def qualified(self) -> str:
-        return f"{self.machine}.{self.transition}"
+        return f"{self.machine}.{self.transition}" if self.machine else self.transition
 
     def render(self) -> str:
+        """`m[1].t(x=2) -> ERR`; a global transition (NOTE(global-transitions)) has no `m.`."""
         who = self.machine if self.instance is None else f"{self.machine}[{self.instance}]"
         args = ", ".join(a.render() for a in self.args)
         out = f" -> {self.outcome}" if self.outcome else ""
-        return f"{who}.{self.transition}({args}){out}"
+        return f"{who}.{self.transition}({args}){out}" if who else f"{self.transition}({args}){out}"
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,9 @@ class Property:
         """Whether it names an element of a symmetric set (a family member over one), so that
         it is not preserved by the permutations symmetry reduction applies (NOTE(symmetry))."""
         return any(isinstance(a.sort, IndexSort) and a.sort.symmetric for a in self.args)
+
+
+GLOBAL_CONTEXT = "(global)"     # the execution context of global transitions (NOTE(global-transitions))
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from model import syntax as S
 from model.diagnostics import Collector, did_you_mean
 from model.elaborate import MAX_EXPANSION, Elaborator, Env
 from model.ir import (
+    GLOBAL_CONTEXT,
     TEMPORAL_KINDS,
     Action,
     ActionLabel,
@@ -176,6 +177,9 @@ def _slots(sc: Scope, el: Elaborator) -> list[Sequence[int]]:
 
 
 def _machine_slots(sc: Scope, el: Elaborator, m: S.MachineDecl) -> list[Sequence[int]]:
+    if m.name == S.GLOBAL:   # NOTE(global-transitions): no control state, no slot
+        sc.machines[m.name] = MachineScope(m, None, VarInfo("pc", EnumSort(m.name, m.states), None, ()), {})
+        return []
     found = sc.types.get(m.instances) if m.instances else None
     inst = found if isinstance(found, IndexSort) else None
     if m.instances and inst is None:
@@ -217,7 +221,7 @@ def _field_slots(sc: Scope, machine: str, name: str, sort: Sort, inst: IndexSort
 
 
 def _machine_infos(sc: Scope) -> tuple[MachineInfo, ...]:
-    return tuple(MachineInfo(n, m.instances.size if m.instances else None, m.pc.slots, m.decl.doc)
+    return tuple(MachineInfo(n or GLOBAL_CONTEXT, m.instances.size if m.instances else None, m.pc.slots, m.decl.doc)
                  for n, m in sc.machines.items())
 
 
@@ -289,9 +293,9 @@ def _transition(sc: Scope, el: Elaborator, ms: MachineScope, t: S.TransitionDecl
 def _pc_guard(sc: Scope, ms: MachineScope, t: S.TransitionDecl, i: int | None) -> Expr | None:
     pcs = ms.pc.sort
     assert isinstance(pcs, EnumSort)
-    pc = Var(ms.pc.slots[i or 0], pcs)
     if t.sources is None:
         return smart.TRUE
+    pc = Var(ms.pc.slots[i or 0], pcs)
     bad = [(s, sp) for s, sp in zip(t.sources, t.source_spans, strict=False) if s not in pcs.members]
     for s, sp in bad:
         from model.diagnostics import did_you_mean
@@ -543,7 +547,7 @@ def _builtin_expect(p: Property, decls: tuple[S.PropertyDecl, ...], inst: Instan
 def _on_filter(sc: Scope, p: S.PropertyDecl) -> set[str] | None:
     if p.on is None:
         return None
-    known = {f"{m.name}.{t.name}" for m in sc.spec.machines for t in m.transitions}
+    known = {S.qualified(m.name, t.name) for m in sc.spec.machines for t in m.transitions}
     known |= {f"call:{o.name}" for o in sc.spec.operations}
     for name, span in p.on:
         if name not in known:
@@ -617,7 +621,7 @@ def _property(sc: Scope, el: Elaborator, p: S.PropertyDecl, acts: list[tuple[Act
     on = _on_filter(sc, p)
     bad = []
     for i, (a, ae) in enumerate(acts):
-        if on is not None and f"{ae.machine}.{ae.transition}" not in on and f"call:{ae.call}" not in on:
+        if on is not None and S.qualified(ae.machine, ae.transition) not in on and f"call:{ae.call}" not in on:
             continue
         env: Env | None = ae.env
         if on is not None and all(n.startswith("call:") for n in on):

@@ -235,6 +235,18 @@ class TransitionDecl:
     lane: SExpr | None = None                 # the lane (LP) the step runs on
 
 
+# NOTE(global-transitions): the spec's top-level `transitions:` are held as the transitions of a
+# machine named GLOBAL ("", which no machine can be named): one instance, no control state, no
+# variables. Lowering gives it no pc slot and its actions the label `t(args)`, so traces show no
+# machine; everything else about a transition (params, guard, call, effect, fair) is as in a machine.
+GLOBAL = ""
+
+
+def qualified(machine: str, transition: str) -> str:
+    """How `on:`, docs and mutations name a transition: `machine.t`, or `t` for a global one."""
+    return transition if machine == GLOBAL else f"{machine}.{transition}"
+
+
 @dataclass(frozen=True)
 class MachineDecl:
     name: str

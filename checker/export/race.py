@@ -95,7 +95,7 @@ def _initial_row(ts: TransitionSystem, trace: Trace, cols: list[str]) -> Row:
 def _pc_slot(ts: TransitionSystem, context: str) -> int | None:
     for m in ts.machines:
         if m.instances is None and context == m.name:
-            return m.pc_slots[0]
+            return m.pc_slots[0] if m.pc_slots else None
         for i in range(m.instances or 0):
             if context == f"{m.name}[{i}]":
                 return m.pc_slots[i]
