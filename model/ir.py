@@ -161,6 +161,18 @@ class Action:
         return (self.label.machine, self.label.transition, self.label.instance)
 
 
+@dataclass(frozen=True)
+class FairGroup:
+    """One fairness constraint (NOTE(fairness) in checker/explicit/liveness.py): the group is
+    enabled where one of `actions` is, and taken by a step firing one of them. Weak: a behaviour
+    may not keep the group enabled forever without taking it; strong: not enabled infinitely
+    often without taking it. `name` is how messages and reports call it."""
+
+    name: str
+    kind: str                           # "weak" | "strong"
+    actions: tuple[int, ...]
+
+
 TEMPORAL_KINDS = ("eventually", "always_eventually", "leads_to")
 
 
@@ -210,6 +222,11 @@ class MachineInfo:
     doc: str = ""
 
 
+def _group_name(g: tuple[str, str, int | None]) -> str:
+    who = g[0] if g[2] is None else f"{g[0]}[{g[2]}]"
+    return f"{who}.{g[1]}" if who else g[1]
+
+
 @dataclass(frozen=True)
 class TransitionSystem:
     name: str
@@ -229,6 +246,22 @@ class TransitionSystem:
     # (model.diagnostics.no_initial_state reports it there)
     init_span: Span | None = field(default=None, compare=False)
     lanes: IndexSort | None = None            # the index set declared `lane: true` (NOTE(lanes))
+    # the fairness groups declared as `fair: {weak: [a, b]}` ("a or b"); the per-transition groups
+    # of Action.fair are not repeated here: `fairness()` lists both
+    fair_groups: tuple[FairGroup, ...] = ()
+
+    def fairness(self) -> tuple[FairGroup, ...]:
+        """Every fairness constraint, the one representation engines read (NOTE(fairness)): first
+        one group per (machine, instance, transition) of the actions with `fair` set (all their
+        parameter choices together; the kind is the first action's), then the declared groups."""
+        acts: dict[tuple[str, str, int | None], list[int]] = {}
+        kind: dict[tuple[str, str, int | None], str] = {}
+        for i, a in enumerate(self.actions):
+            if a.fair:
+                acts.setdefault(a.fair_group, []).append(i)
+                kind.setdefault(a.fair_group, a.fair)
+        derived = tuple(FairGroup(_group_name(g), kind[g], tuple(xs)) for g, xs in acts.items())
+        return derived + self.fair_groups
 
     def slot(self, name: str) -> int:
         """Slot of the variable with display name `name`; raises KeyError."""

@@ -41,34 +41,19 @@ searched and the shortest depth found is the same (tests/checker/test_lasso.py c
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import z3
 
 from checker.smt.encode import StateVars, conj, disj
 from checker.smt.unroll import Path
-from model.ir import Expr, Property, TransitionSystem
+from model.ir import Expr, FairGroup, Property, TransitionSystem
 
-Group = tuple[str, str, int | None]
 Step = Callable[[z3.BoolRef | None, int], z3.ExprRef]
 
 
-@dataclass(frozen=True)
-class FairGroup:
-    group: Group
-    kind: str                      # "weak" | "strong"
-    actions: tuple[int, ...]
-
-
 def fair_groups(ts: TransitionSystem) -> tuple[FairGroup, ...]:
-    """The groups of NOTE(fairness); a group's kind is that of its first fair action, as in liveness.py."""
-    acts: dict[Group, list[int]] = {}
-    kind: dict[Group, str] = {}
-    for i, a in enumerate(ts.actions):
-        if a.fair:
-            acts.setdefault(a.fair_group, []).append(i)
-            kind.setdefault(a.fair_group, a.fair)
-    return tuple(FairGroup(g, kind[g], tuple(xs)) for g, xs in acts.items())
+    """The groups of NOTE(fairness): per transition and declared alike (model.ir TransitionSystem.fairness)."""
+    return ts.fairness()
 
 
 class Lassos:
