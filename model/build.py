@@ -22,7 +22,7 @@ IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # YAML 1.1 turns these into booleans; in name position we insist they are quoted.
 YAML11_BOOLS = {"y", "n", "yes", "no", "on", "off", "true", "false"}
 TOP_KEYS = ("spec", "doc", "cites", "params", "variants", "types", "defs", "vars", "initially",
-            "operations", "machines", "transitions", "properties", "lemmas", "check_deadlock")
+            "operations", "machines", "transitions", "fairness", "properties", "lemmas", "check_deadlock")
 
 
 class Builder:
@@ -200,6 +200,7 @@ def build_spec(root: YNode | None, path: str, out: Collector) -> S.SpecDecl | No
         check_deadlock=_bool(b, dl, "check_deadlock", True),
         span=b.key_span(top, "spec"), vars_span=b.key_span(top, "vars"),
         variant_spans=tuple(s for _, s in variants),
+        fairness=_fair_groups(b, top.get("fairness"), "fairness"),
     )
 
 
@@ -368,14 +369,36 @@ FAIRNESS = ("weak", "strong", "none")
 
 
 def _fair(b: Builder, node: YNode | None) -> str | None:
-    if node is None:
-        return None
+    if node is None or isinstance(node, (YMap, YSeq)):
+        return None     # groups: _fair_groups
     t = b.text(node, "fair")
     if t not in FAIRNESS and not IDENT.match(t):
         b.err(node.span, f"fair must be one of {', '.join(FAIRNESS)} or a param, got '{t}'",
               ", ".join(FAIRNESS), "SC125")
         return None
     return t   # a param name is resolved when lowering (model/lower.py: _fairness)
+
+
+def _fair_groups(b: Builder, node: YNode | None, what: str) -> tuple[S.FairDecl, ...]:
+    """`{weak: [a, b], strong: all}` or a list of such maps: one group per entry."""
+    if node is None:
+        return ()
+    out = []
+    for item in node.items if isinstance(node, YSeq) else (node,):
+        m = b.as_map(item, f"a fairness group in {what}")
+        for k, v in m.entries if m is not None else ():
+            if k.value not in ("weak", "strong"):
+                b.err(k.span, f"fairness kind must be weak or strong, got '{k.value}'", "weak or strong", "SC125")
+                continue
+            every = isinstance(v, YScalar) and v.value == "all"
+            names = None if every else tuple(
+                (sc.value, sc.span) for x in (v.items if isinstance(v, YSeq) else (v,))
+                if (sc := b.as_scalar(x, "transition")) is not None)
+            if names == ():
+                b.err(v.span, f"a {k.value} fairness group names no transition", "[a, b] or all", "SC124")
+                continue
+            out.append(S.FairDecl(k.value, names, k.span))
+    return tuple(out)
 
 
 def _machine(b: Builder, name: str, key: YScalar, v: YNode) -> S.MachineDecl | None:
@@ -399,7 +422,9 @@ def _machine(b: Builder, name: str, key: YScalar, v: YNode) -> S.MachineDecl | N
                          _vars(b, m.get("vars"), f"vars of machine '{name}'"), trs,
                          b.text(m.get("doc"), "doc"), key.span, inst[0][1] if inst else None,
                          _fair(b, m.get("fair")), init[0][1] if init else None, tuple(s for _, s in terminal),
-                         _span_of(m.get("fair")), tuple(s for _, s in named), b.expr(m.get("lane"), "lane"))
+                         _span_of(m.get("fair")), tuple(s for _, s in named), b.expr(m.get("lane"), "lane"),
+                         _fair_groups(b, m.get("fair"), f"fair of machine '{name}'")
+                         if isinstance(m.get("fair"), (YMap, YSeq)) else ())
 
 
 def _globals(b: Builder, node: YNode | None) -> tuple[S.MachineDecl, ...]:

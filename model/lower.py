@@ -24,6 +24,7 @@ from model.ir import (
     Arg,
     Const,
     Expr,
+    FairGroup,
     Ite,
     MachineInfo,
     Property,
@@ -57,6 +58,7 @@ def lower(spec: S.SpecDecl, inst: Instance, out: Collector) -> TransitionSystem 
     if out:
         return None
     actions = [a for a, _ in acts]
+    groups = _fair_groups(sc, actions)
     props = _properties(sc, el, spec.properties, acts, inst)
     lemmas = _properties(sc, el, spec.lemmas, acts, inst)
     init_c = el.bool_expr(spec.initially, Env()) if spec.initially is not None else None
@@ -75,7 +77,7 @@ def lower(spec: S.SpecDecl, inst: Instance, out: Collector) -> TransitionSystem 
         spec.name, spec.path, inst.rendered(), inst.variant, tuple(sc.vars), tuple(init_vals),
         init_c, tuple(actions), _declared_order(props, builtin, spec.properties), _machine_infos(sc),
         tuple(lemmas), spec.cites,
-        sc.status.members, init_span=init_span, lanes=sc.lanes)
+        sc.status.members, init_span=init_span, lanes=sc.lanes, fair_groups=groups)
 
 
 MAX_IR_DEPTH = 150   # engines walk expressions recursively (model/evaluate.py, checker/smt)
@@ -391,6 +393,42 @@ def _fairness(sc: Scope, t: S.TransitionDecl) -> str | None:
             return None
         f = v
     return None if f in (None, "none") else f
+
+
+def _fair_groups(sc: Scope, actions: list[Action]) -> tuple[FairGroup, ...]:
+    """The declared fairness groups (NOTE(fairness) in checker/explicit/liveness.py): a machine's
+    `fair: {weak: [a, b]}` is one group per instance, "a or b" of that instance; the top-level
+    `fairness:` one group over every instance and parameter choice of the named transitions
+    (`m.t`, or `t` for a global one). `all` names every transition; `may_fail` outcomes stay
+    adversarial, as with a transition's `fair:`. A group with no action is never enabled: dropped."""
+    out = []
+    for m in sc.spec.machines:
+        ms = sc.machines.get(m.name)
+        for d in m.fair_groups:
+            names = _group_names(sc, d, [t.name for t in m.transitions], f"machine '{m.name}'")
+            for i in (ms.instances.values() if ms is not None and ms.instances else [None]):
+                who = m.name if i is None else f"{m.name}[{i}]"
+                acts = tuple(k for k, a in enumerate(actions) if a.label.machine == m.name and a.label.instance == i
+                             and a.label.outcome is None and (names is None or a.label.transition in names))
+                label = f"every transition of {who}" if names is None else " or ".join(f"{who}.{n}" for n in names)
+                out.append(FairGroup(label, d.kind, acts))
+    every = [S.qualified(m.name, t.name) for m in sc.spec.machines for t in m.transitions]
+    for d in sc.spec.fairness:
+        names = _group_names(sc, d, every, "the spec")
+        acts = tuple(k for k, a in enumerate(actions)
+                     if a.label.outcome is None and (names is None or a.label.qualified in names))
+        out.append(FairGroup("every transition" if names is None else " or ".join(names), d.kind, acts))
+    return tuple(g for g in out if g.actions)
+
+
+def _group_names(sc: Scope, d: S.FairDecl, known: list[str], where: str) -> list[str] | None:
+    if d.names is None:
+        return None
+    for n, span in d.names:
+        if n not in known:
+            sc.out.error("SC201", span, f"fairness group: unknown transition '{n}' of {where}",
+                         ", ".join(known) or "no transitions", did_you_mean(n, known))
+    return [n for n, _ in d.names]
 
 
 # NOTE(lanes): where a step runs, for the per-LP race diagram (checker/export/race_lp.py). One

@@ -248,6 +248,15 @@ def qualified(machine: str, transition: str) -> str:
 
 
 @dataclass(frozen=True)
+class FairDecl:
+    """A fairness group `{weak: [a, b]}`: "a or b" (NOTE(fairness) in checker/explicit/liveness.py)."""
+
+    kind: str                                  # "weak" | "strong"
+    names: tuple[tuple[str, Span], ...] | None  # the transitions; None: `all`
+    span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
 class MachineDecl:
     name: str
     instances: str | None
@@ -265,6 +274,7 @@ class MachineDecl:
     fair_span: Span | None = field(default=None, compare=False)
     state_spans: tuple[Span, ...] = field(default=(), compare=False)
     lane: SExpr | None = None                 # default lane of its transitions
+    fair_groups: tuple[FairDecl, ...] = ()    # `fair: {weak: [a, b]}`: per instance, its transitions
 
 
 @dataclass(frozen=True)
@@ -303,3 +313,4 @@ class SpecDecl:
     span: Span | None = field(default=None, compare=False)             # the `spec:` key
     vars_span: Span | None = field(default=None, compare=False)        # the `vars:` key
     variant_spans: tuple[Span, ...] = field(default=(), compare=False)  # one per variant name
+    fairness: tuple[FairDecl, ...] = ()       # top-level `fairness:`, over every instance
