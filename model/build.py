@@ -527,7 +527,7 @@ def _family(b: Builder, name: str, m: YMap, what: str) -> tuple[tuple[tuple[str,
     return fam
 
 
-TEMPORAL = ("eventually", "always_eventually", "leads_to")
+TEMPORAL = ("eventually", "always_eventually", "eventually_always", "leads_to")
 
 
 def _rules(b: Builder, m: YMap) -> tuple[tuple[S.SExpr | None, str], ...]:

@@ -173,7 +173,7 @@ class FairGroup:
     actions: tuple[int, ...]
 
 
-TEMPORAL_KINDS = ("eventually", "always_eventually", "leads_to")
+TEMPORAL_KINDS = ("eventually", "always_eventually", "eventually_always", "leads_to")
 
 
 @dataclass(frozen=True)
@@ -181,7 +181,7 @@ class Property:
     """A property; see NOTE(properties).
 
     kind: invariant | step | deadlock | range (safety), or eventually | always_eventually |
-    leads_to (liveness, see NOTE(liveness) in checker/explicit/liveness.py: `pred` is P, `pred2` is Q
+    eventually_always (<>[]) | leads_to (liveness, see NOTE(liveness) in checker/explicit/liveness.py: `pred` is P, `pred2` is Q
     of `P leads_to Q`).
     """
 

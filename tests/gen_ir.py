@@ -172,7 +172,7 @@ def systems(draw: st.DrawFn, edge: bool = False) -> TransitionSystem:
 @st.composite
 def live_systems(draw: st.DrawFn, range_errors: bool = False, groups: bool = False) -> TransitionSystem:
     """A system as `systems` draws it (the same draws first), then fairness on its transitions
-    and temporal properties: eventually, always_eventually and leads_to.
+    and temporal properties: eventually, always_eventually, leads_to and eventually_always.
 
     range_errors: also a counter `cnt` and a weakly or strongly fair transition `ovf` that adds
     to it unclamped, so that it is enabled in reachable states where its step leaves the range
@@ -346,4 +346,5 @@ def _temporal(b: _Build, acts: list[Action]) -> list[Property]:
             Property("resp", "leads_to", pred=b.boolean(1), pred2=_goal(b)),
             # the built-in range property: liveness tests skip systems that violate it
             Property("range", "range", bad=tuple(
-                (i, r) for i, a in enumerate(acts) if not smart.is_false(r := _range_bad(b, a.guard, a.updates))))]
+                (i, r) for i, a in enumerate(acts) if not smart.is_false(r := _range_bad(b, a.guard, a.updates)))),
+            Property("stab", "eventually_always", pred=_goal(b))]     # drawn last: earlier draws stay

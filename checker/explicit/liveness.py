@@ -5,7 +5,9 @@ forever (a self-loop that no fairness constraint objects to). Each property is v
 when some fair behaviour, after a trigger, stays forever inside a region:
   eventually P          region = not P, and the behaviour starts there (trigger = initial state);
   always_eventually P   region = not P, trigger = any state of the region;
-  P leads_to Q          region = not Q, trigger = a state with P and not Q.
+  P leads_to Q          region = not Q, trigger = a state with P and not Q;
+  eventually_always P   (<>[]P) region = every state, the cycle through a not-P state (the
+                        trigger: a not-P state of a fair component, where the cycle starts).
 NOTE(fairness): fairness is per group of actions (model.ir FairGroup, listed by
 TransitionSystem.fairness): a transition's `fair:` makes one group per (machine, instance,
 transition), all its parameter choices together; `fair: {weak: [a, b]}` declares one group "a or
@@ -73,6 +75,10 @@ def find_violation(ts: TransitionSystem, prop: Property, g: Graph,
     trigger -= unexpanded
     fair = Fairness.of(ts)
     fair_nodes = _fair_components(fair, g, region)
+    if prop.kind == "eventually_always":   # only components a not-P state lies in, entered there
+        keep = {c for n, c in fair_nodes.items() if n in trigger}
+        fair_nodes = {n: c for n, c in fair_nodes.items() if c in keep}
+        trigger &= set(fair_nodes)
     if not fair_nodes:
         return None
     found = _prefix(g, region, trigger, anywhere, fair_nodes)
@@ -91,6 +97,8 @@ def _region(ts: TransitionSystem, prop: Property, g: Graph) -> tuple[set[int], s
         q = compile_expr(prop.pred2)  # type: ignore[arg-type]
         region = {i for i, s in enumerate(g.states) if not q(s)}
         return region, {i for i in region if p(g.states[i])}, True
+    if prop.kind == "eventually_always":
+        return set(range(len(g.states))), {i for i, s in enumerate(g.states) if not p(s)}, True
     region = {i for i, s in enumerate(g.states) if not p(s)}
     return region, region, prop.kind == "always_eventually"
 

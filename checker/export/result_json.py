@@ -63,7 +63,7 @@ def param_values(spec: LoadedSpec, ts: TransitionSystem) -> dict[str, ParamValue
 
 def property_kind(ts: TransitionSystem, prop: str) -> tuple[str, str]:
     """(kind, form): kind is invariant | step | deadlock | range | liveness; form is the
-    spec's own kind (eventually, always_eventually, leads_to for liveness)."""
+    spec's own kind (eventually, always_eventually, eventually_always, leads_to for liveness)."""
     p = ts.prop(prop)
     return ("liveness" if p.temporal else p.kind), p.kind
 

@@ -14,6 +14,7 @@ fires one of its actions; strong = enabled in some loop state => some loop step 
 Violation shapes (a query is end_k and the shape, under one activation literal):
   eventually P          not P in s_0..s_k;
   always_eventually P   not P in every loop state;
+  eventually_always P   not P in some loop state (s_k, or an earlier one on the loop);
   P leads_to Q          some i <= l with P and not Q in s_i, and not Q in s_i..s_k.
 Lassos are not required to be simple, so the shortest lasso found is never longer than the
 explicit engine's (which is one of the lassos searched), though it may be shorter: that engine
@@ -185,6 +186,8 @@ class Lassos:
             return z3.And(end, self._never(p, k))
         if p.kind == "always_eventually":
             return z3.And(end, z3.Not(pred(p.pred, st[k])), *([self._off(p, "off", p.pred, k - 1)] if k else []))
+        if p.kind == "eventually_always":
+            return z3.And(end, z3.Or(z3.Not(pred(p.pred, st[k])), *([self._some_off(p, k - 1)] if k else [])))
         assert p.kind == "leads_to" and p.pred2 is not None
         start = z3.And(self.stutter(k), self._triggered(p, k)[k])
         if k:
@@ -209,6 +212,16 @@ class Lassos:
             here = z3.Implies(self._in(j)[j], z3.Not(pred(e, st[j])))
             return here if prev is None else z3.And(prev, here)
         return self._chain((tag, p.name), k, step)[k]
+
+    def _some_off(self, p: Property, k: int) -> z3.BoolRef:
+        """"not P in some loop state up to s_k"."""
+        assert p.pred is not None
+        pred, st, P = self.enc.pred, self.path.states, p.pred
+
+        def step(prev: z3.BoolRef | None, j: int) -> z3.ExprRef:
+            here = z3.And(self._in(j)[j], z3.Not(pred(P, st[j])))
+            return here if prev is None else z3.Or(prev, here)
+        return self._chain(("some_off", p.name), k, step)[k]
 
     def _triggered(self, p: Property, k: int) -> list[z3.BoolRef]:
         """trig[j]: some i <= j has P and not Q in s_i, and not Q holds in s_i..s_j."""

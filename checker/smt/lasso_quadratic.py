@@ -146,6 +146,9 @@ class QuadraticLassos:
         if p.kind == "always_eventually":
             body = [z3.Implies(e.in_loop[j], z3.Not(pred(p.pred, st[j]))) for j in range(k)]
             return z3.And(e.end, z3.Not(pred(p.pred, st[k])), *body)
+        if p.kind == "eventually_always":
+            some = [z3.And(e.in_loop[j], z3.Not(pred(p.pred, st[j]))) for j in range(k)]
+            return z3.And(e.end, z3.Or(z3.Not(pred(p.pred, st[k])), *some))
         assert p.kind == "leads_to" and p.pred2 is not None
         trig = self._triggered(p, k)
         q = p.pred2

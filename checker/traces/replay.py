@@ -95,6 +95,8 @@ def _lasso_violates(ts: TransitionSystem, trace: Trace, p: Property) -> bool:
         shape = not any(pred(s) for s in trace.states)
     elif p.kind == "always_eventually":
         shape = not any(pred(s) for s in loop_states)
+    elif p.kind == "eventually_always":
+        shape = not all(pred(s) for s in loop_states)
     else:
         q = compile_expr(p.pred2)  # type: ignore[arg-type]
         shape = any(pred(s) and all(not q(t) for t in trace.states[i:])
