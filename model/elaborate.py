@@ -187,6 +187,10 @@ class Elaborator:
         if n in LITERALS:
             return Const(LITERALS[n], BOOL)
         if n in ("none", "None"):
+            # an enum param's value `none` (`values: [none, weak]`) where a value of that enum is
+            # expected, which no option's `none` can be: `mode != none`, `mode in {none, weak}`
+            if n == "none" and isinstance(expected, EnumSort) and "none" in expected.members:
+                return Const(expected.members.index("none"), expected)
             return NONE_CONST
         if n in self.sc.params:
             return self.sc.params[n]
