@@ -282,9 +282,12 @@ def _typedecl(b: Builder, name: str, key: YScalar, v: YNode) -> S.TypeDecl | Non
     if isinstance(v, YMap):
         b.check_keys(v, ("index", "enum", "symmetric", "lane"), f"type '{name}'")
         if v.get("index") is not None:
+            sym = v.get("symmetric")
+            literal = sym is None or (isinstance(sym, YScalar) and sym.value.lower() in ("true", "false"))
             return S.TypeDecl(name, "index", size=b.expr(v.get("index"), "index set size"), span=key.span,
-                              symmetric=_bool(b, v.get("symmetric"), "symmetric", False),
-                              lane=_bool(b, v.get("lane"), "lane", False))
+                              symmetric=_bool(b, sym, "symmetric", False) if literal else False,
+                              lane=_bool(b, v.get("lane"), "lane", False),
+                              symmetric_when=None if literal else b.expr(sym, "symmetric condition"))
         if (lane := v.get("lane")) is not None:
             b.err(lane.span, f"only an index set can be a lane type; '{name}' is not one",
                   "`{index: N, lane: true}`", "SC320")

@@ -127,11 +127,21 @@ def _types(sc: Scope, el: Elaborator) -> None:
                 sc.out.error("SC406", t.span, f"index set '{t.name}' has {n} elements, too many to check",
                              f"at most {MAX_VALUES}")
                 n = None
-            sort = IndexSort(t.name, n, t.symmetric) if n is not None else None
+            sort = IndexSort(t.name, n, _symmetric(el, t)) if n is not None else None
         else:
             sort = el.sort_of(t.alias) if t.alias is not None else None
         if sort is not None:
             sc.types[t.name] = sort
+
+
+def _symmetric(el: Elaborator, t: S.TypeDecl) -> bool:
+    """`symmetric: true`, or `symmetric: "EXPR"` over params, decided per instance."""
+    if t.symmetric_when is None:
+        return t.symmetric
+    c = el.bool_expr(t.symmetric_when, Env(static=True))
+    if c is not None and not isinstance(c, Const):
+        el.err(t.symmetric_when.span, "`symmetric:` must be constant over params", "a static condition", "SC306")
+    return isinstance(c, Const) and bool(c.value)
 
 
 def _init_values(sc: Scope, el: Elaborator, d: S.VarDecl, sort: Sort) -> Sequence[int]:

@@ -166,6 +166,7 @@ class TypeDecl:
     symmetric: bool = False
     member_spans: tuple[Span, ...] = field(default=(), compare=False)  # one per enum member
     lane: bool = False            # its elements are the race diagram's lanes (LPs, CPUs)
+    symmetric_when: SExpr | None = None   # `symmetric: "EXPR"`: symmetric where EXPR (over params) holds
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,8 @@ def _type(src: SourceFile, t: S.TypeDecl) -> dict[str, object]:
     if t.kind == "enum":
         return {"name": t.name, "kind": "enum", "members": list(t.members)}
     if t.kind == "index":
-        return {"name": t.name, "kind": "index", "size": _expr(src, t.size), "symmetric": t.symmetric,
+        sym = _expr(src, t.symmetric_when) if t.symmetric_when is not None else t.symmetric   # text: where EXPR
+        return {"name": t.name, "kind": "index", "size": _expr(src, t.size), "symmetric": sym,
                 "lane": t.lane}
     return {"name": t.name, "kind": "alias", "of": _expr(src, t.alias)}
 
@@ -176,7 +177,7 @@ def _type_line(t: dict[str, object]) -> str:
     if t["kind"] == "enum":
         return f"{t['name']}: enum {{{', '.join(t['members'])}}}"  # type: ignore[arg-type]
     if t["kind"] == "index":
-        marks = [m for m in ("symmetric", "lane") if t.get(m)]
+        marks = [m if t[m] is True else f"{m} where {t[m]}" for m in ("symmetric", "lane") if t.get(m)]
         return f"{t['name']}: index set 0..{t['size']}-1" + (f" ({', '.join(marks)})" if marks else "")
     return f"{t['name']}: {t['of']}"
 

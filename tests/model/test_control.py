@@ -48,3 +48,41 @@ def test_none_is_still_the_empty_option_elsewhere() -> None:
         load_text(NONE_PARAM.replace('"x < 2 and mode', '"x == none and mode'), "nonep.yaml")
     [d] = e.value.diagnostics
     assert (d.code, d.message) == ("SC301", "cannot compare 0..2 with none")
+
+
+SYM = """
+spec: sym
+params:
+  N: {default: 3}
+  ordered: {default: false}
+types:
+  P: {index: N, symmetric: "not ordered and N > 1"}
+vars:
+  owner: {type: "P?", init: none}
+machines:
+  p:
+    instances: P
+    states: [idle, crit]
+    init: idle
+    transitions:
+      enter: {from: idle, to: crit, guard: "owner == none", effect: {owner: self}}
+      leave: {from: crit, to: idle, effect: {owner: none}}
+properties:
+  mutex:
+    invariant: "count(p[q].pc == crit for q in P) <= 1"
+"""
+
+
+@pytest.mark.parametrize(("params", "symmetric", "states"), [
+    ((), ("P",), 2), (("ordered=true",), (), 4), (("N=1",), (), 2)])
+def test_symmetric_given_by_an_expression(params: tuple[str, ...], symmetric: tuple[str, ...], states: int) -> None:
+    [ts] = load_text(SYM, "sym.yaml", params)
+    r = explore(ts)
+    assert (r.symmetry, r.states, isinstance(r.verdict("mutex"), Proved)) == (symmetric, states, True)
+
+
+def test_symmetric_expression_must_be_static() -> None:
+    with pytest.raises(SpecError) as e:
+        load_text(SYM.replace('"not ordered and N > 1"', '"owner == none"'), "sym.yaml")
+    # types are elaborated before the variables exist, as for `index: owner`
+    assert [(d.code, d.message) for d in e.value.diagnostics] == [("SC201", "unknown name 'owner'")]
