@@ -22,7 +22,8 @@ IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # YAML 1.1 turns these into booleans; in name position we insist they are quoted.
 YAML11_BOOLS = {"y", "n", "yes", "no", "on", "off", "true", "false"}
 TOP_KEYS = ("spec", "doc", "cites", "params", "variants", "types", "defs", "vars", "initially",
-            "operations", "machines", "transitions", "fairness", "properties", "lemmas", "check_deadlock")
+            "operations", "machines", "transitions", "fairness", "properties", "lemmas", "check_deadlock",
+            "stutter")
 
 
 class Builder:
@@ -201,6 +202,7 @@ def build_spec(root: YNode | None, path: str, out: Collector) -> S.SpecDecl | No
         span=b.key_span(top, "spec"), vars_span=b.key_span(top, "vars"),
         variant_spans=tuple(s for _, s in variants),
         fairness=_fair_groups(b, top.get("fairness"), "fairness"),
+        stutter=_bool(b, top.get("stutter"), "stutter", False),
     )
 
 

@@ -249,6 +249,8 @@ class TransitionSystem:
     # the fairness groups declared as `fair: {weak: [a, b]}` ("a or b"); the per-transition groups
     # of Action.fair are not repeated here: `fairness()` lists both
     fair_groups: tuple[FairGroup, ...] = ()
+    # NOTE(stutter) in checker/explicit/liveness.py: `stutter: true`, every state may stutter
+    stutter: bool = False
 
     def fairness(self) -> tuple[FairGroup, ...]:
         """Every fairness constraint, the one representation engines read (NOTE(fairness)): first

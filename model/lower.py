@@ -77,7 +77,7 @@ def lower(spec: S.SpecDecl, inst: Instance, out: Collector) -> TransitionSystem 
         spec.name, spec.path, inst.rendered(), inst.variant, tuple(sc.vars), tuple(init_vals),
         init_c, tuple(actions), _declared_order(props, builtin, spec.properties), _machine_infos(sc),
         tuple(lemmas), spec.cites,
-        sc.status.members, init_span=init_span, lanes=sc.lanes, fair_groups=groups)
+        sc.status.members, init_span=init_span, lanes=sc.lanes, fair_groups=groups, stutter=spec.stutter)
 
 
 MAX_IR_DEPTH = 150   # engines walk expressions recursively (model/evaluate.py, checker/smt)

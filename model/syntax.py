@@ -315,3 +315,4 @@ class SpecDecl:
     vars_span: Span | None = field(default=None, compare=False)        # the `vars:` key
     variant_spans: tuple[Span, ...] = field(default=(), compare=False)  # one per variant name
     fairness: tuple[FairDecl, ...] = ()       # top-level `fairness:`, over every instance
+    stutter: bool = False                     # `stutter: true`: every state may stutter (NOTE(stutter))

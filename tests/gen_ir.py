@@ -179,9 +179,9 @@ def live_systems(draw: st.DrawFn, range_errors: bool = False, groups: bool = Fal
     (NOTE(range-fairness) in checker/core/semantics.py), inside the other machines' cycles.
 
     groups: also one or two declared fairness groups "a or b" (model.ir FairGroup), each a
-    weak or strong group of some actions across machines (drawn last)."""
+    weak or strong group of some actions across machines, and `stutter` on or off (drawn last)."""
     ts = _system(draw, live=True, range_errors=range_errors)
-    return replace(ts, fair_groups=_groups(draw, ts)) if groups else ts
+    return replace(ts, fair_groups=_groups(draw, ts), stutter=draw(st.booleans())) if groups else ts
 
 
 def _groups(draw: st.DrawFn, ts: TransitionSystem) -> tuple[FairGroup, ...]:

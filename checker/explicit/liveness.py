@@ -18,6 +18,13 @@ enabled in all its states is taken in it, and every strong group enabled in some
 is taken in it. An action is enabled where its guard holds, also when its
 step leaves a variable's range and so has no edge (NOTE(range-fairness) in
 checker/core/semantics.py): such a state neither stutters nor lets a fair group go untaken.
+
+NOTE(stutter): without `stutter: true` there is no implicit stuttering: a behaviour stalls only
+where nothing is enabled, so with no fairness at all a behaviour still keeps taking steps while
+it can (unlike TLA+, where "no fairness" lets it stop anywhere). With `stutter: true` every state
+may stutter (TLA+'s [Next]_vars): a behaviour may stay forever in a state where no fairness
+group is enabled, so every such state of the region is a fair cycle by itself, and a stutter
+loop (a lasso with no loop steps) is a behaviour wherever that holds.
 """
 
 from __future__ import annotations
@@ -54,6 +61,7 @@ class Fairness:
 
     groups: tuple[tuple[Group, ...], ...]    # per action, the groups it belongs to
     kinds: dict[Group, str]
+    stutter: bool = False                     # NOTE(stutter)
 
     @staticmethod
     def of(ts: TransitionSystem) -> Fairness:
@@ -62,7 +70,7 @@ class Fairness:
         for n, c in enumerate(cons):
             for a in c.actions:
                 per[a].append(n)
-        return Fairness(tuple(tuple(x) for x in per), {n: c.kind for n, c in enumerate(cons)})
+        return Fairness(tuple(tuple(x) for x in per), {n: c.kind for n, c in enumerate(cons)}, ts.stutter)
 
 
 def find_violation(ts: TransitionSystem, prop: Property, g: Graph,
@@ -75,6 +83,8 @@ def find_violation(ts: TransitionSystem, prop: Property, g: Graph,
     trigger -= unexpanded
     fair = Fairness.of(ts)
     fair_nodes = _fair_components(fair, g, region)
+    if fair.stutter:   # NOTE(stutter): staying where no fairness group is enabled is fair
+        fair_nodes.update({s: frozenset((s,)) for s in region if s not in fair_nodes and not _enabled(fair, g, s)})
     if prop.kind == "eventually_always":   # only components a not-P state lies in, entered there
         keep = {c for n, c in fair_nodes.items() if n in trigger}
         fair_nodes = {n: c for n, c in fair_nodes.items() if c in keep}
@@ -206,8 +216,8 @@ def _unwind(parent: dict, node: tuple[int, int]) -> tuple[list[int], list[int]]:
 def _cycle(ts: Fairness, g: Graph, comp: frozenset[int], entry: int) -> tuple[list[int], list[int]]:
     """A short cycle from entry through comp that satisfies every fairness group, built
     greedily: walk to the nearest state that settles an unsettled group, then back to entry."""
-    if _stutters(g, entry):
-        return [], []            # stutters forever: no transition is enabled here
+    if _stutters(g, entry) or (ts.stutter and not _enabled(ts, g, entry)):
+        return [], []            # stutters forever: nothing (NOTE(stutter): no fair group) is enabled here
     todo = _requirements(ts, g, comp)
     path: list[int] = []
     acts: list[int] = []

@@ -125,7 +125,9 @@ class Lassos:
         guards = [self.enc.pred(a.guard, s_k) for a in self.enc.ts.actions]
         # s_k's domain only under end_k: in the shared unrolling s_k may be the out-of-range
         # post-state of a range violation at depth k (NOTE(domains) in encode.py)
-        self._add(z3.Implies(stutter, z3.And(z3.Not(before), z3.Not(disj(self.ctx, guards)))),
+        # NOTE(stutter): with `stutter: true` any state may stutter, fairness permitting
+        idle = z3.BoolVal(True, self.ctx) if self.enc.ts.stutter else z3.Not(disj(self.ctx, guards))
+        self._add(z3.Implies(stutter, z3.And(z3.Not(before), idle)),
                   z3.Implies(end, z3.And(z3.Or(stutter, closed), self.enc.domain(s_k))))
         self._add(*(z3.Implies(end, f) for f in self._fairness(k)))
         return end
@@ -165,8 +167,8 @@ class Lassos:
         return self._chain(("all_en" if weak else "some_en", str(n)), k, step)[k]
 
     def _fairness(self, k: int) -> list[z3.ExprRef]:
-        if k == 0:     # only a stutter: nothing is enabled, so nothing is owed
-            return []
+        if k == 0:     # only a stutter: nothing owed where nothing is enabled, else no group may be
+            return [z3.Not(self._enabled(n, 0)) for n in range(len(self.groups))] if self.enc.ts.stutter else []
         out = []
         for n, g in enumerate(self.groups):
             en_k = self._enabled(n, k)

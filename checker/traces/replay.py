@@ -88,8 +88,8 @@ def _lasso_violates(ts: TransitionSystem, trace: Trace, p: Property) -> bool:
     if trace.loop is None or trace.states[-1] != trace.states[trace.loop]:
         return False
     loop_states = trace.states[trace.loop:]
-    if len(loop_states) == 1 and any(compile_expr(a.guard)(loop_states[0]) for a in ts.actions):
-        return False   # only a state with nothing enabled may stutter forever (NOTE(range-fairness))
+    if len(loop_states) == 1 and not ts.stutter and any(compile_expr(a.guard)(loop_states[0]) for a in ts.actions):
+        return False   # only a state with nothing enabled may stutter forever (NOTE(range-fairness), NOTE(stutter))
     pred = compile_expr(p.pred)  # type: ignore[arg-type]
     if p.kind == "eventually":
         shape = not any(pred(s) for s in trace.states)
