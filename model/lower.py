@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from model import smart
 from model import syntax as S
 from model.diagnostics import Collector, did_you_mean
-from model.elaborate import MAX_EXPANSION, Elaborator, Env
+from model.elaborate import MAX_EXPANSION, Elaborator, Env, narrowing
 from model.ir import (
     GLOBAL_CONTEXT,
     TEMPORAL_KINDS,
@@ -322,6 +322,8 @@ def _instance(sc: Scope, el: Elaborator, ms: MachineScope, t: S.TransitionDecl, 
               env: Env, choice: tuple[tuple[str, Const], ...]) -> list[tuple[Action, ActEnv]]:
     pcg = _pc_guard(sc, ms, t, i)
     g = el.bool_expr(t.guard, env) if t.guard is not None else smart.TRUE
+    if g is not None and t.guard is not None:
+        env = replace(env, narrow=narrowing(el, t.guard, env))   # NOTE(narrowing)
     op_args: list[tuple[str, Expr]] = []
     outcomes = _call(sc, el, t.call, env, op_args) if t.call is not None else [(None, None, smart.FALSE, [])]
     if pcg is None or g is None or outcomes is None:
@@ -332,7 +334,7 @@ def _instance(sc: Scope, el: Elaborator, ms: MachineScope, t: S.TransitionDecl, 
     var_sort = {k: v.sort for k, v in enumerate(sc.vars)}
     res = []
     for outcome, result, _ok, op_writes in outcomes:
-        renv = Env(env.bound, env.machine, env.self_idx, result)
+        renv = Env(env.bound, env.machine, env.self_idx, result, narrow=env.narrow)
         writes = _own_writes(sc, el, t, ms, i, renv, op_writes, result)
         if writes is None:
             return []
