@@ -373,9 +373,13 @@ TRANSITION_KEYS = ("from", "to", "params", "when", "guard", "call", "store", "ef
 FAIRNESS = ("weak", "strong", "none")
 
 
-def _fair(b: Builder, node: YNode | None) -> str | None:
-    if node is None or isinstance(node, (YMap, YSeq)):
-        return None     # groups: _fair_groups
+def _fair(b: Builder, node: YNode | None, groups: bool = False) -> str | None:
+    if node is None or (groups and isinstance(node, (YMap, YSeq))):
+        return None     # a machine's groups: _fair_groups
+    if isinstance(node, (YMap, YSeq)):
+        b.err(node.span, "a transition's `fair:` is one kind, not a group", ", ".join(FAIRNESS) + " or a param",
+              "SC125", ("a group {weak: [a, b]} goes in the machine's `fair:` or the top-level `fairness:`",))
+        return None
     t = b.text(node, "fair")
     if t not in FAIRNESS and not IDENT.match(t):
         b.err(node.span, f"fair must be one of {', '.join(FAIRNESS)} or a param, got '{t}'",
@@ -426,7 +430,7 @@ def _machine(b: Builder, name: str, key: YScalar, v: YNode) -> S.MachineDecl | N
                          tuple(n for n, _ in terminal),
                          _vars(b, m.get("vars"), f"vars of machine '{name}'"), trs,
                          b.text(m.get("doc"), "doc"), key.span, inst[0][1] if inst else None,
-                         _fair(b, m.get("fair")), init[0][1] if init else None, tuple(s for _, s in terminal),
+                         _fair(b, m.get("fair"), True), init[0][1] if init else None, tuple(s for _, s in terminal),
                          _span_of(m.get("fair")), tuple(s for _, s in named), b.expr(m.get("lane"), "lane"),
                          _fair_groups(b, m.get("fair"), f"fair of machine '{name}'")
                          if isinstance(m.get("fair"), (YMap, YSeq)) else ())
