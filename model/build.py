@@ -22,7 +22,8 @@ IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # YAML 1.1 turns these into booleans; in name position we insist they are quoted.
 YAML11_BOOLS = {"y", "n", "yes", "no", "on", "off", "true", "false"}
 TOP_KEYS = ("spec", "doc", "cites", "params", "variants", "types", "defs", "vars", "initially",
-            "operations", "machines", "properties", "lemmas", "check_deadlock")
+            "operations", "machines", "transitions", "fairness", "properties", "lemmas", "check_deadlock",
+            "stutter")
 
 
 class Builder:
@@ -193,13 +194,15 @@ def build_spec(root: YNode | None, path: str, out: Collector) -> S.SpecDecl | No
         vars=_vars(b, top.get("vars"), "vars"),
         initially=b.expr(top.get("initially"), "initial constraint"),
         operations=tuple(_op(b, n, k, v) for n, k, v in b.entries(top.get("operations"), "operations")),
-        machines=tuple(m for n, k, v in b.entries(top.get("machines"), "machines")
-                       if (m := _machine(b, n, k, v)) is not None),
+        machines=_globals(b, top.get("transitions")) + tuple(
+            m for n, k, v in b.entries(top.get("machines"), "machines") if (m := _machine(b, n, k, v)) is not None),
         properties=_props(b, top.get("properties"), "properties"),
         lemmas=_props(b, top.get("lemmas"), "lemmas"),
         check_deadlock=_bool(b, dl, "check_deadlock", True),
         span=b.key_span(top, "spec"), vars_span=b.key_span(top, "vars"),
         variant_spans=tuple(s for _, s in variants),
+        fairness=_fair_groups(b, top.get("fairness"), "fairness"),
+        stutter=_bool(b, top.get("stutter"), "stutter", False),
     )
 
 
@@ -281,9 +284,12 @@ def _typedecl(b: Builder, name: str, key: YScalar, v: YNode) -> S.TypeDecl | Non
     if isinstance(v, YMap):
         b.check_keys(v, ("index", "enum", "symmetric", "lane"), f"type '{name}'")
         if v.get("index") is not None:
+            sym = v.get("symmetric")
+            literal = sym is None or (isinstance(sym, YScalar) and sym.value.lower() in ("true", "false"))
             return S.TypeDecl(name, "index", size=b.expr(v.get("index"), "index set size"), span=key.span,
-                              symmetric=_bool(b, v.get("symmetric"), "symmetric", False),
-                              lane=_bool(b, v.get("lane"), "lane", False))
+                              symmetric=_bool(b, sym, "symmetric", False) if literal else False,
+                              lane=_bool(b, v.get("lane"), "lane", False),
+                              symmetric_when=None if literal else b.expr(sym, "symmetric condition"))
         if (lane := v.get("lane")) is not None:
             b.err(lane.span, f"only an index set can be a lane type; '{name}' is not one",
                   "`{index: N, lane: true}`", "SC320")
@@ -367,8 +373,12 @@ TRANSITION_KEYS = ("from", "to", "params", "when", "guard", "call", "store", "ef
 FAIRNESS = ("weak", "strong", "none")
 
 
-def _fair(b: Builder, node: YNode | None) -> str | None:
-    if node is None:
+def _fair(b: Builder, node: YNode | None, groups: bool = False) -> str | None:
+    if node is None or (groups and isinstance(node, (YMap, YSeq))):
+        return None     # a machine's groups: _fair_groups
+    if isinstance(node, (YMap, YSeq)):
+        b.err(node.span, "a transition's `fair:` is one kind, not a group", ", ".join(FAIRNESS) + " or a param",
+              "SC125", ("a group {weak: [a, b]} goes in the machine's `fair:` or the top-level `fairness:`",))
         return None
     t = b.text(node, "fair")
     if t not in FAIRNESS and not IDENT.match(t):
@@ -376,6 +386,28 @@ def _fair(b: Builder, node: YNode | None) -> str | None:
               ", ".join(FAIRNESS), "SC125")
         return None
     return t   # a param name is resolved when lowering (model/lower.py: _fairness)
+
+
+def _fair_groups(b: Builder, node: YNode | None, what: str) -> tuple[S.FairDecl, ...]:
+    """`{weak: [a, b], strong: all}` or a list of such maps: one group per entry."""
+    if node is None:
+        return ()
+    out = []
+    for item in node.items if isinstance(node, YSeq) else (node,):
+        m = b.as_map(item, f"a fairness group in {what}")
+        for k, v in m.entries if m is not None else ():
+            if k.value not in ("weak", "strong"):
+                b.err(k.span, f"fairness kind must be weak or strong, got '{k.value}'", "weak or strong", "SC125")
+                continue
+            every = isinstance(v, YScalar) and v.value == "all"
+            names = None if every else tuple(
+                (sc.value, sc.span) for x in (v.items if isinstance(v, YSeq) else (v,))
+                if (sc := b.as_scalar(x, "transition")) is not None)
+            if names == ():
+                b.err(v.span, f"a {k.value} fairness group names no transition", "[a, b] or all", "SC124")
+                continue
+            out.append(S.FairDecl(k.value, names, k.span))
+    return tuple(out)
 
 
 def _machine(b: Builder, name: str, key: YScalar, v: YNode) -> S.MachineDecl | None:
@@ -398,13 +430,32 @@ def _machine(b: Builder, name: str, key: YScalar, v: YNode) -> S.MachineDecl | N
                          tuple(n for n, _ in terminal),
                          _vars(b, m.get("vars"), f"vars of machine '{name}'"), trs,
                          b.text(m.get("doc"), "doc"), key.span, inst[0][1] if inst else None,
-                         _fair(b, m.get("fair")), init[0][1] if init else None, tuple(s for _, s in terminal),
-                         _span_of(m.get("fair")), tuple(s for _, s in named), b.expr(m.get("lane"), "lane"))
+                         _fair(b, m.get("fair"), True), init[0][1] if init else None, tuple(s for _, s in terminal),
+                         _span_of(m.get("fair")), tuple(s for _, s in named), b.expr(m.get("lane"), "lane"),
+                         _fair_groups(b, m.get("fair"), f"fair of machine '{name}'")
+                         if isinstance(m.get("fair"), (YMap, YSeq)) else ())
 
 
-def _transition(b: Builder, name: str, key: YScalar, v: YNode) -> S.TransitionDecl:
+def _globals(b: Builder, node: YNode | None) -> tuple[S.MachineDecl, ...]:
+    """The top-level `transitions:` as the GLOBAL pseudo-machine (NOTE(global-transitions))."""
+    if node is None:
+        return ()
+    trs = tuple(_transition(b, tn, tk, tv, GLOBAL_KEYS) for tn, tk, tv in b.entries(node, "transitions"))
+    return (S.MachineDecl(S.GLOBAL, None, ("_",), "_", (), (), trs, span=_span_of(node)),)
+
+
+# a global transition has no control state to leave or enter
+GLOBAL_KEYS = ("params", "when", "guard", "call", "store", "effect", "doc", "cites", "fair")
+
+
+def _transition(b: Builder, name: str, key: YScalar, v: YNode,
+                keys: tuple[str, ...] = ()) -> S.TransitionDecl:
     m = b.as_map(v, f"transition '{name}'") or YMap((), v.span)
-    b.check_keys(m, TRANSITION_KEYS, f"transition '{name}'")
+    for k, _ in m.entries if keys else ():
+        if k.value in ("from", "to", "lane"):
+            b.err(k.span, f"global transition '{name}' has `{k.value}:`, but no control state or lane",
+                  ", ".join(keys), "SC123", ("`from:`, `to:` and `lane:` belong to a transition of a machine",))
+    b.check_keys(m, (*keys, "from", "to", "lane") if keys else TRANSITION_KEYS, f"transition '{name}'")
     src = m.get("from")
     star = isinstance(src, YScalar) and src.value == "*"
     sources = None if src is None or star else b.names(src, "control state")
@@ -434,7 +485,8 @@ def _props(b: Builder, node: YNode | None, what: str) -> tuple[S.PropertyDecl, .
         m = b.as_map(v, f"property '{n}'")
         if m is None:
             continue
-        b.check_keys(m, ("invariant", "step", "on", "expect", "doc", *TEMPORAL), f"property '{n}'")
+        b.check_keys(m, ("invariant", "step", "on", "expect", "doc", "for", *TEMPORAL), f"property '{n}'")
+        fam = _family(b, n, m, what)
         temporal = [t for t in TEMPORAL if m.get(t) is not None]
         if temporal and what == "lemmas":
             b.err(m.get(temporal[0]).span, f"lemma '{n}' uses `{temporal[0]}:`, but lemmas are safety properties",  # type: ignore[union-attr]
@@ -444,7 +496,7 @@ def _props(b: Builder, node: YNode | None, what: str) -> tuple[S.PropertyDecl, .
             got = _temporal(b, n, m, temporal[0])
             if got is not None:
                 out.append(S.PropertyDecl(n, temporal[0], got[0], None, _expect(b, m.get("expect")),
-                                          b.text(m.get("doc"), "doc"), k.span, got[1], _rules(b, m)))
+                                          b.text(m.get("doc"), "doc"), k.span, got[1], _rules(b, m), *fam))
             continue
         if n in ("deadlock", "range") and m.get("step") is None and m.get("invariant") is None:
             # a built-in property: only its expectation (and doc) can be stated
@@ -464,11 +516,27 @@ def _props(b: Builder, node: YNode | None, what: str) -> tuple[S.PropertyDecl, .
             (b.text(x, "transition"), x.span) for x in (on_node.items if isinstance(on_node, YSeq)
                                                         else (on_node,)))
         out.append(S.PropertyDecl(n, kind, e, on, _expect(b, m.get("expect")),
-                                  b.text(m.get("doc"), "doc"), k.span, expect_rules=_rules(b, m)))
+                                  b.text(m.get("doc"), "doc"), k.span, None, _rules(b, m), *fam))
     return tuple(out)
 
 
-TEMPORAL = ("eventually", "always_eventually", "leads_to")
+def _family(b: Builder, name: str, m: YMap, what: str) -> tuple[tuple[tuple[str, S.SType], ...], tuple[Span, ...]]:
+    """`for: {p: Proc, ...}` of a property (NOTE(families) in model/lower.py); lemmas and the
+    built-in properties are single."""
+    node = m.get("for")
+    if node is None:
+        return (), ()
+    if what == "lemmas" or (name in ("deadlock", "range") and m.get("step") is None and m.get("invariant") is None):
+        who = "a lemma" if what == "lemmas" else f"the built-in property '{name}'"
+        b.err(node.span, f"`for:` on {who}", "`for:` only on properties of the spec", "SC129")
+        return (), ()
+    fam = b.typed_params(node, f"variable of property '{name}'")
+    if not fam[0] and b.as_map(node, f"`for:` of property '{name}'") is not None:
+        b.err(node.span, f"`for:` of property '{name}' names no variable", "`for: {p: Proc}`", "SC124")
+    return fam
+
+
+TEMPORAL = ("eventually", "always_eventually", "eventually_always", "leads_to")
 
 
 def _rules(b: Builder, m: YMap) -> tuple[tuple[S.SExpr | None, str], ...]:

@@ -52,9 +52,13 @@ class Env:
     post: dict[int, Expr] | None = field(default=None, compare=False)
     static: bool = False          # only params and literals (types, `when`, init values)
     quantified: tuple[str, ...] = ()   # the bound names that quantifiers bound
+    # NOTE(narrowing): facts of the step's guard, surface expression -> its narrower sort
+    narrow: tuple[tuple[S.SExpr, Sort], ...] = ()
 
     def bind(self, name: str, value: Expr) -> Env:
-        return replace(self, bound=((name, value), *self.bound))
+        # a fact about an expression that reads `name` no longer holds under the new binding
+        kept = tuple(f for f in self.narrow if not _mentions(f[0], name))
+        return replace(self, bound=((name, value), *self.bound), narrow=kept)
 
     def bind_quantified(self, name: str, value: Expr) -> Env:
         return replace(self.bind(name, value), quantified=(name, *self.quantified))
@@ -64,6 +68,90 @@ class Env:
             if n == name:
                 return v
         return None
+
+
+# NOTE(narrowing): in a transition's effect (and its call's arguments, `store:` and lane), the
+# top-level conjuncts of its guard are known to hold, since the step fires only where the guard
+# does: `x != none` narrows x from T? to T, and `x < c`, `x <= c`, `x > c`, `x >= c`, `lo <= x < hi`
+# (c a constant) narrow an integer x to the range they allow. x is any expression, matched as
+# written (`kcpu[self]`, `n`), so `q[n] := v` under `n < Q` is a write within q's keys, and
+# `vp_flush(self, kcpu[self])` under `kcpu[self] != none` passes an LP. Only the sort changes:
+# values are encoded alike (NOTE(value-encoding)), and the guard makes the narrower sort true in
+# every state the step fires from. A binding that a fact's expression reads drops the fact; the
+# guard itself, step properties and operations are not narrowed.
+
+
+def narrowing(el: Elaborator, guard: S.SExpr | None, env: Env) -> tuple[tuple[S.SExpr, Sort], ...]:
+    """The facts NOTE(narrowing) takes from `guard`, in env (which has no facts yet)."""
+    facts: dict[S.SExpr, Sort] = {}
+    for c in _conjuncts(guard):
+        if not isinstance(c, S.Compare):
+            continue
+        for op, a, b in zip(c.ops, c.operands, c.operands[1:], strict=False):
+            for x, s in _facts(el, op, a, b, env):
+                old = facts.get(x)
+                if isinstance(old, IntSort) and isinstance(s, IntSort):
+                    s = IntSort(max(old.lo, s.lo), min(old.hi, s.hi))
+                if not isinstance(s, IntSort) or s.lo <= s.hi:
+                    facts[x] = s
+    return tuple(facts.items())
+
+
+def _conjuncts(e: S.SExpr | None) -> list[S.SExpr]:
+    if e is None:
+        return []
+    if isinstance(e, S.Binary) and e.op == "and":
+        return _conjuncts(e.left) + _conjuncts(e.right)
+    return [e]
+
+
+FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "!=": "!="}
+
+
+def _facts(el: Elaborator, op: str, a: S.SExpr, b: S.SExpr, env: Env) -> list[tuple[S.SExpr, Sort]]:
+    out: list[tuple[S.SExpr, Sort]] = []
+    for x, o, y in ((a, op, b), (b, FLIP.get(op), a)):
+        if o is None or (isinstance(x, S.Name) and x.id in ("none", "None")):
+            continue
+        if o == "!=" and isinstance(y, S.Name) and y.id == "none":
+            xs = el.expr(x, env)
+            if xs is not None and isinstance(xs.sort, OptionSort):
+                out.append((x, xs.sort.inner))
+            continue
+        if o not in ("<", "<=", ">", ">="):
+            continue
+        xs, c = el.expr(x, env), el.expr(y, env)
+        if xs is None or not isinstance(c, Const) or not isinstance(xs.sort, IntSort):
+            continue
+        v = int(c.value)
+        lo, hi = xs.sort.lo, xs.sort.hi
+        lo, hi = {"<": (lo, min(hi, v - 1)), "<=": (lo, min(hi, v)),
+                  ">": (max(lo, v + 1), hi), ">=": (max(lo, v), hi)}[o]
+        out.append((x, IntSort(lo, hi)))
+    return out
+
+
+def _narrowed(x: Expr, e: S.SExpr, env: Env) -> Expr:
+    for fe, s in env.narrow:
+        if fe == e:
+            if isinstance(x.sort, OptionSort) and s == x.sort.inner:
+                return replace(x, sort=s)
+            if isinstance(x.sort, IntSort) and isinstance(s, IntSort):
+                return replace(x, sort=IntSort(max(x.sort.lo, s.lo), min(x.sort.hi, s.hi)))
+    return x
+
+
+def _mentions(e: object, name: str) -> bool:
+    """Whether surface expression e reads `name` (a name, or a quantifier's domain or variable)."""
+    if isinstance(e, S.Name):
+        return e.id == name
+    if isinstance(e, S.GenCall) and name in (e.var, e.domain):
+        return True
+    if isinstance(e, tuple):
+        return any(_mentions(x, name) for x in e)
+    if hasattr(e, "__dataclass_fields__"):
+        return any(_mentions(getattr(e, f), name) for f in e.__dataclass_fields__ if f != "span")
+    return False
 
 
 def numeric(s: Sort) -> IntSort | None:
@@ -148,7 +236,8 @@ class Elaborator:
         except AttributeError:  # pragma: no cover - every syntax class has a method
             raise
         try:
-            return m(e, env, expected)  # type: ignore[no-any-return]
+            x = m(e, env, expected)
+            return _narrowed(x, e, env) if env.narrow and x is not None else x  # type: ignore[no-any-return]
         except RecursionError:   # defs expanding into defs: report once, where the stack ran out
             if not self.too_deep:   # err() may overflow too: then a shallower frame reports
                 self.err(e.span, "expression nested too deeply after expanding defs",
@@ -187,6 +276,10 @@ class Elaborator:
         if n in LITERALS:
             return Const(LITERALS[n], BOOL)
         if n in ("none", "None"):
+            # an enum param's value `none` (`values: [none, weak]`) where a value of that enum is
+            # expected, which no option's `none` can be: `mode != none`, `mode in {none, weak}`
+            if n == "none" and isinstance(expected, EnumSort) and "none" in expected.members:
+                return Const(expected.members.index("none"), expected)
             return NONE_CONST
         if n in self.sc.params:
             return self.sc.params[n]

@@ -130,13 +130,14 @@ class ActionLabel:
 
     @property
     def qualified(self) -> str:
-        return f"{self.machine}.{self.transition}"
+        return f"{self.machine}.{self.transition}" if self.machine else self.transition
 
     def render(self) -> str:
+        """`m[1].t(x=2) -> ERR`; a global transition (NOTE(global-transitions)) has no `m.`."""
         who = self.machine if self.instance is None else f"{self.machine}[{self.instance}]"
         args = ", ".join(a.render() for a in self.args)
         out = f" -> {self.outcome}" if self.outcome else ""
-        return f"{who}.{self.transition}({args}){out}"
+        return f"{who}.{self.transition}({args}){out}" if who else f"{self.transition}({args}){out}"
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,19 @@ class Action:
         return (self.label.machine, self.label.transition, self.label.instance)
 
 
-TEMPORAL_KINDS = ("eventually", "always_eventually", "leads_to")
+@dataclass(frozen=True)
+class FairGroup:
+    """One fairness constraint (NOTE(fairness) in checker/explicit/liveness.py): the group is
+    enabled where one of `actions` is, and taken by a step firing one of them. Weak: a behaviour
+    may not keep the group enabled forever without taking it; strong: not enabled infinitely
+    often without taking it. `name` is how messages and reports call it."""
+
+    name: str
+    kind: str                           # "weak" | "strong"
+    actions: tuple[int, ...]
+
+
+TEMPORAL_KINDS = ("eventually", "always_eventually", "eventually_always", "leads_to")
 
 
 @dataclass(frozen=True)
@@ -168,7 +181,7 @@ class Property:
     """A property; see NOTE(properties).
 
     kind: invariant | step | deadlock | range (safety), or eventually | always_eventually |
-    leads_to (liveness, see NOTE(liveness) in checker/explicit/liveness.py: `pred` is P, `pred2` is Q
+    eventually_always (<>[]) | leads_to (liveness, see NOTE(liveness) in checker/explicit/liveness.py: `pred` is P, `pred2` is Q
     of `P leads_to Q`).
     """
 
@@ -180,10 +193,23 @@ class Property:
     doc: str = ""
     span: Span | None = field(default=None, compare=False)
     pred2: Expr | None = None
+    # NOTE(families) in model/lower.py: a member of the family `family` (its declared name),
+    # with `args` its variables' values; name is then e.g. "mutex[p=0]"
+    family: str | None = None
+    args: tuple[Arg, ...] = ()
 
     @property
     def temporal(self) -> bool:
         return self.kind in TEMPORAL_KINDS
+
+    @property
+    def names_symmetric(self) -> bool:
+        """Whether it names an element of a symmetric set (a family member over one), so that
+        it is not preserved by the permutations symmetry reduction applies (NOTE(symmetry))."""
+        return any(isinstance(a.sort, IndexSort) and a.sort.symmetric for a in self.args)
+
+
+GLOBAL_CONTEXT = "(global)"     # the execution context of global transitions (NOTE(global-transitions))
 
 
 @dataclass(frozen=True)
@@ -194,6 +220,11 @@ class MachineInfo:
     instances: int | None               # None: a singleton machine
     pc_slots: tuple[int, ...]
     doc: str = ""
+
+
+def _group_name(g: tuple[str, str, int | None]) -> str:
+    who = g[0] if g[2] is None else f"{g[0]}[{g[2]}]"
+    return f"{who}.{g[1]}" if who else g[1]
 
 
 @dataclass(frozen=True)
@@ -215,6 +246,24 @@ class TransitionSystem:
     # (model.diagnostics.no_initial_state reports it there)
     init_span: Span | None = field(default=None, compare=False)
     lanes: IndexSort | None = None            # the index set declared `lane: true` (NOTE(lanes))
+    # the fairness groups declared as `fair: {weak: [a, b]}` ("a or b"); the per-transition groups
+    # of Action.fair are not repeated here: `fairness()` lists both
+    fair_groups: tuple[FairGroup, ...] = ()
+    # NOTE(stutter) in checker/explicit/liveness.py: `stutter: true`, every state may stutter
+    stutter: bool = False
+
+    def fairness(self) -> tuple[FairGroup, ...]:
+        """Every fairness constraint, the one representation engines read (NOTE(fairness)): first
+        one group per (machine, instance, transition) of the actions with `fair` set (all their
+        parameter choices together; the kind is the first action's), then the declared groups."""
+        acts: dict[tuple[str, str, int | None], list[int]] = {}
+        kind: dict[tuple[str, str, int | None], str] = {}
+        for i, a in enumerate(self.actions):
+            if a.fair:
+                acts.setdefault(a.fair_group, []).append(i)
+                kind.setdefault(a.fair_group, a.fair)
+        derived = tuple(FairGroup(_group_name(g), kind[g], tuple(xs)) for g, xs in acts.items())
+        return derived + self.fair_groups
 
     def slot(self, name: str) -> int:
         """Slot of the variable with display name `name`; raises KeyError."""

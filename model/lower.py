@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from model import smart
 from model import syntax as S
 from model.diagnostics import Collector, did_you_mean
-from model.elaborate import MAX_EXPANSION, Elaborator, Env
+from model.elaborate import MAX_EXPANSION, Elaborator, Env, narrowing
 from model.ir import (
+    GLOBAL_CONTEXT,
     TEMPORAL_KINDS,
     Action,
     ActionLabel,
@@ -23,6 +24,7 @@ from model.ir import (
     Arg,
     Const,
     Expr,
+    FairGroup,
     Ite,
     MachineInfo,
     Property,
@@ -56,6 +58,7 @@ def lower(spec: S.SpecDecl, inst: Instance, out: Collector) -> TransitionSystem 
     if out:
         return None
     actions = [a for a, _ in acts]
+    groups = _fair_groups(sc, actions)
     props = _properties(sc, el, spec.properties, acts, inst)
     lemmas = _properties(sc, el, spec.lemmas, acts, inst)
     init_c = el.bool_expr(spec.initially, Env()) if spec.initially is not None else None
@@ -74,7 +77,7 @@ def lower(spec: S.SpecDecl, inst: Instance, out: Collector) -> TransitionSystem 
         spec.name, spec.path, inst.rendered(), inst.variant, tuple(sc.vars), tuple(init_vals),
         init_c, tuple(actions), _declared_order(props, builtin, spec.properties), _machine_infos(sc),
         tuple(lemmas), spec.cites,
-        sc.status.members, init_span=init_span, lanes=sc.lanes)
+        sc.status.members, init_span=init_span, lanes=sc.lanes, fair_groups=groups, stutter=spec.stutter)
 
 
 MAX_IR_DEPTH = 150   # engines walk expressions recursively (model/evaluate.py, checker/smt)
@@ -124,11 +127,21 @@ def _types(sc: Scope, el: Elaborator) -> None:
                 sc.out.error("SC406", t.span, f"index set '{t.name}' has {n} elements, too many to check",
                              f"at most {MAX_VALUES}")
                 n = None
-            sort = IndexSort(t.name, n, t.symmetric) if n is not None else None
+            sort = IndexSort(t.name, n, _symmetric(el, t)) if n is not None else None
         else:
             sort = el.sort_of(t.alias) if t.alias is not None else None
         if sort is not None:
             sc.types[t.name] = sort
+
+
+def _symmetric(el: Elaborator, t: S.TypeDecl) -> bool:
+    """`symmetric: true`, or `symmetric: "EXPR"` over params, decided per instance."""
+    if t.symmetric_when is None:
+        return t.symmetric
+    c = el.bool_expr(t.symmetric_when, Env(static=True))
+    if c is not None and not isinstance(c, Const):
+        el.err(t.symmetric_when.span, "`symmetric:` must be constant over params", "a static condition", "SC306")
+    return isinstance(c, Const) and bool(c.value)
 
 
 def _init_values(sc: Scope, el: Elaborator, d: S.VarDecl, sort: Sort) -> Sequence[int]:
@@ -176,6 +189,9 @@ def _slots(sc: Scope, el: Elaborator) -> list[Sequence[int]]:
 
 
 def _machine_slots(sc: Scope, el: Elaborator, m: S.MachineDecl) -> list[Sequence[int]]:
+    if m.name == S.GLOBAL:   # NOTE(global-transitions): no control state, no slot
+        sc.machines[m.name] = MachineScope(m, None, VarInfo("pc", EnumSort(m.name, m.states), None, ()), {})
+        return []
     found = sc.types.get(m.instances) if m.instances else None
     inst = found if isinstance(found, IndexSort) else None
     if m.instances and inst is None:
@@ -217,7 +233,7 @@ def _field_slots(sc: Scope, machine: str, name: str, sort: Sort, inst: IndexSort
 
 
 def _machine_infos(sc: Scope) -> tuple[MachineInfo, ...]:
-    return tuple(MachineInfo(n, m.instances.size if m.instances else None, m.pc.slots, m.decl.doc)
+    return tuple(MachineInfo(n or GLOBAL_CONTEXT, m.instances.size if m.instances else None, m.pc.slots, m.decl.doc)
                  for n, m in sc.machines.items())
 
 
@@ -289,9 +305,9 @@ def _transition(sc: Scope, el: Elaborator, ms: MachineScope, t: S.TransitionDecl
 def _pc_guard(sc: Scope, ms: MachineScope, t: S.TransitionDecl, i: int | None) -> Expr | None:
     pcs = ms.pc.sort
     assert isinstance(pcs, EnumSort)
-    pc = Var(ms.pc.slots[i or 0], pcs)
     if t.sources is None:
         return smart.TRUE
+    pc = Var(ms.pc.slots[i or 0], pcs)
     bad = [(s, sp) for s, sp in zip(t.sources, t.source_spans, strict=False) if s not in pcs.members]
     for s, sp in bad:
         from model.diagnostics import did_you_mean
@@ -306,6 +322,8 @@ def _instance(sc: Scope, el: Elaborator, ms: MachineScope, t: S.TransitionDecl, 
               env: Env, choice: tuple[tuple[str, Const], ...]) -> list[tuple[Action, ActEnv]]:
     pcg = _pc_guard(sc, ms, t, i)
     g = el.bool_expr(t.guard, env) if t.guard is not None else smart.TRUE
+    if g is not None and t.guard is not None:
+        env = replace(env, narrow=narrowing(el, t.guard, env))   # NOTE(narrowing)
     op_args: list[tuple[str, Expr]] = []
     outcomes = _call(sc, el, t.call, env, op_args) if t.call is not None else [(None, None, smart.FALSE, [])]
     if pcg is None or g is None or outcomes is None:
@@ -316,7 +334,7 @@ def _instance(sc: Scope, el: Elaborator, ms: MachineScope, t: S.TransitionDecl, 
     var_sort = {k: v.sort for k, v in enumerate(sc.vars)}
     res = []
     for outcome, result, _ok, op_writes in outcomes:
-        renv = Env(env.bound, env.machine, env.self_idx, result)
+        renv = Env(env.bound, env.machine, env.self_idx, result, narrow=env.narrow)
         writes = _own_writes(sc, el, t, ms, i, renv, op_writes, result)
         if writes is None:
             return []
@@ -387,6 +405,42 @@ def _fairness(sc: Scope, t: S.TransitionDecl) -> str | None:
             return None
         f = v
     return None if f in (None, "none") else f
+
+
+def _fair_groups(sc: Scope, actions: list[Action]) -> tuple[FairGroup, ...]:
+    """The declared fairness groups (NOTE(fairness) in checker/explicit/liveness.py): a machine's
+    `fair: {weak: [a, b]}` is one group per instance, "a or b" of that instance; the top-level
+    `fairness:` one group over every instance and parameter choice of the named transitions
+    (`m.t`, or `t` for a global one). `all` names every transition; `may_fail` outcomes stay
+    adversarial, as with a transition's `fair:`. A group with no action is never enabled: dropped."""
+    out = []
+    for m in sc.spec.machines:
+        ms = sc.machines.get(m.name)
+        for d in m.fair_groups:
+            names = _group_names(sc, d, [t.name for t in m.transitions], f"machine '{m.name}'")
+            for i in (ms.instances.values() if ms is not None and ms.instances else [None]):
+                who = m.name if i is None else f"{m.name}[{i}]"
+                acts = tuple(k for k, a in enumerate(actions) if a.label.machine == m.name and a.label.instance == i
+                             and a.label.outcome is None and (names is None or a.label.transition in names))
+                label = f"every transition of {who}" if names is None else " or ".join(f"{who}.{n}" for n in names)
+                out.append(FairGroup(label, d.kind, acts))
+    every = [S.qualified(m.name, t.name) for m in sc.spec.machines for t in m.transitions]
+    for d in sc.spec.fairness:
+        names = _group_names(sc, d, every, "the spec")
+        acts = tuple(k for k, a in enumerate(actions)
+                     if a.label.outcome is None and (names is None or a.label.qualified in names))
+        out.append(FairGroup("every transition" if names is None else " or ".join(names), d.kind, acts))
+    return tuple(g for g in out if g.actions)
+
+
+def _group_names(sc: Scope, d: S.FairDecl, known: list[str], where: str) -> list[str] | None:
+    if d.names is None:
+        return None
+    for n, span in d.names:
+        if n not in known:
+            sc.out.error("SC201", span, f"fairness group: unknown transition '{n}' of {where}",
+                         ", ".join(known) or "no transitions", did_you_mean(n, known))
+    return [n for n, _ in d.names]
 
 
 # NOTE(lanes): where a step runs, for the per-LP race diagram (checker/export/race_lp.py). One
@@ -514,10 +568,11 @@ def _op_args(sc: Scope, el: Elaborator, op: S.OpDecl, call: S.Call, env: Env) ->
     return openv
 
 
-def _expect(p: S.PropertyDecl, inst: Instance, el: Elaborator | None = None) -> str | None:
+def _expect(p: S.PropertyDecl, inst: Instance, el: Elaborator | None = None,
+            bound: tuple[tuple[str, Expr], ...] = ()) -> str | None:
     if p.expect_rules and el is not None:
         for cond, verdict in p.expect_rules:
-            c = el.bool_expr(cond, Env(static=True)) if cond is not None else smart.TRUE
+            c = el.bool_expr(cond, Env(static=True, bound=bound)) if cond is not None else smart.TRUE
             if c is not None and not isinstance(c, Const):
                 el.err(cond.span if cond else p.span, "an expectation's `when:` must be constant over params",
                        "a static condition", "SC306")
@@ -542,7 +597,7 @@ def _builtin_expect(p: Property, decls: tuple[S.PropertyDecl, ...], inst: Instan
 def _on_filter(sc: Scope, p: S.PropertyDecl) -> set[str] | None:
     if p.on is None:
         return None
-    known = {f"{m.name}.{t.name}" for m in sc.spec.machines for t in m.transitions}
+    known = {S.qualified(m.name, t.name) for m in sc.spec.machines for t in m.transitions}
     known |= {f"call:{o.name}" for o in sc.spec.operations}
     for name, span in p.on:
         if name not in known:
@@ -552,40 +607,98 @@ def _on_filter(sc: Scope, p: S.PropertyDecl) -> set[str] | None:
     return {n for n, _ in p.on}
 
 
+# NOTE(families): a property with `for: {p: Proc, ...}` is a family: lowering expands it, per
+# instance (so it follows the size parameters), into one property per combination of values,
+# named `mutex[p=0]` (values rendered as in traces, variables in declared order) and checked and
+# reported like any property; `family` and `args` keep where it came from, so `--property mutex`
+# asks for every member and an expectation's `when:` may read the variables. The variables are
+# bound like a quantifier's, so they may not hide a name in scope (a transition parameter of a
+# step property included). A member over a symmetric set names an element, which symmetry
+# reduction does not preserve: the explicit search then runs without it (checker/run/engines.py).
+
+
 def _properties(sc: Scope, el: Elaborator, decls: tuple[S.PropertyDecl, ...],
                 acts: list[tuple[Action, ActEnv]], inst: Instance) -> list[Property]:
     out = []
     for p in decls:
         if p.kind == "builtin":
             continue
-        if p.kind == "invariant":
-            e = el.bool_expr(p.expr, Env())
-            if e is not None:
-                out.append(Property(p.name, "invariant", pred=e, expect=_expect(p, inst, el), doc=p.doc, span=p.span))
-            continue
-        if p.kind in TEMPORAL_KINDS:
-            e = el.bool_expr(p.expr, Env())
-            e2 = el.bool_expr(p.expr2, Env()) if p.expr2 is not None else None
-            if e is not None and (e2 is not None or p.expr2 is None):
-                out.append(Property(p.name, p.kind, pred=e, expect=_expect(p, inst, el), doc=p.doc,
-                                    span=p.span, pred2=e2))
-            continue
-        on = _on_filter(sc, p)
-        bad = []
-        for i, (a, ae) in enumerate(acts):
-            if on is not None and f"{ae.machine}.{ae.transition}" not in on and f"call:{ae.call}" not in on:
-                continue
-            env: Env | None = ae.env
-            if on is not None and all(n.startswith("call:") for n in on):
-                env = _with_op_args(el, p, ae)
-            q = el.bool_expr(p.expr, env) if env is not None else None
-            if q is None:
-                break
-            b = smart.And(a.guard, smart.Not(q))
-            if not smart.is_false(b):
-                bad.append((i, b))
-        out.append(Property(p.name, "step", bad=tuple(bad), expect=_expect(p, inst, el), doc=p.doc, span=p.span))
+        for args in _family_args(sc, el, p):
+            name = p.name + (f"[{', '.join(a.render() for a in args)}]" if p.family else "")
+            q = _property(sc, el, p, acts, inst, tuple((a.name, Const(a.value, a.sort)) for a in args))
+            if q is not None:
+                out.append(replace(q, name=name, family=p.name if p.family else None, args=args))
     return out
+
+
+def _family_args(sc: Scope, el: Elaborator, p: S.PropertyDecl) -> list[tuple[Arg, ...]]:
+    """The values of a family's variables, one tuple per member; [()] for a single property."""
+    doms: list[list[Arg]] = []
+    for (name, ty), span in zip(p.family, p.family_spans, strict=True):
+        s = el.sort_of(ty)
+        if s is None or not el.binder_ok(name, span, Env()):
+            return []
+        if isinstance(s, OptionSort):
+            el.err(span, f"property '{p.name}' cannot range over option type {s}",
+                   "an index set, enum, bool or range")
+            return []
+        doms.append([Arg(name, v, s) for v in s.values()])
+    total = 1
+    for d in doms:
+        total *= len(d)
+    if total > MAX_FAMILY:
+        sc.out.error("SC401", p.span, f"property '{p.name}' has {total} members", f"at most {MAX_FAMILY}")
+        return []
+    return list(itertools.product(*doms))
+
+
+MAX_FAMILY = 1000   # each member is searched for and reported on its own
+
+
+def _property(sc: Scope, el: Elaborator, p: S.PropertyDecl, acts: list[tuple[Action, ActEnv]],
+              inst: Instance, bound: tuple[tuple[str, Expr], ...]) -> Property | None:
+    top = Env(bound=bound, quantified=tuple(n for n, _ in bound))
+    expect = _expect(p, inst, el, bound)
+    if p.kind == "invariant":
+        e = el.bool_expr(p.expr, top)
+        return Property(p.name, "invariant", pred=e, expect=expect, doc=p.doc, span=p.span) if e is not None else None
+    if p.kind in TEMPORAL_KINDS:
+        e = el.bool_expr(p.expr, top)
+        e2 = el.bool_expr(p.expr2, top) if p.expr2 is not None else None
+        if e is not None and (e2 is not None or p.expr2 is None):
+            return Property(p.name, p.kind, pred=e, expect=expect, doc=p.doc, span=p.span, pred2=e2)
+        return None
+    on = _on_filter(sc, p)
+    bad = []
+    for i, (a, ae) in enumerate(acts):
+        if on is not None and S.qualified(ae.machine, ae.transition) not in on and f"call:{ae.call}" not in on:
+            continue
+        env: Env | None = ae.env
+        if on is not None and all(n.startswith("call:") for n in on):
+            env = _with_op_args(el, p, ae)
+        env = _with_family(el, p, ae, env, bound)
+        q = el.bool_expr(p.expr, env) if env is not None else None
+        if q is None:
+            break
+        b = smart.And(a.guard, smart.Not(q))
+        if not smart.is_false(b):
+            bad.append((i, b))
+    return Property(p.name, "step", bad=tuple(bad), expect=expect, doc=p.doc, span=p.span)
+
+
+def _with_family(el: Elaborator, p: S.PropertyDecl, ae: ActEnv, env: Env | None,
+                 bound: tuple[tuple[str, Expr], ...]) -> Env | None:
+    """A step property's env plus its family variables, which must hide no parameter (NOTE(families))."""
+    for (name, value), span in zip(bound, p.family_spans, strict=True):
+        if env is None:
+            return None
+        if env.lookup(name) is not None:
+            el.err(span, f"variable '{name}' of property '{p.name}' has the same name as a parameter of "
+                   f"transition '{ae.machine}.{ae.transition}'", "a name of its own for the family variable",
+                   "SC206", (f"the property would read '{name}' as the family variable; rename one of them",))
+            return None
+        env = env.bind(name, value)
+    return env
 
 
 def _with_op_args(el: Elaborator, p: S.PropertyDecl, ae: ActEnv) -> Env | None:

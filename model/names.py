@@ -95,7 +95,7 @@ def _members(spec: S.SpecDecl) -> Iterator[Decl]:
     for t in spec.types:
         for name, span in zip(t.members, _spans(t.member_spans, len(t.members)), strict=True):
             yield Decl(name, "member", f"enum '{t.name}'", span)
-    for m in spec.machines:
+    for m in (m for m in spec.machines if m.name != S.GLOBAL):   # NOTE(global-transitions): no states
         for name, span in zip(m.states, _spans(m.state_spans, len(m.states)), strict=True):
             yield Decl(name, "state", f"machine '{m.name}'", span)
     for p in spec.params:
@@ -126,10 +126,11 @@ def _declared(spec: S.SpecDecl) -> Iterator[Decl]:
         yield Decl(op.name, "operation", span=op.span)
         yield from _params("parameter", f"operation '{op.name}'", op.params, op.param_spans)
     for m in spec.machines:
-        yield Decl(m.name, "machine", span=m.span)
+        if m.name != S.GLOBAL:
+            yield Decl(m.name, "machine", span=m.span)
         yield from (Decl(v.name, "variable", f"machine '{m.name}'", v.span) for v in m.vars)
         for t in m.transitions:
-            yield from _params("parameter", f"transition '{m.name}.{t.name}'", t.params, t.param_spans)
+            yield from _params("parameter", f"transition '{S.qualified(m.name, t.name)}'", t.params, t.param_spans)
 
 
 def check_names(spec: S.SpecDecl, out: Collector) -> None:
@@ -160,7 +161,7 @@ def _binders(spec: S.SpecDecl, names: Names, reserved: set[str], out: Collector)
                                                     op.param_spans)]
     for m in spec.machines:
         for t in m.transitions:
-            found += [(p, m.name, False) for p in _params("parameter", f"transition '{m.name}.{t.name}'",
+            found += [(p, m.name, False) for p in _params("parameter", f"transition '{S.qualified(m.name, t.name)}'",
                                                           t.params, t.param_spans)]
     for p, machine, any_machine in found:
         other = names.hidden_by(p.name, machine, any_machine)

@@ -107,13 +107,16 @@ def check_duplicates(spec: S.SpecDecl, out: Collector) -> None:
         ("def", [(d.name, d.span) for d in spec.defs]),
         ("variable", [(v.name, v.span) for v in spec.vars]),
         ("operation", [(o.name, o.span) for o in spec.operations]),
-        ("machine", [(m.name, m.span) for m in spec.machines]),
+        ("machine", [(m.name, m.span) for m in spec.machines if m.name != S.GLOBAL]),
+        # NOTE(global-transitions): `on:` and mutations name a global transition by its bare name
+        ("global transition", [(t.name, t.span) for m in spec.machines if m.name == S.GLOBAL for t in m.transitions]),
     ]
     for what, items in groups:
         for name, span in items:
             if name in BUILTIN_TYPES or name in seen:
                 first = seen.get(name)
-                note = ("params, types, defs, variables, operations and machines share one namespace",)
+                note = ("params, types, defs, variables, operations, machines and global transitions share "
+                        "one namespace",)
                 earlier = f" as a {kinds[name]} at {first}" if first else " (a built-in name)"
                 out.error("SC204", span, f"{what} '{name}' is already declared{earlier}",  # type: ignore[arg-type]
                           notes=note)

@@ -166,6 +166,7 @@ class TypeDecl:
     symmetric: bool = False
     member_spans: tuple[Span, ...] = field(default=(), compare=False)  # one per enum member
     lane: bool = False            # its elements are the race diagram's lanes (LPs, CPUs)
+    symmetric_when: SExpr | None = None   # `symmetric: "EXPR"`: symmetric where EXPR (over params) holds
 
 
 @dataclass(frozen=True)
@@ -235,6 +236,27 @@ class TransitionDecl:
     lane: SExpr | None = None                 # the lane (LP) the step runs on
 
 
+# NOTE(global-transitions): the spec's top-level `transitions:` are held as the transitions of a
+# machine named GLOBAL ("", which no machine can be named): one instance, no control state, no
+# variables. Lowering gives it no pc slot and its actions the label `t(args)`, so traces show no
+# machine; everything else about a transition (params, guard, call, effect, fair) is as in a machine.
+GLOBAL = ""
+
+
+def qualified(machine: str, transition: str) -> str:
+    """How `on:`, docs and mutations name a transition: `machine.t`, or `t` for a global one."""
+    return transition if machine == GLOBAL else f"{machine}.{transition}"
+
+
+@dataclass(frozen=True)
+class FairDecl:
+    """A fairness group `{weak: [a, b]}`: "a or b" (NOTE(fairness) in checker/explicit/liveness.py)."""
+
+    kind: str                                  # "weak" | "strong"
+    names: tuple[tuple[str, Span], ...] | None  # the transitions; None: `all`
+    span: Span | None = field(default=None, compare=False)
+
+
 @dataclass(frozen=True)
 class MachineDecl:
     name: str
@@ -253,6 +275,7 @@ class MachineDecl:
     fair_span: Span | None = field(default=None, compare=False)
     state_spans: tuple[Span, ...] = field(default=(), compare=False)
     lane: SExpr | None = None                 # default lane of its transitions
+    fair_groups: tuple[FairDecl, ...] = ()    # `fair: {weak: [a, b]}`: per instance, its transitions
 
 
 @dataclass(frozen=True)
@@ -266,6 +289,9 @@ class PropertyDecl:
     span: Span | None = field(default=None, compare=False)
     expr2: SExpr | None = None                # Q of `leads_to`
     expect_rules: tuple[tuple[SExpr | None, str], ...] = ()   # [{when, is}], first match wins
+    # `for: {p: Proc}`: a family, one property per value of its variables (NOTE(families))
+    family: tuple[tuple[str, SType], ...] = ()
+    family_spans: tuple[Span, ...] = field(default=(), compare=False)   # one per variable name
 
 
 @dataclass(frozen=True)
@@ -288,3 +314,5 @@ class SpecDecl:
     span: Span | None = field(default=None, compare=False)             # the `spec:` key
     vars_span: Span | None = field(default=None, compare=False)        # the `vars:` key
     variant_spans: tuple[Span, ...] = field(default=(), compare=False)  # one per variant name
+    fairness: tuple[FairDecl, ...] = ()       # top-level `fairness:`, over every instance
+    stutter: bool = False                     # `stutter: true`: every state may stutter (NOTE(stutter))

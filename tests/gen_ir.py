@@ -35,6 +35,7 @@ from model.ir import (
     App,
     Const,
     Expr,
+    FairGroup,
     MachineInfo,
     Op,
     Property,
@@ -169,14 +170,30 @@ def systems(draw: st.DrawFn, edge: bool = False) -> TransitionSystem:
 
 
 @st.composite
-def live_systems(draw: st.DrawFn, range_errors: bool = False) -> TransitionSystem:
+def live_systems(draw: st.DrawFn, range_errors: bool = False, groups: bool = False) -> TransitionSystem:
     """A system as `systems` draws it (the same draws first), then fairness on its transitions
-    and temporal properties: eventually, always_eventually and leads_to.
+    and temporal properties: eventually, always_eventually, leads_to and eventually_always.
 
     range_errors: also a counter `cnt` and a weakly or strongly fair transition `ovf` that adds
     to it unclamped, so that it is enabled in reachable states where its step leaves the range
-    (NOTE(range-fairness) in checker/core/semantics.py), inside the other machines' cycles."""
-    return _system(draw, live=True, range_errors=range_errors)
+    (NOTE(range-fairness) in checker/core/semantics.py), inside the other machines' cycles.
+
+    groups: also one or two declared fairness groups "a or b" (model.ir FairGroup), each a
+    weak or strong group of some actions across machines, and `stutter` on or off (drawn last)."""
+    ts = _system(draw, live=True, range_errors=range_errors)
+    return replace(ts, fair_groups=_groups(draw, ts), stutter=draw(st.booleans())) if groups else ts
+
+
+def _groups(draw: st.DrawFn, ts: TransitionSystem) -> tuple[FairGroup, ...]:
+    """Groups over the actions that are not a BUSY outcome (they stay adversarial, as lowered)."""
+    fair = [i for i, a in enumerate(ts.actions) if a.label.outcome != "BUSY"]
+    if not fair:
+        return ()
+    out = []
+    for n in range(draw(st.integers(1, 2))):
+        acts = draw(st.lists(st.sampled_from(fair), min_size=1, max_size=3, unique=True))
+        out.append(FairGroup(f"g{n}", draw(st.sampled_from(["weak", "strong"])), tuple(sorted(acts))))
+    return tuple(out)
 
 
 def _system(draw: st.DrawFn, live: bool, edge: bool = False, range_errors: bool = False) -> TransitionSystem:
@@ -329,4 +346,5 @@ def _temporal(b: _Build, acts: list[Action]) -> list[Property]:
             Property("resp", "leads_to", pred=b.boolean(1), pred2=_goal(b)),
             # the built-in range property: liveness tests skip systems that violate it
             Property("range", "range", bad=tuple(
-                (i, r) for i, a in enumerate(acts) if not smart.is_false(r := _range_bad(b, a.guard, a.updates))))]
+                (i, r) for i, a in enumerate(acts) if not smart.is_false(r := _range_bad(b, a.guard, a.updates)))),
+            Property("stab", "eventually_always", pred=_goal(b))]     # drawn last: earlier draws stay

@@ -160,6 +160,14 @@ def test_bmc_lassos_agree_with_explicit_on_range_errors(ts: TransitionSystem) ->
     _lassos_agree(ts)
 
 
+@settings(max_examples=LIVE_EXAMPLES, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(live_systems(groups=True))
+def test_bmc_lassos_agree_with_explicit_on_fair_groups(ts: TransitionSystem) -> None:
+    # declared groups "a or b" (NOTE(fairness)): enabled where one is, taken when one fires
+    _lassos_agree(ts)
+
+
 def _fair_step_out_of_range(ts: TransitionSystem) -> bool:
     """Whether the shortest range violation is a fair step, taken in a reachable state."""
     v = explore(ts, ["range"], Budget(max_states=MAX_STATES)).verdict("range")

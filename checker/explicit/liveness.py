@@ -5,13 +5,26 @@ forever (a self-loop that no fairness constraint objects to). Each property is v
 when some fair behaviour, after a trigger, stays forever inside a region:
   eventually P          region = not P, and the behaviour starts there (trigger = initial state);
   always_eventually P   region = not P, trigger = any state of the region;
-  P leads_to Q          region = not Q, trigger = a state with P and not Q.
-NOTE(fairness): fairness is per (machine, instance, transition) group, all its parameter
-choices together; `may_fail` outcomes carry none (they are adversarial). A cycle is fair when
-every weak group enabled in all its states is taken in it, and every strong group enabled in
-some of its states is taken in it. An action is enabled where its guard holds, also when its
+  P leads_to Q          region = not Q, trigger = a state with P and not Q;
+  eventually_always P   (<>[]P) region = every state, the cycle through a not-P state (the
+                        trigger: a not-P state of a fair component, where the cycle starts).
+NOTE(fairness): fairness is per group of actions (model.ir FairGroup, listed by
+TransitionSystem.fairness): a transition's `fair:` makes one group per (machine, instance,
+transition), all its parameter choices together; `fair: {weak: [a, b]}` declares one group "a or
+b" (per instance on a machine, over all instances at the top level); `may_fail` outcomes carry
+none (they are adversarial). A group is enabled where one of its actions is, taken by a step
+firing one of them; an action may be in several groups. A cycle is fair when every weak group
+enabled in all its states is taken in it, and every strong group enabled in some of its states
+is taken in it. An action is enabled where its guard holds, also when its
 step leaves a variable's range and so has no edge (NOTE(range-fairness) in
 checker/core/semantics.py): such a state neither stutters nor lets a fair group go untaken.
+
+NOTE(stutter): without `stutter: true` there is no implicit stuttering: a behaviour stalls only
+where nothing is enabled, so with no fairness at all a behaviour still keeps taking steps while
+it can (unlike TLA+, where "no fairness" lets it stop anywhere). With `stutter: true` every state
+may stutter (TLA+'s [Next]_vars): a behaviour may stay forever in a state where no fairness
+group is enabled, so every such state of the region is a fair cycle by itself, and a stutter
+loop (a lasso with no loop steps) is a behaviour wherever that holds.
 """
 
 from __future__ import annotations
@@ -26,7 +39,7 @@ from checker.traces.trace import Trace
 from model.evaluate import compile_expr
 from model.ir import Property, TransitionSystem
 
-Group = tuple[str, str, int | None]
+Group = int     # an index into TransitionSystem.fairness()
 
 
 @dataclass(frozen=True)
@@ -46,14 +59,18 @@ class Fairness:
     """Each action's fairness group (None: adversarial) and each group's kind, computed once
     per search: the component and cycle code asks for them per state."""
 
-    groups: tuple[Group | None, ...]
+    groups: tuple[tuple[Group, ...], ...]    # per action, the groups it belongs to
     kinds: dict[Group, str]
+    stutter: bool = False                     # NOTE(stutter)
 
     @staticmethod
     def of(ts: TransitionSystem) -> Fairness:
-        groups = tuple(a.fair_group if a.fair else None for a in ts.actions)
-        kinds = {a.fair_group: a.fair for a in ts.actions if a.fair}
-        return Fairness(groups, kinds)
+        cons = ts.fairness()
+        per: list[list[Group]] = [[] for _ in ts.actions]
+        for n, c in enumerate(cons):
+            for a in c.actions:
+                per[a].append(n)
+        return Fairness(tuple(tuple(x) for x in per), {n: c.kind for n, c in enumerate(cons)}, ts.stutter)
 
 
 def find_violation(ts: TransitionSystem, prop: Property, g: Graph,
@@ -66,6 +83,12 @@ def find_violation(ts: TransitionSystem, prop: Property, g: Graph,
     trigger -= unexpanded
     fair = Fairness.of(ts)
     fair_nodes = _fair_components(fair, g, region)
+    if fair.stutter:   # NOTE(stutter): staying where no fairness group is enabled is fair
+        fair_nodes.update({s: frozenset((s,)) for s in region if s not in fair_nodes and not _enabled(fair, g, s)})
+    if prop.kind == "eventually_always":   # only components a not-P state lies in, entered there
+        keep = {c for n, c in fair_nodes.items() if n in trigger}
+        fair_nodes = {n: c for n, c in fair_nodes.items() if c in keep}
+        trigger &= set(fair_nodes)
     if not fair_nodes:
         return None
     found = _prefix(g, region, trigger, anywhere, fair_nodes)
@@ -84,11 +107,13 @@ def _region(ts: TransitionSystem, prop: Property, g: Graph) -> tuple[set[int], s
         q = compile_expr(prop.pred2)  # type: ignore[arg-type]
         region = {i for i, s in enumerate(g.states) if not q(s)}
         return region, {i for i in region if p(g.states[i])}, True
+    if prop.kind == "eventually_always":
+        return set(range(len(g.states))), {i for i, s in enumerate(g.states) if not p(s)}, True
     region = {i for i, s in enumerate(g.states) if not p(s)}
     return region, region, prop.kind == "always_eventually"
 
 
-def _group_of(ts: Fairness, a: int) -> Group | None:
+def _groups_of(ts: Fairness, a: int) -> tuple[Group, ...]:
     return ts.groups[a]
 
 
@@ -126,11 +151,11 @@ def _stutters(g: Graph, s: int) -> bool:
 
 def _enabled(ts: Fairness, g: Graph, s: int) -> set[Group]:
     acts = [*(a for _, a in g.succ[s]), *g.off.get(s, ())]
-    return {grp for a in acts if (grp := _group_of(ts, a)) is not None}
+    return {grp for a in acts for grp in _groups_of(ts, a)}
 
 
 def _taken(ts: Fairness, g: Graph, c: frozenset[int]) -> set[Group]:
-    return {grp for s in c for d, a in g.succ[s] if d in c and (grp := _group_of(ts, a)) is not None}
+    return {grp for s in c for d, a in g.succ[s] if d in c for grp in _groups_of(ts, a)}
 
 
 def _weak_ok(ts: Fairness, g: Graph, c: frozenset[int]) -> bool:
@@ -191,8 +216,8 @@ def _unwind(parent: dict, node: tuple[int, int]) -> tuple[list[int], list[int]]:
 def _cycle(ts: Fairness, g: Graph, comp: frozenset[int], entry: int) -> tuple[list[int], list[int]]:
     """A short cycle from entry through comp that satisfies every fairness group, built
     greedily: walk to the nearest state that settles an unsettled group, then back to entry."""
-    if _stutters(g, entry):
-        return [], []            # stutters forever: no transition is enabled here
+    if _stutters(g, entry) or (ts.stutter and not _enabled(ts, g, entry)):
+        return [], []            # stutters forever: nothing (NOTE(stutter): no fair group) is enabled here
     todo = _requirements(ts, g, comp)
     path: list[int] = []
     acts: list[int] = []
@@ -207,7 +232,7 @@ def _cycle(ts: Fairness, g: Graph, comp: frozenset[int], entry: int) -> tuple[li
         todo = [r for r in todo if not _settled_on(ts, r, path, acts, g, entry)]
         edge = next((r for r in todo if r[1] != "off" and _settles(ts, g, comp, r, here)), None)
         if edge is not None:
-            d, act = next((d, x) for d, x in g.succ[here] if d in comp and _group_of(ts, x) == edge[0])
+            d, act = next((d, x) for d, x in g.succ[here] if d in comp and edge[0] in _groups_of(ts, x))
             path, acts, here = path + [d], acts + [act], d
             todo = [r for r in todo if not _settled_on(ts, r, path, acts, g, entry)]
     p, a = _bfs(g, comp, here, lambda n: n == entry, at_least_one=not acts)
@@ -219,7 +244,7 @@ Req = tuple[Group, str]   # (group, "edge" | "edge_or_off")
 
 def _requirements(ts: Fairness, g: Graph, comp: frozenset[int]) -> list[Req]:
     """What a fair cycle through comp must do for each group enabled somewhere in it."""
-    groups = sorted({grp for s in comp for grp in _enabled(ts, g, s)}, key=str)
+    groups = sorted({grp for s in comp for grp in _enabled(ts, g, s)})
     return [(grp, "edge" if _kind(ts, grp) == "strong" else "edge_or_off") for grp in groups]
 
 
@@ -227,12 +252,12 @@ def _settles(ts: Fairness, g: Graph, comp: frozenset[int], r: Req, n: int) -> bo
     grp, how = r
     if how == "edge_or_off" and grp not in _enabled(ts, g, n):
         return True
-    return any(d in comp and _group_of(ts, a) == grp for d, a in g.succ[n])
+    return any(d in comp and grp in _groups_of(ts, a) for d, a in g.succ[n])
 
 
 def _settled_on(ts: Fairness, r: Req, path: list[int], acts: list[int], g: Graph, entry: int) -> bool:
     grp, how = r
-    if any(_group_of(ts, a) == grp for a in acts):
+    if any(grp in _groups_of(ts, a) for a in acts):
         return True
     return how == "edge_or_off" and any(grp not in _enabled(ts, g, n) for n in [entry, *path])
 

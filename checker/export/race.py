@@ -31,7 +31,7 @@ from checker.traces.context import (
     wrap_command,
 )
 from checker.traces.trace import Trace
-from model.ir import TransitionSystem
+from model.ir import TEMPORAL_KINDS, TransitionSystem
 
 WIDTH = 80
 STEP_COL = 5
@@ -95,7 +95,7 @@ def _initial_row(ts: TransitionSystem, trace: Trace, cols: list[str]) -> Row:
 def _pc_slot(ts: TransitionSystem, context: str) -> int | None:
     for m in ts.machines:
         if m.instances is None and context == m.name:
-            return m.pc_slots[0]
+            return m.pc_slots[0] if m.pc_slots else None
         for i in range(m.instances or 0):
             if context == f"{m.name}[{i}]":
                 return m.pc_slots[i]
@@ -243,7 +243,7 @@ def _where(ts: TransitionSystem, trace: Trace, prop: str) -> str:
         return f"the invariant is false in state {n}"
     if kind == "deadlock":
         return f"no transition is enabled in state {n}"
-    if trace.loop is not None or kind in ("eventually", "always_eventually", "leads_to"):
+    if trace.loop is not None or kind in TEMPORAL_KINDS:
         where = f" (the loop from state {trace.loop} repeats forever)" if trace.loop is not None else ""
         return f"an infinite run on which it fails{where}"
     if kind == "range":

@@ -63,7 +63,7 @@ def param_values(spec: LoadedSpec, ts: TransitionSystem) -> dict[str, ParamValue
 
 def property_kind(ts: TransitionSystem, prop: str) -> tuple[str, str]:
     """(kind, form): kind is invariant | step | deadlock | range | liveness; form is the
-    spec's own kind (eventually, always_eventually, leads_to for liveness)."""
+    spec's own kind (eventually, always_eventually, eventually_always, leads_to for liveness)."""
     p = ts.prop(prop)
     return ("liveness" if p.temporal else p.kind), p.kind
 
@@ -148,7 +148,16 @@ def result_record(spec: LoadedSpec, ts: TransitionSystem, o: Outcome, facts: Run
         "verdict": verdict_json(v), "detail": describe(v),
         "trace": trace_json(ts, v.trace) if isinstance(v, Violated) else None,
         "facts": facts_json(ts, v, facts),
+        **family_json(ts, v.prop),
     }
+
+
+def family_json(ts: TransitionSystem, prop: str) -> dict[str, Json]:
+    """A family member's family and variables (NOTE(families) in model/lower.py); else nothing."""
+    p = ts.prop(prop)
+    if p.family is None:
+        return {}
+    return {"family": {"name": p.family, "args": {a.name: value(a.sort, a.value) for a in p.args}}}
 
 
 def gate_fields(record: dict[str, Json], cached: bool, changed: bool | None) -> dict[str, Json]:

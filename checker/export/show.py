@@ -63,7 +63,11 @@ def spec_data(spec: LoadedSpec, systems: Sequence[TransitionSystem]) -> dict[str
         "types": [_type(src, t) for t in d.types],
         "vars": [_var(src, v) for v in d.vars],
         "operations": [_op(src, o) for o in d.operations],
-        "machines": [_machine(src, m, {o.name: o for o in d.operations}) for m in d.machines],
+        "machines": [_machine(src, m, {o.name: o for o in d.operations}) for m in d.machines if m.name != S.GLOBAL],
+        # NOTE(global-transitions): listed apart, only when the spec has any (older JSON unchanged)
+        **({"transitions": [_transition(src, t, {o.name: o for o in d.operations}) for m in d.machines
+                            if m.name == S.GLOBAL for t in m.transitions]}
+           if any(m.name == S.GLOBAL for m in d.machines) else {}),
         "properties": [_prop(src, p) for p in d.properties],
         "instances": [{"variant": ts.variant, "params": dict(ts.params), "slots": len(ts.vars),
                        "actions": len(ts.actions),
@@ -84,7 +88,8 @@ def _type(src: SourceFile, t: S.TypeDecl) -> dict[str, object]:
     if t.kind == "enum":
         return {"name": t.name, "kind": "enum", "members": list(t.members)}
     if t.kind == "index":
-        return {"name": t.name, "kind": "index", "size": _expr(src, t.size), "symmetric": t.symmetric,
+        sym = _expr(src, t.symmetric_when) if t.symmetric_when is not None else t.symmetric   # text: where EXPR
+        return {"name": t.name, "kind": "index", "size": _expr(src, t.size), "symmetric": sym,
                 "lane": t.lane}
     return {"name": t.name, "kind": "alias", "of": _expr(src, t.alias)}
 
@@ -130,7 +135,8 @@ def _transition(src: SourceFile, t: S.TransitionDecl, ops: dict[str, S.OpDecl]) 
 def _prop(src: SourceFile, p: S.PropertyDecl) -> dict[str, object]:
     return {"name": p.name, "kind": p.kind, "expr": _expr(src, p.expr) if p.kind != "builtin" else "",
             "on": [n for n, _ in p.on] if p.on is not None else None,
-            "expect": dict(p.expect), "doc": p.doc}
+            "expect": dict(p.expect), "doc": p.doc,
+            **({"for": {n: _expr(src, ty) for n, ty in p.family}} if p.family else {})}
 
 
 def render(spec: LoadedSpec, systems: Sequence[TransitionSystem]) -> str:
@@ -145,6 +151,7 @@ def render(spec: LoadedSpec, systems: Sequence[TransitionSystem]) -> str:
     out += _section("vars", [_var_line(v) for v in d["vars"]])  # type: ignore[attr-defined]
     out += _section("operations", [x for o in d["operations"] for x in _op_lines(o)])  # type: ignore[attr-defined]
     out += _section("machines", [x for m in d["machines"] for x in _machine_lines(m)])  # type: ignore[attr-defined]
+    out += _section("transitions", [x for t in d.get("transitions", []) for x in _transition_lines(t)])  # type: ignore[attr-defined]
     out += _section("properties", [x for p in d["properties"] for x in _prop_lines(p)])  # type: ignore[attr-defined]
     out += _section("instances", [_instance_line(i) for i in d["instances"]])  # type: ignore[attr-defined]
     out += _section("citations", _citations(spec))
@@ -170,7 +177,7 @@ def _type_line(t: dict[str, object]) -> str:
     if t["kind"] == "enum":
         return f"{t['name']}: enum {{{', '.join(t['members'])}}}"  # type: ignore[arg-type]
     if t["kind"] == "index":
-        marks = [m for m in ("symmetric", "lane") if t.get(m)]
+        marks = [m if t[m] is True else f"{m} where {t[m]}" for m in ("symmetric", "lane") if t.get(m)]
         return f"{t['name']}: index set 0..{t['size']}-1" + (f" ({', '.join(marks)})" if marks else "")
     return f"{t['name']}: {t['of']}"
 
@@ -239,6 +246,8 @@ def _prop_lines(p: dict[str, object]) -> list[str]:
         lines.append(f"  {p['expr']}")
     if p["on"]:
         lines.append(f"  on: {', '.join(p['on'])}")  # type: ignore[arg-type]
+    if p.get("for"):
+        lines.append(f"  for: {', '.join(f'{n}: {ty}' for n, ty in p['for'].items())}")  # type: ignore[attr-defined]
     return lines
 
 
@@ -252,5 +261,5 @@ def _citations(spec: LoadedSpec) -> list[str]:
     d = spec.decl
     cites = [(c, "spec") for c in d.cites]
     cites += [(c, f"operation {o.name}") for o in d.operations for c in o.cites]
-    cites += [(c, f"{m.name}.{t.name}") for m in d.machines for t in m.transitions for c in t.cites]
+    cites += [(c, S.qualified(m.name, t.name)) for m in d.machines for t in m.transitions for c in t.cites]
     return [f"{c}  ({where})" for c, where in cites]

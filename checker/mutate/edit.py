@@ -58,6 +58,9 @@ def apply(spec: S.SpecDecl, m: Mutation) -> S.SpecDecl:
             spec = apply(spec, part)
         return spec
     machine, _, trans = m.target.partition(".")
+    glob = [x for x in spec.machines if x.name == S.GLOBAL]
+    if not trans and glob and any(t.name == m.target for t in glob[0].transitions):
+        machine, trans = S.GLOBAL, m.target     # NOTE(global-transitions)
     if trans:
         mdecl = next(x for x in spec.machines if x.name == machine)
         t = next(x for x in mdecl.transitions if x.name == trans)

@@ -117,7 +117,7 @@ def spec_mutations(spec: S.SpecDecl) -> list[Mutation]:
     out: list[Mutation] = []
     for m in spec.machines:
         for t in m.transitions:
-            out.extend(_transition_mutations(f"{m.name}.{t.name}", t))
+            out.extend(_transition_mutations(S.qualified(m.name, t.name), t))
     for op in spec.operations:
         out.extend(_operation_mutations(op))
     return out

@@ -8,6 +8,11 @@ go symbolic: BMC on one shared unrolling (a shortest violation, or a lasso for a
 property), then k-induction and PDR for a proof of a safety property. Liveness is proved by
 the explicit engine only: beyond its cap a temporal property gets at most HoldsUpTo. Each
 verdict names the engine that produced it ("auto:kind", "auto:bmc-lasso").
+
+NOTE(auto-depth): the capped search has visited every state of its BFS levels below the one it
+stopped in, so no violation is shallower than that diameter; BMC then unrolls to at least the
+diameter plus one (one step past what explicit saw), else to the depth asked for, and its
+"holds up to depth k" says which bound it used.
 """
 
 from __future__ import annotations
@@ -37,16 +42,20 @@ def _share(budget: Budget, fraction: float) -> Budget:
     return replace(budget, deadline=time.monotonic() + fraction * left)
 
 
-def _explicit_first(ts: TransitionSystem, props: Sequence[str], budget: Budget) -> dict[str, Verdict]:
-    """Capped explicit verdicts. Safety and liveness are searched apart: liveness needs the
-    whole edge list and no symmetry reduction, which would slow the safety search down."""
+def _explicit_first(ts: TransitionSystem, props: Sequence[str], budget: Budget) -> tuple[dict[str, Verdict], int]:
+    """Capped explicit verdicts and the least diameter its searches reached. Safety and
+    liveness are searched apart: liveness needs the whole edge list and no symmetry reduction,
+    which would slow the safety search down."""
     capped = replace(_share(budget, EXPLICIT_SHARE), max_states=budget.max_states or EXPLICIT_LIMIT)
     out: dict[str, Verdict] = {}
+    diameters = []
     for temporal in (False, True):
         group = [p for p in props if ts.prop(p).temporal == temporal]
         if group:
-            out.update((v.prop, v) for v in explicit(ts, group, capped).verdicts)
-    return out
+            run = explicit(ts, group, capped)
+            out.update((v.prop, v) for v in run.verdicts)
+            diameters += [p.diameter for p in run.phases]
+    return out, min(diameters, default=0)
 
 
 def _prove(ts: TransitionSystem, bounded: HoldsUpTo, budget: Budget) -> Verdict:
@@ -63,10 +72,11 @@ def _prove(ts: TransitionSystem, bounded: HoldsUpTo, budget: Budget) -> Verdict:
 def auto(ts: TransitionSystem, props: Sequence[str], budget: Budget) -> EngineRun:
     """Every property of one instance, sharing the capped explicit search and BMC's unrolling."""
     budget = budget.start()
-    got = _explicit_first(ts, props, budget)
+    got, diameter = _explicit_first(ts, props, budget)
     rest = [p for p in props if isinstance(got[p], Unknown)]
     if rest and not budget.expired():
-        for v in smt(ts, rest, budget, "bmc").verdicts:
+        deep = replace(budget, max_depth=max(budget.max_depth, diameter + 1))   # NOTE(auto-depth)
+        for v in smt(ts, rest, deep, "bmc").verdicts:
             if isinstance(v, HoldsUpTo) and not ts.prop(v.prop).temporal:
                 v = _prove(ts, v, budget)
             got[v.prop] = v

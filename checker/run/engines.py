@@ -56,6 +56,8 @@ def explicit(ts: TransitionSystem, props: Sequence[str], budget: Budget, symmetr
     liveness needs the plain state graph with its edges (kept by the one-state backend only)."""
     from checker.explicit.search import explore
     live = [p for p in props if ts.prop(p).temporal]
+    # NOTE(families) in model/lower.py: a member naming a symmetric element is not preserved
+    symmetry = symmetry and not any(ts.prop(p).names_symmetric for p in props)
     if live and len(live) < len(props) and symmetry:
         safe = [p for p in props if p not in live]
         a = explore(ts, safe, announced(budget, "explicit safety"), symmetry=True, backend=backend)

@@ -108,20 +108,25 @@ def timeout_seconds(value: object) -> float | None:
 
 
 def unknown_property(ts: TransitionSystem, asked: Sequence[str]) -> str | None:
-    """Why `asked` cannot be checked on ts (a property it does not have), or None."""
+    """Why `asked` cannot be checked on ts (a property it does not have), or None. A family's
+    name (NOTE(families) in model/lower.py) stands for all its members."""
     from model.diagnostics import did_you_mean
     names = [p.name for p in ts.properties]
-    unknown = [p for p in asked if p not in names]
+    known = {*names, *(p.family for p in ts.properties if p.family)}
+    unknown = [p for p in asked if p not in known]
     if not unknown:
         return None
-    hints = did_you_mean(unknown[0], names)
+    hints = did_you_mean(unknown[0], known)
     return (f"spec '{ts.name}' has no property '{unknown[0]}'" + (f" ({hints[0]})" if hints else "")
             + f"; it has: {', '.join(names)}")
 
 
 def properties(ts: TransitionSystem, asked: Sequence[str]) -> list[str]:
-    """The properties to check: those asked for, each once in the order first asked, or all."""
-    return list(dict.fromkeys(asked)) if asked else [p.name for p in ts.properties]
+    """The properties to check: those asked for, each once in the order first asked (a family's
+    name asks for its members in declared order), or all."""
+    if not asked:
+        return [p.name for p in ts.properties]
+    return list(dict.fromkeys(p.name for a in asked for p in ts.properties if a in (p.name, p.family)))
 
 
 def engine_run(ts: TransitionSystem, props: Sequence[str], engine: str, budget: Budget,

@@ -14,6 +14,7 @@ fires one of its actions; strong = enabled in some loop state => some loop step 
 Violation shapes (a query is end_k and the shape, under one activation literal):
   eventually P          not P in s_0..s_k;
   always_eventually P   not P in every loop state;
+  eventually_always P   not P in some loop state (s_k, or an earlier one on the loop);
   P leads_to Q          some i <= l with P and not Q in s_i, and not Q in s_i..s_k.
 Lassos are not required to be simple, so the shortest lasso found is never longer than the
 explicit engine's (which is one of the lassos searched), though it may be shorter: that engine
@@ -41,34 +42,19 @@ searched and the shortest depth found is the same (tests/checker/test_lasso.py c
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import z3
 
 from checker.smt.encode import StateVars, conj, disj
 from checker.smt.unroll import Path
-from model.ir import Expr, Property, TransitionSystem
+from model.ir import Expr, FairGroup, Property, TransitionSystem
 
-Group = tuple[str, str, int | None]
 Step = Callable[[z3.BoolRef | None, int], z3.ExprRef]
 
 
-@dataclass(frozen=True)
-class FairGroup:
-    group: Group
-    kind: str                      # "weak" | "strong"
-    actions: tuple[int, ...]
-
-
 def fair_groups(ts: TransitionSystem) -> tuple[FairGroup, ...]:
-    """The groups of NOTE(fairness); a group's kind is that of its first fair action, as in liveness.py."""
-    acts: dict[Group, list[int]] = {}
-    kind: dict[Group, str] = {}
-    for i, a in enumerate(ts.actions):
-        if a.fair:
-            acts.setdefault(a.fair_group, []).append(i)
-            kind.setdefault(a.fair_group, a.fair)
-    return tuple(FairGroup(g, kind[g], tuple(xs)) for g, xs in acts.items())
+    """The groups of NOTE(fairness): per transition and declared alike (model.ir TransitionSystem.fairness)."""
+    return ts.fairness()
 
 
 class Lassos:
@@ -139,7 +125,9 @@ class Lassos:
         guards = [self.enc.pred(a.guard, s_k) for a in self.enc.ts.actions]
         # s_k's domain only under end_k: in the shared unrolling s_k may be the out-of-range
         # post-state of a range violation at depth k (NOTE(domains) in encode.py)
-        self._add(z3.Implies(stutter, z3.And(z3.Not(before), z3.Not(disj(self.ctx, guards)))),
+        # NOTE(stutter): with `stutter: true` any state may stutter, fairness permitting
+        idle = z3.BoolVal(True, self.ctx) if self.enc.ts.stutter else z3.Not(disj(self.ctx, guards))
+        self._add(z3.Implies(stutter, z3.And(z3.Not(before), idle)),
                   z3.Implies(end, z3.And(z3.Or(stutter, closed), self.enc.domain(s_k))))
         self._add(*(z3.Implies(end, f) for f in self._fairness(k)))
         return end
@@ -179,8 +167,8 @@ class Lassos:
         return self._chain(("all_en" if weak else "some_en", str(n)), k, step)[k]
 
     def _fairness(self, k: int) -> list[z3.ExprRef]:
-        if k == 0:     # only a stutter: nothing is enabled, so nothing is owed
-            return []
+        if k == 0:     # only a stutter: nothing owed where nothing is enabled, else no group may be
+            return [z3.Not(self._enabled(n, 0)) for n in range(len(self.groups))] if self.enc.ts.stutter else []
         out = []
         for n, g in enumerate(self.groups):
             en_k = self._enabled(n, k)
@@ -200,6 +188,8 @@ class Lassos:
             return z3.And(end, self._never(p, k))
         if p.kind == "always_eventually":
             return z3.And(end, z3.Not(pred(p.pred, st[k])), *([self._off(p, "off", p.pred, k - 1)] if k else []))
+        if p.kind == "eventually_always":
+            return z3.And(end, z3.Or(z3.Not(pred(p.pred, st[k])), *([self._some_off(p, k - 1)] if k else [])))
         assert p.kind == "leads_to" and p.pred2 is not None
         start = z3.And(self.stutter(k), self._triggered(p, k)[k])
         if k:
@@ -224,6 +214,16 @@ class Lassos:
             here = z3.Implies(self._in(j)[j], z3.Not(pred(e, st[j])))
             return here if prev is None else z3.And(prev, here)
         return self._chain((tag, p.name), k, step)[k]
+
+    def _some_off(self, p: Property, k: int) -> z3.BoolRef:
+        """"not P in some loop state up to s_k"."""
+        assert p.pred is not None
+        pred, st, P = self.enc.pred, self.path.states, p.pred
+
+        def step(prev: z3.BoolRef | None, j: int) -> z3.ExprRef:
+            here = z3.And(self._in(j)[j], z3.Not(pred(P, st[j])))
+            return here if prev is None else z3.Or(prev, here)
+        return self._chain(("some_off", p.name), k, step)[k]
 
     def _triggered(self, p: Property, k: int) -> list[z3.BoolRef]:
         """trig[j]: some i <= j has P and not Q in s_i, and not Q holds in s_i..s_j."""

@@ -115,7 +115,9 @@ class QuadraticLassos:
         guards = [self.enc.pred(a.guard, st[k]) for a in self.enc.ts.actions]
         # s_k's domain only under end_k: in the shared unrolling s_k may be the out-of-range
         # post-state of a range violation at depth k (NOTE(domains) in encode.py)
-        self._add(z3.Implies(stutter, z3.And(z3.Not(before), z3.Not(disj(self.ctx, guards)))),
+        # NOTE(stutter) in checker/explicit/liveness.py: fairness alone limits a stutter there
+        idle = z3.BoolVal(True, self.ctx) if self.enc.ts.stutter else z3.Not(disj(self.ctx, guards))
+        self._add(z3.Implies(stutter, z3.And(z3.Not(before), idle)),
                   z3.Implies(end, z3.And(z3.Or(stutter, *loop), self.enc.domain(st[k]))))
         e = LoopEnd(k, end, loop, stutter, tuple(in_loop))
         self._add(*(z3.Implies(end, f) for f in self._fairness(e)))
@@ -146,6 +148,9 @@ class QuadraticLassos:
         if p.kind == "always_eventually":
             body = [z3.Implies(e.in_loop[j], z3.Not(pred(p.pred, st[j]))) for j in range(k)]
             return z3.And(e.end, z3.Not(pred(p.pred, st[k])), *body)
+        if p.kind == "eventually_always":
+            some = [z3.And(e.in_loop[j], z3.Not(pred(p.pred, st[j]))) for j in range(k)]
+            return z3.And(e.end, z3.Or(z3.Not(pred(p.pred, st[k])), *some))
         assert p.kind == "leads_to" and p.pred2 is not None
         trig = self._triggered(p, k)
         q = p.pred2

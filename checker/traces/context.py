@@ -14,9 +14,10 @@ from pathlib import Path
 from checker.traces.trace import Trace
 from model.diagnostics import Collector
 from model.evaluate import evaluate
-from model.ir import Action, TransitionSystem
+from model.ir import GLOBAL_CONTEXT, Action, TransitionSystem
 from model.load import LoadedSpec
 from model.params import instances
+from model.syntax import qualified
 
 MODULE = "module"   # the race diagram's column for operation calls (the TDX module for SEAMCALLs)
 
@@ -56,7 +57,7 @@ class Step:
 
 def export_context(spec: LoadedSpec, ts: TransitionSystem, engine: str | None = None) -> ExportContext:
     """The context for traces of `ts`, an instance of `spec` (docs and default parameters)."""
-    docs = tuple((f"{m.name}.{t.name}", t.doc) for m in spec.decl.machines for t in m.transitions if t.doc)
+    docs = tuple((qualified(m.name, t.name), t.doc) for m in spec.decl.machines for t in m.transitions if t.doc)
     out = Collector()
     insts = instances(spec.decl, {}, out, ts.variant)
     defaults = insts[0].rendered() if insts and not out else None
@@ -84,6 +85,8 @@ def _pyproject_version() -> str:
 
 def context_of(action: Action) -> str:
     lab = action.label
+    if not lab.machine:
+        return GLOBAL_CONTEXT
     return lab.machine if lab.instance is None else f"{lab.machine}[{lab.instance}]"
 
 

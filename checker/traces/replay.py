@@ -88,13 +88,15 @@ def _lasso_violates(ts: TransitionSystem, trace: Trace, p: Property) -> bool:
     if trace.loop is None or trace.states[-1] != trace.states[trace.loop]:
         return False
     loop_states = trace.states[trace.loop:]
-    if len(loop_states) == 1 and any(compile_expr(a.guard)(loop_states[0]) for a in ts.actions):
-        return False   # only a state with nothing enabled may stutter forever (NOTE(range-fairness))
+    if len(loop_states) == 1 and not ts.stutter and any(compile_expr(a.guard)(loop_states[0]) for a in ts.actions):
+        return False   # only a state with nothing enabled may stutter forever (NOTE(range-fairness), NOTE(stutter))
     pred = compile_expr(p.pred)  # type: ignore[arg-type]
     if p.kind == "eventually":
         shape = not any(pred(s) for s in trace.states)
     elif p.kind == "always_eventually":
         shape = not any(pred(s) for s in loop_states)
+    elif p.kind == "eventually_always":
+        shape = not all(pred(s) for s in loop_states)
     else:
         q = compile_expr(p.pred2)  # type: ignore[arg-type]
         shape = any(pred(s) and all(not q(t) for t in trace.states[i:])
@@ -103,15 +105,13 @@ def _lasso_violates(ts: TransitionSystem, trace: Trace, p: Property) -> bool:
 
 
 def _fair_loop(ts: TransitionSystem, states: tuple[tuple[int, ...], ...], actions: tuple[int, ...]) -> bool:
-    taken = {ts.actions[a].fair_group for a in actions if ts.actions[a].fair}
-    guards = [(a, compile_expr(a.guard)) for a in ts.actions if a.fair]
-    enabled = [{a.fair_group for a, g in guards if g(s)} for s in states]
-    for a, _ in guards:
-        grp = a.fair_group
-        if grp in taken:
+    """No fairness group (model.ir FairGroup) is left untaken where its kind forbids it."""
+    taken = set(actions)
+    guards = {i: compile_expr(ts.actions[i].guard) for c in ts.fairness() for i in c.actions}
+    for c in ts.fairness():
+        if taken.intersection(c.actions):
             continue
-        if a.fair == "weak" and all(grp in e for e in enabled):
-            return False
-        if a.fair == "strong" and any(grp in e for e in enabled):
+        enabled = [any(guards[i](s) for i in c.actions) for s in states]
+        if (all(enabled) if c.kind == "weak" else any(enabled)):
             return False
     return True
