@@ -19,6 +19,7 @@ from checker.core.budget import INTERRUPTED, Budget, Progress, interrupt, interr
 from checker.core.verdict import Provenance, Unknown, Verdict, Violated
 from checker.explicit.result import Coverage
 from checker.run.engines import ENGINES, EngineRun, Phase, run_engine
+from checker.symmetry.orbits import action_orbits
 from checker.traces.trace import Trace
 from model.diagnostics import Diagnostic, SpecError, no_initial_state
 from model.ir import TransitionSystem
@@ -157,7 +158,7 @@ def run_instance(ts: TransitionSystem, props: Sequence[str], opts: RunOptions,
         return stopped(ts, props)
     for v in got.verdicts:
         replayed(ts, v)
-    return InstanceResult(got.verdicts, RunFacts(got.phases, _never_enabled(got.phases)),
+    return InstanceResult(got.verdicts, RunFacts(got.phases, _never_enabled(ts, got.phases)),
                           more=_more_traces(ts, got.verdicts, opts))
 
 
@@ -227,12 +228,18 @@ def replayed(ts: TransitionSystem, v: Verdict) -> Verdict:
     return v
 
 
-def _never_enabled(phases: Sequence[Phase]) -> tuple[str, ...]:
-    """Transitions no complete search of the run ever found enabled: possible vacuity."""
+def _never_enabled(ts: TransitionSystem, phases: Sequence[Phase]) -> tuple[str, ...]:
+    """Transitions no complete search of the run ever found enabled: possible vacuity. A
+    symmetry-reduced search answers per orbit of actions (NOTE(action-orbits))."""
     if not phases or not all(p.complete for p in phases):
         return ()
+    dead: list[list[bool]] = []
+    for p in phases:
+        orbit = action_orbits(ts, p.symmetry)
+        live = {orbit[i] for i, c in enumerate(p.coverage) if c.enabled}
+        dead.append([orbit[i] not in live for i in range(len(p.coverage))])
     covs: list[Sequence[Coverage]] = [p.coverage for p in phases]
-    return tuple(c[0].action for c in zip(*covs, strict=True) if all(x.enabled == 0 for x in c))
+    return tuple(c[0].action for i, c in enumerate(zip(*covs, strict=True)) if all(d[i] for d in dead))
 
 
 Job = tuple[TransitionSystem, tuple[str, ...], RunOptions]
