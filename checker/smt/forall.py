@@ -1,0 +1,221 @@
+"""Unbounded induction (`check --engine kind --for-all`, issue 16): the spec's lemmas and each
+property proved inductive in the parameterised encoding, so for every size of the symmetric sets.
+
+NOTE(forall-proof): the lemmas L are proved together first: (1) every initial state satisfies
+each of them; (2) for every action a, from any in-domain state satisfying all of L, a step of a
+to an in-domain state satisfies all of L again. Each query quantifies over the elements of the
+symmetric sorts (model/lower_param.py, NOTE(param-encoding)), so a model of any size is a
+counterexample: unsat means "for every size". A property p is then proved like one more lemma,
+with L assumed in both states (sound: L holds in every reachable state, and only in-domain
+states are states, NOTE(range-steps) in checker/explicit/search.py); a step, deadlock or range
+property needs no induction of its own: its bad condition must be unsat under L. This is
+1-induction (k-induction at k = 0 in kind.py's count); the spec's lemmas are written for every
+size already and are what makes the properties inductive.
+
+NOTE(z3-calls) holds here as in solver.py: every query goes through solver.check, under the
+budget's timeout and a work limit (the budget's rlimit, else QUERY_RLIMIT per query), so a
+quantified query z3 cannot decide ends as Unknown with the reason, never as "proved".
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import z3
+
+from checker.core.budget import Budget, Progress
+from checker.core.verdict import Proved, Unknown, Verdict
+from checker.core.words import plural
+from checker.smt.forall_encode import ParamEncoding, Term, View
+from checker.smt.guard import guard_all
+from checker.smt.solver import check as solver_check
+from checker.smt.solver import new_solver
+from checker.smt.unroll import provenance
+from model.ir import TransitionSystem
+from model.lower_param import Lowered, PAction, ParamSystem, PProperty
+
+ENGINE = "kind"
+QUERY_RLIMIT = 100_000_000     # z3 work per query when the budget sets none
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why an induction query did not come back unsat: the reason and, for sat, the model as text."""
+
+    reason: str
+    cti: str | None = None
+
+
+def sizes(ps: ParamSystem) -> str:
+    """`V >= 1 (P=2, K=2 fixed)`: the unbounded parameters and the fixed ones that are numbers."""
+    fixed = [f"{k}={v}" for k, v in ps.fixed if v.lstrip("-").isdigit()]
+    return ", ".join(f"{s.param} >= {s.min}" for s in ps.sorts) + (f" ({', '.join(fixed)} fixed)" if fixed else "")
+
+
+@guard_all(ENGINE)
+def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget, *, param: Lowered,
+              engine: str = ENGINE) -> list[Verdict]:
+    budget = budget.start()
+    t0 = time.monotonic()
+    if isinstance(param, tuple):
+        more = f" (and {plural(len(param) - 1, 'more place')})" if len(param) > 1 else ""
+        why = f"outside the parameterised fragment: {param[0].render()}{more}"
+        return [Unknown(p, provenance(ts, engine, t0), why) for p in props]
+    if not param.sorts:
+        return [Unknown(p, provenance(ts, engine, t0), "--for-all: the spec has no symmetric set sized by "
+                        "a parameter, so there is no size to prove it for") for p in props]
+    q = _Queries(param, budget, engine)
+    lemmas = q.prove_lemmas()
+    out: list[Verdict] = []
+    for name in props:
+        p = param.prop(name) if any(x.name == name for x in param.properties) else None
+        t1 = time.monotonic()
+        if p is None:
+            out.append(Unknown(name, provenance(ts, engine, t1), "--for-all proves safety properties only"))
+        elif lemmas is not None:
+            out.append(_unknown(ts, engine, t1, name, f"the lemmas are not proved for all sizes: {lemmas.reason}",
+                                lemmas.cti))
+        else:
+            out.append(_verdict(ts, engine, t1, param, name, q.prove(p)))
+        budget.on_progress(Progress(engine, elapsed_s=time.monotonic() - t0))
+    return out
+
+
+def _unknown(ts: TransitionSystem, engine: str, t0: float, prop: str, reason: str, cti: str | None) -> Unknown:
+    return Unknown(prop, provenance(ts, engine, t0), reason, cti_text=cti)
+
+
+def _verdict(ts: TransitionSystem, engine: str, t0: float, ps: ParamSystem, prop: str,
+             got: Failure | tuple[PProperty, ...]) -> Verdict:
+    if isinstance(got, Failure):
+        return _unknown(ts, engine, t0, prop, f"not proved for all sizes: {got.reason}", got.cti)
+    used = f"induction with {plural(len(got), 'lemma')}" + (f" ({', '.join(u.name for u in got)})" if got else "")
+    prov = provenance(ts, engine, t0, lemmas=len(got))
+    return Proved(prop, prov, f"for all {sizes(ps)}: {used}", invariant=lemma_text(got) or None,
+                  for_all=tuple(s.param for s in ps.sorts))
+
+
+def lemma_text(lemmas: Sequence[PProperty]) -> str:
+    """The lemmas as `lemmas:` entries of a spec, pasteable (NOTE(mined-lemmas) in kind.py)."""
+    import json
+    return "\n".join(f"{m.name}: {{{m.kind}: {json.dumps(m.text)}"
+                     + (f", on: [{', '.join(m.on)}]" if m.on else "") + "}" for m in lemmas)
+
+
+class _Queries:
+    """The induction queries of one parameterised system, in one z3 context."""
+
+    def __init__(self, ps: ParamSystem, budget: Budget, engine: str):
+        self.ps, self.engine = ps, engine
+        self.budget = budget if budget.rlimit is not None else replace(budget, rlimit=QUERY_RLIMIT)
+        self.ctx = z3.Context()
+        self.enc = ParamEncoding(ps, self.ctx)
+        self.lits = [z3.Bool(f"$lemma:{m.name}", self.ctx) for m in ps.lemmas]
+
+    def solver(self) -> z3.Solver:
+        s = new_solver(self.budget, self.ctx)
+        s.add(self.enc.type_ok(self.enc.pre))
+        return s
+
+    def holds(self, p: PProperty, v: View) -> Term:
+        assert p.pred is not None
+        return self.enc.enc(p.pred, v)
+
+    def prove_lemmas(self) -> Failure | None:
+        """NOTE(forall-proof): the spec's lemmas, together."""
+        if not self.ps.lemmas:
+            return None
+        for m in self.ps.lemmas:
+            if m.kind != "invariant":
+                return Failure(f"lemma '{m.name}' is a {m.kind} lemma; --for-all takes invariant lemmas")
+        got = self._initiation(self.ps.lemmas)
+        if got is not None:
+            return got
+        pre = [self.holds(m, self.enc.pre) for m in self.ps.lemmas]
+        for i, a in enumerate(self.ps.actions):
+            s = self.solver()
+            s.add(*pre)
+            post = self.enc.post(a, self.enc.pre)
+            s.add(self.enc.enc(a.guard, self.enc.pre), self.enc.type_ok(post))
+            s.add(z3.Or(*(z3.Not(self.holds(m, post)) for m in self.ps.lemmas)))
+            out = solver_check(s, self.budget)
+            self.budget.on_progress(Progress(self.engine, depth=i))
+            if out.result == "unknown":
+                return Failure(f"{out.reason} (lemmas after {a.label})")
+            if out.result == "sat":
+                bad = [m.name for m in self.ps.lemmas if z3.is_false(s.model().eval(self.holds(m, post), True))]
+                what = f"lemma {bad[0]}" if bad else "a lemma"
+                return Failure(f"{what} is not inductive: it fails after {a.label}",
+                               self._cti(s.model(), a, post, what))
+        return None
+
+    def _initiation(self, claims: Sequence[PProperty]) -> Failure | None:
+        for m in claims:
+            s = self.solver()
+            s.add(self.enc.enc(self.ps.init, self.enc.pre), z3.Not(self.holds(m, self.enc.pre)))
+            out = solver_check(s, self.budget)
+            if out.result == "unknown":
+                return Failure(f"{out.reason} (initial states, {m.name})")
+            if out.result == "sat":
+                return Failure(f"{m.name} fails in an initial state", self._cti(s.model(), None, None, m.name))
+        return None
+
+    def _assume_lemmas(self, s: z3.Solver, views: Sequence[View]) -> None:
+        for lit, m in zip(self.lits, self.ps.lemmas, strict=True):
+            s.add(z3.Implies(lit, z3.And(*(self.holds(m, v) for v in views))))
+
+    def _used(self, s: z3.Solver) -> set[str]:
+        core = {str(c) for c in s.unsat_core()}
+        return {m.name for lit, m in zip(self.lits, self.ps.lemmas, strict=True) if str(lit) in core}
+
+    def prove(self, p: PProperty) -> Failure | tuple[PProperty, ...]:
+        """p, the lemmas assumed (NOTE(forall-proof)); the lemmas its proof used."""
+        used: set[str] = set()
+        if p.kind == "invariant":
+            got = self._initiation([p])
+            if got is not None:
+                return got
+            for a in self.ps.actions:
+                got2 = self._consecution(p, a, used)
+                if got2 is not None:
+                    return got2
+        else:
+            s = self.solver()
+            self._assume_lemmas(s, [self.enc.pre])
+            s.add(self._bad(p))
+            out = solver_check(s, self.budget, *self.lits)
+            if out.result != "unsat":
+                bad = {"deadlock": "is a deadlock", "range": "has a step out of a variable's range"}.get(
+                    p.kind, f"has a step that violates {p.name}")
+                return Failure(out.reason if out.result == "unknown" else f"a state satisfying the lemmas {bad}",
+                               self._cti(s.model(), None, None, p.name) if out.result == "sat" else None)
+            used |= self._used(s)
+        return tuple(m for m in self.ps.lemmas if m.name in used)
+
+    def _bad(self, p: PProperty) -> Term:
+        pre = self.enc.pre
+        if p.kind == "deadlock":
+            assert p.pred is not None
+            return z3.Not(self.enc.enc(p.pred, pre))
+        return z3.Or(*(self.enc.enc(b, pre) for _, b in p.bad), self.ctx)
+
+    def _consecution(self, p: PProperty, a: PAction, used: set[str]) -> Failure | None:
+        s = self.solver()
+        post = self.enc.post(a, self.enc.pre)
+        self._assume_lemmas(s, [self.enc.pre, post])
+        s.add(self.holds(p, self.enc.pre), self.enc.enc(a.guard, self.enc.pre), self.enc.type_ok(post))
+        s.add(z3.Not(self.holds(p, post)))
+        out = solver_check(s, self.budget, *self.lits)
+        if out.result == "unknown":
+            return Failure(f"{out.reason} (after {a.label})")
+        if out.result == "sat":
+            return Failure(f"{p.name} is not inductive relative to the lemmas: it fails after {a.label}",
+                           self._cti(s.model(), a, post, p.name))
+        used |= self._used(s)
+        return None
+
+    def _cti(self, m: z3.ModelRef, a: PAction | None, post: View | None, what: str) -> str:
+        from checker.smt.forall_cti import render
+        return render(self.enc, m, a, post, what)
