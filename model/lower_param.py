@@ -269,7 +269,7 @@ class ParamElaborator(Elaborator):
         flipped = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}.get(op, op) if cnt is cb else op
         zero = isinstance(other, Const) and other.value == 0
         if not zero or flipped not in ("==", "!=", ">", "<="):
-            self.refuse(span, f"count(...) {op} {'...' if not isinstance(other, Const) else other.value}",
+            self.refuse(cnt.span or span, f"count(...) {op} {'...' if not isinstance(other, Const) else other.value}",
                         "over a symmetric set only `count(...) == 0` (and != 0, > 0, <= 0) has a "
                         "quantified meaning; any other count needs the set's size")
             return smart.FALSE

@@ -97,6 +97,12 @@ def _verdict(ts: TransitionSystem, engine: str, t0: float, ps: ParamSystem, prop
                   for_all=tuple(s.param for s in ps.sorts))
 
 
+def plain(ps: ParamSystem, label: str) -> str:
+    """An action's label with each bound element by its name: `p[self].get()`."""
+    import re
+    return re.sub(r"#(\d+)", lambda m: ps.bound[int(m.group(1))][0], label)
+
+
 def lemma_text(lemmas: Sequence[PProperty]) -> str:
     """The lemmas as `lemmas:` entries of a spec, pasteable (NOTE(mined-lemmas) in kind.py)."""
     import json
@@ -117,6 +123,10 @@ class _Queries:
     def solver(self) -> z3.Solver:
         s = new_solver(self.budget, self.ctx)
         s.add(self.enc.type_ok(self.enc.pre))
+        for ps in self.ps.sorts:   # a set of unknown size, but at least its parameter's min
+            if ps.min > 1:
+                srt = self.enc.sorts[ps.name]
+                s.add(z3.Distinct(*(z3.Const(f"{ps.name}$min{i}", srt) for i in range(ps.min))))
         return s
 
     def holds(self, p: PProperty, v: View) -> Term:
@@ -143,11 +153,11 @@ class _Queries:
             out = solver_check(s, self.budget)
             self.budget.on_progress(Progress(self.engine, depth=i))
             if out.result == "unknown":
-                return Failure(f"{out.reason} (lemmas after {a.label})")
+                return Failure(f"{out.reason} (lemmas after {plain(self.ps, a.label)})")
             if out.result == "sat":
                 bad = [m.name for m in self.ps.lemmas if z3.is_false(s.model().eval(self.holds(m, post), True))]
                 what = f"lemma {bad[0]}" if bad else "a lemma"
-                return Failure(f"{what} is not inductive: it fails after {a.label}",
+                return Failure(f"{what} is not inductive: it fails after {plain(self.ps, a.label)}",
                                self._cti(s.model(), a, post, what))
         return None
 
@@ -209,9 +219,9 @@ class _Queries:
         s.add(z3.Not(self.holds(p, post)))
         out = solver_check(s, self.budget, *self.lits)
         if out.result == "unknown":
-            return Failure(f"{out.reason} (after {a.label})")
+            return Failure(f"{out.reason} (after {plain(self.ps, a.label)})")
         if out.result == "sat":
-            return Failure(f"{p.name} is not inductive relative to the lemmas: it fails after {a.label}",
+            return Failure(f"{p.name} is not inductive relative to the lemmas: it fails after {plain(self.ps, a.label)}",
                            self._cti(s.model(), a, post, p.name))
         used |= self._used(s)
         return None
