@@ -99,6 +99,10 @@ class PAction:
     fn_updates: tuple[FnUpdate, ...]
     range_bad: Expr
 
+    @property
+    def written(self) -> set[int]:
+        return {s for s, _ in self.updates} | {u.slot for u in self.fn_updates}
+
 
 @dataclass(frozen=True)
 class PProperty:
@@ -174,6 +178,26 @@ def rename(e: Expr, old: Var, new: Expr) -> Expr:
     if isinstance(x, Quant):
         return as_expr(replace(x, body=rename(x.body, old, new))) if x.var != old else e
     return e
+
+
+def reads(e: object) -> set[int]:
+    """The state slots e reads."""
+    out: set[int] = set()
+    stack = [e]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, Var) and x.slot >= 0:
+            out.add(x.slot)
+        elif isinstance(x, Select):
+            out.update(x.slots)
+            stack.append(x.index)
+        elif isinstance(x, Ite):
+            stack.extend((x.cond, x.then, x.other))
+        elif isinstance(x, App):
+            stack.extend(x.args)
+        elif isinstance(x, (Quant, Count)):
+            stack.append(x.body)
+    return out
 
 
 def find_counts(e: object) -> list[Count]:

@@ -170,11 +170,12 @@ class ParamEncoding:
             return self.lift(self.enc(u.value, v.with_bound(u.frame.slot, k)), u.value.sort, sorts[s].sort)
         return View(scalar, fn, dict(v.bound))
 
-    def type_ok(self, v: View) -> Term:
-        """Every slot within its sort: what a state is (NOTE(range-steps) in checker/explicit/search.py)."""
+    def type_ok(self, v: View, slots: set[int] | None = None) -> Term:
+        """Every slot (of `slots`, default all) within its sort: what a state is (NOTE(range-steps)
+        in checker/explicit/search.py)."""
         parts = []
         for i, sv in enumerate(self.ps.vars):
-            if isinstance(sv.sort, BoolSort) or is_sym(sv.sort):
+            if isinstance(sv.sort, BoolSort) or is_sym(sv.sort) or (slots is not None and i not in slots):
                 continue
             if i in self.fns:
                 ks = cast(IndexSort, sv.key_sort)

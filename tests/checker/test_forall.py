@@ -80,9 +80,9 @@ def test_lemma_needed_removed(tmp_path: Path) -> None:
     assert isinstance(m, Unknown)
     assert m.reason == ("not proved for all sizes: mutex is not inductive relative to the lemmas: it fails "
                         "after p[self].get()")
-    assert m.cti_text == ("a model with Proc = {Proc0, Proc1}\nstate 0:\n  lock = none\n  p[Proc0].pc = want\n"
-                          "  p[Proc1].pc = crit\nstep 1: p[Proc0].get()\nstate 1 (mutex fails here; changes only):\n"
-                          "  lock = Proc0\n  p[Proc0].pc = crit")
+    assert m.cti_text == ("a model with Proc = {Proc0, Proc1}\nstate 0:\n  lock = none\n  p[Proc0].pc = crit\n"
+                          "  p[Proc1].pc = want\nstep 1: p[Proc1].get()\nstate 1 (mutex fails here; changes only):\n"
+                          "  lock = Proc1\n  p[Proc1].pc = crit")
     assert {p for p, v in got.items() if isinstance(v, Proved)} == {"rel_by_owner", "range"}
 
 
@@ -138,7 +138,7 @@ def _from(m: int, with_lemma: bool) -> str:
         '"count(p[a].pc == busy for a in Proc) <= 1"', f'"not {body}"') + lemma)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(m=st.integers(4, 6), with_lemma=st.booleans())
 def test_a_property_failing_only_from_size_4_is_never_proved(tmp_path: Path, m: int, with_lemma: bool) -> None:
     f = tmp_path / f"from{m}.yaml"
@@ -151,7 +151,7 @@ def test_a_property_failing_only_from_size_4_is_never_proved(tmp_path: Path, m: 
         assert isinstance(explicit(f, "N=4")["below"], Violated)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=symmetric_specs())
 def test_generated_symmetric_specs_never_proved_where_a_size_violates(tmp_path: Path, text: str) -> None:
     """Differential: a property proved for all N holds at N = 1..3 in the explicit engine."""
