@@ -30,8 +30,8 @@ from model.diagnostics import Collector
 from model.elaborate import Elaborator, Env, numeric
 from model.ir import App, Const, Expr, Ite, Op, Select, StateVar, Var
 from model.params import Instance
-from model.scope import MachineScope, Scope, VarInfo, check_duplicates, param_consts, status_sort
-from model.sorts import BOOL, EnumSort, IndexSort, IntSort, OptionSort, Sort, assignable, size
+from model.scope import MachineScope, Scope, check_duplicates, param_consts, status_sort
+from model.sorts import BOOL, EnumSort, IndexSort, IntSort, OptionSort, Sort
 from model.source import Span
 
 NOMINAL = 1           # slots laid out per symmetric set (NOTE(param-encoding))
@@ -516,7 +516,7 @@ def _updates(el: ParamElaborator, writes: list[PWrite]) -> tuple[tuple[tuple[int
                 new = smart.Ite_(smart.And(w.cond, smart.Eq(f, cast(Expr, w.key))), w.value, old, w.sort)
             fns[slot] = (f, new)
             continue
-        for pos, slot in enumerate(w.slots):
+        for slot in w.slots:
             kv = el.sc.vars[slot].key_value
             hit = smart.TRUE if w.key is None or kv is None else smart.Eq(w.key, Const(kv, w.key.sort))
             c = smart.And(w.cond, hit)
