@@ -159,11 +159,14 @@ class _Queries:
             s.push()
             post = self.enc.post(a, self.enc.pre)
             s.add(self.enc.enc(a.guard, self.enc.pre), self.enc.type_ok(post, a.written))
-            s.add(z3.Or(*(z3.Not(self.holds(m, post)) for m in touched)))
+            # which lemma fails is read off a literal per lemma (a model need not evaluate a
+            # quantified formula to false)
+            fails = [z3.Bool(f"$fails:{m.name}", self.ctx) for m in touched]
+            s.add(z3.Or(*fails), *(z3.Implies(f, z3.Not(self.holds(m, post))) for f, m in zip(fails, touched, strict=True)))
             out = solver_check(s, self.budget)
             self.budget.on_progress(Progress(self.engine, depth=i))
             if out.result == "sat":
-                bad = [m.name for m in touched if z3.is_false(s.model().eval(self.holds(m, post), True))]
+                bad = [m.name for f, m in zip(fails, touched, strict=True) if z3.is_true(s.model().eval(f, True))]
                 what = f"lemma {bad[0]}" if bad else "a lemma"
                 return Failure(f"{what} is not inductive: it fails after {plain(self.ps, a.label)}",
                                self._cti(s.model(), a, post, what))
