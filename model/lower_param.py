@@ -127,6 +127,10 @@ class ParamSystem:
     properties: tuple[PProperty, ...]
     lemmas: tuple[PProperty, ...]
     terminal: Expr
+    # NOTE(rigid-axioms): the conjuncts of `initially:` that read only slots no action writes
+    # (a rigid map such as an LP's package) hold in every reachable state, so every query may
+    # assume them of the pre-state (and the post-state, which leaves those slots alone)
+    axioms: Expr = smart.TRUE
 
     def is_fn(self, slot: int) -> bool:
         ks = self.vars[slot].key_sort
@@ -349,7 +353,19 @@ def lower_param(spec: S.SpecDecl, inst: Instance) -> Lowered:
         return tuple(el.refusals)
     fixed = tuple((k, v) for k, v in inst.rendered() if k not in {s.param for s in sorts})
     return ParamSystem(spec.name, tuple(sorts), fixed, tuple(sc.vars), tuple(el.bound), init, actions,
-                       (*props, *builtin), tuple(lemmas), terminal)
+                       (*props, *builtin), tuple(lemmas), terminal, _axioms(sc, el, actions))
+
+
+def _axioms(sc: Scope, el: ParamElaborator, actions: tuple[PAction, ...]) -> Expr:
+    """NOTE(rigid-axioms)."""
+    if sc.spec.initially is None:
+        return smart.TRUE
+    e = el.bool_expr(sc.spec.initially, Env())
+    if e is None:
+        return smart.TRUE
+    written = set().union(*(a.written for a in actions))
+    parts = e.args if isinstance(e, App) and e.op is Op.AND else (e,)
+    return smart.And(*(x for x in parts if not reads(x) & written))
 
 
 def _exprs(p: PProperty) -> list[Expr]:
@@ -391,7 +407,9 @@ def _types(sc: Scope, el: ParamElaborator, symmetric: set[str]) -> None:
 def _init(sc: Scope, el: ParamElaborator, init_vals: list) -> Expr:  # type: ignore[type-arg]
     parts = []
     for slot, (v, vals) in enumerate(zip(sc.vars, init_vals, strict=True)):
-        if len(vals) != 1:
+        # one value of a symmetric sort is the nominal layout's only element, not a constraint
+        # (NOTE(param-encoding)): such a variable starts with any element; only `none` is named
+        if len(vals) != 1 or (is_sym(v.sort) and vals[0] != -1):
             continue
         c = Const(vals[0], v.sort)
         if is_sym(v.key_sort):

@@ -129,7 +129,7 @@ class _Queries:
 
     def solver(self) -> z3.Solver:
         s = new_solver(self.budget, self.ctx)
-        s.add(self.enc.type_ok(self.enc.pre))
+        s.add(self.enc.type_ok(self.enc.pre), self.enc.enc(self.ps.axioms, self.enc.pre))   # NOTE(rigid-axioms)
         for ps in self.ps.sorts:   # a set of unknown size, but at least its parameter's min
             if ps.min > 1:
                 srt = self.enc.sorts[ps.name]

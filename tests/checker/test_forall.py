@@ -161,3 +161,27 @@ def test_generated_symmetric_specs_never_proved_where_a_size_violates(tmp_path: 
     for n in (1, 2, 3):
         got = explicit(f, f"N={n}")
         assert not [p for p in proved if isinstance(got[p], Violated)], (n, text)
+
+
+RIGID = SPECS / "forall" / "rigid.yaml"
+
+
+def test_rigid_map_is_any_function_and_initially_an_axiom() -> None:
+    """`group` (init any, never written) is not fixed to one group; `initially:` about it holds in
+    every state (NOTE(rigid-axioms)), which group_has_free needs."""
+    got = for_all(RIGID)
+    g = got["group_has_free"]
+    assert isinstance(g, Proved) and g.detail == "for all W >= 1, G >= 1: induction with 0 lemmas"
+    assert g.for_all == ("W", "G")
+    one = got["one_group"]
+    assert isinstance(one, Unknown) and one.reason == "not proved for all sizes: one_group fails in an initial state"
+
+
+@pytest.mark.parametrize(("w", "g"), [(1, 1), (2, 1), (2, 2), (3, 2), (4, 2)])
+def test_rigid_spot_checked_by_the_explicit_engine(w: int, g: int) -> None:
+    ts = load_spec(RIGID, (f"W={w}", f"G={g}"))[0]
+    # symmetry off: the canonicaliser of main fails on a map between two symmetric sets
+    got = {v.prop: v for v in run_instance(ts, ["group_has_free", "one_group", "deadlock", "range"],
+                                           RunOptions("explicit", symmetry=False)).verdicts}
+    assert all(isinstance(got[p], Proved) for p in ("group_has_free", "deadlock", "range"))
+    assert isinstance(got["one_group"], Violated if g > 1 else Proved)
