@@ -343,7 +343,8 @@ def lower_param(spec: S.SpecDecl, inst: Instance) -> Lowered:
                                                                  terminal := _terminal(sc, el)))]
     builtin.append(PProperty("range", "range", bad=tuple((i, a.range_bad) for i, a in enumerate(actions)
                                                          if not smart.is_false(a.range_bad))))
-    for x in [init, *(a.guard for a in actions), *(e for p in (*props, *lemmas) for e in _exprs(p))]:
+    updates = [e for a in actions for e in (*(u for _, u in a.updates), *(u.value for u in a.fn_updates))]
+    for x in [init, *(a.guard for a in actions), *updates, *(e for p in (*props, *lemmas) for e in _exprs(p))]:
         for c in find_counts(x):
             el.refuse(c.span, "count(...)", "a count over a symmetric set is only allowed compared with 0")
     if out.diagnostics:

@@ -70,9 +70,7 @@ def render(enc: ParamEncoding, m: z3.ModelRef, a: PAction | None, post: View | N
     names = _Names(enc, m)
     label = a.label if a is not None else ""
     for j in sorted({int(x) for x in re.findall(r"#(\d+)", label)}, reverse=True):
-        s = enc.ps.bound[j][1]
-        inner = cast(IndexSort, s.inner if isinstance(s, OptionSort) else s)
-        label = label.replace(f"#{j}", names.elem(inner.name, enc.element(j)))
+        label = label.replace(f"#{j}", names.value(enc.element(j), enc.ps.bound[j][1]))
     before = _cells(enc, names, enc.pre)
     sizes = ", ".join(f"{n} = {{{', '.join(f'{n}{i}' for i in range(len(u)))}}}" for n, u in names.univ.items())
     lines = [f"a model with {sizes}" if sizes else "a model", "state 0:"]
