@@ -5,6 +5,7 @@ engine at every size that finishes quickly."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -185,3 +186,37 @@ def test_rigid_spot_checked_by_the_explicit_engine(w: int, g: int) -> None:
                                            RunOptions("explicit", symmetry=False)).verdicts}
     assert all(isinstance(got[p], Proved) for p in ("group_has_free", "deadlock", "range"))
     assert isinstance(got["one_group"], Violated if g > 1 else Proved)
+
+
+def _json(*args: str, code: int) -> Any:
+    """`check ARGS --json`, validated against the result schema."""
+    import json
+
+    from click.testing import CliRunner
+    from jsonschema import Draft202012Validator
+
+    import cli
+    from checker.export.result_json import schema_path
+    r = CliRunner().invoke(cli.main, ["check", *args, "--json"], catch_exceptions=False)
+    assert r.exit_code == code, r.stdout
+    doc = json.loads(r.stdout)
+    validator = Draft202012Validator(json.loads(Path(schema_path()).read_text()))
+    assert not list(validator.iter_errors(doc))
+    return doc
+
+
+def test_cli_json_carries_for_all_and_the_cti() -> None:
+    doc = _json(str(LOCK), "--engine", "kind", "--for-all", "--property", "mutex", code=0)
+    v = doc["results"][0]["verdict"]
+    assert (v["status"], v["for_all"], v["reason"]) == ("proved", ["N"], "for all N >= 1: induction with 1 lemma (owner)")
+    weak = str(SPECS / "forall" / "lock_weak.yaml")
+    v = _json(weak, "--engine", "kind", "--for-all", "--property", "mutex", code=3)["results"][0]["verdict"]
+    assert v["status"] == "unknown" and "for_all" not in v and v["cti"].startswith("a model with Proc = {Proc0, Proc1}")
+
+
+def test_cli_for_all_needs_kind() -> None:
+    from click.testing import CliRunner
+
+    import cli
+    r = CliRunner().invoke(cli.main, ["check", str(LOCK), "--for-all"])
+    assert r.exit_code == 2 and "--for-all needs --engine kind (not explicit)" in r.output
