@@ -169,7 +169,7 @@ class _Queries:
                 bad = [m.name for f, m in zip(fails, touched, strict=True) if z3.is_true(s.model().eval(f, True))]
                 what = f"lemma {bad[0]}" if bad else "a lemma"
                 return Failure(f"{what} is not inductive: it fails after {plain(self.ps, a.label)}",
-                               self._cti(s.model(), a, post, what))
+                               self._cti(s, a, post, what))
             s.pop()
             if out.result == "unknown":
                 return Failure(f"{out.reason} (lemmas after {plain(self.ps, a.label)})")
@@ -183,7 +183,7 @@ class _Queries:
             if out.result == "unknown":
                 return Failure(f"{out.reason} (initial states, {m.name})")
             if out.result == "sat":
-                return Failure(f"{m.name} fails in an initial state", self._cti(s.model(), None, None, m.name))
+                return Failure(f"{m.name} fails in an initial state", self._cti(s, None, None, m.name))
         return None
 
     def _assume_lemmas(self, s: z3.Solver, views: Sequence[View]) -> None:
@@ -219,7 +219,7 @@ class _Queries:
                 bad = {"deadlock": "is a deadlock", "range": "has a step out of a variable's range"}.get(
                     p.kind, f"has a step that violates {p.name}")
                 return Failure(out.reason if out.result == "unknown" else f"a state satisfying the lemmas {bad}",
-                               self._cti(s.model(), None, None, p.name) if out.result == "sat" else None)
+                               self._cti(s, None, None, p.name) if out.result == "sat" else None)
             used |= self._used(s)
         return tuple(m for m in self.ps.lemmas if m.name in used)
 
@@ -243,7 +243,7 @@ class _Queries:
         out = solver_check(s, self.budget, *self.lits)
         if out.result == "sat":
             return Failure(f"{p.name} is not inductive relative to the lemmas: it fails after {plain(self.ps, a.label)}",
-                           self._cti(s.model(), a, post, p.name))
+                           self._cti(s, a, post, p.name))
         if out.result == "unsat":
             used |= self._used(s)
         s.pop()
@@ -251,6 +251,24 @@ class _Queries:
             return Failure(f"{out.reason} (after {plain(self.ps, a.label)})")
         return None
 
-    def _cti(self, m: z3.ModelRef, a: PAction | None, post: View | None, what: str) -> str:
+    def _cti(self, s: z3.Solver, a: PAction | None, post: View | None, what: str) -> str:
         from checker.smt.forall_cti import render
-        return render(self.enc, m, a, post, what)
+        return render(self.enc, self._small(s), a, post, what)
+
+    def _small(self, s: z3.Solver) -> z3.ModelRef:
+        """A model of s with as few elements as the budget finds, sort by sort (as mypyvy
+        minimises its counterexamples): the smallest instance is the easiest to read. s has
+        just answered sat; the bounds stay pushed (the solver is not used again)."""
+        m = s.model()
+        for name, srt in self.enc.sorts.items():
+            u = m.get_universe(srt)
+            for n in range(1, len(u) if u is not None else 0):
+                cs = [z3.Const(f"{name}$elem{i}", srt) for i in range(n)]
+                x = z3.FreshConst(srt, "x")
+                s.push()
+                s.add(z3.ForAll([x], z3.Or(*(x == c for c in cs))))
+                if solver_check(s, self.budget).result == "sat":
+                    m = s.model()
+                    break
+                s.pop()
+        return m
