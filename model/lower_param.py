@@ -326,6 +326,9 @@ def lower_param(spec: S.SpecDecl, inst: Instance) -> Lowered:
     sc = Scope(spec, inst, out, status=status_sort(spec))
     check_duplicates(spec, out)
     sorts, refusals = _symmetric_sets(spec)
+    if not sorts and not refusals:
+        return (Refusal(None, "no symmetric set", "the spec has none sized by a parameter, so there is no "
+                        "size to prove it for"),)
     el = ParamElaborator(sc, {s.param: s.name for s in sorts})
     el.refusals.extend(refusals)
     param_consts(sc)

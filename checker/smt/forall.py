@@ -68,9 +68,6 @@ def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget, *, par
         more = f" (and {plural(len(param) - 1, 'more place')})" if len(param) > 1 else ""
         why = f"outside the parameterised fragment: {param[0].render()}{more}"
         return [Unknown(p, provenance(ts, engine, t0), why) for p in props]
-    if not param.sorts:
-        return [Unknown(p, provenance(ts, engine, t0), "--for-all: the spec has no symmetric set sized by "
-                        "a parameter, so there is no size to prove it for") for p in props]
     q = _Queries(param, budget, engine)
     lemmas = q.prove_lemmas()
     out: list[Verdict] = []

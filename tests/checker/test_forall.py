@@ -125,7 +125,11 @@ def test_count_compared_with_other_than_zero_is_refused(tmp_path: Path) -> None:
                         "count needs the set's size")
 
 
-def _from(m: int, with_lemma: bool) -> str:
+# guards that hold whenever `go` may fire (self idle), so all-busy stays reachable at every size
+GO_GUARDS = ["true", "p[self].pc == idle", "any(p[u].pc != busy for u in Proc)", "not flag or not flag"]
+
+
+def _from(m: int, with_lemma: bool, guard: str = "true", stop: bool = False) -> str:
     """A spec whose property fails only once m processes exist: m distinct ones all busy."""
     names = [f"a{i}" for i in range(m)]
     distinct = " and ".join(f"{x} != {y}" for i, x in enumerate(names) for y in names[i + 1:])
@@ -134,15 +138,19 @@ def _from(m: int, with_lemma: bool) -> str:
     for x in reversed(names):
         body = f"any({body} for {x} in Proc)"
     lemma = f"lemmas:\n  same:\n    invariant: \"not {body}\"\n" if with_lemma else ""
-    return (COUNT_SPEC.replace("some_idle", "below").replace(
-        '"count(p[a].pc == busy for a in Proc) <= 1"', f'"not {body}"') + lemma)
+    text = COUNT_SPEC.replace("some_idle", "below").replace(
+        '"count(p[a].pc == busy for a in Proc) <= 1"', f'"not {body}"')
+    text = text.replace("go: {from: idle, to: busy}", f'go: {{from: idle, to: busy, guard: "{guard}", '
+                        'effect: {flag: "not flag"}}' + ("\n      stop: {from: busy, to: idle}" if stop else ""))
+    return text.replace("machines:", "vars:\n  flag: {type: bool, init: false}\nmachines:") + lemma
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(m=st.integers(4, 6), with_lemma=st.booleans())
-def test_a_property_failing_only_from_size_4_is_never_proved(tmp_path: Path, m: int, with_lemma: bool) -> None:
+@given(m=st.integers(4, 6), with_lemma=st.booleans(), guard=st.sampled_from(GO_GUARDS), stop=st.booleans())
+def test_a_property_failing_only_from_size_4_is_never_proved(tmp_path: Path, m: int, with_lemma: bool,
+                                                             guard: str, stop: bool) -> None:
     f = tmp_path / f"from{m}.yaml"
-    f.write_text(_from(m, with_lemma))
+    f.write_text(_from(m, with_lemma, guard, stop))
     v = for_all(f)["below"]
     assert isinstance(v, Unknown)
     assert v.cti_text is not None and f"Proc{m - 1}" in v.cti_text   # a model with at least m elements
@@ -219,3 +227,10 @@ def test_cli_for_all_needs_kind() -> None:
     import cli
     r = CliRunner().invoke(cli.main, ["check", str(LOCK), "--for-all"])
     assert r.exit_code == 2 and "--for-all needs --engine kind (not explicit)" in r.output
+
+
+def test_a_spec_without_symmetric_sets_has_nothing_to_prove_for_all() -> None:
+    root = SPECS.parent.parent / "specs" / "examples" / "counter.yaml"
+    got = for_all(root)
+    assert all(isinstance(v, Unknown) and v.reason == "outside the parameterised fragment: no symmetric set: the "
+               "spec has none sized by a parameter, so there is no size to prove it for" for v in got.values())
