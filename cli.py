@@ -275,11 +275,13 @@ def main(ctx: click.Context, traces: bool, no_trace: bool, color: str, coverage:
 @click.option("--all-traces", type=click.IntRange(1, 10_000), default=1, metavar="N",
               help="Explicit engine: up to N distinct counterexamples per violated safety property, "
               "shortest first (--trace-out adds an index suffix from the second on).")
+@click.option("--for-all", is_flag=True, help="With --engine kind: prove for every size of the spec's "
+              "symmetric sets (docs/for-all.md).")
 def check(specs: tuple[str, ...], params: tuple[str, ...], variant: str | None, engine: str, depth: int,
           properties_: tuple[str, ...], timeout: float | None, max_states: int | None, require_proof: bool,
           as_json: bool, traces: bool, no_trace: bool, color: str, coverage: bool, trace_out: str | None,
           trace_format: str | None, workers: int, dask_address: str | None, no_symmetry: bool, backend: str,
-          max_memory: int | None, show_invariants: bool, all_traces: int) -> None:
+          max_memory: int | None, show_invariants: bool, all_traces: int, for_all: bool) -> None:
     """Check every property of SPECS (files or directories) against its expected verdict."""
     for s in specs:
         if not Path(s).exists():
@@ -292,8 +294,10 @@ def check(specs: tuple[str, ...], params: tuple[str, ...], variant: str | None, 
                                f"write traces with --trace-out FILE --format {trace_format}")
     if all_traces > 1 and engine != "explicit":
         raise click.UsageError(f"--all-traces needs --engine explicit (not {engine})")
+    if for_all and engine != "kind":
+        raise click.UsageError(f"--for-all needs --engine kind (not {engine})")
     run = RunOptions(engine, depth, timeout, max_states, max_memory or default_memory_mb(), not no_symmetry,
-                     backend, workers, dask_address, _explicit_depth(engine, depth), all_traces)
+                     backend, workers, dask_address, _explicit_depth(engine, depth), all_traces, for_all)
     asks_inline = bool(trace_format) and not trace_out     # --format alone asks to see traces in it
     show = _show(traces or ((asks_inline or all_traces > 1) and not no_trace), no_trace, color, coverage, json=as_json,
                  require_proof=require_proof, trace_out=trace_out,

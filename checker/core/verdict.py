@@ -34,6 +34,7 @@ class Proved:
     provenance: Provenance
     detail: str                      # e.g. "exhaustive: 1234 states", "k-induction, k=3"
     invariant: str | None = None     # pdr: its certificate (an expression); kind: mined lemmas, as `lemmas:` entries
+    for_all: tuple[str, ...] = ()    # kind --for-all: the parameters the proof holds for at every value
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Unknown:
     reason: str
     depth_reached: int = 0
     cti: Trace | None = None         # k-induction's counterexample to induction, if any
+    cti_text: str | None = None      # kind --for-all: the counterexample to induction, a small model, as text
 
 
 Verdict = Proved | HoldsUpTo | Violated | Unknown

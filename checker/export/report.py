@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from checker.core.outcome import Outcome, describe, judge
-from checker.core.verdict import Proved, Violated
+from checker.core.verdict import Proved, Unknown, Violated
 from checker.core.words import plural
 from checker.export import render as render_export
 from checker.export.colour import paint
@@ -132,6 +132,11 @@ def outcome_lines(ts: TransitionSystem, outcomes: Sequence[Outcome], facts: RunF
         if isinstance(v, Proved) and v.invariant and show.invariants:
             out += ["", f"  Certificate for {v.prop} ({v.provenance.engine}):"]
             out += [f"    {line}" for line in v.invariant.splitlines()]
+    for o in outcomes:
+        v = o.verdict
+        if isinstance(v, Unknown) and v.cti_text and show.shows_trace(o):
+            out += ["", f"  Counterexample to induction for {v.prop} (--for-all):"]
+            out += [f"    {line}" for line in v.cti_text.splitlines()]
     for o in outcomes:
         v = o.verdict
         if isinstance(v, Violated) and show.shows_trace(o):

@@ -86,6 +86,10 @@ def verdict_json(v: Verdict) -> dict[str, Json]:
     }
     if isinstance(v, Proved) and v.invariant:
         out["invariant"] = v.invariant
+    if isinstance(v, Proved) and v.for_all:
+        out["for_all"] = list(v.for_all)
+    if isinstance(v, Unknown) and v.cti_text:
+        out["cti"] = v.cti_text
     return out
 
 

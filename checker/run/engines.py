@@ -71,9 +71,18 @@ def explicit(ts: TransitionSystem, props: Sequence[str], budget: Budget, symmetr
     return EngineRun(r.verdicts, (phase("explicit", r),))
 
 
-def smt(ts: TransitionSystem, props: Sequence[str], budget: Budget, engine: str) -> EngineRun:
-    """bmc (one unrolling for every property), kind or pdr (one proof per property)."""
+def smt(ts: TransitionSystem, props: Sequence[str], budget: Budget, engine: str,
+        for_all: bool = False) -> EngineRun:
+    """bmc (one unrolling for every property), kind or pdr (one proof per property); kind with
+    for_all: induction in the parameterised encoding (checker/smt/forall.py)."""
     budget.on_progress(Progress(engine))     # NOTE(progress-phase): PDR reports nothing itself
+    if for_all:
+        if engine != "kind":
+            raise ValueError(f"--for-all needs the kind engine, not {engine!r}")
+        from checker.smt import forall
+        from model.lower_param import lower_param_at
+        param = lower_param_at(ts.path, ts.params, ts.variant)
+        return EngineRun(tuple(forall.check_all(ts, props, budget, param=param)))
     if engine == "bmc":
         from checker.smt import bmc
         return EngineRun(tuple(bmc.check_all(ts, props, budget)))
@@ -102,8 +111,8 @@ def announced(budget: Budget, phase: str) -> Budget:
 
 
 def run_engine(ts: TransitionSystem, props: Sequence[str], engine: str, budget: Budget,
-               symmetry: bool = True, backend: str = "auto") -> EngineRun:
+               symmetry: bool = True, backend: str = "auto", for_all: bool = False) -> EngineRun:
     """One of ENGINES on props (the SMT engines load z3 only when asked for)."""
     if engine == "explicit":
         return explicit(ts, props, budget, symmetry, backend)
-    return smt(ts, props, budget, engine)
+    return smt(ts, props, budget, engine, for_all)

@@ -47,6 +47,7 @@ class RunOptions:
     dask: str | None = None             # ... or on this Dask cluster
     explicit_depth: int | None = None   # explicit search: BFS levels 0..this (None: all; NOTE(explicit-depth))
     all_traces: int = 1                 # counterexamples per violated safety property (NOTE(all-traces))
+    for_all: bool = False               # kind: prove for every size of the symmetric sets (checker/smt/forall.py)
 
     def budget(self, progress: Callable[[Progress], None] | None = None) -> Budget:
         b = Budget(timeout_s=self.timeout, max_states=self.max_states, max_depth=self.depth,
@@ -131,7 +132,7 @@ def properties(ts: TransitionSystem, asked: Sequence[str]) -> list[str]:
 
 
 def engine_run(ts: TransitionSystem, props: Sequence[str], engine: str, budget: Budget,
-               symmetry: bool = True, backend: str = "auto") -> EngineRun:
+               symmetry: bool = True, backend: str = "auto", for_all: bool = False) -> EngineRun:
     """An engine or a strategy (auto, portfolio) on props; the verdicts are not yet replayed."""
     if engine == "auto":
         from checker.run.auto import auto
@@ -140,7 +141,7 @@ def engine_run(ts: TransitionSystem, props: Sequence[str], engine: str, budget: 
         from checker.run.portfolio import portfolio
         budget.on_progress(Progress("portfolio"))    # NOTE(progress-phase) in engines.py
         return EngineRun(tuple(portfolio(ts, p, budget, symmetry, backend) for p in props))
-    return run_engine(ts, props, engine, budget, symmetry, backend)
+    return run_engine(ts, props, engine, budget, symmetry, backend, for_all)
 
 
 def run_instance(ts: TransitionSystem, props: Sequence[str], opts: RunOptions,
@@ -152,7 +153,8 @@ def run_instance(ts: TransitionSystem, props: Sequence[str], opts: RunOptions,
     try:
         if (problem := initial_problem(ts, opts.budget())) is not None:
             return InstanceResult((), RunFacts(), problem)
-        got = engine_run(ts, props, opts.engine, opts.budget(progress), opts.symmetry, opts.backend)
+        got = engine_run(ts, props, opts.engine, opts.budget(progress), opts.symmetry, opts.backend,
+                         opts.for_all)
     except KeyboardInterrupt:      # NOTE(interrupt) in checker/core/budget.py
         interrupt()
         return stopped(ts, props)
