@@ -23,6 +23,7 @@ from model.sorts import (
     EnumSort,
     IndexSort,
     IntSort,
+    KeySort,
     NoneSort,
     OptionSort,
     Sort,
@@ -117,14 +118,30 @@ class Elaborator:
         self.err(t.span, "a map type is only allowed as the type of a variable", code="SC303")
         return None
 
-    def var_sort(self, t: S.SType) -> tuple[Sort, object] | None:
-        """(value sort, key sort or None) of a variable's declared type."""
-        if isinstance(t, S.MapType):
-            k, v = self.sort_of(t.key), self.sort_of(t.value)
+    def var_sort(self, t: S.SType, outer: tuple[KeySort, ...] = ()) -> tuple[Sort, tuple[KeySort, ...]] | None:
+        """(value sort, key path) of a variable's declared type: no keys for a scalar, one per
+        `->` of a (nested) map. `outer` are keys the variable has already (a machine's
+        instances); the cells of the whole path must stay enumerable (SC406)."""
+        keys: list[KeySort] = []
+        whole, ok = t, True
+        while isinstance(t, S.MapType):
+            k = self.sort_of(t.key)
             ks = key_sort(k, t.key.span, self.out) if k is not None else None
-            return (v, ks) if v is not None and ks is not None else None
-        s = self.sort_of(t)
-        return (s, None) if s is not None else None
+            ok = ok and ks is not None
+            keys.append(ks)  # type: ignore[arg-type]
+            t = t.value
+        v = self.sort_of(t)
+        if v is None or not ok:
+            return None
+        cells = 1
+        for ks in (*outer, *keys):
+            cells *= size(ks)  # type: ignore[arg-type]
+        if keys and cells > MAX_VALUES:
+            self.err(whole.span, f"map type {_show_path(keys, v)} has {cells} cells"
+                     + (" over all instances" if outer else "") + ", too many to check",
+                     f"at most {MAX_VALUES} cells", "SC406")
+            return None
+        return v, tuple(keys)
 
     def static_int(self, e: S.SExpr) -> int | None:
         x = self.expr(e, Env(static=True))
@@ -217,6 +234,9 @@ class Elaborator:
             return env.result
         if m is not None and (n == "pc" or n in m.fields):
             info = m.pc if n == "pc" else m.fields[n]
+            if info.inner:
+                self.err(e.span, f"map '{n}' must be indexed", n + "[key]" * len(info.inner), "SC307")
+                return None
             return self._cell(info, env.self_idx)
         if n == "pc":
             self.err(e.span, "'pc' is only defined inside a machine", code="SC202")
@@ -226,13 +246,17 @@ class Elaborator:
         if n in self.sc.globals:
             g = self.sc.globals[n]
             if g.key is not None:
-                self.err(e.span, f"map '{n}' must be indexed", f"{n}[key]", "SC307")
+                self.err(e.span, f"map '{n}' must be indexed", n + "[key]" * len(g.path), "SC307")
                 return None
             return Var(g.slots[0], g.sort)
         return False
 
     def _cell(self, info: VarInfo, idx: int | None) -> Expr:
         return Var(info.slots[idx if idx is not None else 0], info.sort)
+
+    def cell(self, info: VarInfo, keys: list[Expr]) -> Expr:
+        """A read of info's cell at the checked key path `keys` (NOTE(key-paths))."""
+        return _read_cells(info.path, info.slots, keys, info.sort)
 
     def _member(self, e: S.Name, n: str, expected: Sort | None) -> Expr | None:
         cands = self.sc.members[n]
@@ -360,42 +384,86 @@ class Elaborator:
         return None
 
     def _Index(self, e: S.Index, env: Env, expected: Sort | None) -> Expr | None:
-        if not isinstance(e.base, S.Name) or env.static or e.base.id not in self.sc.globals:
-            if isinstance(e.base, S.Name) and e.base.id in self.sc.machines:
-                self.err(e.span, f"'{e.base.id}[...]' names a machine instance; read one of its fields",
-                         f"{e.base.id}[i].pc or {e.base.id}[i].<variable>", "SC309")
-            elif isinstance(e.base, S.Name) and not env.static and e.base.id not in self.sc.machines:
-                self.sc.unknown(e.base.id, e.base.span, "map")
-            else:
-                self.err(e.span, "only map variables can be indexed", "m[key] for a map variable m", "SC309")
+        got = self.indexed(e, env)
+        if got is None:
             return None
-        g = self.sc.globals[e.base.id]
-        if g.key is None:
-            self.err(e.span, f"'{g.name}' is not a map", "a variable of type K -> T", "SC309")
-            return None
-        return self._read(g, e.index, env)
+        info, keys = got
+        return self.cell(info, keys)
 
-    def _read(self, info: VarInfo, key: S.SExpr, env: Env) -> Expr | None:
-        k = self.key_expr(info, key, env)
-        if k is None:
+    def indexed(self, e: S.Index, env: Env) -> tuple[VarInfo, list[Expr]] | None:
+        """Resolve `m[a][b]`, a machine's own map `f[k]` and `m[i].f[k]` to the variable and its
+        checked key path (the instance first for a machine's variable; NOTE(key-paths))."""
+        written: list[S.SExpr] = []
+        first, base = e, e.base
+        while isinstance(base, S.Index):
+            written.insert(0, first.index)
+            first, base = base, base.base
+        written.insert(0, first.index)
+        got = self._indexed_base(first, base, env)
+        if got is None:
             return None
-        cells = [Var(s, info.sort) for s in info.slots]
-        return smart.select(cells, k, key_offset(info.key), info.sort, info.slots)  # type: ignore[arg-type]
+        info, keys = got
+        name = base.id if isinstance(base, S.Name) else f"{base.base}.{base.name}" if isinstance(
+            base, S.Field) else info.name
+        if len(keys) + len(written) != len(info.path):
+            missing = len(info.path) - len(keys) - len(written)
+            if missing > 0:
+                self.err(e.span, f"map '{name}' must be indexed {len(info.path) - len(keys)} time(s), "
+                         f"got {len(written)}", name + "[key]" * (len(info.path) - len(keys)), "SC307")
+            else:
+                what = "not a map" if len(info.path) == len(keys) else f"indexed {len(written)} times"
+                self.err(e.span, f"'{name}' is {what}; it has {len(info.path) - len(keys)} key(s)",
+                         "a variable of type K -> T" if len(info.path) == len(keys) else
+                         name + "[key]" * (len(info.path) - len(keys)), "SC309")
+            return None
+        for ks, k in zip(info.path[len(keys):], written, strict=True):
+            x = self.check_key(name, ks, k, env)
+            if x is None:
+                return None
+            keys.append(x)
+        return info, keys
+
+    def _indexed_base(self, first: S.Index, base: S.SExpr, env: Env) -> tuple[VarInfo, list[Expr]] | None:
+        """The variable an index chain starts from and the keys its base already fixes."""
+        m = env.machine
+        if isinstance(base, S.Field) and not env.static:
+            got = self.field_info(base, env)
+            if got is None:
+                return None
+            info, i = got
+            keys: list[Expr] = [] if i is None else [Const(i, info.key) if isinstance(i, int) else i]  # type: ignore[arg-type]
+            return info, keys
+        if isinstance(base, S.Name) and not env.static and m is not None and base.id in m.fields:
+            info = m.fields[base.id]
+            return info, ([] if env.self_idx is None else [Const(env.self_idx, info.key)])  # type: ignore[arg-type]
+        if isinstance(base, S.Name) and not env.static and base.id in self.sc.globals:
+            return self.sc.globals[base.id], []
+        if isinstance(base, S.Name) and base.id in self.sc.machines:
+            self.err(first.span, f"'{base.id}[...]' names a machine instance; read one of its fields",
+                     f"{base.id}[i].pc or {base.id}[i].<variable>", "SC309")
+        elif isinstance(base, S.Name) and not env.static and env.lookup(base.id) is None:
+            self.sc.unknown(base.id, base.span, "map")
+        else:
+            self.err(first.span, "only map variables can be indexed", "m[key] for a map variable m", "SC309")
+        return None
 
     def key_expr(self, info: VarInfo, key: S.SExpr, env: Env) -> Expr | None:
-        k = self.expr(key, env, info.key)
+        return self.check_key(info.name, info.key, key, env)  # type: ignore[arg-type]
+
+    def check_key(self, name: str, ks: KeySort, key: S.SExpr, env: Env) -> Expr | None:
+        """The key `key` of a map `name` whose keys are `ks`, provably among them (SC305)."""
+        k = self.expr(key, env, ks)
         if k is None:
             return None
-        ks = info.key
         if not (k.sort == ks or (isinstance(ks, IntSort) and numeric(k.sort) is not None)
                 or (isinstance(ks, IndexSort) and not ks.symmetric and isinstance(k.sort, IntSort))):
-            self.err(key.span, f"key of type {k.sort} for '{info.name}', whose keys are {ks}", str(ks))
+            self.err(key.span, f"key of type {k.sort} for '{name}', whose keys are {ks}", str(ks))
             return None
         if isinstance(k, Const) and not _key_ok(ks, k.value):  # type: ignore[arg-type]
             self.err(key.span, f"key {k.value} is outside {ks}", str(ks), "SC305")
             return None
         if not isinstance(k, Const) and isinstance(k.sort, IntSort) and not _within(k.sort, ks):  # type: ignore[arg-type]
-            self.err(key.span, f"key of type {k.sort} may fall outside the keys {ks} of '{info.name}'",
+            self.err(key.span, f"key of type {k.sort} may fall outside the keys {ks} of '{name}'",
                      str(ks), "SC305")
             return None
         return k
@@ -412,6 +480,10 @@ class Elaborator:
         if got is None:
             return None
         info, idx = got
+        if info.inner:
+            self.err(e.span, f"map '{e.base}.{e.name}' must be indexed", f"{e.base}.{e.name}" + "[key]" * len(
+                info.inner), "SC307")
+            return None
         if isinstance(idx, int) or idx is None:
             return self._cell(info, idx)
         cells = [Var(s, info.sort) for s in info.slots]
@@ -610,3 +682,43 @@ def _dym(name: str, cands: list[str]) -> tuple[str, ...]:
 
 def is_enum(s: Sort) -> bool:
     return isinstance(s, EnumSort)
+
+
+def _show_path(keys: list[KeySort], value: Sort) -> str:
+    return " -> ".join([*(str(k) for k in keys), str(value)])
+
+
+def _block(path: tuple[KeySort, ...], slots: tuple[int, ...], pos: int) -> tuple[int, ...]:
+    """The slots of key position `pos` of the outermost key (row-major, NOTE(key-paths))."""
+    n = len(slots) // size(path[0])
+    return slots[pos * n:(pos + 1) * n]
+
+
+def _read_cells(path: tuple[KeySort, ...], slots: tuple[int, ...], keys: list[Expr], sort: Sort) -> Expr:
+    """Read the cell at `keys`: a constant key narrows to its block; a non-constant outer key over
+    constant inner keys is one Select on that column; otherwise an if-then-else over the outer
+    key's values of the inner reads. Never arithmetic on keys: a key of a symmetric set is only
+    compared with == (NOTE(symmetry)), which the automorphism check moves correctly."""
+    if not keys:
+        return Var(slots[0], sort)
+    k, rest, off = keys[0], keys[1:], key_offset(path[0])
+    blocks = [_block(path, slots, p) for p in range(size(path[0]))]
+    if isinstance(k, Const):
+        return _read_cells(path[1:], blocks[int(k.value) - off], rest, sort)
+    subs = [_read_cells(path[1:], b, rest, sort) for b in blocks]
+    column = tuple(x.slot for x in subs if isinstance(x, Var))
+    return smart.select(subs, k, off, sort, column if len(column) == len(subs) else (-1,) * len(subs))
+
+
+def cells_hit(path: tuple[KeySort, ...], slots: tuple[int, ...], keys: list[Expr]) -> list[tuple[int, Expr]]:
+    """Every slot a write at `keys` may land in, with the condition that it does."""
+    if not keys:
+        return [(slots[0], TRUE)]
+    k, rest, off = keys[0], keys[1:], key_offset(path[0])
+    if isinstance(k, Const):
+        return cells_hit(path[1:], _block(path, slots, int(k.value) - off), rest)
+    out: list[tuple[int, Expr]] = []
+    for p in range(size(path[0])):
+        hit = smart.Eq(k, Const(p + off, k.sort))
+        out.extend((s, smart.And(hit, c)) for s, c in cells_hit(path[1:], _block(path, slots, p), rest))
+    return out

@@ -33,7 +33,7 @@ from model.ir import (
 from model.names import check_names
 from model.params import Instance
 from model.scope import MachineScope, Scope, VarInfo, check_duplicates, param_consts, status_sort
-from model.sorts import MAX_VALUES, EnumSort, IndexSort, IntSort, OptionSort, Sort, assignable, contains, size
+from model.sorts import MAX_VALUES, EnumSort, IndexSort, IntSort, KeySort, OptionSort, Sort, assignable, contains, size
 from model.writes import Write, lower_assign, place_of, range_bad, updates_of, write
 
 
@@ -166,9 +166,11 @@ def _slots(sc: Scope, el: Elaborator) -> list[Sequence[int]]:
         got = el.var_sort(d.type)
         if got is None:
             continue
-        sort, key = got
-        slots = sc.new_slots(d.name, sort, key)  # type: ignore[arg-type]
-        sc.globals[d.name] = VarInfo(d.name, sort, key, slots)  # type: ignore[arg-type]
+        sort, keys = got
+        if not _symmetric_once(sc, d, keys):
+            continue
+        slots = sc.new_slots(d.name, sort, keys)
+        sc.globals[d.name] = VarInfo(d.name, sort, keys[0] if keys else None, slots, keys[1:])
         init.extend([_init_values(sc, el, d, sort)] * len(slots))
     for m in sc.spec.machines:
         init.extend(_machine_slots(sc, el, m))
@@ -197,23 +199,42 @@ def _machine_slots(sc: Scope, el: Elaborator, m: S.MachineDecl) -> list[Sequence
     init.extend([(m.states.index(m.init),)] * len(pc.slots))
     fields = {}
     for d in m.vars:
-        got = el.var_sort(d.type)
+        got = el.var_sort(d.type, (inst,) if inst is not None else ())
         if got is None:
             continue
-        sort, key = got
-        if key is not None:
-            sc.out.error("SC303", d.span, "machine-local variables cannot be maps", "a global map K -> T")
+        sort, keys = got
+        if not _symmetric_once(sc, d, ((inst,) if inst is not None else ()) + keys):
             continue
-        slots = _field_slots(sc, m.name, d.name, sort, inst)
-        fields[d.name] = VarInfo(d.name, sort, inst, slots)
+        slots = _field_slots(sc, m.name, d.name, sort, inst, keys)
+        fields[d.name] = VarInfo(d.name, sort, inst, slots, keys)
         init.extend([_init_values(sc, el, d, sort)] * len(slots))
     sc.machines[m.name] = MachineScope(m, inst, pc, fields)
     return init
 
 
-def _field_slots(sc: Scope, machine: str, name: str, sort: Sort, inst: IndexSort | None) -> tuple[int, ...]:
-    """Slots of a machine field: `m.f` for a singleton, `m[i].f` per instance."""
-    return sc.new_slots(f"{machine}.{name}", sort, inst, machine, machine + "[{key}]." + name)
+def _field_slots(sc: Scope, machine: str, name: str, sort: Sort, inst: IndexSort | None,
+                 keys: tuple[KeySort, ...] = ()) -> tuple[int, ...]:
+    """Slots of a machine field: `m.f` for a singleton, `m[i].f` per instance, and `m[i].f[k]`
+    per instance and key for a machine-local map (NOTE(key-paths) in model/ir.py)."""
+    cells = "[{}]" * len(keys)
+    if inst is None:
+        return sc.new_slots(f"{machine}.{name}", sort, keys, machine, f"{machine}.{name}{cells}")
+    return sc.new_slots(f"{machine}.{name}", sort, (inst, *keys), machine, machine + "[{}]." + name + cells)
+
+
+def _symmetric_once(sc: Scope, d: S.VarDecl, path: tuple[KeySort, ...]) -> bool:
+    """NOTE(key-paths): symmetry reduction permutes a cell by its one key of a symmetric set
+    (checker/symmetry/canon.py); a cell keyed by two (`VCPU -> VCPU -> bool`, or a map over
+    VCPU in a machine whose instances are VCPU) would need both permuted at once, so it is
+    refused rather than reduced unsoundly."""
+    sym = [k for k in path if isinstance(k, IndexSort) and k.symmetric and k.size > 1]
+    if len(sym) > 1:
+        sc.out.error("SC318", d.span, f"'{d.name}' is keyed by symmetric index sets twice "
+                     f"({', '.join(k.name for k in sym)}); symmetry reduction cannot permute it",
+                     "at most one symmetric key per variable (machine instances count as one)",
+                     ("drop `symmetric: true` from one of the index sets",))
+        return False
+    return True
 
 
 def _machine_infos(sc: Scope) -> tuple[MachineInfo, ...]:
@@ -362,7 +383,7 @@ def _own_writes(sc: Scope, el: Elaborator, t: S.TransitionDecl, ms: MachineScope
                          f"got a value of type {to.sort}", ", ".join(ms.decl.states))
             return None
         from model.writes import Place
-        writes.append(Write(Place("pc", (ms.pc.slots[i or 0],), None, 0, ms.pc.sort, t.target.span),
+        writes.append(Write(Place("pc", (ms.pc.slots[i or 0],), None, ms.pc.sort, t.target.span),
                             to, smart.TRUE))
     return writes
 
