@@ -403,7 +403,7 @@ class Elaborator:
         if got is None:
             return None
         info, keys = got
-        name = base.id if isinstance(base, S.Name) else f"{base.base}.{base.name}" if isinstance(
+        name = base.id if isinstance(base, S.Name) else f"{machine_of(base)}.{base.name}" if isinstance(
             base, S.Field) else info.name
         if len(keys) + len(written) != len(info.path):
             missing = len(info.path) - len(keys) - len(written)
@@ -481,8 +481,8 @@ class Elaborator:
             return None
         info, idx = got
         if info.inner:
-            self.err(e.span, f"map '{e.base}.{e.name}' must be indexed", f"{e.base}.{e.name}" + "[key]" * len(
-                info.inner), "SC307")
+            name = f"{machine_of(e)}.{e.name}"
+            self.err(e.span, f"map '{name}' must be indexed", name + "[key]" * len(info.inner), "SC307")
             return None
         if isinstance(idx, int) or idx is None:
             return self._cell(info, idx)
@@ -682,6 +682,12 @@ def _dym(name: str, cands: list[str]) -> tuple[str, ...]:
 
 def is_enum(s: Sort) -> bool:
     return isinstance(s, EnumSort)
+
+
+def machine_of(e: S.Field) -> str:
+    """The machine a field access names (`m[i].f` or `m.f`), as variable bases name it."""
+    base = e.base.base if isinstance(e.base, S.Index) else e.base
+    return base.id if isinstance(base, S.Name) else "?"
 
 
 def _show_path(keys: list[KeySort], value: Sort) -> str:

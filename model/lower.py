@@ -167,8 +167,7 @@ def _slots(sc: Scope, el: Elaborator) -> list[Sequence[int]]:
         if got is None:
             continue
         sort, keys = got
-        if not _symmetric_once(sc, d, keys):
-            continue
+        _symmetric_once(sc, d, keys)
         slots = sc.new_slots(d.name, sort, keys)
         sc.globals[d.name] = VarInfo(d.name, sort, keys[0] if keys else None, slots, keys[1:])
         init.extend([_init_values(sc, el, d, sort)] * len(slots))
@@ -203,8 +202,7 @@ def _machine_slots(sc: Scope, el: Elaborator, m: S.MachineDecl) -> list[Sequence
         if got is None:
             continue
         sort, keys = got
-        if not _symmetric_once(sc, d, ((inst,) if inst is not None else ()) + keys):
-            continue
+        _symmetric_once(sc, d, ((inst,) if inst is not None else ()) + keys)
         slots = _field_slots(sc, m.name, d.name, sort, inst, keys)
         fields[d.name] = VarInfo(d.name, sort, inst, slots, keys)
         init.extend([_init_values(sc, el, d, sort)] * len(slots))
@@ -222,7 +220,7 @@ def _field_slots(sc: Scope, machine: str, name: str, sort: Sort, inst: IndexSort
     return sc.new_slots(f"{machine}.{name}", sort, (inst, *keys), machine, machine + "[{}]." + name + cells)
 
 
-def _symmetric_once(sc: Scope, d: S.VarDecl, path: tuple[KeySort, ...]) -> bool:
+def _symmetric_once(sc: Scope, d: S.VarDecl, path: tuple[KeySort, ...]) -> None:
     """NOTE(key-paths): symmetry reduction permutes a cell by its one key of a symmetric set
     (checker/symmetry/canon.py); a cell keyed by two (`VCPU -> VCPU -> bool`, or a map over
     VCPU in a machine whose instances are VCPU) would need both permuted at once, so it is
@@ -233,8 +231,6 @@ def _symmetric_once(sc: Scope, d: S.VarDecl, path: tuple[KeySort, ...]) -> bool:
                      f"({', '.join(k.name for k in sym)}); symmetry reduction cannot permute it",
                      "at most one symmetric key per variable (machine instances count as one)",
                      ("drop `symmetric: true` from one of the index sets",))
-        return False
-    return True
 
 
 def _machine_infos(sc: Scope) -> tuple[MachineInfo, ...]:

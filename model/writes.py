@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from model import smart
 from model import syntax as S
-from model.elaborate import Elaborator, Env, cells_hit, numeric
+from model.elaborate import Elaborator, Env, machine_of, cells_hit, numeric
 from model.ir import Const, Expr, Op, Var
 from model.scope import VarInfo
 from model.sorts import BOOL, Sort, assignable, contains
@@ -76,7 +76,9 @@ def place_of(el: Elaborator, lhs: S.SExpr, env: Env) -> Place | None:
         info, idx = got
         base = f"{lhs.base}.{lhs.name}"
         if info.inner:
-            el.err(lhs.span, f"map '{base}' is assigned one cell at a time", base + "[key]" * len(info.inner), "SC307")
+            shown = f"{machine_of(lhs)}.{lhs.name}"
+            el.err(lhs.span, f"map '{shown}' is assigned one cell at a time", shown + "[key]" * len(info.inner),
+                   "SC307")
             return None
         if isinstance(idx, int) or idx is None:
             return Place(base, (info.slots[idx or 0],), None, info.sort, lhs.span)

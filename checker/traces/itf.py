@@ -5,7 +5,8 @@ Encoding (read back by checker/traces/itf_read.py, so the two must change togeth
   - bools are JSON bools; enum members and an option's `none` are strings;
   - a map's flattened slots (StateVar.base/key) are regrouped into one variable
     {"#map": [[key, value], ...]} in key order; machine fields are maps from instance to value
-    ("vcpu.pc"), a singleton machine's fields are plain variables ("teardown.pc");
+    ("vcpu.pc"), a singleton machine's fields are plain variables ("teardown.pc"); a nested
+    map, and a machine's local map, is a map of maps, outermost key first (NOTE(key-paths));
   - each state's `#meta` has its index and the action that produced it ("init" for state 0),
     with the transition, instance, arguments, operation and returned status;
   - the top-level `#meta` says how to find the spec again: source path, variant, params.
@@ -96,9 +97,27 @@ def state_json(ts: TransitionSystem, state: tuple[int, ...], ints: Callable[[int
         if first.key is None:
             out[name] = value(first.sort, state[slots[0]], ints)
         else:
-            out[name] = {"#map": [[key_value(ts.vars[s].key or "", ints), value(ts.vars[s].sort, state[s], ints)]
-                                  for s in slots]}
+            out[name] = _map_json(ts, slots, state, ints, 0)
     return out
+
+
+def _map_json(ts: TransitionSystem, slots: list[int], state: tuple[int, ...], ints: Callable[[int], Json],
+              depth: int) -> Json:
+    """A map as ITF; a nested or machine-local map (NOTE(key-paths)) as a map of maps."""
+    if depth == len(ts.vars[slots[0]].keys or (None,)):
+        return value(ts.vars[slots[0]].sort, state[slots[0]], ints)
+    return {"#map": [[key_value(k, ints), _map_json(ts, sub, state, ints, depth + 1)]
+                     for k, sub in key_groups(ts, slots, depth)]}
+
+
+def key_groups(ts: TransitionSystem, slots: list[int], depth: int) -> list[tuple[str, list[int]]]:
+    """The slots of a map grouped by their rendered key number `depth`, in key order."""
+    out: dict[str, list[int]] = {}
+    for s in slots:
+        v = ts.vars[s]
+        k = v.key if not v.keys else v.keys[depth][0].render(v.keys[depth][1])
+        out.setdefault(k or "", []).append(s)
+    return list(out.items())
 
 
 def step_meta(ts: TransitionSystem, act: Action, pre: tuple[int, ...], index: int) -> dict[str, Json]:

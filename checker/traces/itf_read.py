@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from checker.traces.itf import groups, key_text
+from checker.traces.itf import groups, key_groups, key_text
 from checker.traces.trace import Trace
 from model.diagnostics import Collector, Diagnostic, SpecError, did_you_mean
 from model.ir import TransitionSystem
@@ -229,8 +229,12 @@ def _state(doc: ItfDocument, ts: TransitionSystem, i: int, st: dict[str, Json], 
 
 
 def _map(doc: ItfDocument, ts: TransitionSystem, slots: list[int], x: Json, where: Path_,
-         values: list[int], out: Collector) -> None:
-    keys = {ts.vars[s].key: s for s in slots}
+         values: list[int], out: Collector, depth: int = 0) -> None:
+    """Decode a map into its slots; a map of maps for a nested one (NOTE(key-paths))."""
+    if depth == len(ts.vars[slots[0]].keys or (None,)):
+        values[slots[0]] = _value(doc, ts.vars[slots[0]].sort, x, where, out)
+        return
+    keys = dict(key_groups(ts, slots, depth))
     pairs = x.get("#map") if isinstance(x, dict) and set(x) == {"#map"} else None
     if not isinstance(pairs, list):
         out.error("SC504", doc.span(where), f"'{where[-1]}' is a map in the spec", '{"#map": [[key, value], ...]}')
@@ -248,7 +252,7 @@ def _map(doc: ItfDocument, ts: TransitionSystem, slots: list[int], x: Json, wher
             out.error("SC504", doc.span(pw), f"key {k} of '{where[-1]}' appears twice")
             continue
         seen.add(k)
-        values[keys[k]] = _value(doc, ts.vars[keys[k]].sort, pair[1], (*pw, 1), out)
+        _map(doc, ts, keys[k], pair[1], (*pw, 1), values, out, depth + 1)
     missing = [k for k in keys if k not in seen]
     if missing:
         out.error("SC504", doc.span(where), f"'{where[-1]}' lacks key(s) {', '.join(str(k) for k in missing)}")
