@@ -256,7 +256,7 @@ class Elaborator:
 
     def cell(self, info: VarInfo, keys: list[Expr]) -> Expr:
         """A read of info's cell at the checked key path `keys` (NOTE(key-paths))."""
-        return _read_cells(info.path, info.slots, keys, info.sort)
+        return read_cells(info.path, info.slots, keys, info.sort)
 
     def _member(self, e: S.Name, n: str, expected: Sort | None) -> Expr | None:
         cands = self.sc.members[n]
@@ -700,7 +700,7 @@ def _block(path: tuple[KeySort, ...], slots: tuple[int, ...], pos: int) -> tuple
     return slots[pos * n:(pos + 1) * n]
 
 
-def _read_cells(path: tuple[KeySort, ...], slots: tuple[int, ...], keys: list[Expr], sort: Sort) -> Expr:
+def read_cells(path: tuple[KeySort, ...], slots: tuple[int, ...], keys: list[Expr], sort: Sort) -> Expr:
     """Read the cell at `keys`: a constant key narrows to its block; a non-constant outer key over
     constant inner keys is one Select on that column; otherwise an if-then-else over the outer
     key's values of the inner reads. Never arithmetic on keys: a key of a symmetric set is only
@@ -710,8 +710,8 @@ def _read_cells(path: tuple[KeySort, ...], slots: tuple[int, ...], keys: list[Ex
     k, rest, off = keys[0], keys[1:], key_offset(path[0])
     blocks = [_block(path, slots, p) for p in range(size(path[0]))]
     if isinstance(k, Const):
-        return _read_cells(path[1:], blocks[int(k.value) - off], rest, sort)
-    subs = [_read_cells(path[1:], b, rest, sort) for b in blocks]
+        return read_cells(path[1:], blocks[int(k.value) - off], rest, sort)
+    subs = [read_cells(path[1:], b, rest, sort) for b in blocks]
     column = tuple(x.slot for x in subs if isinstance(x, Var))
     return smart.select(subs, k, off, sort, column if len(column) == len(subs) else (-1,) * len(subs))
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from model import smart
 from model import syntax as S
-from model.elaborate import Elaborator, Env, machine_of, cells_hit, numeric
+from model.elaborate import Elaborator, Env, cells_hit, machine_of, numeric
 from model.ir import Const, Expr, Op, Var
 from model.scope import VarInfo
 from model.sorts import BOOL, Sort, assignable, contains
