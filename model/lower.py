@@ -160,6 +160,59 @@ def _init_values(sc: Scope, el: Elaborator, d: S.VarDecl, sort: Sort) -> Sequenc
     return sort.values()
 
 
+def _slot_inits(sc: Scope, el: Elaborator, d: S.VarDecl, sort: Sort, keys: tuple[KeySort, ...],
+                n: int) -> list[Sequence[int]]:
+    """The initial values of a variable's n slots: one `init:` for all, or per key path when
+    it is written `e for k in K` (a machine's instances repeat the keys' values)."""
+    if not d.init_keys:
+        return [_init_values(sc, el, d, sort)] * n
+    per_key = _keyed_init(sc, el, d, sort, keys)
+    if per_key is None:
+        return [sort.values()] * n
+    return per_key * (n // len(per_key))
+
+
+def _keyed_init(sc: Scope, el: Elaborator, d: S.VarDecl, sort: Sort,
+                keys: tuple[KeySort, ...]) -> list[Sequence[int]] | None:
+    """`init: "e for k1 in K1 for k2 in K2"`: e's constant value for each key path, row-major."""
+    spans = d.init_key_spans   # the builder gives one per key
+    if len(d.init_keys) != len(keys):
+        sc.out.error("SC319", spans[0] if spans else d.span,
+                     f"initial value of '{d.name}' binds {len(d.init_keys)} key(s), but "
+                     + (f"its type has {len(keys)}" if keys else "it is not a map"),
+                     "one `for k in K` per key of the map, outermost first" if keys else "a constant")
+        return None
+    doms: list[Sort] = []
+    for (name, dom), ks, span in zip(d.init_keys, keys, spans, strict=True):
+        got = el.domain(dom, span)
+        if got is not None and got != ks:
+            sc.out.error("SC319", span, f"key '{name}' of the initial value of '{d.name}' ranges over {dom}, "
+                         f"but the map's key there is {ks}", f"for {name} in {ks}")
+            got = None
+        if got is None or not el.binder_ok(name, span, Env(static=True)):
+            return None
+        doms.append(got)
+    out: list[Sequence[int]] = []
+    for combo in itertools.product(*(k.values() for k in keys)):
+        env = Env(static=True)
+        for (name, _), ks, v in zip(d.init_keys, keys, combo, strict=True):
+            env = env.bind_quantified(name, Const(v, ks))
+        x = el.expr(d.init, env, sort) if d.init is not None else None
+        if x is None:
+            return None
+        if not isinstance(x, Const):
+            sc.out.error("SC306", d.init.span if d.init else d.span, f"initial value of '{d.name}' must be "
+                         "constant for each key", "an expression over params and the keys")
+            return None
+        if not assignable(sort, x.sort) or not contains(sort, x.value):
+            sc.out.error("SC305", d.init.span if d.init else d.span, f"initial value {x.sort.render(x.value)} "
+                         f"(for key {', '.join(k.render(v) for k, v in zip(keys, combo, strict=True))}) does not "
+                         f"fit '{d.name}' of type {sort}", str(sort))
+            return None
+        out.append((x.value,))
+    return out
+
+
 def _slots(sc: Scope, el: Elaborator) -> list[Sequence[int]]:
     init: list[Sequence[int]] = []
     for d in sc.spec.vars:
@@ -170,7 +223,7 @@ def _slots(sc: Scope, el: Elaborator) -> list[Sequence[int]]:
         _symmetric_once(sc, d, keys)
         slots = sc.new_slots(d.name, sort, keys)
         sc.globals[d.name] = VarInfo(d.name, sort, keys[0] if keys else None, slots, keys[1:])
-        init.extend([_init_values(sc, el, d, sort)] * len(slots))
+        init.extend(_slot_inits(sc, el, d, sort, keys, len(slots)))
     for m in sc.spec.machines:
         init.extend(_machine_slots(sc, el, m))
     return init
@@ -205,7 +258,7 @@ def _machine_slots(sc: Scope, el: Elaborator, m: S.MachineDecl) -> list[Sequence
         _symmetric_once(sc, d, ((inst,) if inst is not None else ()) + keys)
         slots = _field_slots(sc, m.name, d.name, sort, inst, keys)
         fields[d.name] = VarInfo(d.name, sort, inst, slots, keys)
-        init.extend([_init_values(sc, el, d, sort)] * len(slots))
+        init.extend(_slot_inits(sc, el, d, sort, keys, len(slots)))
     sc.machines[m.name] = MachineScope(m, inst, pc, fields)
     return init
 

@@ -184,6 +184,9 @@ class VarDecl:
     init: SExpr | None            # None means "any value"
     doc: str = ""
     span: Span | None = field(default=None, compare=False)
+    # a map's key-dependent initial value `init: "e for k in K"`: (k, K), outermost key first
+    init_keys: tuple[tuple[str, str], ...] = ()
+    init_key_spans: tuple[Span, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
