@@ -90,8 +90,9 @@ def _type(src: SourceFile, t: S.TypeDecl) -> dict[str, object]:
 
 
 def _var(src: SourceFile, v: S.VarDecl) -> dict[str, object]:
-    return {"name": v.name, "type": _expr(src, v.type), "init": _expr(src, v.init) if v.init else "any",
-            "doc": v.doc}
+    init = _expr(src, v.init) if v.init else "any"
+    keys = "".join(f" for {k} in {dom}" for k, dom in v.init_keys)   # a key-dependent init: e for k in K
+    return {"name": v.name, "type": _expr(src, v.type), "init": init + keys, "doc": v.doc}
 
 
 def _op(src: SourceFile, o: S.OpDecl) -> dict[str, object]:
