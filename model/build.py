@@ -282,7 +282,12 @@ def _typedecl(b: Builder, name: str, key: YScalar, v: YNode) -> S.TypeDecl | Non
             b.err(v.span, f"enum '{name}' has no members", "a non-empty list of names", "SC127")
         return S.TypeDecl(name, "enum", members=members, span=key.span, member_spans=tuple(s for _, s in named))
     if isinstance(v, YMap):
-        b.check_keys(v, ("index", "enum", "symmetric", "lane"), f"type '{name}'")
+        b.check_keys(v, ("index", "enum", "symmetric", "lane", "record"), f"type '{name}'")
+        if v.get("record") is not None:   # NOTE(records) in model/records.py
+            fields, spans = b.typed_params(v.get("record"), f"field of record '{name}'")
+            if not fields:
+                b.err(v.span, f"record '{name}' has no fields", "`{record: {field: type, ...}}`", "SC127")
+            return S.TypeDecl(name, "record", span=key.span, fields=fields, field_spans=spans)
         if v.get("index") is not None:
             return S.TypeDecl(name, "index", size=b.expr(v.get("index"), "index set size"), span=key.span,
                               symmetric=_bool(b, v.get("symmetric"), "symmetric", False),
@@ -295,7 +300,8 @@ def _typedecl(b: Builder, name: str, key: YScalar, v: YNode) -> S.TypeDecl | Non
             b.unique(named, "enum member")
             return S.TypeDecl(name, "enum", members=tuple(n for n, _ in named), span=key.span,
                               member_spans=tuple(s for _, s in named))
-        b.err(v.span, f"type '{name}' must be `{{index: N}}`, a list of enum members, or a type expression")
+        b.err(v.span, f"type '{name}' must be `{{index: N}}`, `{{record: {{...}}}}`, a list of enum members, "
+              "or a type expression")
         return None
     alias = b.type(v, f"type '{name}'")
     return S.TypeDecl(name, "alias", alias=alias, span=key.span) if alias else None

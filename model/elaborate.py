@@ -14,6 +14,7 @@ from model import syntax as S
 from model.diagnostics import outside_int64, short_int
 from model.ir import Const, Expr, Op, Var
 from model.names import BUILTIN_FUNCS, Decl, clash, hiding_note, names_of, report_reserved
+from model.records import push_field, record_of
 from model.scope import MachineScope, Scope, VarInfo, key_sort, option_of
 from model.smart import TRUE, const_int
 from model.sorts import (
@@ -37,6 +38,7 @@ from model.sorts import (
 from model.source import Span
 
 NONE_CONST = Const(-1, NoneSort())
+Fields = tuple[tuple[str, Sort], ...]    # a record type's fields (NOTE(records) in model/records.py)
 LITERALS = {"true": True, "True": True, "false": False, "False": False}
 MAX_EXPANSION = 100_000
 MAX_WORK = 300_000   # expression nodes elaborated per instance (quantifiers and defs expand)
@@ -118,7 +120,7 @@ class Elaborator:
         self.err(t.span, "a map type is only allowed as the type of a variable", code="SC303")
         return None
 
-    def var_sort(self, t: S.SType, outer: tuple[KeySort, ...] = ()) -> tuple[Sort, tuple[KeySort, ...]] | None:
+    def var_sort(self, t: S.SType, outer: tuple[KeySort, ...] = ()) -> tuple[Sort | Fields, tuple[KeySort, ...]] | None:
         """(value sort, key path) of a variable's declared type: no keys for a scalar, one per
         `->` of a (nested) map. `outer` are keys the variable has already (a machine's
         instances); the cells of the whole path must stay enumerable (SC406)."""
@@ -130,14 +132,15 @@ class Elaborator:
             ok = ok and ks is not None
             keys.append(ks)  # type: ignore[arg-type]
             t = t.value
-        v = self.sort_of(t)
+        rec = self.sc.record_types.get(t.name) if isinstance(t, S.NamedType) else None
+        v: Sort | Fields | None = rec if rec is not None else self.sort_of(t)
         if v is None or not ok:
             return None
-        cells = 1
+        cells = len(rec) if rec is not None else 1
         for ks in (*outer, *keys):
             cells *= size(ks)  # type: ignore[arg-type]
         if keys and cells > MAX_VALUES:
-            self.err(whole.span, f"map type {_show_path(keys, v)} has {cells} cells"
+            self.err(whole.span, f"map type {_show_path(keys, t)} has {cells} cells"
                      + (" over all instances" if outer else "") + ", too many to check",
                      f"at most {MAX_VALUES} cells", "SC406")
             return None
@@ -207,6 +210,10 @@ class Elaborator:
             return NONE_CONST
         if n in self.sc.params:
             return self.sc.params[n]
+        if not env.static and self.record_fields(e, env) is not None:
+            self.err(e.span, f"record '{n}' is read field by field or compared whole", f"{n}.field, or {n} == ...",
+                     "SC301")
+            return None
         if not env.static and (x := self._state_name(e, env)) is not False:
             return x  # type: ignore[return-value]
         if n in self.sc.members:
@@ -320,6 +327,8 @@ class Elaborator:
         return smart.Ite_(c, t, o, join_sort(t.sort, o.sort))
 
     def _Compare(self, e: S.Compare, env: Env, expected: Sort | None) -> Expr | None:
+        if any(isinstance(x, S.RecLit) or self.record_fields(x, env) is not None for x in e.operands):
+            return self._record_compare(e, env)
         parts: list[Expr] = []
         left = self._operand(e.operands[0], e.operands[1], env)
         for op, rs in zip(e.ops, e.operands[1:], strict=True):
@@ -384,6 +393,10 @@ class Elaborator:
         return None
 
     def _Index(self, e: S.Index, env: Env, expected: Sort | None) -> Expr | None:
+        if self.record_fields(e, env) is not None:
+            self.err(e.span, "a record is read field by field or compared whole", "m[k].field, or m[k] == r",
+                     "SC301")
+            return None
         got = self.indexed(e, env)
         if got is None:
             return None
@@ -476,6 +489,13 @@ class Elaborator:
             self.err(e.span, f"enum '{e.base.id}' has no member '{e.name}'", ", ".join(enum.members),  # type: ignore[union-attr]
                      "SC201", _dym(e.name, list(enum.members)))  # type: ignore[union-attr]
             return None
+        fields = self.record_fields(e.base, env)
+        if fields is not None:
+            if e.name not in fields:
+                self.err(e.span, f"the record has no field '{e.name}'", ", ".join(fields), "SC201",
+                         _dym(e.name, list(fields)))
+                return None
+            return self.expr(push_field(e.base, e.name), env, expected)
         got = self.field_info(e, env)
         if got is None:
             return None
@@ -488,6 +508,52 @@ class Elaborator:
             return self._cell(info, idx)
         cells = [Var(s, info.sort) for s in info.slots]
         return smart.select(cells, idx, 0, info.sort, info.slots)
+
+    def record_fields(self, e: S.SExpr, env: Env) -> tuple[str, ...] | None:
+        """The fields of the record `e` names, or None (NOTE(records))."""
+        return record_of(self.sc, env.machine.decl.name if env.machine else None, {n for n, _ in env.bound}, e)
+
+    def record_values(self, e: S.SExpr, env: Env, like: list[Expr], fields: tuple[str, ...]) -> list[Expr] | None:
+        """A whole record's field values in field order: a record variable's cells, or a literal
+        whose fields are exactly `fields` (each typed like the matching value of `like`)."""
+        if isinstance(e, S.RecLit):
+            names = [n for n, _ in e.fields]
+            if sorted(names) != sorted(fields) or len(set(names)) != len(names):
+                self.err(e.span, f"record literal with fields {', '.join(names)}", "exactly the fields "
+                         + ", ".join(fields), "SC301")
+                return None
+            given = dict(e.fields)
+            xs = [self.expr(given[f], env, x.sort if x is not None else None) for f, x in zip(fields, like, strict=True)]
+        elif self.record_fields(e, env) == fields:
+            xs = [self.expr(push_field(e, f), env) for f in fields]
+        else:
+            self.err(e.span, "expected a record with fields " + ", ".join(fields), "a record of the same type", "SC301")
+            return None
+        return None if any(x is None for x in xs) else xs  # type: ignore[return-value]
+
+    def _record_compare(self, e: S.Compare, env: Env) -> Expr | None:
+        """`a == b` / `a != b` of two records: field by field (NOTE(records))."""
+        a, b = e.operands
+        fields = self.record_fields(a, env) or self.record_fields(b, env)
+        if len(e.ops) != 1 or e.ops[0] not in ("==", "!=") or fields is None:
+            self.err(e.span, "records are compared only with == or !=, and one side must be a record variable",
+                     "r == s, r == {f: ...}", "SC301")
+            return None
+        var, other = (a, b) if self.record_fields(a, env) is not None else (b, a)
+        left = self.record_values(var, env, [None] * len(fields), fields)  # type: ignore[list-item]
+        right = self.record_values(other, env, left, fields) if left is not None else None
+        if left is None or right is None:
+            return None
+        eqs = [self._compare2("==", x, y, e.span) for x, y in zip(left, right, strict=True)]
+        if any(q is None for q in eqs):
+            return None
+        eq = smart.And(*eqs)  # type: ignore[arg-type]
+        return eq if e.ops[0] == "==" else smart.Not(eq)
+
+    def _RecLit(self, e: S.RecLit, env: Env, expected: Sort | None) -> Expr | None:
+        self.err(e.span, "a record literal is only allowed where a record is compared or assigned",
+                 "r == {f: ...} or an effect `r: \"{f: ...}\"`", "SC308")
+        return None
 
     def field_info(self, e: S.Field, env: Env) -> tuple[VarInfo, int | None | Expr] | None:
         """Resolve `m[i].f` / `m.f` to the field and the instance (a constant or an expression)."""
@@ -690,7 +756,9 @@ def machine_of(e: S.Field) -> str:
     return base.id if isinstance(base, S.Name) else "?"
 
 
-def _show_path(keys: list[KeySort], value: Sort) -> str:
+def _show_path(keys: list[KeySort], value: S.SType) -> str:
+    if isinstance(value, S.NamedType):
+        return " -> ".join([*(str(k) for k in keys), value.name])
     return " -> ".join([*(str(k) for k in keys), str(value)])
 
 

@@ -294,5 +294,9 @@ class _Build(Transformer):  # type: ignore[type-arg]
         binders = tuple((str(n), str(d), self._tok(n)) for n, d in zip(names[::2], names[1::2], strict=True))  # type: ignore[arg-type]
         return c[0], binders  # type: ignore[return-value]
 
+    def reclit(self, meta: object, c: list[object]) -> S.RecLit:
+        items = [x for x in c if x is not None]
+        return S.RecLit(tuple((str(n), v) for n, v in zip(items[::2], items[1::2], strict=True)), self._s(meta))  # type: ignore[misc]
+
     def maptype(self, meta: object, c: list[S.SType]) -> S.MapType:
         return S.MapType(c[0], c[1], self._s(meta))

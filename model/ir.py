@@ -112,6 +112,9 @@ class StateVar:
     # key_value and key stay the outermost key's. A cell with at most one key leaves both empty.
     keys: tuple[tuple[Sort, int], ...] = ()
     fmt: str = ""
+    # NOTE(records) in model/records.py: a record variable's field `f` has its own slots
+    # (base "r.f"); `record` names the record variable ("r"), so exporters regroup the fields
+    record: str = ""
 
     @property
     def key_path(self) -> tuple[tuple[Sort, int], ...]:

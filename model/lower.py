@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from model import smart
 from model import syntax as S
 from model.diagnostics import Collector, did_you_mean
-from model.elaborate import MAX_EXPANSION, Elaborator, Env
+from model.elaborate import MAX_EXPANSION, Elaborator, Env, Fields
 from model.ir import (
     TEMPORAL_KINDS,
     Action,
@@ -125,10 +125,28 @@ def _types(sc: Scope, el: Elaborator) -> None:
                              f"at most {MAX_VALUES}")
                 n = None
             sort = IndexSort(t.name, n, t.symmetric) if n is not None else None
+        elif t.kind == "record":
+            _record_type(sc, el, t)
+            continue
         else:
             sort = el.sort_of(t.alias) if t.alias is not None else None
         if sort is not None:
             sc.types[t.name] = sort
+
+
+def _record_type(sc: Scope, el: Elaborator, t: S.TypeDecl) -> None:
+    """A record type's fields: each of a scalar type (NOTE(records) in model/records.py)."""
+    fields = []
+    for (name, ty), span in zip(t.fields, t.field_spans, strict=True):
+        if isinstance(ty, S.NamedType) and ty.name in sc.record_types:
+            sc.out.error("SC303", span, f"field '{name}' of record '{t.name}' is a record",
+                         "a field of a scalar type (bool, a range, an enum, an index set, an option)")
+            return
+        s = el.sort_of(ty)
+        if s is None:
+            return
+        fields.append((name, s))
+    sc.record_types[t.name] = tuple(fields)
 
 
 def _init_values(sc: Scope, el: Elaborator, d: S.VarDecl, sort: Sort) -> Sequence[int]:
@@ -221,9 +239,13 @@ def _slots(sc: Scope, el: Elaborator) -> list[Sequence[int]]:
             continue
         sort, keys = got
         _symmetric_once(sc, d, keys)
-        slots = sc.new_slots(d.name, sort, keys)
-        sc.globals[d.name] = VarInfo(d.name, sort, keys[0] if keys else None, slots, keys[1:])
-        init.extend(_slot_inits(sc, el, d, sort, keys, len(slots)))
+        if isinstance(sort, tuple):   # a record (NOTE(records) in model/records.py)
+            sc.records[d.name] = tuple(f for f, _ in sort)
+        for fd, fsort in _fields_of(sc, d, sort):
+            fmt = (d.name + "[{}]" * len(keys) + fd.name[len(d.name):]) if fd is not d else None
+            slots = sc.new_slots(fd.name, fsort, keys, fmt=fmt, record=d.name if fd is not d else "")
+            sc.globals[fd.name] = VarInfo(fd.name, fsort, keys[0] if keys else None, slots, keys[1:])
+            init.extend(_slot_inits(sc, el, fd, fsort, keys, len(slots)))
     for m in sc.spec.machines:
         init.extend(_machine_slots(sc, el, m))
     return init
@@ -250,27 +272,52 @@ def _machine_slots(sc: Scope, el: Elaborator, m: S.MachineDecl) -> list[Sequence
     pc = VarInfo("pc", pcs, inst, _field_slots(sc, m.name, "pc", pcs, inst))
     init.extend([(m.states.index(m.init),)] * len(pc.slots))
     fields = {}
+    records: dict[str, tuple[str, ...]] = {}
     for d in m.vars:
         got = el.var_sort(d.type, (inst,) if inst is not None else ())
         if got is None:
             continue
         sort, keys = got
         _symmetric_once(sc, d, ((inst,) if inst is not None else ()) + keys)
-        slots = _field_slots(sc, m.name, d.name, sort, inst, keys)
-        fields[d.name] = VarInfo(d.name, sort, inst, slots, keys)
-        init.extend(_slot_inits(sc, el, d, sort, keys, len(slots)))
-    sc.machines[m.name] = MachineScope(m, inst, pc, fields)
+        if isinstance(sort, tuple):   # a record (NOTE(records) in model/records.py)
+            records[d.name] = tuple(f for f, _ in sort)
+        for fd, fsort in _fields_of(sc, d, sort):
+            slots = _field_slots(sc, m.name, d.name, fsort, inst, keys, fd.name[len(d.name) + 1:])
+            fields[fd.name] = VarInfo(fd.name, fsort, inst, slots, keys)
+            init.extend(_slot_inits(sc, el, fd, fsort, keys, len(slots)))
+    sc.machines[m.name] = MachineScope(m, inst, pc, fields, records)
     return init
 
 
+def _fields_of(sc: Scope, d: S.VarDecl, sort: Sort | Fields) -> list[tuple[S.VarDecl, Sort]]:
+    """A variable as (declaration, sort) pairs: itself, or one `r.f` per field of a record, each
+    with the field's part of a record literal `init:` (none: any value)."""
+    if not isinstance(sort, tuple):
+        return [(d, sort)]
+    given: dict[str, S.SExpr] = {}
+    if isinstance(d.init, S.RecLit):
+        names = [n for n, _ in d.init.fields]
+        if sorted(names) != sorted(f for f, _ in sort):
+            sc.out.error("SC301", d.init.span, f"initial value of '{d.name}' has fields {', '.join(names)}",
+                         "exactly the fields " + ", ".join(f for f, _ in sort))
+        given = dict(d.init.fields)
+    elif d.init is not None:
+        sc.out.error("SC301", d.init.span, f"initial value of record '{d.name}' must be a record literal",
+                     "{" + ", ".join(f"{f}: ..." for f, _ in sort) + "} or any")
+    return [(replace(d, name=f"{d.name}.{f}", init=given.get(f)), s) for f, s in sort]
+
+
 def _field_slots(sc: Scope, machine: str, name: str, sort: Sort, inst: IndexSort | None,
-                 keys: tuple[KeySort, ...] = ()) -> tuple[int, ...]:
+                 keys: tuple[KeySort, ...] = (), field: str = "") -> tuple[int, ...]:
     """Slots of a machine field: `m.f` for a singleton, `m[i].f` per instance, and `m[i].f[k]`
-    per instance and key for a machine-local map (NOTE(key-paths) in model/ir.py)."""
-    cells = "[{}]" * len(keys)
+    per instance and key for a machine-local map (NOTE(key-paths) in model/ir.py); `m[i].r.x`
+    for field x of a record r (NOTE(records))."""
+    cells = "[{}]" * len(keys) + (f".{field}" if field else "")
+    base = f"{machine}.{name}" + (f".{field}" if field else "")
+    record = f"{machine}.{name}" if field else ""
     if inst is None:
-        return sc.new_slots(f"{machine}.{name}", sort, keys, machine, f"{machine}.{name}{cells}")
-    return sc.new_slots(f"{machine}.{name}", sort, (inst, *keys), machine, machine + "[{}]." + name + cells)
+        return sc.new_slots(base, sort, keys, machine, f"{machine}.{name}{cells}", record)
+    return sc.new_slots(base, sort, (inst, *keys), machine, machine + "[{}]." + name + cells, record)
 
 
 def _symmetric_once(sc: Scope, d: S.VarDecl, path: tuple[KeySort, ...]) -> None:

@@ -41,6 +41,7 @@ class MachineScope:
     instances: IndexSort | None
     pc: VarInfo
     fields: dict[str, VarInfo]
+    records: dict[str, tuple[str, ...]] = field(default_factory=dict)   # record variable -> its fields
 
 
 @dataclass
@@ -58,6 +59,8 @@ class Scope:
     vars: list[StateVar] = field(default_factory=list)
     status: EnumSort = EnumSort("Status", ("SUCCESS",))
     lanes: IndexSort | None = None        # the index set declared `lane: true` (NOTE(lanes))
+    record_types: dict[str, tuple[tuple[str, Sort], ...]] = field(default_factory=dict)
+    records: dict[str, tuple[str, ...]] = field(default_factory=dict)   # global record variable -> fields
 
     def all_names(self) -> list[str]:
         return [*self.params, *self.types, *self.members, *self.defs, *self.globals, *self.machines]
@@ -71,10 +74,11 @@ class Scope:
             self.members.setdefault(m, []).append((sort, i))
 
     def new_slots(self, base: str, sort: Sort, keys: tuple[KeySort, ...], machine: str | None = None,
-                  fmt: str | None = None) -> tuple[int, ...]:
-        """One slot per key path over `keys` (row-major); `fmt` has one `{}` per key."""
+                  fmt: str | None = None, record: str = "") -> tuple[int, ...]:
+        """One slot per key path over `keys` (row-major); `fmt` has one `{}` per key; `record`
+        names the record variable a field's slots belong to (NOTE(records))."""
         if not keys:
-            self.vars.append(StateVar(base, sort, base, None, machine))
+            self.vars.append(StateVar(fmt or base, sort, base, None, machine, record=record))
             return (len(self.vars) - 1,)
         fmt = fmt if fmt is not None else base + "[{}]" * len(keys)
         start = len(self.vars)
@@ -82,7 +86,7 @@ class Scope:
             shown = [k.render(v) for k, v in zip(keys, combo, strict=True)]
             path = tuple(zip(keys, combo, strict=True)) if len(keys) > 1 else ()
             self.vars.append(StateVar(fmt.format(*shown), sort, base, shown[0], machine, keys[0], combo[0],
-                                      path, fmt if path else ""))
+                                      path, fmt if path else "", record))
         return tuple(range(start, len(self.vars)))
 
 

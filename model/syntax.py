@@ -95,7 +95,15 @@ class SetLit:
     span: Span = field(compare=False)
 
 
-SExpr = Name | IntLit | Unary | Binary | Compare | IfElse | Index | Field | Call | GenCall | SetLit
+@dataclass(frozen=True)
+class RecLit:
+    """A record literal `{a: e1, b: e2}` (NOTE(records) in model/records.py)."""
+
+    fields: tuple[tuple[str, SExpr], ...]
+    span: Span = field(compare=False)
+
+
+SExpr = Name | IntLit | Unary | Binary | Compare | IfElse | Index | Field | Call | GenCall | SetLit | RecLit
 
 
 @dataclass(frozen=True)
@@ -166,6 +174,8 @@ class TypeDecl:
     symmetric: bool = False
     member_spans: tuple[Span, ...] = field(default=(), compare=False)  # one per enum member
     lane: bool = False            # its elements are the race diagram's lanes (LPs, CPUs)
+    fields: tuple[tuple[str, SType], ...] = ()    # kind "record": {record: {a: T1, b: T2}}
+    field_spans: tuple[Span, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

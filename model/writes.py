@@ -13,6 +13,7 @@ from model import smart
 from model import syntax as S
 from model.elaborate import Elaborator, Env, cells_hit, machine_of, numeric
 from model.ir import Const, Expr, Op, Var
+from model.records import push_field
 from model.scope import VarInfo
 from model.sorts import BOOL, Sort, assignable, contains
 from model.source import Span
@@ -69,6 +70,11 @@ def place_of(el: Elaborator, lhs: S.SExpr, env: Env) -> Place | None:
         if cell is None:
             return None
         return _at(_base_name(lhs, env), cell[0], cell[1], lhs.span)
+    if isinstance(lhs, S.Field) and (fields := el.record_fields(lhs.base, env)) is not None:
+        if lhs.name not in fields:   # NOTE(records) in model/records.py
+            el.err(lhs.span, f"the record has no field '{lhs.name}'", ", ".join(fields), "SC201")
+            return None
+        return place_of(el, push_field(lhs.base, lhs.name), env)
     if isinstance(lhs, S.Field):
         got = el.field_info(lhs, env)
         if got is None:
@@ -141,12 +147,29 @@ def lower_assign(el: Elaborator, a: S.Assign, env: Env, cond: Expr) -> list[Writ
         envs = [env.bind_quantified(a.target.var, Const(v, dom)) for v in dom.values()]
     out = []
     for e in envs:
+        fields = el.record_fields(a.target.lhs, e)
+        if fields is not None:
+            out.extend(_record_writes(el, a, e, fields, cond))
+            continue
         p = place_of(el, a.target.lhs, e)
         v = el.expr(a.value, e, p.sort) if p is not None else None
         w = write(el, p, v, a.value.span, cond) if p is not None and v is not None else None
         if w is not None:
             out.append(w)
     return out
+
+
+def _record_writes(el: Elaborator, a: S.Assign, env: Env, fields: tuple[str, ...], cond: Expr) -> list[Write]:
+    """A whole record assigned: one write per field, in field order (NOTE(records))."""
+    places = [place_of(el, push_field(a.target.lhs, f), env) for f in fields]
+    if any(p is None for p in places):
+        return []
+    like = [Var(p.slots[0], p.sort) for p in places]  # type: ignore[union-attr]
+    values = el.record_values(a.value, env, like, fields)  # type: ignore[arg-type]
+    if values is None:
+        return []
+    writes = [write(el, p, v, a.value.span, cond) for p, v in zip(places, values, strict=True)]  # type: ignore[arg-type]
+    return [w for w in writes if w is not None]
 
 
 def updates_of(writes: list[Write], var_sort: dict[int, Sort]) -> tuple[tuple[int, Expr], ...]:

@@ -6,7 +6,8 @@ Encoding (read back by checker/traces/itf_read.py, so the two must change togeth
   - a map's flattened slots (StateVar.base/key) are regrouped into one variable
     {"#map": [[key, value], ...]} in key order; machine fields are maps from instance to value
     ("vcpu.pc"), a singleton machine's fields are plain variables ("teardown.pc"); a nested
-    map, and a machine's local map, is a map of maps, outermost key first (NOTE(key-paths));
+    map, and a machine's local map, is a map of maps, outermost key first (NOTE(key-paths)); a record is an
+    object of its fields {"src": ..., "ok": ...}, also as a map's value (NOTE(records));
   - each state's `#meta` has its index and the action that produced it ("init" for state 0),
     with the transition, instance, arguments, operation and returned status;
   - the top-level `#meta` says how to find the spec again: source path, variant, params.
@@ -85,7 +86,7 @@ def groups(ts: TransitionSystem) -> list[tuple[str, list[int]]]:
 
 
 def itf_name(v: StateVar) -> str:
-    return v.base if v.key is not None else v.name
+    return v.record or (v.base if v.key is not None else v.name)
 
 
 def state_json(ts: TransitionSystem, state: tuple[int, ...], ints: Callable[[int], Json] = bigint) -> dict[str, Json]:
@@ -93,21 +94,30 @@ def state_json(ts: TransitionSystem, state: tuple[int, ...], ints: Callable[[int
     `ints` writes integers (ITF's #bigint; the seamcheck/result JSON writes plain numbers)."""
     out: dict[str, Json] = {}
     for name, slots in groups(ts):
-        first = ts.vars[slots[0]]
-        if first.key is None:
-            out[name] = value(first.sort, state[slots[0]], ints)
-        else:
-            out[name] = _map_json(ts, slots, state, ints, 0)
+        out[name] = _json(ts, slots, state, ints, 0)
     return out
 
 
-def _map_json(ts: TransitionSystem, slots: list[int], state: tuple[int, ...], ints: Callable[[int], Json],
-              depth: int) -> Json:
-    """A map as ITF; a nested or machine-local map (NOTE(key-paths)) as a map of maps."""
-    if depth == len(ts.vars[slots[0]].keys or (None,)):
-        return value(ts.vars[slots[0]].sort, state[slots[0]], ints)
-    return {"#map": [[key_value(k, ints), _map_json(ts, sub, state, ints, depth + 1)]
+def _json(ts: TransitionSystem, slots: list[int], state: tuple[int, ...], ints: Callable[[int], Json],
+          depth: int) -> Json:
+    """A variable's value as ITF: a map of maps for a nested or machine-local map (NOTE(key-paths)),
+    a record an object of its fields (NOTE(records) in model/records.py)."""
+    first = ts.vars[slots[0]]
+    if depth == key_count(first):
+        if first.record:
+            return {field_name(ts.vars[s]): value(ts.vars[s].sort, state[s], ints) for s in slots}
+        return value(first.sort, state[slots[0]], ints)
+    return {"#map": [[key_value(k, ints), _json(ts, sub, state, ints, depth + 1)]
                      for k, sub in key_groups(ts, slots, depth)]}
+
+
+def key_count(v: StateVar) -> int:
+    return len(v.keys) if v.keys else int(v.key is not None)
+
+
+def field_name(v: StateVar) -> str:
+    """The record field a slot holds (its base is the record's name, a dot and the field)."""
+    return v.base[len(v.record) + 1:]
 
 
 def key_groups(ts: TransitionSystem, slots: list[int], depth: int) -> list[tuple[str, list[int]]]:
