@@ -86,6 +86,8 @@ def _type(src: SourceFile, t: S.TypeDecl) -> dict[str, object]:
     if t.kind == "index":
         return {"name": t.name, "kind": "index", "size": _expr(src, t.size), "symmetric": t.symmetric,
                 "lane": t.lane}
+    if t.kind == "record":
+        return {"name": t.name, "kind": "record", "fields": {n: _expr(src, ty) for n, ty in t.fields}}
     return {"name": t.name, "kind": "alias", "of": _expr(src, t.alias)}
 
 
@@ -173,6 +175,8 @@ def _type_line(t: dict[str, object]) -> str:
     if t["kind"] == "index":
         marks = [m for m in ("symmetric", "lane") if t.get(m)]
         return f"{t['name']}: index set 0..{t['size']}-1" + (f" ({', '.join(marks)})" if marks else "")
+    if t["kind"] == "record":
+        return f"{t['name']}: record {{" + ", ".join(f"{k}: {v}" for k, v in t["fields"].items()) + "}"  # type: ignore[attr-defined]
     return f"{t['name']}: {t['of']}"
 
 
