@@ -106,3 +106,22 @@ def test_itf_writes_records_as_objects_and_reads_them_back() -> None:
     with pytest.raises(itf_read.SpecError) as e:
         itf_read.to_trace(itf_read.read_itf(json.dumps(bad, indent=1), "t.itf.json"), ts)
     assert e.value.diagnostics[0].message == "'last' is a record with fields src, hops, ok"
+
+
+@pytest.mark.parametrize("spec", ["records.yaml", "alloc_nested.yaml"])
+def test_json_results_with_records_and_nested_maps_follow_the_schema(spec: str, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+    from jsonschema import Draft202012Validator
+
+    from checker.export.result_json import schema_path
+    from cli import main
+    out = CliRunner().invoke(main, ["check", str(SPEC.parent / spec), "--json", "--traces",
+                                    "--trace-out", str(tmp_path / "t.itf.json")])
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.stdout)
+    Draft202012Validator(json.loads(Path(schema_path()).read_text())).validate(doc)
+    first = next(r["trace"] for r in doc["results"] if r["trace"])["states"][0]
+    if spec == "records.yaml":
+        assert first["last"] == {"src": 0, "hops": 0, "ok": False}
+    else:
+        assert first["grant"]["#map"][0] == [0, {"#map": [[0, False], [1, False]]}]
