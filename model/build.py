@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from model import syntax as S
 from model.diagnostics import Collector, outside_int64, short_int
-from model.expr_parser import ExprSyntaxError, parse_expr, parse_target, parse_type
+from model.expr_parser import ExprSyntaxError, parse_expr, parse_init, parse_target, parse_type
 from model.params import int_of
 from model.sorts import fits_int64
 from model.source import Span
@@ -103,6 +103,9 @@ class Builder:
 
     def expr(self, node: YNode | None, what: str) -> S.SExpr | None:
         return self._parse(node, what, parse_expr)
+
+    def init(self, node: YNode, what: str) -> tuple[S.SExpr, tuple[tuple[str, str, Span], ...]] | None:
+        return self._parse(node, what, parse_init)
 
     def target(self, node: YScalar) -> S.Target | None:
         return self._parse(node, "assignment target", parse_target)
@@ -282,7 +285,12 @@ def _typedecl(b: Builder, name: str, key: YScalar, v: YNode) -> S.TypeDecl | Non
             b.err(v.span, f"enum '{name}' has no members", "a non-empty list of names", "SC127")
         return S.TypeDecl(name, "enum", members=members, span=key.span, member_spans=tuple(s for _, s in named))
     if isinstance(v, YMap):
-        b.check_keys(v, ("index", "enum", "symmetric", "lane"), f"type '{name}'")
+        b.check_keys(v, ("index", "enum", "symmetric", "lane", "record"), f"type '{name}'")
+        if v.get("record") is not None:   # NOTE(records) in model/records.py
+            fields, spans = b.typed_params(v.get("record"), f"field of record '{name}'")
+            if not fields:
+                b.err(v.span, f"record '{name}' has no fields", "`{record: {field: type, ...}}`", "SC127")
+            return S.TypeDecl(name, "record", span=key.span, fields=fields, field_spans=spans)
         if v.get("index") is not None:
             sym = v.get("symmetric")
             literal = sym is None or (isinstance(sym, YScalar) and sym.value.lower() in ("true", "false"))
@@ -298,7 +306,8 @@ def _typedecl(b: Builder, name: str, key: YScalar, v: YNode) -> S.TypeDecl | Non
             b.unique(named, "enum member")
             return S.TypeDecl(name, "enum", members=tuple(n for n, _ in named), span=key.span,
                               member_spans=tuple(s for _, s in named))
-        b.err(v.span, f"type '{name}' must be `{{index: N}}`, a list of enum members, or a type expression")
+        b.err(v.span, f"type '{name}' must be `{{index: N}}`, `{{record: {{...}}}}`, a list of enum members, "
+              "or a type expression")
         return None
     alias = b.type(v, f"type '{name}'")
     return S.TypeDecl(name, "alias", alias=alias, span=key.span) if alias else None
@@ -317,6 +326,7 @@ def _def(b: Builder, name: str, key: YScalar, v: YNode) -> S.DefDecl | None:
 def _vars(b: Builder, node: YNode | None, what: str) -> tuple[S.VarDecl, ...]:
     out = []
     for n, k, v in b.entries(node, what):
+        binders: tuple[tuple[str, str, Span], ...] = ()
         if isinstance(v, YScalar):          # short form: `x: bool` (initially any value)
             t, init, doc = b.type(v, f"type of '{n}'"), None, ""
         else:
@@ -326,11 +336,14 @@ def _vars(b: Builder, node: YNode | None, what: str) -> tuple[S.VarDecl, ...]:
             b.check_keys(m, ("type", "init", "doc"), f"variable '{n}'", ("type",))
             t = b.type(m.get("type"), f"type of '{n}'")
             init_node = m.get("init")
-            init = None if init_node is None or b.text(init_node, "init") == "any" else b.expr(
+            keyed = None if init_node is None or b.text(init_node, "init") == "any" else b.init(
                 init_node, f"initial value of '{n}'")
+            init = keyed[0] if keyed is not None else None
+            binders = keyed[1] if keyed is not None else ()
             doc = b.text(m.get("doc"), "doc")
         if t is not None:
-            out.append(S.VarDecl(n, t, init, doc, k.span))
+            out.append(S.VarDecl(n, t, init, doc, k.span, tuple((x[0], x[1]) for x in binders),
+                                 tuple(x[2] for x in binders)))
     return tuple(out)
 
 

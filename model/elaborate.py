@@ -14,6 +14,7 @@ from model import syntax as S
 from model.diagnostics import outside_int64, short_int
 from model.ir import Const, Expr, Op, Var
 from model.names import BUILTIN_FUNCS, Decl, clash, hiding_note, names_of, report_reserved
+from model.records import push_field, record_of
 from model.scope import MachineScope, Scope, VarInfo, key_sort, option_of
 from model.smart import TRUE, const_int
 from model.sorts import (
@@ -23,6 +24,7 @@ from model.sorts import (
     EnumSort,
     IndexSort,
     IntSort,
+    KeySort,
     NoneSort,
     OptionSort,
     Sort,
@@ -36,6 +38,7 @@ from model.sorts import (
 from model.source import Span
 
 NONE_CONST = Const(-1, NoneSort())
+Fields = tuple[tuple[str, Sort], ...]    # a record type's fields (NOTE(records) in model/records.py)
 LITERALS = {"true": True, "True": True, "false": False, "False": False}
 MAX_EXPANSION = 100_000
 MAX_WORK = 300_000   # expression nodes elaborated per instance (quantifiers and defs expand)
@@ -205,14 +208,31 @@ class Elaborator:
         self.err(t.span, "a map type is only allowed as the type of a variable", code="SC303")
         return None
 
-    def var_sort(self, t: S.SType) -> tuple[Sort, object] | None:
-        """(value sort, key sort or None) of a variable's declared type."""
-        if isinstance(t, S.MapType):
-            k, v = self.sort_of(t.key), self.sort_of(t.value)
+    def var_sort(self, t: S.SType, outer: tuple[KeySort, ...] = ()) -> tuple[Sort | Fields, tuple[KeySort, ...]] | None:
+        """(value sort, key path) of a variable's declared type: no keys for a scalar, one per
+        `->` of a (nested) map. `outer` are keys the variable has already (a machine's
+        instances); the cells of the whole path must stay enumerable (SC406)."""
+        keys: list[KeySort] = []
+        whole, ok = t, True
+        while isinstance(t, S.MapType):
+            k = self.sort_of(t.key)
             ks = key_sort(k, t.key.span, self.out) if k is not None else None
-            return (v, ks) if v is not None and ks is not None else None
-        s = self.sort_of(t)
-        return (s, None) if s is not None else None
+            ok = ok and ks is not None
+            keys.append(ks)  # type: ignore[arg-type]
+            t = t.value
+        rec = self.sc.record_types.get(t.name) if isinstance(t, S.NamedType) else None
+        v: Sort | Fields | None = rec if rec is not None else self.sort_of(t)
+        if v is None or not ok:
+            return None
+        cells = len(rec) if rec is not None else 1
+        for ks in (*outer, *keys):
+            cells *= size(ks)  # type: ignore[arg-type]
+        if keys and cells > MAX_VALUES:
+            self.err(whole.span, f"map type {_show_path(keys, t)} has {cells} cells"
+                     + (" over all instances" if outer else "") + ", too many to check",
+                     f"at most {MAX_VALUES} cells", "SC406")
+            return None
+        return v, tuple(keys)
 
     def static_int(self, e: S.SExpr) -> int | None:
         x = self.expr(e, Env(static=True))
@@ -283,6 +303,10 @@ class Elaborator:
             return NONE_CONST
         if n in self.sc.params:
             return self.sc.params[n]
+        if not env.static and self.record_fields(e, env) is not None:
+            self.err(e.span, f"record '{n}' is read field by field or compared whole", f"{n}.field, or {n} == ...",
+                     "SC301")
+            return None
         if not env.static and (x := self._state_name(e, env)) is not False:
             return x  # type: ignore[return-value]
         if n in self.sc.members:
@@ -310,6 +334,9 @@ class Elaborator:
             return env.result
         if m is not None and (n == "pc" or n in m.fields):
             info = m.pc if n == "pc" else m.fields[n]
+            if info.inner:
+                self.err(e.span, f"map '{n}' must be indexed", n + "[key]" * len(info.inner), "SC307")
+                return None
             return self._cell(info, env.self_idx)
         if n == "pc":
             self.err(e.span, "'pc' is only defined inside a machine", code="SC202")
@@ -319,13 +346,17 @@ class Elaborator:
         if n in self.sc.globals:
             g = self.sc.globals[n]
             if g.key is not None:
-                self.err(e.span, f"map '{n}' must be indexed", f"{n}[key]", "SC307")
+                self.err(e.span, f"map '{n}' must be indexed", n + "[key]" * len(g.path), "SC307")
                 return None
             return Var(g.slots[0], g.sort)
         return False
 
     def _cell(self, info: VarInfo, idx: int | None) -> Expr:
         return Var(info.slots[idx if idx is not None else 0], info.sort)
+
+    def cell(self, info: VarInfo, keys: list[Expr]) -> Expr:
+        """A read of info's cell at the checked key path `keys` (NOTE(key-paths))."""
+        return read_cells(info.path, info.slots, keys, info.sort)
 
     def _member(self, e: S.Name, n: str, expected: Sort | None) -> Expr | None:
         cands = self.sc.members[n]
@@ -389,6 +420,8 @@ class Elaborator:
         return smart.Ite_(c, t, o, join_sort(t.sort, o.sort))
 
     def _Compare(self, e: S.Compare, env: Env, expected: Sort | None) -> Expr | None:
+        if any(isinstance(x, S.RecLit) or self.record_fields(x, env) is not None for x in e.operands):
+            return self._record_compare(e, env)
         parts: list[Expr] = []
         left = self._operand(e.operands[0], e.operands[1], env)
         for op, rs in zip(e.ops, e.operands[1:], strict=True):
@@ -453,42 +486,90 @@ class Elaborator:
         return None
 
     def _Index(self, e: S.Index, env: Env, expected: Sort | None) -> Expr | None:
-        if not isinstance(e.base, S.Name) or env.static or e.base.id not in self.sc.globals:
-            if isinstance(e.base, S.Name) and e.base.id in self.sc.machines:
-                self.err(e.span, f"'{e.base.id}[...]' names a machine instance; read one of its fields",
-                         f"{e.base.id}[i].pc or {e.base.id}[i].<variable>", "SC309")
-            elif isinstance(e.base, S.Name) and not env.static and e.base.id not in self.sc.machines:
-                self.sc.unknown(e.base.id, e.base.span, "map")
-            else:
-                self.err(e.span, "only map variables can be indexed", "m[key] for a map variable m", "SC309")
+        if self.record_fields(e, env) is not None:
+            self.err(e.span, "a record is read field by field or compared whole", "m[k].field, or m[k] == r",
+                     "SC301")
             return None
-        g = self.sc.globals[e.base.id]
-        if g.key is None:
-            self.err(e.span, f"'{g.name}' is not a map", "a variable of type K -> T", "SC309")
+        got = self.indexed(e, env)
+        if got is None:
             return None
-        return self._read(g, e.index, env)
+        info, keys = got
+        return self.cell(info, keys)
 
-    def _read(self, info: VarInfo, key: S.SExpr, env: Env) -> Expr | None:
-        k = self.key_expr(info, key, env)
-        if k is None:
+    def indexed(self, e: S.Index, env: Env) -> tuple[VarInfo, list[Expr]] | None:
+        """Resolve `m[a][b]`, a machine's own map `f[k]` and `m[i].f[k]` to the variable and its
+        checked key path (the instance first for a machine's variable; NOTE(key-paths))."""
+        written: list[S.SExpr] = []
+        first, base = e, e.base
+        while isinstance(base, S.Index):
+            written.insert(0, first.index)
+            first, base = base, base.base
+        written.insert(0, first.index)
+        got = self._indexed_base(first, base, env)
+        if got is None:
             return None
-        cells = [Var(s, info.sort) for s in info.slots]
-        return smart.select(cells, k, key_offset(info.key), info.sort, info.slots)  # type: ignore[arg-type]
+        info, keys = got
+        name = base.id if isinstance(base, S.Name) else f"{machine_of(base)}.{base.name}" if isinstance(
+            base, S.Field) else info.name
+        if len(keys) + len(written) != len(info.path):
+            missing = len(info.path) - len(keys) - len(written)
+            if missing > 0:
+                self.err(e.span, f"map '{name}' must be indexed {len(info.path) - len(keys)} time(s), "
+                         f"got {len(written)}", name + "[key]" * (len(info.path) - len(keys)), "SC307")
+            else:
+                what = "not a map" if len(info.path) == len(keys) else f"indexed {len(written)} times"
+                self.err(e.span, f"'{name}' is {what}; it has {len(info.path) - len(keys)} key(s)",
+                         "a variable of type K -> T" if len(info.path) == len(keys) else
+                         name + "[key]" * (len(info.path) - len(keys)), "SC309")
+            return None
+        for ks, k in zip(info.path[len(keys):], written, strict=True):
+            x = self.check_key(name, ks, k, env)
+            if x is None:
+                return None
+            keys.append(x)
+        return info, keys
+
+    def _indexed_base(self, first: S.Index, base: S.SExpr, env: Env) -> tuple[VarInfo, list[Expr]] | None:
+        """The variable an index chain starts from and the keys its base already fixes."""
+        m = env.machine
+        if isinstance(base, S.Field) and not env.static:
+            got = self.field_info(base, env)
+            if got is None:
+                return None
+            info, i = got
+            keys: list[Expr] = [] if i is None else [Const(i, info.key) if isinstance(i, int) else i]  # type: ignore[arg-type]
+            return info, keys
+        if isinstance(base, S.Name) and not env.static and m is not None and base.id in m.fields:
+            info = m.fields[base.id]
+            return info, ([] if env.self_idx is None else [Const(env.self_idx, info.key)])  # type: ignore[arg-type]
+        if isinstance(base, S.Name) and not env.static and base.id in self.sc.globals:
+            return self.sc.globals[base.id], []
+        if isinstance(base, S.Name) and base.id in self.sc.machines:
+            self.err(first.span, f"'{base.id}[...]' names a machine instance; read one of its fields",
+                     f"{base.id}[i].pc or {base.id}[i].<variable>", "SC309")
+        elif isinstance(base, S.Name) and not env.static and env.lookup(base.id) is None:
+            self.sc.unknown(base.id, base.span, "map")
+        else:
+            self.err(first.span, "only map variables can be indexed", "m[key] for a map variable m", "SC309")
+        return None
 
     def key_expr(self, info: VarInfo, key: S.SExpr, env: Env) -> Expr | None:
-        k = self.expr(key, env, info.key)
+        return self.check_key(info.name, info.key, key, env)  # type: ignore[arg-type]
+
+    def check_key(self, name: str, ks: KeySort, key: S.SExpr, env: Env) -> Expr | None:
+        """The key `key` of a map `name` whose keys are `ks`, provably among them (SC305)."""
+        k = self.expr(key, env, ks)
         if k is None:
             return None
-        ks = info.key
         if not (k.sort == ks or (isinstance(ks, IntSort) and numeric(k.sort) is not None)
                 or (isinstance(ks, IndexSort) and not ks.symmetric and isinstance(k.sort, IntSort))):
-            self.err(key.span, f"key of type {k.sort} for '{info.name}', whose keys are {ks}", str(ks))
+            self.err(key.span, f"key of type {k.sort} for '{name}', whose keys are {ks}", str(ks))
             return None
         if isinstance(k, Const) and not _key_ok(ks, k.value):  # type: ignore[arg-type]
             self.err(key.span, f"key {k.value} is outside {ks}", str(ks), "SC305")
             return None
         if not isinstance(k, Const) and isinstance(k.sort, IntSort) and not _within(k.sort, ks):  # type: ignore[arg-type]
-            self.err(key.span, f"key of type {k.sort} may fall outside the keys {ks} of '{info.name}'",
+            self.err(key.span, f"key of type {k.sort} may fall outside the keys {ks} of '{name}'",
                      str(ks), "SC305")
             return None
         return k
@@ -501,14 +582,71 @@ class Elaborator:
             self.err(e.span, f"enum '{e.base.id}' has no member '{e.name}'", ", ".join(enum.members),  # type: ignore[union-attr]
                      "SC201", _dym(e.name, list(enum.members)))  # type: ignore[union-attr]
             return None
+        fields = self.record_fields(e.base, env)
+        if fields is not None:
+            if e.name not in fields:
+                self.err(e.span, f"the record has no field '{e.name}'", ", ".join(fields), "SC201",
+                         _dym(e.name, list(fields)))
+                return None
+            return self.expr(push_field(e.base, e.name), env, expected)
         got = self.field_info(e, env)
         if got is None:
             return None
         info, idx = got
+        if info.inner:
+            name = f"{machine_of(e)}.{e.name}"
+            self.err(e.span, f"map '{name}' must be indexed", name + "[key]" * len(info.inner), "SC307")
+            return None
         if isinstance(idx, int) or idx is None:
             return self._cell(info, idx)
         cells = [Var(s, info.sort) for s in info.slots]
         return smart.select(cells, idx, 0, info.sort, info.slots)
+
+    def record_fields(self, e: S.SExpr, env: Env) -> tuple[str, ...] | None:
+        """The fields of the record `e` names, or None (NOTE(records))."""
+        return record_of(self.sc, env.machine.decl.name if env.machine else None, {n for n, _ in env.bound}, e)
+
+    def record_values(self, e: S.SExpr, env: Env, like: list[Expr], fields: tuple[str, ...]) -> list[Expr] | None:
+        """A whole record's field values in field order: a record variable's cells, or a literal
+        whose fields are exactly `fields` (each typed like the matching value of `like`)."""
+        if isinstance(e, S.RecLit):
+            names = [n for n, _ in e.fields]
+            if sorted(names) != sorted(fields) or len(set(names)) != len(names):
+                self.err(e.span, f"record literal with fields {', '.join(names)}", "exactly the fields "
+                         + ", ".join(fields), "SC301")
+                return None
+            given = dict(e.fields)
+            xs = [self.expr(given[f], env, x.sort if x is not None else None) for f, x in zip(fields, like, strict=True)]
+        elif self.record_fields(e, env) == fields:
+            xs = [self.expr(push_field(e, f), env) for f in fields]
+        else:
+            self.err(e.span, "expected a record with fields " + ", ".join(fields), "a record of the same type", "SC301")
+            return None
+        return None if any(x is None for x in xs) else xs  # type: ignore[return-value]
+
+    def _record_compare(self, e: S.Compare, env: Env) -> Expr | None:
+        """`a == b` / `a != b` of two records: field by field (NOTE(records))."""
+        a, b = e.operands
+        fields = self.record_fields(a, env) or self.record_fields(b, env)
+        if len(e.ops) != 1 or e.ops[0] not in ("==", "!=") or fields is None:
+            self.err(e.span, "records are compared only with == or !=, and one side must be a record variable",
+                     "r == s, r == {f: ...}", "SC301")
+            return None
+        var, other = (a, b) if self.record_fields(a, env) is not None else (b, a)
+        left = self.record_values(var, env, [None] * len(fields), fields)  # type: ignore[list-item]
+        right = self.record_values(other, env, left, fields) if left is not None else None
+        if left is None or right is None:
+            return None
+        eqs = [self._compare2("==", x, y, e.span) for x, y in zip(left, right, strict=True)]
+        if any(q is None for q in eqs):
+            return None
+        eq = smart.And(*eqs)  # type: ignore[arg-type]
+        return eq if e.ops[0] == "==" else smart.Not(eq)
+
+    def _RecLit(self, e: S.RecLit, env: Env, expected: Sort | None) -> Expr | None:
+        self.err(e.span, "a record literal is only allowed where a record is compared or assigned",
+                 "r == {f: ...} or an effect `r: \"{f: ...}\"`", "SC308")
+        return None
 
     def field_info(self, e: S.Field, env: Env) -> tuple[VarInfo, int | None | Expr] | None:
         """Resolve `m[i].f` / `m.f` to the field and the instance (a constant or an expression)."""
@@ -703,3 +841,51 @@ def _dym(name: str, cands: list[str]) -> tuple[str, ...]:
 
 def is_enum(s: Sort) -> bool:
     return isinstance(s, EnumSort)
+
+
+def machine_of(e: S.Field) -> str:
+    """The machine a field access names (`m[i].f` or `m.f`), as variable bases name it."""
+    base = e.base.base if isinstance(e.base, S.Index) else e.base
+    return base.id if isinstance(base, S.Name) else "?"
+
+
+def _show_path(keys: list[KeySort], value: S.SType) -> str:
+    if isinstance(value, S.NamedType):
+        return " -> ".join([*(str(k) for k in keys), value.name])
+    return " -> ".join([*(str(k) for k in keys), str(value)])
+
+
+def _block(path: tuple[KeySort, ...], slots: tuple[int, ...], pos: int) -> tuple[int, ...]:
+    """The slots of key position `pos` of the outermost key (row-major, NOTE(key-paths))."""
+    n = len(slots) // size(path[0])
+    return slots[pos * n:(pos + 1) * n]
+
+
+def read_cells(path: tuple[KeySort, ...], slots: tuple[int, ...], keys: list[Expr], sort: Sort) -> Expr:
+    """Read the cell at `keys`: a constant key narrows to its block; a non-constant outer key over
+    constant inner keys is one Select on that column; otherwise an if-then-else over the outer
+    key's values of the inner reads. Never arithmetic on keys: a key of a symmetric set is only
+    compared with == (NOTE(symmetry)), which the automorphism check moves correctly."""
+    if not keys:
+        return Var(slots[0], sort)
+    k, rest, off = keys[0], keys[1:], key_offset(path[0])
+    blocks = [_block(path, slots, p) for p in range(size(path[0]))]
+    if isinstance(k, Const):
+        return read_cells(path[1:], blocks[int(k.value) - off], rest, sort)
+    subs = [read_cells(path[1:], b, rest, sort) for b in blocks]
+    column = tuple(x.slot for x in subs if isinstance(x, Var))
+    return smart.select(subs, k, off, sort, column if len(column) == len(subs) else (-1,) * len(subs))
+
+
+def cells_hit(path: tuple[KeySort, ...], slots: tuple[int, ...], keys: list[Expr]) -> list[tuple[int, Expr]]:
+    """Every slot a write at `keys` may land in, with the condition that it does."""
+    if not keys:
+        return [(slots[0], TRUE)]
+    k, rest, off = keys[0], keys[1:], key_offset(path[0])
+    if isinstance(k, Const):
+        return cells_hit(path[1:], _block(path, slots, int(k.value) - off), rest)
+    out: list[tuple[int, Expr]] = []
+    for p in range(size(path[0])):
+        hit = smart.Eq(k, Const(p + off, k.sort))
+        out.extend((s, smart.And(hit, c)) for s, c in cells_hit(path[1:], _block(path, slots, p), rest))
+    return out

@@ -158,6 +158,11 @@ def parse_target(scalar: YScalar) -> S.Target:
     return parse(scalar, "target", "assignment target")  # type: ignore[return-value]
 
 
+def parse_init(scalar: YScalar) -> tuple[S.SExpr, tuple[tuple[str, str, Span], ...]]:
+    """An initial value and its key binders (name, key type, span), outermost first."""
+    return parse(scalar, "initexpr", "initial value")  # type: ignore[return-value]
+
+
 def parse_type(scalar: YScalar) -> S.SType:
     return parse(scalar, "typeexpr", "type")  # type: ignore[return-value]
 
@@ -283,6 +288,15 @@ class _Build(Transformer):  # type: ignore[type-arg]
 
     def range(self, meta: object, c: list[S.SExpr]) -> S.RangeType:
         return S.RangeType(c[0], c[1], self._s(meta))
+
+    def initexpr(self, meta: object, c: list[object]) -> tuple[S.SExpr, tuple[tuple[str, str, Span], ...]]:
+        names = c[1:]
+        binders = tuple((str(n), str(d), self._tok(n)) for n, d in zip(names[::2], names[1::2], strict=True))  # type: ignore[arg-type]
+        return c[0], binders  # type: ignore[return-value]
+
+    def reclit(self, meta: object, c: list[object]) -> S.RecLit:
+        items = [x for x in c if x is not None]
+        return S.RecLit(tuple((str(n), v) for n, v in zip(items[::2], items[1::2], strict=True)), self._s(meta))  # type: ignore[misc]
 
     def maptype(self, meta: object, c: list[S.SType]) -> S.MapType:
         return S.MapType(c[0], c[1], self._s(meta))

@@ -106,6 +106,30 @@ class StateVar:
     machine: str | None = None
     key_sort: Sort | None = None        # the map's key type (or the machine's instance set)
     key_value: int | None = None
+    # NOTE(key-paths): a cell of a nested map (`m[a][b]`) or of a machine's local map
+    # (`vcpu[v].seen[k]`) has several keys. `keys` is then the whole path, outermost first, as
+    # (key type, value) pairs, and `fmt` the display name with one `{}` per key; key_sort,
+    # key_value and key stay the outermost key's. A cell with at most one key leaves both empty.
+    keys: tuple[tuple[Sort, int], ...] = ()
+    fmt: str = ""
+    # NOTE(records) in model/records.py: a record variable's field `f` has its own slots
+    # (base "r.f"); `record` names the record variable ("r"), so exporters regroup the fields
+    record: str = ""
+
+    @property
+    def key_path(self) -> tuple[tuple[Sort, int], ...]:
+        """Every key of this cell, outermost first (empty for a scalar)."""
+        if self.keys:
+            return self.keys
+        return ((self.key_sort, self.key_value),) if self.key_sort is not None and self.key_value is not None else ()
+
+    def name_with(self, pos: int, text: str) -> str:
+        """The display name with key number `pos` written as `text` (a rendered expression)."""
+        if self.keys:
+            shown = [s.render(v) for s, v in self.keys]
+            shown[pos] = text
+            return self.fmt.format(*shown)
+        return self.name.replace(f"[{self.key}]", f"[{text}]", 1) if self.key is not None else self.name
 
 
 @dataclass(frozen=True)

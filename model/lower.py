@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from model import smart
 from model import syntax as S
 from model.diagnostics import Collector, did_you_mean
-from model.elaborate import MAX_EXPANSION, Elaborator, Env, narrowing
+from model.elaborate import MAX_EXPANSION, Elaborator, Env, Fields, narrowing
 from model.ir import (
     GLOBAL_CONTEXT,
     TEMPORAL_KINDS,
@@ -35,7 +35,7 @@ from model.ir import (
 from model.names import check_names
 from model.params import Instance
 from model.scope import MachineScope, Scope, VarInfo, check_duplicates, param_consts, status_sort
-from model.sorts import MAX_VALUES, EnumSort, IndexSort, IntSort, OptionSort, Sort, assignable, contains, size
+from model.sorts import MAX_VALUES, EnumSort, IndexSort, IntSort, KeySort, OptionSort, Sort, assignable, contains, size
 from model.writes import Write, lower_assign, place_of, range_bad, updates_of, write
 
 
@@ -128,6 +128,9 @@ def _types(sc: Scope, el: Elaborator) -> None:
                              f"at most {MAX_VALUES}")
                 n = None
             sort = IndexSort(t.name, n, _symmetric(el, t)) if n is not None else None
+        elif t.kind == "record":
+            _record_type(sc, el, t)
+            continue
         else:
             sort = el.sort_of(t.alias) if t.alias is not None else None
         if sort is not None:
@@ -142,6 +145,21 @@ def _symmetric(el: Elaborator, t: S.TypeDecl) -> bool:
     if c is not None and not isinstance(c, Const):
         el.err(t.symmetric_when.span, "`symmetric:` must be constant over params", "a static condition", "SC306")
     return isinstance(c, Const) and bool(c.value)
+
+
+def _record_type(sc: Scope, el: Elaborator, t: S.TypeDecl) -> None:
+    """A record type's fields: each of a scalar type (NOTE(records) in model/records.py)."""
+    fields = []
+    for (name, ty), span in zip(t.fields, t.field_spans, strict=True):
+        if isinstance(ty, S.NamedType) and ty.name in sc.record_types:
+            sc.out.error("SC303", span, f"field '{name}' of record '{t.name}' is a record",
+                         "a field of a scalar type (bool, a range, an enum, an index set, an option)")
+            return
+        s = el.sort_of(ty)
+        if s is None:
+            return
+        fields.append((name, s))
+    sc.record_types[t.name] = tuple(fields)
 
 
 def _init_values(sc: Scope, el: Elaborator, d: S.VarDecl, sort: Sort) -> Sequence[int]:
@@ -173,16 +191,74 @@ def _init_values(sc: Scope, el: Elaborator, d: S.VarDecl, sort: Sort) -> Sequenc
     return sort.values()
 
 
+def _slot_inits(sc: Scope, el: Elaborator, d: S.VarDecl, sort: Sort, keys: tuple[KeySort, ...],
+                n: int) -> list[Sequence[int]]:
+    """The initial values of a variable's n slots: one `init:` for all, or per key path when
+    it is written `e for k in K` (a machine's instances repeat the keys' values)."""
+    if not d.init_keys:
+        return [_init_values(sc, el, d, sort)] * n
+    per_key = _keyed_init(sc, el, d, sort, keys)
+    if per_key is None:
+        return [sort.values()] * n
+    return per_key * (n // len(per_key))
+
+
+def _keyed_init(sc: Scope, el: Elaborator, d: S.VarDecl, sort: Sort,
+                keys: tuple[KeySort, ...]) -> list[Sequence[int]] | None:
+    """`init: "e for k1 in K1 for k2 in K2"`: e's constant value for each key path, row-major."""
+    spans = d.init_key_spans   # the builder gives one per key
+    if len(d.init_keys) != len(keys):
+        sc.out.error("SC319", spans[0] if spans else d.span,
+                     f"initial value of '{d.name}' binds {len(d.init_keys)} key(s), but "
+                     + (f"its type has {len(keys)}" if keys else "it is not a map"),
+                     "one `for k in K` per key of the map, outermost first" if keys else "a constant")
+        return None
+    doms: list[Sort] = []
+    for (name, dom), ks, span in zip(d.init_keys, keys, spans, strict=True):
+        got = el.domain(dom, span)
+        if got is not None and got != ks:
+            sc.out.error("SC319", span, f"key '{name}' of the initial value of '{d.name}' ranges over {dom}, "
+                         f"but the map's key there is {ks}", f"for {name} in {ks}")
+            got = None
+        if got is None or not el.binder_ok(name, span, Env(static=True)):
+            return None
+        doms.append(got)
+    out: list[Sequence[int]] = []
+    for combo in itertools.product(*(k.values() for k in keys)):
+        env = Env(static=True)
+        for (name, _), ks, v in zip(d.init_keys, keys, combo, strict=True):
+            env = env.bind_quantified(name, Const(v, ks))
+        x = el.expr(d.init, env, sort) if d.init is not None else None
+        if x is None:
+            return None
+        if not isinstance(x, Const):
+            sc.out.error("SC306", d.init.span if d.init else d.span, f"initial value of '{d.name}' must be "
+                         "constant for each key", "an expression over params and the keys")
+            return None
+        if not assignable(sort, x.sort) or not contains(sort, x.value):
+            sc.out.error("SC305", d.init.span if d.init else d.span, f"initial value {x.sort.render(x.value)} "
+                         f"(for key {', '.join(k.render(v) for k, v in zip(keys, combo, strict=True))}) does not "
+                         f"fit '{d.name}' of type {sort}", str(sort))
+            return None
+        out.append((x.value,))
+    return out
+
+
 def _slots(sc: Scope, el: Elaborator) -> list[Sequence[int]]:
     init: list[Sequence[int]] = []
     for d in sc.spec.vars:
         got = el.var_sort(d.type)
         if got is None:
             continue
-        sort, key = got
-        slots = sc.new_slots(d.name, sort, key)  # type: ignore[arg-type]
-        sc.globals[d.name] = VarInfo(d.name, sort, key, slots)  # type: ignore[arg-type]
-        init.extend([_init_values(sc, el, d, sort)] * len(slots))
+        sort, keys = got
+        _symmetric_once(sc, d, keys)
+        if isinstance(sort, tuple):   # a record (NOTE(records) in model/records.py)
+            sc.records[d.name] = tuple(f for f, _ in sort)
+        for fd, fsort in _fields_of(sc, d, sort):
+            fmt = (d.name + "[{}]" * len(keys) + fd.name[len(d.name):]) if fd is not d else None
+            slots = sc.new_slots(fd.name, fsort, keys, fmt=fmt, record=d.name if fd is not d else "")
+            sc.globals[fd.name] = VarInfo(fd.name, fsort, keys[0] if keys else None, slots, keys[1:])
+            init.extend(_slot_inits(sc, el, fd, fsort, keys, len(slots)))
     for m in sc.spec.machines:
         init.extend(_machine_slots(sc, el, m))
     return init
@@ -212,24 +288,65 @@ def _machine_slots(sc: Scope, el: Elaborator, m: S.MachineDecl) -> list[Sequence
     pc = VarInfo("pc", pcs, inst, _field_slots(sc, m.name, "pc", pcs, inst))
     init.extend([(m.states.index(m.init),)] * len(pc.slots))
     fields = {}
+    records: dict[str, tuple[str, ...]] = {}
     for d in m.vars:
-        got = el.var_sort(d.type)
+        got = el.var_sort(d.type, (inst,) if inst is not None else ())
         if got is None:
             continue
-        sort, key = got
-        if key is not None:
-            sc.out.error("SC303", d.span, "machine-local variables cannot be maps", "a global map K -> T")
-            continue
-        slots = _field_slots(sc, m.name, d.name, sort, inst)
-        fields[d.name] = VarInfo(d.name, sort, inst, slots)
-        init.extend([_init_values(sc, el, d, sort)] * len(slots))
-    sc.machines[m.name] = MachineScope(m, inst, pc, fields)
+        sort, keys = got
+        _symmetric_once(sc, d, ((inst,) if inst is not None else ()) + keys)
+        if isinstance(sort, tuple):   # a record (NOTE(records) in model/records.py)
+            records[d.name] = tuple(f for f, _ in sort)
+        for fd, fsort in _fields_of(sc, d, sort):
+            slots = _field_slots(sc, m.name, d.name, fsort, inst, keys, fd.name[len(d.name) + 1:])
+            fields[fd.name] = VarInfo(fd.name, fsort, inst, slots, keys)
+            init.extend(_slot_inits(sc, el, fd, fsort, keys, len(slots)))
+    sc.machines[m.name] = MachineScope(m, inst, pc, fields, records)
     return init
 
 
-def _field_slots(sc: Scope, machine: str, name: str, sort: Sort, inst: IndexSort | None) -> tuple[int, ...]:
-    """Slots of a machine field: `m.f` for a singleton, `m[i].f` per instance."""
-    return sc.new_slots(f"{machine}.{name}", sort, inst, machine, machine + "[{key}]." + name)
+def _fields_of(sc: Scope, d: S.VarDecl, sort: Sort | Fields) -> list[tuple[S.VarDecl, Sort]]:
+    """A variable as (declaration, sort) pairs: itself, or one `r.f` per field of a record, each
+    with the field's part of a record literal `init:` (none: any value)."""
+    if not isinstance(sort, tuple):
+        return [(d, sort)]
+    given: dict[str, S.SExpr] = {}
+    if isinstance(d.init, S.RecLit):
+        names = [n for n, _ in d.init.fields]
+        if sorted(names) != sorted(f for f, _ in sort):
+            sc.out.error("SC301", d.init.span, f"initial value of '{d.name}' has fields {', '.join(names)}",
+                         "exactly the fields " + ", ".join(f for f, _ in sort))
+        given = dict(d.init.fields)
+    elif d.init is not None:
+        sc.out.error("SC301", d.init.span, f"initial value of record '{d.name}' must be a record literal",
+                     "{" + ", ".join(f"{f}: ..." for f, _ in sort) + "} or any")
+    return [(replace(d, name=f"{d.name}.{f}", init=given.get(f)), s) for f, s in sort]
+
+
+def _field_slots(sc: Scope, machine: str, name: str, sort: Sort, inst: IndexSort | None,
+                 keys: tuple[KeySort, ...] = (), field: str = "") -> tuple[int, ...]:
+    """Slots of a machine field: `m.f` for a singleton, `m[i].f` per instance, and `m[i].f[k]`
+    per instance and key for a machine-local map (NOTE(key-paths) in model/ir.py); `m[i].r.x`
+    for field x of a record r (NOTE(records))."""
+    cells = "[{}]" * len(keys) + (f".{field}" if field else "")
+    base = f"{machine}.{name}" + (f".{field}" if field else "")
+    record = f"{machine}.{name}" if field else ""
+    if inst is None:
+        return sc.new_slots(base, sort, keys, machine, f"{machine}.{name}{cells}", record)
+    return sc.new_slots(base, sort, (inst, *keys), machine, machine + "[{}]." + name + cells, record)
+
+
+def _symmetric_once(sc: Scope, d: S.VarDecl, path: tuple[KeySort, ...]) -> None:
+    """NOTE(key-paths): symmetry reduction permutes a cell by its one key of a symmetric set
+    (checker/symmetry/canon.py); a cell keyed by two (`VCPU -> VCPU -> bool`, or a map over
+    VCPU in a machine whose instances are VCPU) would need both permuted at once, so it is
+    refused rather than reduced unsoundly."""
+    sym = [k for k in path if isinstance(k, IndexSort) and k.symmetric and k.size > 1]
+    if len(sym) > 1:
+        sc.out.error("SC318", d.span, f"'{d.name}' is keyed by symmetric index sets twice "
+                     f"({', '.join(k.name for k in sym)}); symmetry reduction cannot permute it",
+                     "at most one symmetric key per variable (machine instances count as one)",
+                     ("drop `symmetric: true` from one of the index sets",))
 
 
 def _machine_infos(sc: Scope) -> tuple[MachineInfo, ...]:
@@ -380,7 +497,7 @@ def _own_writes(sc: Scope, el: Elaborator, t: S.TransitionDecl, ms: MachineScope
                          f"got a value of type {to.sort}", ", ".join(ms.decl.states))
             return None
         from model.writes import Place
-        writes.append(Write(Place("pc", (ms.pc.slots[i or 0],), None, 0, ms.pc.sort, t.target.span),
+        writes.append(Write(Place("pc", (ms.pc.slots[i or 0],), None, ms.pc.sort, t.target.span),
                             to, smart.TRUE))
     return writes
 

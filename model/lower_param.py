@@ -759,6 +759,8 @@ def unparse(e: S.SExpr) -> str:
     if isinstance(e, S.GenCall):
         cond = f" if {unparse(e.cond)}" if e.cond is not None else ""
         return f"{e.func}({unparse(e.elem)} for {e.var} in {e.domain}{cond})"
+    if isinstance(e, S.RecLit):
+        return "{" + ", ".join(f"{k}: {unparse(v)}" for k, v in e.fields) + "}"
     return "{" + ", ".join(unparse(i) for i in e.items) + "}"
 
 

@@ -5,6 +5,7 @@ Built once per parameter instance (types such as `0..V` depend on parameter valu
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from model import syntax as S
@@ -25,6 +26,13 @@ class VarInfo:
     sort: Sort
     key: KeySort | None          # None: a scalar with exactly one slot
     slots: tuple[int, ...]
+    # further keys of a nested map or a machine-local map (NOTE(key-paths) in model/ir.py);
+    # the slots run over the key path (key, *inner) in row-major order
+    inner: tuple[KeySort, ...] = ()
+
+    @property
+    def path(self) -> tuple[KeySort, ...]:
+        return ((self.key,) if self.key is not None else ()) + self.inner
 
 
 @dataclass
@@ -33,6 +41,7 @@ class MachineScope:
     instances: IndexSort | None
     pc: VarInfo
     fields: dict[str, VarInfo]
+    records: dict[str, tuple[str, ...]] = field(default_factory=dict)   # record variable -> its fields
 
 
 @dataclass
@@ -50,6 +59,8 @@ class Scope:
     vars: list[StateVar] = field(default_factory=list)
     status: EnumSort = EnumSort("Status", ("SUCCESS",))
     lanes: IndexSort | None = None        # the index set declared `lane: true` (NOTE(lanes))
+    record_types: dict[str, tuple[tuple[str, Sort], ...]] = field(default_factory=dict)
+    records: dict[str, tuple[str, ...]] = field(default_factory=dict)   # global record variable -> fields
 
     def all_names(self) -> list[str]:
         return [*self.params, *self.types, *self.members, *self.defs, *self.globals, *self.machines]
@@ -62,15 +73,20 @@ class Scope:
         for i, m in enumerate(sort.members):
             self.members.setdefault(m, []).append((sort, i))
 
-    def new_slots(self, base: str, sort: Sort, key: KeySort | None, machine: str | None = None,
-                  fmt: str = "{base}[{key}]") -> tuple[int, ...]:
-        if key is None:
-            self.vars.append(StateVar(base, sort, base, None, machine))
+    def new_slots(self, base: str, sort: Sort, keys: tuple[KeySort, ...], machine: str | None = None,
+                  fmt: str | None = None, record: str = "") -> tuple[int, ...]:
+        """One slot per key path over `keys` (row-major); `fmt` has one `{}` per key; `record`
+        names the record variable a field's slots belong to (NOTE(records))."""
+        if not keys:
+            self.vars.append(StateVar(fmt or base, sort, base, None, machine, record=record))
             return (len(self.vars) - 1,)
+        fmt = fmt if fmt is not None else base + "[{}]" * len(keys)
         start = len(self.vars)
-        for k in key.values():
-            kr = key.render(k)
-            self.vars.append(StateVar(fmt.format(base=base, key=kr), sort, base, kr, machine, key, k))
+        for combo in itertools.product(*(k.values() for k in keys)):
+            shown = [k.render(v) for k, v in zip(keys, combo, strict=True)]
+            path = tuple(zip(keys, combo, strict=True)) if len(keys) > 1 else ()
+            self.vars.append(StateVar(fmt.format(*shown), sort, base, shown[0], machine, keys[0], combo[0],
+                                      path, fmt if path else "", record))
         return tuple(range(start, len(self.vars)))
 
 

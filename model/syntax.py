@@ -95,7 +95,15 @@ class SetLit:
     span: Span = field(compare=False)
 
 
-SExpr = Name | IntLit | Unary | Binary | Compare | IfElse | Index | Field | Call | GenCall | SetLit
+@dataclass(frozen=True)
+class RecLit:
+    """A record literal `{a: e1, b: e2}` (NOTE(records) in model/records.py)."""
+
+    fields: tuple[tuple[str, SExpr], ...]
+    span: Span = field(compare=False)
+
+
+SExpr = Name | IntLit | Unary | Binary | Compare | IfElse | Index | Field | Call | GenCall | SetLit | RecLit
 
 
 @dataclass(frozen=True)
@@ -167,6 +175,8 @@ class TypeDecl:
     member_spans: tuple[Span, ...] = field(default=(), compare=False)  # one per enum member
     lane: bool = False            # its elements are the race diagram's lanes (LPs, CPUs)
     symmetric_when: SExpr | None = None   # `symmetric: "EXPR"`: symmetric where EXPR (over params) holds
+    fields: tuple[tuple[str, SType], ...] = ()    # kind "record": {record: {a: T1, b: T2}}
+    field_spans: tuple[Span, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -185,6 +195,9 @@ class VarDecl:
     init: SExpr | None            # None means "any value"
     doc: str = ""
     span: Span | None = field(default=None, compare=False)
+    # a map's key-dependent initial value `init: "e for k in K"`: (k, K), outermost key first
+    init_keys: tuple[tuple[str, str], ...] = ()
+    init_key_spans: tuple[Span, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

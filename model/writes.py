@@ -11,20 +11,21 @@ from dataclasses import dataclass
 
 from model import smart
 from model import syntax as S
-from model.elaborate import Elaborator, Env, numeric
+from model.elaborate import Elaborator, Env, cells_hit, machine_of, numeric
 from model.ir import Const, Expr, Op, Var
-from model.sorts import BOOL, Sort, assignable, contains, key_offset
+from model.records import push_field
+from model.scope import VarInfo
+from model.sorts import BOOL, Sort, assignable, contains
 from model.source import Span
 
 
 @dataclass(frozen=True)
 class Place:
-    """Where a write lands: one of `slots`, chosen by `key` (None: the only slot)."""
+    """Where a write lands: slots[i] when hits[i] holds (one slot and no hits: always there)."""
 
     base: str
     slots: tuple[int, ...]
-    key: Expr | None
-    offset: int
+    hits: tuple[Expr, ...] | None
     sort: Sort
     span: Span
 
@@ -36,6 +37,13 @@ class Write:
     cond: Expr
 
 
+def _at(base: str, info: VarInfo, keys: list[Expr], span: Span) -> Place:
+    cells = cells_hit(info.path, info.slots, keys)
+    if len(cells) == 1 and smart.is_true(cells[0][1]):
+        return Place(base, (cells[0][0],), None, info.sort, span)
+    return Place(base, tuple(s for s, _ in cells), tuple(h for _, h in cells), info.sort, span)
+
+
 def place_of(el: Elaborator, lhs: S.SExpr, env: Env) -> Place | None:
     sc = el.sc
     if isinstance(lhs, S.Name):
@@ -45,35 +53,75 @@ def place_of(el: Elaborator, lhs: S.SExpr, env: Env) -> Place | None:
             return None
         if m is not None and lhs.id in m.fields:
             info = m.fields[lhs.id]
-            return Place(f"{m.decl.name}.{lhs.id}", (info.slots[env.self_idx or 0],), None, 0, info.sort, lhs.span)
+            if info.inner:
+                el.err(lhs.span, f"map '{lhs.id}' is assigned one cell at a time",
+                       lhs.id + "[key]" * len(info.inner), "SC307")
+                return None
+            return Place(f"{m.decl.name}.{lhs.id}", (info.slots[env.self_idx or 0],), None, info.sort, lhs.span)
         g = sc.globals.get(lhs.id)
         if g is not None and g.key is None:
-            return Place(g.name, g.slots, None, 0, g.sort, lhs.span)
+            return Place(g.name, g.slots, None, g.sort, lhs.span)
         if g is not None:
-            el.err(lhs.span, f"map '{lhs.id}' is assigned one cell at a time", f"{lhs.id}[key]", "SC307")
+            el.err(lhs.span, f"map '{lhs.id}' is assigned one cell at a time", lhs.id + "[key]" * len(g.path),
+                   "SC307")
             return None
-    if isinstance(lhs, S.Index) and isinstance(lhs.base, S.Name) and lhs.base.id in sc.globals:
-        g = sc.globals[lhs.base.id]
-        if g.key is None:
-            el.err(lhs.span, f"'{g.name}' is not a map", "a map variable", "SC309")
+    if isinstance(lhs, S.Index) and _indexable(lhs, sc.globals, env):
+        cell = el.indexed(lhs, env)
+        if cell is None:
             return None
-        k = el.key_expr(g, lhs.index, env)
-        return Place(g.name, g.slots, k, key_offset(g.key), g.sort, lhs.span) if k is not None else None
+        return _at(_base_name(lhs, env), cell[0], cell[1], lhs.span)
+    if isinstance(lhs, S.Field) and (fields := el.record_fields(lhs.base, env)) is not None:
+        if lhs.name not in fields:   # NOTE(records) in model/records.py
+            el.err(lhs.span, f"the record has no field '{lhs.name}'", ", ".join(fields), "SC201")
+            return None
+        return place_of(el, push_field(lhs.base, lhs.name), env)
     if isinstance(lhs, S.Field):
         got = el.field_info(lhs, env)
         if got is None:
             return None
         info, idx = got
         base = f"{lhs.base}.{lhs.name}"
+        if info.inner:
+            shown = f"{machine_of(lhs)}.{lhs.name}"
+            el.err(lhs.span, f"map '{shown}' is assigned one cell at a time", shown + "[key]" * len(info.inner),
+                   "SC307")
+            return None
         if isinstance(idx, int) or idx is None:
-            return Place(base, (info.slots[idx or 0],), None, 0, info.sort, lhs.span)
-        return Place(base, info.slots, idx, 0, info.sort, lhs.span)
+            return Place(base, (info.slots[idx or 0],), None, info.sort, lhs.span)
+        return _at(base, info, [idx], lhs.span)
     if isinstance(lhs, S.Name):
         sc.unknown(lhs.id, lhs.span, "variable")
         return None
     el.err(lhs.span, "cannot assign to this expression",
            "a variable, a map cell m[k], or a machine field m[i].f", "SC314")
     return None
+
+
+def _root(lhs: S.Index) -> S.SExpr:
+    base: S.SExpr = lhs
+    while isinstance(base, S.Index):
+        base = base.base
+    return base
+
+
+def _indexable(lhs: S.Index, globals_: dict[str, VarInfo], env: Env) -> bool:
+    """Whether an indexed target names a map: global, the machine's own, or another instance's."""
+    root = _root(lhs)
+    if isinstance(root, S.Field):
+        return True
+    return isinstance(root, S.Name) and (root.id in globals_ or (
+        env.machine is not None and root.id in env.machine.fields))
+
+
+def _base_name(lhs: S.Index, env: Env) -> str:
+    """The variable a written cell belongs to, as SC315 names it."""
+    root = _root(lhs)
+    if isinstance(root, S.Field):
+        return f"{root.base}.{root.name}"
+    assert isinstance(root, S.Name)
+    if env.machine is not None and root.id in env.machine.fields:
+        return f"{env.machine.decl.name}.{root.id}"
+    return root.id
 
 
 def write(el: Elaborator, place: Place, value: Expr, span: Span, cond: Expr) -> Write | None:
@@ -99,6 +147,10 @@ def lower_assign(el: Elaborator, a: S.Assign, env: Env, cond: Expr) -> list[Writ
         envs = [env.bind_quantified(a.target.var, Const(v, dom)) for v in dom.values()]
     out = []
     for e in envs:
+        fields = el.record_fields(a.target.lhs, e)
+        if fields is not None:
+            out.extend(_record_writes(el, a, e, fields, cond))
+            continue
         p = place_of(el, a.target.lhs, e)
         v = el.expr(a.value, e, p.sort) if p is not None else None
         w = write(el, p, v, a.value.span, cond) if p is not None and v is not None else None
@@ -107,14 +159,26 @@ def lower_assign(el: Elaborator, a: S.Assign, env: Env, cond: Expr) -> list[Writ
     return out
 
 
+def _record_writes(el: Elaborator, a: S.Assign, env: Env, fields: tuple[str, ...], cond: Expr) -> list[Write]:
+    """A whole record assigned: one write per field, in field order (NOTE(records))."""
+    places = [place_of(el, push_field(a.target.lhs, f), env) for f in fields]
+    if any(p is None for p in places):
+        return []
+    like = [Var(p.slots[0], p.sort) for p in places]  # type: ignore[union-attr]
+    values = el.record_values(a.value, env, like, fields)  # type: ignore[arg-type]
+    if values is None:
+        return []
+    writes = [write(el, p, v, a.value.span, cond) for p, v in zip(places, values, strict=True)]  # type: ignore[arg-type]
+    return [w for w in writes if w is not None]
+
+
 def updates_of(writes: list[Write], var_sort: dict[int, Sort]) -> tuple[tuple[int, Expr], ...]:
     """Fold writes into one update per slot, in slot order (NOTE(write-order))."""
     acc: dict[int, Expr] = {}
     for w in writes:
         p = w.place
         for pos, slot in enumerate(p.slots):
-            hit = smart.TRUE if p.key is None else smart.Eq(p.key, Const(pos + p.offset, p.key.sort))
-            c = smart.And(w.cond, hit)
+            c = smart.And(w.cond, smart.TRUE if p.hits is None else p.hits[pos])
             if smart.is_false(c):
                 continue
             old = acc.get(slot, Var(slot, var_sort[slot]))

@@ -1,7 +1,8 @@
 """A hypothesis strategy for small random TransitionSystems, built directly as IR.
 
 Shape: a few global slots (bool, small int ranges, an enum, an index, an option, a two-cell map
-read through Select), 1-3 "machines" (each a pc slot and a few actions moving it), actions with
+read through Select, sometimes also a nested map I -> bool -> T read and written with constant or
+variable keys as the front end lowers `n[k1][k2]`), 1-3 "machines" (each a pc slot and a few actions moving it), actions with
 guards and simultaneous updates, some of them "operations" with a SUCCESS / error / busy outcome
 and a `result` status, and properties of every kind: invariants, step properties (over pre- and
 post-state and the result), the built-in range property and deadlock. `live_systems` adds
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field, replace
 from hypothesis import strategies as st
 
 from model import smart
+from model.elaborate import cells_hit, read_cells
 from model.ir import (
     Action,
     ActionLabel,
@@ -52,6 +54,7 @@ COLOR = EnumSort("Color", ("RED", "GREEN", "BLUE"))
 IDX = IndexSort("I", 2)
 GLOBAL_SORTS: list[Sort] = [BOOL, IntSort(0, 2), IntSort(0, 3), IntSort(-1, 1), COLOR, IDX, OptionSort(COLOR)]
 EDGE_KEY = IntSort(2**62, 2**62 + 1)
+NESTED_PATH: tuple[IndexSort | BoolSort, ...] = (IDX, BOOL)
 EDGE_SORTS: list[Sort] = [IntSort(65534, 65536), EDGE_KEY, IntSort(2**63 - 3, 2**63 - 1),
                           IntSort(-(2**63) + 1, -(2**63) + 2)]
 PAST_SORT = IntSort(2**63 - 1, 2**63)      # its states do not fit int64 rows
@@ -66,6 +69,7 @@ class _Build:
     past: bool = False          # (at the edge) also values that do not fit int64
     vars: list[StateVar] = field(default_factory=list)
     maps: list[tuple[tuple[int, int], Sort, Sort]] = field(default_factory=list)   # cells, key, value
+    nested: list[tuple[tuple[int, ...], Sort]] = field(default_factory=list)        # I -> bool -> value
 
     def slots_of(self, pred: type | tuple[type, ...]) -> list[int]:
         return [i for i, v in enumerate(self.vars) if isinstance(v.sort, pred)]
@@ -89,10 +93,14 @@ class _Build:
         same = [i for i, v in enumerate(self.vars) if v.sort == s or
                 (isinstance(s, OptionSort) and v.sort == s.inner)]
         cells = [m for m in self.maps if m[2] == s]
+        nested = [n for n in self.nested if n[1] == s]
         choice = self.draw(st.integers(0, 3 if depth > 0 else 1))
         if choice == 1 and same:
             j = self.pick(same)
             return Var(j, self.vars[j].sort)
+        if choice == 2 and nested:   # m[k1][k2] as the front end lowers it (NOTE(key-paths))
+            slots, vs = self.draw(st.sampled_from(nested))
+            return read_cells(NESTED_PATH, slots, [self.key(k) for k in NESTED_PATH], vs)
         if choice == 2 and cells:
             (a, b), ks, vs = self.draw(st.sampled_from(cells))
             return Select((a, b), self.key(ks), key_offset(ks), vs)   # type: ignore[arg-type]
@@ -211,6 +219,8 @@ def _system(draw: st.DrawFn, live: bool, edge: bool = False, range_errors: bool 
         for key in ks.values():
             b.vars.append(StateVar(f"m[{ks.render(key)}]", vs, "m", ks.render(key)))
         b.maps.append(((base, base + 1), ks, vs))
+        if not live and draw(st.booleans()):   # (live_systems draw as they did before nested maps)
+            _nested_map(b, vs)
     machines, actions = _machines(b, draw(st.integers(1, 3)))
     if range_errors:
         actions.append(_overflow(b, machines))
@@ -224,6 +234,27 @@ def _system(draw: st.DrawFn, live: bool, edge: bool = False, range_errors: bool 
         props = _temporal(b, actions)
     return TransitionSystem("gen", "<gen>", (), None, tuple(b.vars), init_values, init_c, tuple(actions),
                             tuple(props), tuple(machines), statuses=STATUS.members)
+
+
+def _nested_map(b: _Build, vs: Sort) -> None:
+    """A nested map n: I -> bool -> vs, one slot per key pair (NOTE(key-paths) in model/ir.py)."""
+    base = len(b.vars)
+    for k1 in IDX.values():
+        for k2 in BOOL.values():
+            keys = ((IDX, k1), (BOOL, int(k2)))
+            b.vars.append(StateVar(f"n[{k1}][{BOOL.render(k2)}]", vs, "n", str(k1), None, IDX, k1, keys,
+                                   "n[{}][{}]"))
+    b.nested.append((tuple(range(base, len(b.vars))), vs))
+
+
+def _nested_write(b: _Build, targets: list[int]) -> list[tuple[int, Expr]]:
+    """`n[k1][k2] := v` with drawn (maybe variable) keys, as model/writes.py lowers it."""
+    slots, vs = b.draw(st.sampled_from(b.nested))
+    if any(s in targets for s in slots):
+        return []
+    value = b.symbolic(vs, 1)
+    hits = cells_hit(NESTED_PATH, slots, [b.key(k) for k in NESTED_PATH])
+    return [(s, smart.Ite_(h, value, Var(s, vs), vs)) for s, h in hits if not smart.is_false(h)]
 
 
 def _init(b: _Build, i: int) -> Sequence[int]:
@@ -259,7 +290,8 @@ def _action(b: _Build, m: int, t: int, pc: int) -> list[Action]:
     guard = smart.And(smart.Eq(Var(pc, pcsort), src), b.boolean(1) if b.draw(st.booleans()) else smart.TRUE)
     others = [i for i, v in enumerate(b.vars) if v.machine is None]
     targets = sorted(b.draw(st.sets(st.sampled_from(others), max_size=2))) if others else []
-    updates = tuple(sorted([(pc, dst), *((j, b.value_for(j)) for j in targets)]))
+    keyed = _nested_write(b, targets) if b.nested and b.draw(st.booleans()) else []
+    updates = tuple(sorted([(pc, dst), *((j, b.value_for(j)) for j in targets), *keyed]))
     label = ActionLabel(f"mach{m}", f"t{t}", None, ())
     if not b.draw(st.integers(0, 2)) == 0:
         return [Action(label, guard, updates)]

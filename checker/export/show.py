@@ -91,12 +91,15 @@ def _type(src: SourceFile, t: S.TypeDecl) -> dict[str, object]:
         sym = _expr(src, t.symmetric_when) if t.symmetric_when is not None else t.symmetric   # text: where EXPR
         return {"name": t.name, "kind": "index", "size": _expr(src, t.size), "symmetric": sym,
                 "lane": t.lane}
+    if t.kind == "record":
+        return {"name": t.name, "kind": "record", "fields": {n: _expr(src, ty) for n, ty in t.fields}}
     return {"name": t.name, "kind": "alias", "of": _expr(src, t.alias)}
 
 
 def _var(src: SourceFile, v: S.VarDecl) -> dict[str, object]:
-    return {"name": v.name, "type": _expr(src, v.type), "init": _expr(src, v.init) if v.init else "any",
-            "doc": v.doc}
+    init = _expr(src, v.init) if v.init else "any"
+    keys = "".join(f" for {k} in {dom}" for k, dom in v.init_keys)   # a key-dependent init: e for k in K
+    return {"name": v.name, "type": _expr(src, v.type), "init": init + keys, "doc": v.doc}
 
 
 def _op(src: SourceFile, o: S.OpDecl) -> dict[str, object]:
@@ -179,6 +182,8 @@ def _type_line(t: dict[str, object]) -> str:
     if t["kind"] == "index":
         marks = [m if t[m] is True else f"{m} where {t[m]}" for m in ("symmetric", "lane") if t.get(m)]
         return f"{t['name']}: index set 0..{t['size']}-1" + (f" ({', '.join(marks)})" if marks else "")
+    if t["kind"] == "record":
+        return f"{t['name']}: record {{" + ", ".join(f"{k}: {v}" for k, v in t["fields"].items()) + "}"  # type: ignore[attr-defined]
     return f"{t['name']}: {t['of']}"
 
 

@@ -75,6 +75,8 @@ def _show_postfix(e: S.SExpr) -> str:
         return f"{e.func}({show(e.elem)} for {e.var} in {e.domain}{cond})"
     if isinstance(e, S.SetLit):
         return "{" + ", ".join(show(x) for x in e.items) + "}"
+    if isinstance(e, S.RecLit):
+        return "{" + ", ".join(f"{k}: {show(x)}" for k, x in e.fields) + "}"
     raise TypeError(f"not a surface expression: {e!r}")
 
 

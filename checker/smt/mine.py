@@ -196,6 +196,8 @@ def refs(ts: TransitionSystem, quantified: bool = False) -> list[Ref]:
     families: dict[tuple[str, str], dict[int, int]] = {}
     for i, var in enumerate(ts.vars):
         key, val = _sym(var.key_sort), _sym(var.sort)
+        if var.keys:   # a cell of a nested or machine-local map: not a family over one set
+            continue
         if key is not None and val is None and var.key_value is not None:
             families.setdefault((var.base, key.name), {})[var.key_value] = i
         elif key is None and val is not None:

@@ -44,9 +44,7 @@ class _Render:
             return self.ts.vars[e.slot].name, P_ATOM
         if isinstance(e, Select):
             first = self.ts.vars[e.slots[0]]
-            idx = self.go(e.index)[0]
-            name = first.name.replace(f"[{first.key}]", f"[{idx}]", 1) if first.key is not None else first.name
-            return name, P_ATOM
+            return first.name_with(_varying_key(self.ts, e.slots), self.go(e.index)[0]), P_ATOM
         if isinstance(e, Ite):
             return (f"{self.sub(e.then, P_OR)} if {self.sub(e.cond, P_OR)} else {self.sub(e.other, P_ITE)}",
                     P_ITE)
@@ -124,3 +122,11 @@ def _negated(x: Expr) -> Expr | None:
         c = -x.args[0].value
         return x.args[1] if c == 1 else App(Op.MUL, (Const(c, x.args[0].sort), x.args[1]), x.sort)
     return None
+
+
+def _varying_key(ts: TransitionSystem, slots: tuple[int, ...]) -> int:
+    """Which key of a Select's cells its index picks (NOTE(key-paths): the one they differ in)."""
+    if len(slots) < 2:
+        return 0
+    a, b = ts.vars[slots[0]].key_path, ts.vars[slots[1]].key_path
+    return next((k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), 0)

@@ -25,10 +25,23 @@ State = tuple[int, ...]
 def symmetric_sets(ts: TransitionSystem) -> list[IndexSort]:
     found: dict[str, IndexSort] = {}
     for v in ts.vars:
-        for s in (v.sort, v.key_sort, getattr(v.sort, "inner", None)):
+        for s in (v.sort, getattr(v.sort, "inner", None), *(k for k, _ in v.key_path)):
             if isinstance(s, IndexSort) and s.symmetric and s.size > 1:
                 found[s.name] = s
     return [found[k] for k in sorted(found)]
+
+
+def _symmetric_key(path: tuple[tuple[Sort, int], ...], sets: dict[str, int]) -> tuple[int, int, int] | None:
+    """(set, element, position) of a cell's key of a symmetric set, if it has one."""
+    for pos, (s, v) in enumerate(path):
+        if isinstance(s, IndexSort) and s.name in sets:
+            return sets[s.name], v, pos
+    return None
+
+
+def _other_keys(path: tuple[tuple[Sort, int], ...], keyed: tuple[int, int, int] | None) -> tuple[int, ...]:
+    pos = keyed[2] if keyed is not None else -1
+    return tuple(v for k, (_, v) in enumerate(path) if k != pos)
 
 
 def _valued_set(sort: Sort, sets: dict[str, int]) -> int | None:
@@ -46,16 +59,19 @@ class Canonicalizer:
         self.sets = symmetric_sets(self.ts)
         index = {s.name: i for i, s in enumerate(self.sets)}
         vars_ = self.ts.vars
-        self.key_set = [index.get(v.key_sort.name) if isinstance(v.key_sort, IndexSort) else None
-                        for v in vars_]
+        # NOTE(key-paths): a slot is permuted by its one key of a symmetric set (the front end
+        # refuses a second, SC318); its other keys stay, so they are part of where it lives
+        keyed = [_symmetric_key(v.key_path, index) for v in vars_]
+        self.key_set = [k[0] if k is not None else None for k in keyed]
+        self.key_value: list[int | None] = [k[1] if k is not None else None for k in keyed]
         self.val_set = [_valued_set(v.sort, index) for v in vars_]
-        where = {(v.base, v.key_value): i for i, v in enumerate(vars_)}
-        # for a keyed slot: the slot holding the same base at key k
-        self.slot_at = [[where.get((v.base, k)) for k in range(self.sets[ks].size)] if ks is not None else []
-                        for v, ks in zip(vars_, self.key_set)]
-        self.blocks = [[[i for i, v in enumerate(vars_) if self.key_set[i] == si and v.key_value == e]
+        rest = [_other_keys(v.key_path, k) for v, k in zip(vars_, keyed, strict=True)]
+        where = {(v.base, r, kv): i for i, (v, r, kv) in enumerate(zip(vars_, rest, self.key_value, strict=True))}
+        # for a keyed slot: the slot holding the same base (and other keys) at key k
+        self.slot_at = [[where.get((v.base, r, k)) for k in range(self.sets[ks].size)] if ks is not None else []
+                        for v, r, ks in zip(vars_, rest, self.key_set, strict=True)]
+        self.blocks = [[[i for i in range(len(vars_)) if self.key_set[i] == si and self.key_value[i] == e]
                         for e in range(s.size)] for si, s in enumerate(self.sets)]
-        self.key_value = [v.key_value for v in vars_]
         # blocks list their slots in declaration order, so the masked positions are the same
         # for every element of a set
         self.sig_get = [[_getter(b) for b in blocks] for blocks in self.blocks]

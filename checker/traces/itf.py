@@ -5,7 +5,9 @@ Encoding (read back by checker/traces/itf_read.py, so the two must change togeth
   - bools are JSON bools; enum members and an option's `none` are strings;
   - a map's flattened slots (StateVar.base/key) are regrouped into one variable
     {"#map": [[key, value], ...]} in key order; machine fields are maps from instance to value
-    ("vcpu.pc"), a singleton machine's fields are plain variables ("teardown.pc");
+    ("vcpu.pc"), a singleton machine's fields are plain variables ("teardown.pc"); a nested
+    map, and a machine's local map, is a map of maps, outermost key first (NOTE(key-paths)); a record is an
+    object of its fields {"src": ..., "ok": ...}, also as a map's value (NOTE(records));
   - each state's `#meta` has its index and the action that produced it ("init" for state 0),
     with the transition, instance, arguments, operation and returned status;
   - the top-level `#meta` says how to find the spec again: source path, variant, params.
@@ -84,7 +86,7 @@ def groups(ts: TransitionSystem) -> list[tuple[str, list[int]]]:
 
 
 def itf_name(v: StateVar) -> str:
-    return v.base if v.key is not None else v.name
+    return v.record or (v.base if v.key is not None else v.name)
 
 
 def state_json(ts: TransitionSystem, state: tuple[int, ...], ints: Callable[[int], Json] = bigint) -> dict[str, Json]:
@@ -92,13 +94,40 @@ def state_json(ts: TransitionSystem, state: tuple[int, ...], ints: Callable[[int
     `ints` writes integers (ITF's #bigint; the seamcheck/result JSON writes plain numbers)."""
     out: dict[str, Json] = {}
     for name, slots in groups(ts):
-        first = ts.vars[slots[0]]
-        if first.key is None:
-            out[name] = value(first.sort, state[slots[0]], ints)
-        else:
-            out[name] = {"#map": [[key_value(ts.vars[s].key or "", ints), value(ts.vars[s].sort, state[s], ints)]
-                                  for s in slots]}
+        out[name] = _json(ts, slots, state, ints, 0)
     return out
+
+
+def _json(ts: TransitionSystem, slots: list[int], state: tuple[int, ...], ints: Callable[[int], Json],
+          depth: int) -> Json:
+    """A variable's value as ITF: a map of maps for a nested or machine-local map (NOTE(key-paths)),
+    a record an object of its fields (NOTE(records) in model/records.py)."""
+    first = ts.vars[slots[0]]
+    if depth == key_count(first):
+        if first.record:
+            return {field_name(ts.vars[s]): value(ts.vars[s].sort, state[s], ints) for s in slots}
+        return value(first.sort, state[slots[0]], ints)
+    return {"#map": [[key_value(k, ints), _json(ts, sub, state, ints, depth + 1)]
+                     for k, sub in key_groups(ts, slots, depth)]}
+
+
+def key_count(v: StateVar) -> int:
+    return len(v.keys) if v.keys else int(v.key is not None)
+
+
+def field_name(v: StateVar) -> str:
+    """The record field a slot holds (its base is the record's name, a dot and the field)."""
+    return v.base[len(v.record) + 1:]
+
+
+def key_groups(ts: TransitionSystem, slots: list[int], depth: int) -> list[tuple[str, list[int]]]:
+    """The slots of a map grouped by their rendered key number `depth`, in key order."""
+    out: dict[str, list[int]] = {}
+    for s in slots:
+        v = ts.vars[s]
+        k = v.key if not v.keys else v.keys[depth][0].render(v.keys[depth][1])
+        out.setdefault(k or "", []).append(s)
+    return list(out.items())
 
 
 def step_meta(ts: TransitionSystem, act: Action, pre: tuple[int, ...], index: int) -> dict[str, Json]:

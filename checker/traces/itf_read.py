@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from checker.traces.itf import groups, key_text
+from checker.traces.itf import field_name, groups, key_count, key_groups, key_text
 from checker.traces.trace import Trace
 from model.diagnostics import Collector, Diagnostic, SpecError, did_you_mean
 from model.ir import TransitionSystem
@@ -218,10 +218,7 @@ def _state(doc: ItfDocument, ts: TransitionSystem, i: int, st: dict[str, Json], 
         if name not in st:
             out.error("SC503", doc.span(("states", i)), f"state {i} has no value for '{name}'")
             continue
-        if ts.vars[slots[0]].key is None:
-            values[slots[0]] = _value(doc, ts.vars[slots[0]].sort, st[name], where, out)
-        else:
-            _map(doc, ts, slots, st[name], where, values, out)
+        _map(doc, ts, slots, st[name], where, values, out)
     for k in st:
         if k != "#meta" and k not in doc.data["vars"]:
             out.error("SC503", doc.span(("states", i, k)), f"state {i} has '{k}', which is not in 'vars'")
@@ -229,8 +226,16 @@ def _state(doc: ItfDocument, ts: TransitionSystem, i: int, st: dict[str, Json], 
 
 
 def _map(doc: ItfDocument, ts: TransitionSystem, slots: list[int], x: Json, where: Path_,
-         values: list[int], out: Collector) -> None:
-    keys = {ts.vars[s].key: s for s in slots}
+         values: list[int], out: Collector, depth: int = 0) -> None:
+    """Decode a variable's value into its slots: a value, a map, a map of maps for a nested one
+    (NOTE(key-paths)), a record's object (NOTE(records))."""
+    if depth == key_count(ts.vars[slots[0]]):
+        if ts.vars[slots[0]].record:
+            _record(doc, ts, slots, x, where, values, out)
+        else:
+            values[slots[0]] = _value(doc, ts.vars[slots[0]].sort, x, where, out)
+        return
+    keys = dict(key_groups(ts, slots, depth))
     pairs = x.get("#map") if isinstance(x, dict) and set(x) == {"#map"} else None
     if not isinstance(pairs, list):
         out.error("SC504", doc.span(where), f"'{where[-1]}' is a map in the spec", '{"#map": [[key, value], ...]}')
@@ -248,10 +253,22 @@ def _map(doc: ItfDocument, ts: TransitionSystem, slots: list[int], x: Json, wher
             out.error("SC504", doc.span(pw), f"key {k} of '{where[-1]}' appears twice")
             continue
         seen.add(k)
-        values[keys[k]] = _value(doc, ts.vars[keys[k]].sort, pair[1], (*pw, 1), out)
+        _map(doc, ts, keys[k], pair[1], (*pw, 1), values, out, depth + 1)
     missing = [k for k in keys if k not in seen]
     if missing:
         out.error("SC504", doc.span(where), f"'{where[-1]}' lacks key(s) {', '.join(str(k) for k in missing)}")
+
+
+def _record(doc: ItfDocument, ts: TransitionSystem, slots: list[int], x: Json, where: Path_,
+            values: list[int], out: Collector) -> None:
+    """A record: an object with exactly its fields (NOTE(records) in model/records.py)."""
+    fields = {field_name(ts.vars[s]): s for s in slots}
+    if not isinstance(x, dict) or sorted(x) != sorted(fields):
+        out.error("SC504", doc.span(where), f"'{where[-1]}' is a record with fields {', '.join(fields)}",
+                  "{" + ", ".join(f'"{f}": ...' for f in fields) + "}")
+        return
+    for f, s in fields.items():
+        values[s] = _value(doc, ts.vars[s].sort, x[f], (*where, f), out)
 
 
 def _value(doc: ItfDocument, sort: Sort, x: Json, where: Path_, out: Collector) -> int:

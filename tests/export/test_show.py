@@ -24,7 +24,8 @@ def run(*args: str) -> Result:
     return CliRunner().invoke(cli.main, list(args), catch_exceptions=False)
 
 
-@pytest.mark.parametrize("spec", ["tests/specs/lanes.yaml", "tests/specs/ops.yaml"])
+@pytest.mark.parametrize("spec", ["tests/specs/lanes.yaml", "tests/specs/ops.yaml", "tests/specs/alloc_nested.yaml",
+                                  "tests/specs/records.yaml"])
 def test_show_golden(spec: str, golden) -> None:  # type: ignore[no-untyped-def]
     name = Path(spec).stem
     text, js = run("show", spec), run("show", spec, "--json")
