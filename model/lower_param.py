@@ -326,6 +326,8 @@ def lower_param(spec: S.SpecDecl, inst: Instance) -> Lowered:
     sc = Scope(spec, inst, out, status=status_sort(spec))
     check_duplicates(spec, out)
     sorts, refusals = _symmetric_sets(spec)
+    if outside := _outside(spec):
+        return tuple(outside)
     if not sorts and not refusals:
         return (Refusal(None, "no symmetric set", "the spec has none sized by a parameter, so there is no "
                         "size to prove it for"),)
@@ -374,6 +376,29 @@ def _axioms(sc: Scope, el: ParamElaborator, actions: tuple[PAction, ...]) -> Exp
 
 def _exprs(p: PProperty) -> list[Expr]:
     return [x for x in (p.pred,) if x is not None] + [b for _, b in p.bad]
+
+
+def _outside(spec: S.SpecDecl) -> list[Refusal]:
+    """Constructs this lowering does not encode (yet), refused before anything is lowered:
+    nested and machine-local maps, records and key-dependent initial values (their cells are
+    key paths, NOTE(key-paths) in model/ir.py), and property families (a member names one
+    element of its set). Refusing keeps the verdict unknown, never a proof of another system."""
+    records = {t.name for t in spec.types if t.kind == "record"}
+    out = []
+    local = [(v, True) for m in spec.machines for v in m.vars]
+    for v, in_machine in [*((v, False) for v in spec.vars), *local]:
+        t = v.type
+        if isinstance(t, S.MapType) and (in_machine or isinstance(t.value, S.MapType)):
+            out.append(Refusal(v.span, f"variable '{v.name}'", "a nested or machine-local map"))
+        elif v.init_keys:
+            out.append(Refusal(v.span, f"variable '{v.name}'", "an initial value that depends on the key"))
+        elif any(isinstance(x, S.NamedType) and x.name in records for x in (t, getattr(t, "value", None))):
+            out.append(Refusal(v.span, f"variable '{v.name}'", "a record"))
+    for p in (*spec.properties, *spec.lemmas):
+        if p.family:
+            out.append(Refusal(p.span, f"property family '{p.name}'",
+                               "each member names one element of its set (`for:`)"))
+    return out
 
 
 def _symmetric_sets(spec: S.SpecDecl) -> tuple[list[PSort], list[Refusal]]:
