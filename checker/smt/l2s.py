@@ -1,0 +1,200 @@
+"""Liveness to safety (Biere, Artho, Schuppan 2002): a temporal property of a system becomes an
+invariant of a product system, which k-induction (checker/smt/kind.py) then proves or refutes.
+
+NOTE(l2s): the product keeps the system's state (slots 0..n-1, the same slot numbers) and adds a
+shadow copy of it (n..2n-1), a bit `saved`, and monitor bits. Its actions are the system's, at
+the same indices, each also updating the monitor bits from its pre-state, plus one `save` step
+(index n) that copies the state into the shadow, sets `saved` and leaves the state alone. The
+invariant `l2s` says no product state is accepting:
+  - loop closed: saved, at least one step since the save, state == shadow, the property's shape
+    held on every loop state, and every fairness group satisfied on the loop;
+  - stutter: no guard holds in the state (it stays there for ever, NOTE(liveness)) and the shape
+    holds at it.
+Reachable accepting states are exactly the lassos of NOTE(lasso) in checker/smt/lasso.py: the
+save step marks the loop start l, the steps after it are a_l..a_{k-1}, and the monitor bits
+read the loop states s_l..s_{k-1} as pre-states of those steps (s_k == s_l). So `l2s` holds in
+the product iff the property holds in the system, for every size where the product is finite.
+A step leaving a variable's range leaves it in the product too, and the product has no state
+after it, so such a step ends the behaviour as in the explicit engine (NOTE(range-fairness));
+enabledness is read from the guards, out-of-range steps included, as in replay.
+
+NOTE(l2s-lemmas): the system's lemmas are invariants of the product: a product state's first n
+slots are a reachable system state (the save step does not move them, every other step is a
+system step), and its shadow, once saved, is a copy of such a state; so each lemma holds of the
+state, and "saved => lemma" of the shadow. The monitor bits keep their initial values until the
+save (they only record loop states), which is one more lemma. All of them are proved again in
+the product by k-induction's own lemma proof before they are assumed, so nothing here is taken
+on trust; stating them is what lets induction ignore unreachable states and shadows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from model.ir import (Action, ActionLabel, App, Const, Expr, Ite, Property, Select, StateVar,
+                      TransitionSystem, Var)
+from model.smart import FALSE, TRUE, And, Eq, Implies, Not, Or
+from model.sorts import BOOL
+
+PROP = "l2s"          # the product's one property: no accepting state is reachable
+SAVE = "save"         # the product's extra transition (machine "~l2s")
+
+Group = tuple[str, str, int | None]
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A monitor bit: its initial value, its value after the system's action i (over the
+    pre-state; None: unchanged) and after the save step (None: unchanged)."""
+
+    name: str
+    init: bool
+    on_step: Callable[[int], Expr | None]
+    on_save: Expr | None = None
+    loop_only: bool = True     # keeps its initial value until the save (NOTE(l2s-lemmas))
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """What the product accepts (NOTE(l2s)): conditions over its state, flags included."""
+
+    save: Expr       # when saving is worth it (the shape can start here)
+    loop: Expr       # on closing the loop: the shape held on the loop, fairness met
+    stutter: Expr    # in a state with nothing enabled: the shape holds for ever
+
+
+class _Builder:
+    """Allocates the product's slots after the system's and its shadow."""
+
+    def __init__(self, ts: TransitionSystem):
+        self.ts, self.n = ts, len(ts.vars)
+        self.vars: list[StateVar] = [*ts.vars, *(_shadow_var(v) for v in ts.vars)]
+        self.flags: list[tuple[int, Flag]] = []
+        self.saved = self.bit(Flag("saved", False, lambda i: None, TRUE))
+
+    def bit(self, f: Flag) -> Var:
+        slot = len(self.vars)
+        self.vars.append(StateVar(f"~{f.name}", BOOL, f"~{f.name}"))
+        self.flags.append((slot, f))
+        return Var(slot, BOOL)
+
+
+def _shadow_var(v: StateVar) -> StateVar:
+    return StateVar(f"~{v.name}", v.sort, f"~{v.base}", v.key)
+
+
+def enabled(ts: TransitionSystem, actions: tuple[int, ...]) -> Expr:
+    return Or(*(ts.actions[i].guard for i in actions))
+
+
+def fair_groups(ts: TransitionSystem) -> list[tuple[Group, str, tuple[int, ...]]]:
+    """NOTE(fairness): per (machine, instance, transition); the kind is its first fair action's."""
+    acts: dict[Group, list[int]] = {}
+    kind: dict[Group, str] = {}
+    for i, a in enumerate(ts.actions):
+        if a.fair:
+            acts.setdefault(a.fair_group, []).append(i)
+            kind.setdefault(a.fair_group, a.fair)
+    return [(g, kind[g], tuple(xs)) for g, xs in acts.items()]
+
+
+def acceptance(ts: TransitionSystem, p: Property, b: _Builder) -> Acceptance:
+    """The one place that encodes the property's shape and fairness as monitor bits (extend
+    here for new fairness forms or temporal kinds). Every bit is updated from a step's pre-state,
+    so after the steps of the loop it has read exactly the loop states s_l..s_{k-1}."""
+    saved = b.saved
+    fair: list[Expr] = []
+    for n, (g, kind, acts) in enumerate(fair_groups(ts)):
+        en, mine = enabled(ts, acts), frozenset(acts)
+        fired = b.bit(Flag(f"fired[{n}]", False, lambda i, m=mine, x=n: Or(_v(b, f"fired[{x}]"), saved)
+                           if i in m else None))
+        if kind == "weak":     # enabled in every loop state => fired: fired or disabled once
+            off = b.bit(Flag(f"off[{n}]", False, lambda i, e=en, x=n: Or(_v(b, f"off[{x}]"), And(saved, Not(e)))))
+            fair.append(Or(fired, off))
+        else:                  # enabled in some loop state => fired
+            seen = b.bit(Flag(f"seen[{n}]", False, lambda i, e=en, x=n: Or(_v(b, f"seen[{x}]"), And(saved, e))))
+            fair.append(Implies(seen, fired))
+    shape = _shape(p, b)
+    return Acceptance(shape.save, And(shape.loop, *fair), shape.stutter)
+
+
+def _shape(p: Property, b: _Builder) -> Acceptance:
+    """The violation shapes of NOTE(lasso), as monitor bits."""
+    assert p.pred is not None
+    P, saved = p.pred, b.saved
+    if p.kind == "eventually":     # not P in every state so far (the loop's are among them)
+        never = b.bit(Flag("never", True, lambda i: And(_v(b, "never"), Not(P)), loop_only=False))
+        now = And(never, Not(P))
+        return Acceptance(now, now, now)
+    if p.kind == "always_eventually":    # not P on the loop
+        off = b.bit(Flag("quiet", True, lambda i: And(_v(b, "quiet"), Or(Not(saved), Not(P))), TRUE))
+        return Acceptance(Not(P), And(off, Not(P)), Not(P))
+    assert p.kind == "leads_to" and p.pred2 is not None
+    Q = p.pred2
+    # trig: some earlier state had P and not Q, and not Q since (up to the pre-state)
+    trig = b.bit(Flag("trig", False, lambda i: And(Not(Q), Or(P, _v(b, "trig"))), loop_only=False))
+    now = And(Not(Q), Or(P, trig))
+    held = b.bit(Flag("held", False, lambda i: And(_v(b, "held"), Not(Q)), now))
+    return Acceptance(now, And(held, Not(Q)), now)
+
+
+def _v(b: _Builder, name: str) -> Var:
+    slot = next(s for s, f in b.flags if f.name == name)
+    return Var(slot, BOOL)
+
+
+def shift(e: Expr, n: int) -> Expr:
+    """e over the shadow: every slot read moved by n."""
+    if isinstance(e, Var):
+        return Var(e.slot + n, e.sort)
+    if isinstance(e, Const):
+        return e
+    if isinstance(e, Select):
+        return Select(tuple(s + n for s in e.slots), shift(e.index, n), e.offset, e.sort)
+    if isinstance(e, Ite):
+        return Ite(shift(e.cond, n), shift(e.then, n), shift(e.other, n), e.sort)
+    return App(e.op, tuple(shift(a, n) for a in e.args), e.sort)
+
+
+def product(ts: TransitionSystem, prop: str) -> TransitionSystem:
+    """The product system of NOTE(l2s) for the temporal property `prop`, with the lemmas of
+    NOTE(l2s-lemmas); its one property is PROP."""
+    p = ts.prop(prop)
+    b = _Builder(ts)
+    acc = acceptance(ts, p, b)
+    n, saved = b.n, b.saved
+    same = And(*(Eq(Var(i, v.sort), Var(i + n, v.sort)) for i, v in enumerate(ts.vars)))
+    moved = b.bit(Flag("moved", False, lambda i: Or(_v(b, "moved"), saved)))
+    stuck = Not(enabled(ts, tuple(range(len(ts.actions)))))
+    bad = Or(And(saved, moved, same, acc.loop), And(stuck, acc.stutter))
+    actions = [_step(a, i, b) for i, a in enumerate(ts.actions)]
+    actions.append(_save(b, acc.save))
+    init = [*ts.init_values, *((_first(vs),) for vs in ts.init_values),
+            *((int(f.init),) for _, f in b.flags)]
+    prop_ = Property(PROP, "invariant", pred=Not(bad), doc=f"{p.kind} {p.name}, liveness to safety")
+    return replace(ts, name=f"{ts.name}~l2s", vars=tuple(b.vars), init_values=tuple(init),
+                   actions=tuple(actions), properties=(prop_,), lemmas=_lemmas(ts, b), machines=())
+
+
+def _first(vs: object) -> int:
+    return next(iter(vs))  # type: ignore[call-overload,no-any-return]
+
+
+def _step(a: Action, i: int, b: _Builder) -> Action:
+    ups = [(slot, e) for slot, f in b.flags if (e := f.on_step(i)) is not None]
+    return replace(a, updates=(*a.updates, *ups), fair=None)
+
+
+def _save(b: _Builder, worth: Expr) -> Action:
+    ups = [(i + b.n, Var(i, v.sort)) for i, v in enumerate(b.ts.vars)]
+    ups += [(slot, f.on_save) for slot, f in b.flags if f.on_save is not None]
+    return Action(ActionLabel("~l2s", SAVE, None, ()), And(Not(b.saved), worth), tuple(ups))
+
+
+def _lemmas(ts: TransitionSystem, b: _Builder) -> tuple[Property, ...]:
+    """NOTE(l2s-lemmas)."""
+    shadow = tuple(replace(lem, name=f"~{lem.name}", pred=Implies(b.saved, shift(lem.pred, b.n)))
+                   for lem in ts.lemmas if lem.kind == "invariant" and lem.pred is not None)
+    fresh = And(*(Eq(Var(slot, BOOL), TRUE if f.init else FALSE) for slot, f in b.flags[1:] if f.loop_only))
+    return (*ts.lemmas, *shadow, Property("~fresh", "invariant", pred=Implies(Not(b.saved), fresh)))
