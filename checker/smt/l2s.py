@@ -32,8 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from model.ir import (Action, ActionLabel, App, Const, Expr, Ite, Property, Select, StateVar,
-                      TransitionSystem, Var)
+from model.ir import Action, ActionLabel, App, Const, Expr, Ite, Property, Select, StateVar, TransitionSystem, Var
 from model.smart import FALSE, TRUE, And, Eq, Implies, Not, Or
 from model.sorts import BOOL
 
@@ -105,18 +104,36 @@ def acceptance(ts: TransitionSystem, p: Property, b: _Builder) -> Acceptance:
     so after the steps of the loop it has read exactly the loop states s_l..s_{k-1}."""
     saved = b.saved
     fair: list[Expr] = []
-    for n, (g, kind, acts) in enumerate(fair_groups(ts)):
-        en, mine = enabled(ts, acts), frozenset(acts)
-        fired = b.bit(Flag(f"fired[{n}]", False, lambda i, m=mine, x=n: Or(_v(b, f"fired[{x}]"), saved)
-                           if i in m else None))
-        if kind == "weak":     # enabled in every loop state => fired: fired or disabled once
-            off = b.bit(Flag(f"off[{n}]", False, lambda i, e=en, x=n: Or(_v(b, f"off[{x}]"), And(saved, Not(e)))))
-            fair.append(Or(fired, off))
+    for n, (_, kind, acts) in enumerate(fair_groups(ts)):
+        en = enabled(ts, acts)
+        fired = _fired(b, f"fired[{n}]", frozenset(acts))
+        if kind == "weak":     # enabled in every loop state => fired: fired, or disabled once
+            fair.append(Or(fired, _sticky(b, f"off[{n}]", And(saved, Not(en)))))
         else:                  # enabled in some loop state => fired
-            seen = b.bit(Flag(f"seen[{n}]", False, lambda i, e=en, x=n: Or(_v(b, f"seen[{x}]"), And(saved, e))))
-            fair.append(Implies(seen, fired))
+            fair.append(Implies(_sticky(b, f"seen[{n}]", And(saved, en)), fired))
     shape = _shape(p, b)
     return Acceptance(shape.save, And(shape.loop, *fair), shape.stutter)
+
+
+def _sticky(b: _Builder, name: str, cond: Expr) -> Var:
+    """A bit set by the first step whose pre-state satisfies cond."""
+    def step(i: int) -> Expr:
+        return Or(_v(b, name), cond)
+    return b.bit(Flag(name, False, step))
+
+
+def _fired(b: _Builder, name: str, acts: frozenset[int]) -> Var:
+    """A bit set by the first step after the save that fires one of acts."""
+    def step(i: int) -> Expr | None:
+        return Or(_v(b, name), b.saved) if i in acts else None
+    return b.bit(Flag(name, False, step))
+
+
+def _always(b: _Builder, name: str, cond: Expr, on_save: Expr | None = None, loop_only: bool = True) -> Var:
+    """A bit cleared by the first step whose pre-state violates cond."""
+    def step(i: int) -> Expr:
+        return And(_v(b, name), cond)
+    return b.bit(Flag(name, True, step, on_save, loop_only))
 
 
 def _shape(p: Property, b: _Builder) -> Acceptance:
@@ -124,16 +141,17 @@ def _shape(p: Property, b: _Builder) -> Acceptance:
     assert p.pred is not None
     P, saved = p.pred, b.saved
     if p.kind == "eventually":     # not P in every state so far (the loop's are among them)
-        never = b.bit(Flag("never", True, lambda i: And(_v(b, "never"), Not(P)), loop_only=False))
-        now = And(never, Not(P))
+        now = And(_always(b, "never", Not(P), loop_only=False), Not(P))
         return Acceptance(now, now, now)
     if p.kind == "always_eventually":    # not P on the loop
-        off = b.bit(Flag("quiet", True, lambda i: And(_v(b, "quiet"), Or(Not(saved), Not(P))), TRUE))
-        return Acceptance(Not(P), And(off, Not(P)), Not(P))
+        quiet = _always(b, "quiet", Or(Not(saved), Not(P)), TRUE)
+        return Acceptance(Not(P), And(quiet, Not(P)), Not(P))
     assert p.kind == "leads_to" and p.pred2 is not None
     Q = p.pred2
-    # trig: some earlier state had P and not Q, and not Q since (up to the pre-state)
-    trig = b.bit(Flag("trig", False, lambda i: And(Not(Q), Or(P, _v(b, "trig"))), loop_only=False))
+
+    def trig_step(i: int) -> Expr:    # some earlier state had P and not Q, and not Q since
+        return And(Not(Q), Or(P, _v(b, "trig")))
+    trig = b.bit(Flag("trig", False, trig_step, loop_only=False))
     now = And(Not(Q), Or(P, trig))
     held = b.bit(Flag("held", False, lambda i: And(_v(b, "held"), Not(Q)), now))
     return Acceptance(now, And(held, Not(Q)), now)
@@ -165,7 +183,7 @@ def product(ts: TransitionSystem, prop: str) -> TransitionSystem:
     acc = acceptance(ts, p, b)
     n, saved = b.n, b.saved
     same = And(*(Eq(Var(i, v.sort), Var(i + n, v.sort)) for i, v in enumerate(ts.vars)))
-    moved = b.bit(Flag("moved", False, lambda i: Or(_v(b, "moved"), saved)))
+    moved = _sticky(b, "moved", saved)
     stuck = Not(enabled(ts, tuple(range(len(ts.actions)))))
     bad = Or(And(saved, moved, same, acc.loop), And(stuck, acc.stutter))
     actions = [_step(a, i, b) for i, a in enumerate(ts.actions)]
@@ -187,7 +205,7 @@ def _step(a: Action, i: int, b: _Builder) -> Action:
 
 
 def _save(b: _Builder, worth: Expr) -> Action:
-    ups = [(i + b.n, Var(i, v.sort)) for i, v in enumerate(b.ts.vars)]
+    ups: list[tuple[int, Expr]] = [(i + b.n, Var(i, v.sort)) for i, v in enumerate(b.ts.vars)]
     ups += [(slot, f.on_save) for slot, f in b.flags if f.on_save is not None]
     return Action(ActionLabel("~l2s", SAVE, None, ()), And(Not(b.saved), worth), tuple(ups))
 

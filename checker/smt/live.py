@@ -11,6 +11,7 @@ does not replay is an internal error (EngineDisagreement), as for every other SM
 from __future__ import annotations
 
 import time
+
 from checker.core.budget import Budget
 from checker.core.verdict import Proved, Unknown, Verdict, Violated
 from checker.smt import EngineDisagreement, kind
