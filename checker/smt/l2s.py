@@ -25,6 +25,16 @@ state, and "saved => lemma" of the shadow. The monitor bits keep their initial v
 save (they only record loop states), which is one more lemma. All of them are proved again in
 the product by k-induction's own lemma proof before they are assumed, so nothing here is taken
 on trust; stating them is what lets induction ignore unreachable states and shadows.
+
+NOTE(l2s-monotone): those lemmas say nothing of how the state relates to its shadow, and that is
+what a proof needs: k-induction's step case may start in any saved product state, for instance
+one step away from closing the loop with every fairness group already served. A slot that no
+step of the system decreases (a set-only flag, a lifecycle only moving forward) can never return
+to its saved value once it moved, so "saved => v >= ~v" is an invariant of the product (the save
+makes them equal, every step keeps v >= its old value >= ~v), and with it induction knows that a
+step raising v cannot lie on a loop. live.py finds such slots with one z3 query per slot and
+direction on the system (no step from any in-domain state lowers it); k-induction proves the
+lemmas again in the product before assuming them, like every other lemma.
 """
 
 from __future__ import annotations
@@ -32,7 +42,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from model.ir import Action, ActionLabel, App, Const, Expr, Ite, Property, Select, StateVar, TransitionSystem, Var
+from model.ir import Action, ActionLabel, App, Const, Expr, Ite, Op, Property, Select, StateVar, TransitionSystem, Var
 from model.smart import FALSE, TRUE, And, Eq, Implies, Not, Or
 from model.sorts import BOOL
 
@@ -175,9 +185,11 @@ def shift(e: Expr, n: int) -> Expr:
     return App(e.op, tuple(shift(a, n) for a in e.args), e.sort)
 
 
-def product(ts: TransitionSystem, prop: str) -> TransitionSystem:
+def product(ts: TransitionSystem, prop: str,
+            monotone: tuple[tuple[int, str], ...] = ()) -> TransitionSystem:
     """The product system of NOTE(l2s) for the temporal property `prop`, with the lemmas of
-    NOTE(l2s-lemmas); its one property is PROP."""
+    NOTE(l2s-lemmas) and, for each (slot, ">=" | "<=") in `monotone`, the relational lemma of
+    NOTE(l2s-monotone); its one property is PROP."""
     p = ts.prop(prop)
     b = _Builder(ts)
     acc = acceptance(ts, p, b)
@@ -192,7 +204,8 @@ def product(ts: TransitionSystem, prop: str) -> TransitionSystem:
             *((int(f.init),) for _, f in b.flags)]
     prop_ = Property(PROP, "invariant", pred=Not(bad), doc=f"{p.kind} {p.name}, liveness to safety")
     return replace(ts, name=f"{ts.name}~l2s", vars=tuple(b.vars), init_values=tuple(init),
-                   actions=tuple(actions), properties=(prop_,), lemmas=_lemmas(ts, b), machines=())
+                   actions=tuple(actions), properties=(prop_,), machines=(),
+                   lemmas=(*_lemmas(ts, b), *_monotone(ts, b, monotone)))
 
 
 def _first(vs: object) -> int:
@@ -216,3 +229,14 @@ def _lemmas(ts: TransitionSystem, b: _Builder) -> tuple[Property, ...]:
                    for lem in ts.lemmas if lem.kind == "invariant" and lem.pred is not None)
     fresh = And(*(Eq(Var(slot, BOOL), TRUE if f.init else FALSE) for slot, f in b.flags[1:] if f.loop_only))
     return (*ts.lemmas, *shadow, Property("~fresh", "invariant", pred=Implies(Not(b.saved), fresh)))
+
+
+def _monotone(ts: TransitionSystem, b: _Builder, slots: tuple[tuple[int, str], ...]) -> tuple[Property, ...]:
+    """NOTE(l2s-monotone): "saved => v >= ~v" (or <=) for a slot no step decreases (increases)."""
+    op = {">=": Op.GE, "<=": Op.LE}
+    out = []
+    for v, d in slots:
+        now, saved = Var(v, ts.vars[v].sort), Var(v + b.n, ts.vars[v].sort)
+        out.append(Property(f"~mono[{ts.vars[v].name}]", "invariant",
+                            pred=Implies(b.saved, App(op[d], (now, saved), BOOL))))
+    return tuple(out)

@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import time
 
+import z3
+
 from checker.core.budget import Budget
 from checker.core.verdict import Proved, Unknown, Verdict, Violated
 from checker.smt import EngineDisagreement, kind
-from checker.smt.encode import EncodingOptions
+from checker.smt.encode import Encoding, EncodingOptions
 from checker.smt.l2s import PROP, product
+from checker.smt.solver import check as solver_check
+from checker.smt.solver import new_solver
 from checker.smt.unroll import provenance
 from checker.traces.replay import ReplayError, validate
 from checker.traces.trace import Trace
-from model.ir import TransitionSystem
+from model.ir import Expr, TransitionSystem
 
 METHOD = "liveness-to-safety with k-induction"
 
@@ -30,7 +34,7 @@ def check(ts: TransitionSystem, prop: str, budget: Budget | None = None, *, engi
     """The temporal property `prop` of ts, by k-induction on its liveness-to-safety product."""
     budget = (budget or Budget()).start()
     t0 = time.monotonic()
-    pr = product(ts, prop)
+    pr = product(ts, prop, monotone_slots(ts, budget))
     # the product's symmetry is not the system's (one shadow, one property): none is broken
     v = kind.check(pr, PROP, budget, engine=engine, options=options or EncodingOptions(symmetry=False))
     prov = provenance(ts, engine, t0, **dict(v.provenance.stats))
@@ -41,6 +45,28 @@ def check(ts: TransitionSystem, prop: str, budget: Budget | None = None, *, engi
     if isinstance(v, Unknown):
         return Unknown(prop, prov, f"{METHOD}: {v.reason}", v.depth_reached)
     return Unknown(prop, prov, f"{METHOD}: no answer")   # k-induction gives no bounded verdict
+
+
+def monotone_slots(ts: TransitionSystem, budget: Budget) -> tuple[tuple[int, str], ...]:
+    """NOTE(l2s-monotone): (slot, ">=") for a slot that no step lowers, from any in-domain state,
+    (slot, "<=") for one no step raises; a query without an answer (rlimit, time) gives none."""
+    enc = Encoding(ts, EncodingOptions(symmetry=False))
+    s = enc.state("m")
+    writes: dict[int, list[tuple[int, Expr]]] = {}
+    for i, a in enumerate(ts.actions):
+        for slot, e in a.updates:
+            writes.setdefault(slot, []).append((i, e))
+    out: list[tuple[int, str]] = []
+    for slot, ws in sorted(writes.items()):
+        old = enc.num.num(s.vars[slot])
+        for d, worse in ((">=", lambda new, x=old: new < x), ("<=", lambda new, x=old: new > x)):
+            moves = [z3.And(enc.pred(ts.actions[i].guard, s), worse(enc.num.num(enc.expr(e, s))))
+                     for i, e in ws]
+            solver = new_solver(budget, enc.ctx, enc.logic)
+            solver.add(enc.domain(s), z3.Or(*moves))
+            if solver_check(solver, budget).result == "unsat":
+                out.append((slot, d))
+    return tuple(out)
 
 
 def lasso(ts: TransitionSystem, tr: Trace) -> Trace:
