@@ -105,7 +105,9 @@ def _reference(ts: TransitionSystem) -> dict[str, Verdict] | None:
     r = explore(ts, _temporal(ts), Budget(max_states=MAX_STATES))
     if not r.complete:
         return None
-    return {p: r.verdict(p) for p in _temporal(ts)}
+    # explicit decides every property of a complete search, but for a system without an
+    # initial state (NOTE(no-initial-state): the run module rejects it before any engine)
+    return {p: v for p in _temporal(ts) if not isinstance(v := r.verdict(p), Unknown)}
 
 
 @settings(max_examples=150, deadline=None, derandomize=True,
@@ -127,17 +129,21 @@ def test_product_agrees_on_generated_systems_with_range_errors(ts: TransitionSys
 
 
 @pytest.mark.slow
-@settings(max_examples=40, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(live_systems())
-def test_kind_never_contradicts_explicit_on_generated_systems(ts: TransitionSystem) -> None:
-    ref = _reference(ts)
-    for prop, want in (ref or {}).items():
-        v = live.check(ts, prop, Budget(rlimit=RLIMIT, max_depth=8))
-        if isinstance(v, Proved):
-            assert isinstance(want, Proved), (prop, v, want)
-        elif isinstance(v, Violated):
-            assert isinstance(want, Violated), (prop, v, want)
-            validate(ts, v.trace, prop)
-        else:
-            assert isinstance(v, Unknown)
+def test_kind_never_contradicts_explicit_on_generated_systems() -> None:
+    """Exact agreement where both decide; and k-induction decides most of them both ways."""
+    seen: list[str] = []
+
+    @settings(max_examples=40, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(live_systems())
+    def agree(ts: TransitionSystem) -> None:
+        for prop, want in (_reference(ts) or {}).items():
+            v = live.check(ts, prop, Budget(rlimit=RLIMIT, max_depth=8))
+            if isinstance(v, Proved):
+                assert isinstance(want, Proved), (prop, v, want)
+            elif isinstance(v, Violated):
+                assert isinstance(want, Violated), (prop, v, want)
+                validate(ts, v.trace, prop)
+            seen.append(type(v).__name__)
+    agree()
+    assert seen.count("Proved") >= 10 and seen.count("Violated") >= 10, sorted(seen)
