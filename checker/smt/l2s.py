@@ -26,15 +26,19 @@ save (they only record loop states), which is one more lemma. All of them are pr
 the product by k-induction's own lemma proof before they are assumed, so nothing here is taken
 on trust; stating them is what lets induction ignore unreachable states and shadows.
 
-NOTE(l2s-monotone): those lemmas say nothing of how the state relates to its shadow, and that is
+NOTE(l2s-progress): those lemmas say nothing of how the state relates to its shadow, and that is
 what a proof needs: k-induction's step case may start in any saved product state, for instance
-one step away from closing the loop with every fairness group already served. A slot that no
-step of the system decreases (a set-only flag, a lifecycle only moving forward) can never return
-to its saved value once it moved, so "saved => v >= ~v" is an invariant of the product (the save
-makes them equal, every step keeps v >= its old value >= ~v), and with it induction knows that a
-step raising v cannot lie on a loop. live.py finds such slots with one z3 query per slot and
-direction on the system (no step from any in-domain state lowers it); k-induction proves the
-lemmas again in the product before assuming them, like every other lemma.
+one step away from closing the loop with every fairness group already served but with the
+teardown thread's pc behind its saved value. So each slot gets a relational lemma from its own
+value graph: for a slot of few values written only with constants, an edge X -> Y for every
+action writing Y whose guard holds in some in-domain state with the slot at X (z3 enumerates
+the X, live.py), and "saved => v in reach(~v)" (reach: reflexive-transitive closure) is an
+invariant of the product: the save makes v == ~v, and every step moves v along an edge or keeps
+it. A slot whose writes are not constants gets "saved => v >= ~v" when no step from any
+in-domain state lowers it (or <= when none raises it). With them induction knows that a step
+leaving a value the slot cannot come back to (a set-only flag, a pc past its loop, a lifecycle)
+never lies on a loop. k-induction proves these lemmas again in the product before assuming them,
+like every other lemma, so a wrong edge set could only make the proof fail, never unsound.
 """
 
 from __future__ import annotations
@@ -185,11 +189,19 @@ def shift(e: Expr, n: int) -> Expr:
     return App(e.op, tuple(shift(a, n) for a in e.args), e.sort)
 
 
-def product(ts: TransitionSystem, prop: str,
-            monotone: tuple[tuple[int, str], ...] = ()) -> TransitionSystem:
+@dataclass(frozen=True)
+class Progress:
+    """What the system's steps can do to single slots (NOTE(l2s-progress)): for some slots, the
+    values reachable from each value; for others, (slot, ">=") when no step lowers it, (slot,
+    "<=") when none raises it."""
+
+    reach: dict[int, dict[int, frozenset[int]]]
+    monotone: tuple[tuple[int, str], ...] = ()
+
+
+def product(ts: TransitionSystem, prop: str, progress: Progress | None = None) -> TransitionSystem:
     """The product system of NOTE(l2s) for the temporal property `prop`, with the lemmas of
-    NOTE(l2s-lemmas) and, for each (slot, ">=" | "<=") in `monotone`, the relational lemma of
-    NOTE(l2s-monotone); its one property is PROP."""
+    NOTE(l2s-lemmas) and NOTE(l2s-progress); its one property is PROP."""
     p = ts.prop(prop)
     b = _Builder(ts)
     acc = acceptance(ts, p, b)
@@ -205,7 +217,7 @@ def product(ts: TransitionSystem, prop: str,
     prop_ = Property(PROP, "invariant", pred=Not(bad), doc=f"{p.kind} {p.name}, liveness to safety")
     return replace(ts, name=f"{ts.name}~l2s", vars=tuple(b.vars), init_values=tuple(init),
                    actions=tuple(actions), properties=(prop_,), machines=(),
-                   lemmas=(*_lemmas(ts, b), *_monotone(ts, b, monotone)))
+                   lemmas=(*_lemmas(ts, b), *_progress(ts, b, progress or Progress({}))))
 
 
 def _first(vs: object) -> int:
@@ -231,11 +243,19 @@ def _lemmas(ts: TransitionSystem, b: _Builder) -> tuple[Property, ...]:
     return (*ts.lemmas, *shadow, Property("~fresh", "invariant", pred=Implies(Not(b.saved), fresh)))
 
 
-def _monotone(ts: TransitionSystem, b: _Builder, slots: tuple[tuple[int, str], ...]) -> tuple[Property, ...]:
-    """NOTE(l2s-monotone): "saved => v >= ~v" (or <=) for a slot no step decreases (increases)."""
-    op = {">=": Op.GE, "<=": Op.LE}
+def _progress(ts: TransitionSystem, b: _Builder, facts: Progress) -> tuple[Property, ...]:
+    """NOTE(l2s-progress): "saved => v in reach(~v)", "saved => v >= ~v" (or <=)."""
     out = []
-    for v, d in slots:
+    for v, reach in sorted(facts.reach.items()):
+        sort = ts.vars[v].sort
+        now, saved = Var(v, sort), Var(v + b.n, sort)
+        everything = frozenset(reach)
+        cases = [Implies(Eq(saved, Const(x, sort)), Or(*(Eq(now, Const(y, sort)) for y in sorted(ys))))
+                 for x, ys in sorted(reach.items()) if ys != everything]
+        if cases:
+            out.append(Property(f"~reach[{ts.vars[v].name}]", "invariant", pred=Implies(b.saved, And(*cases))))
+    op = {">=": Op.GE, "<=": Op.LE}
+    for v, d in facts.monotone:
         now, saved = Var(v, ts.vars[v].sort), Var(v + b.n, ts.vars[v].sort)
         out.append(Property(f"~mono[{ts.vars[v].name}]", "invariant",
                             pred=Implies(b.saved, App(op[d], (now, saved), BOOL))))

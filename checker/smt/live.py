@@ -15,16 +15,17 @@ import time
 import z3
 
 from checker.core.budget import Budget
+from checker.core.semantics import bounds
 from checker.core.verdict import Proved, Unknown, Verdict, Violated
-from checker.smt import EngineDisagreement, kind
-from checker.smt.encode import Encoding, EncodingOptions
-from checker.smt.l2s import PROP, product
+from checker.smt import EngineDisagreement, decode, kind
+from checker.smt.encode import Encoding, EncodingOptions, StateVars
+from checker.smt.l2s import PROP, Progress, product
 from checker.smt.solver import check as solver_check
 from checker.smt.solver import new_solver
 from checker.smt.unroll import provenance
 from checker.traces.replay import ReplayError, validate
 from checker.traces.trace import Trace
-from model.ir import Expr, TransitionSystem
+from model.ir import Const, Expr, TransitionSystem
 
 METHOD = "liveness-to-safety with k-induction"
 
@@ -34,7 +35,7 @@ def check(ts: TransitionSystem, prop: str, budget: Budget | None = None, *, engi
     """The temporal property `prop` of ts, by k-induction on its liveness-to-safety product."""
     budget = (budget or Budget()).start()
     t0 = time.monotonic()
-    pr = product(ts, prop, monotone_slots(ts, budget))
+    pr = product(ts, prop, progress_facts(ts, budget))
     # the product's symmetry is not the system's (one shadow, one property): none is broken
     v = kind.check(pr, PROP, budget, engine=engine, options=options or EncodingOptions(symmetry=False))
     prov = provenance(ts, engine, t0, **dict(v.provenance.stats))
@@ -47,26 +48,80 @@ def check(ts: TransitionSystem, prop: str, budget: Budget | None = None, *, engi
     return Unknown(prop, prov, f"{METHOD}: no answer")   # k-induction gives no bounded verdict
 
 
-def monotone_slots(ts: TransitionSystem, budget: Budget) -> tuple[tuple[int, str], ...]:
-    """NOTE(l2s-monotone): (slot, ">=") for a slot that no step lowers, from any in-domain state,
-    (slot, "<=") for one no step raises; a query without an answer (rlimit, time) gives none."""
-    enc = Encoding(ts, EncodingOptions(symmetry=False))
-    s = enc.state("m")
-    writes: dict[int, list[tuple[int, Expr]]] = {}
+MAX_VALUES = 64     # a slot with more values gets no value graph (NOTE(l2s-progress))
+
+
+def _writes(ts: TransitionSystem) -> dict[int, list[tuple[int, Expr]]]:
+    out: dict[int, list[tuple[int, Expr]]] = {}
     for i, a in enumerate(ts.actions):
         for slot, e in a.updates:
-            writes.setdefault(slot, []).append((i, e))
-    out: list[tuple[int, str]] = []
-    for slot, ws in sorted(writes.items()):
-        old = enc.num.num(s.vars[slot])
-        for d, worse in ((">=", lambda new, x=old: new < x), ("<=", lambda new, x=old: new > x)):
-            moves = [z3.And(enc.pred(ts.actions[i].guard, s), worse(enc.num.num(enc.expr(e, s))))
-                     for i, e in ws]
-            solver = new_solver(budget, enc.ctx, enc.logic)
-            solver.add(enc.domain(s), z3.Or(*moves))
-            if solver_check(solver, budget).result == "unsat":
-                out.append((slot, d))
-    return tuple(out)
+            out.setdefault(slot, []).append((i, e))
+    return out
+
+
+def progress_facts(ts: TransitionSystem, budget: Budget) -> Progress:
+    """NOTE(l2s-progress): per slot, the values each value can reach by the system's steps (for
+    a slot of few values written only with constants), else whether no step lowers (raises) it."""
+    enc = Encoding(ts, EncodingOptions(symmetry=False))
+    s = enc.state("m")
+    reach: dict[int, dict[int, frozenset[int]]] = {}
+    mono: list[tuple[int, str]] = []
+    for slot, ws in sorted(_writes(ts).items()):
+        lo, hi = bounds(ts, slot)
+        if hi - lo < MAX_VALUES and all(isinstance(e, Const) for _, e in ws):
+            got = _value_graph(ts, enc, s, slot, ws, budget)
+            if got is not None:
+                reach[slot] = got
+            continue
+        mono.extend((slot, d) for d in (">=", "<=") if _never_moves(ts, enc, s, slot, ws, d, budget))
+    return Progress(reach, tuple(mono))
+
+
+def _value_graph(ts: TransitionSystem, enc: Encoding, s: StateVars, slot: int, ws: list[tuple[int, Expr]],
+                 budget: Budget) -> dict[int, frozenset[int]] | None:
+    """For each value X of the slot, the values reachable from X along its writes (a write of Y
+    by an action whose guard holds in some in-domain state with the slot at X is an edge X -> Y);
+    None when a query had no answer."""
+    lo, hi = bounds(ts, slot)
+    edges: dict[int, set[int]] = {x: set() for x in range(lo, hi + 1)}
+    solver = new_solver(budget, enc.ctx, enc.logic)
+    solver.add(enc.domain(s))
+    x = s.vars[slot]
+    for i, e in ws:
+        assert isinstance(e, Const)
+        solver.push()
+        solver.add(enc.pred(ts.actions[i].guard, s))
+        while (out := solver_check(solver, budget)).result == "sat":
+            old = decode.value(solver.model(), x)
+            edges[int(old)].add(int(e.value))
+            solver.add(x != (z3.BoolVal(bool(old), enc.ctx) if z3.is_bool(x) else enc.num.val(int(old))))
+        solver.pop()
+        if out.result == "unknown":
+            return None
+    return {v: _closure(edges, v) for v in edges}
+
+
+def _closure(edges: dict[int, set[int]], v: int) -> frozenset[int]:
+    seen, todo = {v}, [v]
+    while todo:
+        for w in edges[todo.pop()]:
+            if w not in seen:
+                seen.add(w)
+                todo.append(w)
+    return frozenset(seen)
+
+
+def _never_moves(ts: TransitionSystem, enc: Encoding, s: StateVars, slot: int, ws: list[tuple[int, Expr]],
+                 d: str, budget: Budget) -> bool:
+    """No step from an in-domain state lowers (d = ">=") or raises (d = "<=") the slot."""
+    old = enc.num.num(s.vars[slot])
+    moves = []
+    for i, e in ws:
+        new = enc.num.num(enc.expr(e, s))
+        moves.append(z3.And(enc.pred(ts.actions[i].guard, s), new < old if d == ">=" else new > old))
+    solver = new_solver(budget, enc.ctx, enc.logic)
+    solver.add(enc.domain(s), z3.Or(*moves))
+    return solver_check(solver, budget).result == "unsat"
 
 
 def lasso(ts: TransitionSystem, tr: Trace) -> Trace:
