@@ -22,7 +22,8 @@ NOTE(l2s-lemmas): the system's lemmas are invariants of the product: a product s
 slots are a reachable system state (the save step does not move them, every other step is a
 system step), and its shadow, once saved, is a copy of such a state; so each lemma holds of the
 state, and "saved => lemma" of the shadow. The monitor bits keep their initial values until the
-save (they only record loop states), which is one more lemma. All of them are proved again in
+save (they only record loop states), which is one more lemma; and the shadow met the save's
+condition (for leads_to: not Q, and P or an earlier trigger), which is another. All of them are proved again in
 the product by k-induction's own lemma proof before they are assumed, so nothing here is taken
 on trust; stating them is what lets induction ignore unreachable states and shadows.
 
@@ -75,6 +76,7 @@ class Acceptance:
     save: Expr       # when saving is worth it (the shape can start here)
     loop: Expr       # on closing the loop: the shape held on the loop, fairness met
     stutter: Expr    # in a state with nothing enabled: the shape holds for ever
+    shadow: Expr = TRUE   # an invariant tying the shape's bits to the shadow (NOTE(l2s-lemmas))
 
 
 class _Builder:
@@ -126,7 +128,7 @@ def acceptance(ts: TransitionSystem, p: Property, b: _Builder) -> Acceptance:
         else:                  # enabled in some loop state => fired
             fair.append(Implies(_sticky(b, f"seen[{n}]", And(saved, en)), fired))
     shape = _shape(p, b)
-    return Acceptance(shape.save, And(shape.loop, *fair), shape.stutter)
+    return replace(shape, loop=And(shape.loop, *fair))
 
 
 def _sticky(b: _Builder, name: str, cond: Expr) -> Var:
@@ -156,10 +158,10 @@ def _shape(p: Property, b: _Builder) -> Acceptance:
     P, saved = p.pred, b.saved
     if p.kind == "eventually":     # not P in every state so far (the loop's are among them)
         now = And(_always(b, "never", Not(P), loop_only=False), Not(P))
-        return Acceptance(now, now, now)
+        return Acceptance(now, now, now, Implies(saved, Not(shift(P, b.n))))
     if p.kind == "always_eventually":    # not P on the loop
         quiet = _always(b, "quiet", Or(Not(saved), Not(P)), TRUE)
-        return Acceptance(Not(P), And(quiet, Not(P)), Not(P))
+        return Acceptance(Not(P), And(quiet, Not(P)), Not(P), Implies(saved, Not(shift(P, b.n))))
     assert p.kind == "leads_to" and p.pred2 is not None
     Q = p.pred2
 
@@ -168,7 +170,9 @@ def _shape(p: Property, b: _Builder) -> Acceptance:
     trig = b.bit(Flag("trig", False, trig_step, loop_only=False))
     now = And(Not(Q), Or(P, trig))
     held = b.bit(Flag("held", False, lambda i: And(_v(b, "held"), Not(Q)), now))
-    return Acceptance(now, And(held, Not(Q)), now)
+    # held was set on a saved state with not Q and (P or trig), and while held, trig stays set
+    tied = Implies(held, And(Not(shift(Q, b.n)), Or(shift(P, b.n), trig)))
+    return Acceptance(now, And(held, Not(Q)), now, tied)
 
 
 def _v(b: _Builder, name: str) -> Var:
@@ -217,7 +221,8 @@ def product(ts: TransitionSystem, prop: str, progress: Progress | None = None) -
     prop_ = Property(PROP, "invariant", pred=Not(bad), doc=f"{p.kind} {p.name}, liveness to safety")
     return replace(ts, name=f"{ts.name}~l2s", vars=tuple(b.vars), init_values=tuple(init),
                    actions=tuple(actions), properties=(prop_,), machines=(),
-                   lemmas=(*_lemmas(ts, b), *_progress(ts, b, progress or Progress({}))))
+                   lemmas=(*_lemmas(ts, b), Property("~shape", "invariant", pred=acc.shadow),
+                           *_progress(ts, b, progress or Progress({}))))
 
 
 def _first(vs: object) -> int:
