@@ -31,21 +31,23 @@ NOTE(l2s-progress): those lemmas say nothing of how the state relates to its sha
 what a proof needs: k-induction's step case may start in any saved product state, for instance
 one step away from closing the loop with every fairness group already served but with the
 teardown thread's pc behind its saved value. So each slot gets a relational lemma from its own
-value graph: for a slot of few values written only with constants, an edge X -> Y for every
-action writing Y whose guard holds in some in-domain state with the slot at X (z3 enumerates
-the X, live.py), and "saved => v in reach(~v)" (reach: reflexive-transitive closure) is an
+value graph: for a slot of few values, an edge X -> Y for every action writing the slot whose
+guard holds, and whose written value is Y, in some in-domain state with the slot at X (z3
+enumerates the pairs, live.py; a write out of the slot's range is no edge: no state follows), and "saved => v in reach(~v)" (reach: reflexive-transitive closure) is an
 invariant of the product: the save makes v == ~v, and every step moves v along an edge or keeps
-it. A slot whose writes are not constants gets "saved => v >= ~v" when no step from any
+it. A slot of many values gets "saved => v >= ~v" when no step from any
 in-domain state lowers it (or <= when none raises it). With them induction knows that a step
 leaving a value the slot cannot come back to (a set-only flag, a pc past its loop, a lifecycle)
-never lies on a loop. k-induction proves these lemmas again in the product before assuming them,
+never lies on a loop. For `P leads_to Q`, the bit `trig` (an earlier state had P and not Q) gets
+"trig => v in after(v)" per such slot: after(v) is what v's values in the states with P and not Q
+reach (one more enumeration). k-induction proves these lemmas again in the product before assuming them,
 like every other lemma, so a wrong edge set could only make the proof fail, never unsound.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from model.ir import Action, ActionLabel, App, Const, Expr, Ite, Op, Property, Select, StateVar, TransitionSystem, Var
 from model.smart import FALSE, TRUE, And, Eq, Implies, Not, Or
@@ -131,6 +133,15 @@ def acceptance(ts: TransitionSystem, p: Property, b: _Builder) -> Acceptance:
     return replace(shape, loop=And(shape.loop, *fair))
 
 
+def _triggered(ts: TransitionSystem, b: _Builder, facts: Progress) -> Expr:
+    """NOTE(l2s-progress): once `trig` is set, each slot is where a P-and-not-Q state's value leads."""
+    if "trig" not in {f.name for _, f in b.flags}:
+        return TRUE
+    cases = [Or(*(Eq(Var(v, ts.vars[v].sort), Const(y, ts.vars[v].sort)) for y in sorted(ys)))
+             for v, ys in sorted(facts.triggered.items()) if ys != frozenset(facts.reach[v])]
+    return Implies(_v(b, "trig"), And(*cases))
+
+
 def _sticky(b: _Builder, name: str, cond: Expr) -> Var:
     """A bit set by the first step whose pre-state satisfies cond."""
     def step(i: int) -> Expr:
@@ -201,12 +212,14 @@ class Progress:
 
     reach: dict[int, dict[int, frozenset[int]]]
     monotone: tuple[tuple[int, str], ...] = ()
+    triggered: dict[int, frozenset[int]] = field(default_factory=dict)   # leads_to: slot values once `trig`
 
 
 def product(ts: TransitionSystem, prop: str, progress: Progress | None = None) -> TransitionSystem:
     """The product system of NOTE(l2s) for the temporal property `prop`, with the lemmas of
     NOTE(l2s-lemmas) and NOTE(l2s-progress); its one property is PROP."""
     p = ts.prop(prop)
+    facts = progress or Progress({})
     b = _Builder(ts)
     acc = acceptance(ts, p, b)
     n, saved = b.n, b.saved
@@ -222,7 +235,8 @@ def product(ts: TransitionSystem, prop: str, progress: Progress | None = None) -
     return replace(ts, name=f"{ts.name}~l2s", vars=tuple(b.vars), init_values=tuple(init),
                    actions=tuple(actions), properties=(prop_,), machines=(),
                    lemmas=(*_lemmas(ts, b), Property("~shape", "invariant", pred=acc.shadow),
-                           *_progress(ts, b, progress or Progress({}))))
+                           Property("~triggered", "invariant", pred=_triggered(ts, b, facts)),
+                           *_progress(ts, b, facts)))
 
 
 def _first(vs: object) -> int:

@@ -25,7 +25,7 @@ from checker.smt.solver import new_solver
 from checker.smt.unroll import provenance
 from checker.traces.replay import ReplayError, validate
 from checker.traces.trace import Trace
-from model.ir import Const, Expr, TransitionSystem
+from model.ir import Expr, TransitionSystem
 
 METHOD = "liveness-to-safety with k-induction"
 
@@ -35,7 +35,7 @@ def check(ts: TransitionSystem, prop: str, budget: Budget | None = None, *, engi
     """The temporal property `prop` of ts, by k-induction on its liveness-to-safety product."""
     budget = (budget or Budget()).start()
     t0 = time.monotonic()
-    pr = product(ts, prop, progress_facts(ts, budget))
+    pr = product(ts, prop, progress_facts(ts, budget, prop))
     # the product's symmetry is not the system's (one shadow, one property): none is broken
     v = kind.check(pr, PROP, budget, engine=engine, options=options or EncodingOptions(symmetry=False))
     prov = provenance(ts, engine, t0, **dict(v.provenance.stats))
@@ -59,46 +59,67 @@ def _writes(ts: TransitionSystem) -> dict[int, list[tuple[int, Expr]]]:
     return out
 
 
-def progress_facts(ts: TransitionSystem, budget: Budget) -> Progress:
+def progress_facts(ts: TransitionSystem, budget: Budget, prop: str | None = None) -> Progress:
     """NOTE(l2s-progress): per slot, the values each value can reach by the system's steps (for
-    a slot of few values written only with constants), else whether no step lowers (raises) it."""
+    a slot of few values), else whether no step lowers (raises) it; for `P leads_to Q`, the
+    values a slot can have once triggered (reachable from a value it has in some P and not Q)."""
     enc = Encoding(ts, EncodingOptions(symmetry=False))
     s = enc.state("m")
     reach: dict[int, dict[int, frozenset[int]]] = {}
     mono: list[tuple[int, str]] = []
     for slot, ws in sorted(_writes(ts).items()):
         lo, hi = bounds(ts, slot)
-        if hi - lo < MAX_VALUES and all(isinstance(e, Const) for _, e in ws):
+        if hi - lo < MAX_VALUES:
             got = _value_graph(ts, enc, s, slot, ws, budget)
             if got is not None:
                 reach[slot] = got
             continue
         mono.extend((slot, d) for d in (">=", "<=") if _never_moves(ts, enc, s, slot, ws, d, budget))
-    return Progress(reach, tuple(mono))
+    p = ts.prop(prop) if prop is not None else None
+    if p is None or p.kind != "leads_to" or p.pred is None or p.pred2 is None:
+        return Progress(reach, tuple(mono))
+    start = z3.And(enc.pred(p.pred, s), z3.Not(enc.pred(p.pred2, s)))
+    after = {v: _after(enc, s, v, start, r, budget) for v, r in reach.items()}
+    return Progress(reach, tuple(mono), {v: a for v, a in after.items() if a is not None})
 
 
 def _value_graph(ts: TransitionSystem, enc: Encoding, s: StateVars, slot: int, ws: list[tuple[int, Expr]],
                  budget: Budget) -> dict[int, frozenset[int]] | None:
-    """For each value X of the slot, the values reachable from X along its writes (a write of Y
-    by an action whose guard holds in some in-domain state with the slot at X is an edge X -> Y);
-    None when a query had no answer."""
+    """For each value X of the slot, the values reachable from X along its writes (an edge X -> Y
+    for every writer whose guard holds, and whose written value is Y, in some in-domain state
+    with the slot at X: z3 enumerates the pairs); None when a query had no answer."""
     lo, hi = bounds(ts, slot)
     edges: dict[int, set[int]] = {x: set() for x in range(lo, hi + 1)}
     solver = new_solver(budget, enc.ctx, enc.logic)
     solver.add(enc.domain(s))
-    x = s.vars[slot]
+    x = enc.num.num(s.vars[slot])
     for i, e in ws:
-        assert isinstance(e, Const)
+        new = enc.num.num(enc.expr(e, s))
         solver.push()
-        solver.add(enc.pred(ts.actions[i].guard, s))
+        solver.add(enc.pred(ts.actions[i].guard, s), enc.num.val(lo) <= new, new <= enc.num.val(hi))
         while (out := solver_check(solver, budget)).result == "sat":
-            old = decode.value(solver.model(), x)
-            edges[int(old)].add(int(e.value))
-            solver.add(x != (z3.BoolVal(bool(old), enc.ctx) if z3.is_bool(x) else enc.num.val(int(old))))
+            m = solver.model()
+            old, got = decode.value(m, x), decode.value(m, new)
+            edges[int(old)].add(int(got))
+            solver.add(z3.Not(z3.And(x == enc.num.val(int(old)), new == enc.num.val(int(got)))))
         solver.pop()
         if out.result == "unknown":
             return None
     return {v: _closure(edges, v) for v in edges}
+
+
+def _after(enc: Encoding, s: StateVars, slot: int, start: z3.ExprRef, reach: dict[int, frozenset[int]],
+           budget: Budget) -> frozenset[int] | None:
+    """The values reachable from those the slot has in some in-domain state satisfying start."""
+    solver = new_solver(budget, enc.ctx, enc.logic)
+    solver.add(enc.domain(s), start)
+    x = enc.num.num(s.vars[slot])
+    out: set[int] = set()
+    while (got := solver_check(solver, budget)).result == "sat":
+        v = int(decode.value(solver.model(), x))
+        out |= reach[v]
+        solver.add(x != enc.num.val(v))
+    return frozenset(out) if got.result == "unsat" else None
 
 
 def _closure(edges: dict[int, set[int]], v: int) -> frozenset[int]:
