@@ -11,6 +11,7 @@ does not replay is an internal error (EngineDisagreement), as for every other SM
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import z3
 
@@ -28,6 +29,7 @@ from checker.traces.trace import Trace
 from model.ir import Expr, TransitionSystem
 
 METHOD = "liveness-to-safety with k-induction"
+PLAIN_K = 8     # k-induction without mined lemmas up to this k first
 
 
 def check(ts: TransitionSystem, prop: str, budget: Budget | None = None, *, engine: str = "kind",
@@ -37,7 +39,13 @@ def check(ts: TransitionSystem, prop: str, budget: Budget | None = None, *, engi
     t0 = time.monotonic()
     pr = product(ts, prop, progress_facts(ts, budget, prop))
     # the product's symmetry is not the system's (one shadow, one property): none is broken
-    v = kind.check(pr, PROP, budget, engine=engine, options=options or EncodingOptions(symmetry=False))
+    opts = options or EncodingOptions(symmetry=False)
+    # NOTE(l2s-progress)'s lemmas often make the product k-inductive for a small k; mining
+    # (Houdini over the product's much larger state) only where they do not
+    first = replace(budget, max_depth=min(budget.max_depth, PLAIN_K))
+    v = kind.check(pr, PROP, first, engine=engine, options=opts, mine=False)
+    if isinstance(v, Unknown) and v.reason.startswith("induction failed") and budget.max_depth > PLAIN_K:
+        v = kind.check(pr, PROP, budget, engine=engine, options=opts)
     prov = provenance(ts, engine, t0, **dict(v.provenance.stats))
     if isinstance(v, Proved):
         return Proved(prop, prov, v.detail.replace("k-induction", METHOD, 1))
