@@ -152,3 +152,12 @@ def test_kind_never_contradicts_explicit_on_generated_systems() -> None:
             seen.append(type(v).__name__)
     agree()
     assert seen.count("Proved") >= 10 and seen.count("Violated") >= 10, sorted(seen)
+
+
+@pytest.mark.slow
+def test_tdx_l1_is_proved_at_the_default_size() -> None:
+    # v6_16 at V=2, P=2: k-inductive at k=3 with the progress lemmas, no mining
+    # (docs/encoding.md, "Liveness proofs")
+    [ts] = load_spec(ROOT / "specs" / "tdx" / "teardown.yaml", variant="v6_16")
+    v = live.check(ts, "L1", Budget(rlimit=20_000_000))
+    assert isinstance(v, Proved) and v.detail == "liveness-to-safety with k-induction, k=3"
