@@ -32,10 +32,12 @@ what a proof needs: k-induction's step case may start in any saved product state
 one step away from closing the loop with every fairness group already served but with the
 teardown thread's pc behind its saved value. So each slot gets a relational lemma from its own
 value graph: for a slot of few values, an edge X -> Y for every action writing the slot whose
-guard holds, and whose written value is Y, in some in-domain state with the slot at X (z3
-enumerates the pairs, live.py; a write out of the slot's range is no edge: no state follows), and "saved => v in reach(~v)" (reach: reflexive-transitive closure) is an
+guard holds, and whose written value is Y, in some in-domain state satisfying the spec's
+invariant lemmas with the slot at X (z3 enumerates the pairs, live.py; a write out of the slot's
+range is no edge: no state follows), and "saved => v in reach(~v)" (reach: reflexive-transitive closure) is an
 invariant of the product: the save makes v == ~v, and every step moves v along an edge or keeps
-it. A slot of many values gets "saved => v >= ~v" when no step from any
+it (in a state where the lemmas hold, which the joint lemma proof assumes). A slot of many
+values gets "saved => v >= ~v" when no step from any
 in-domain state lowers it (or <= when none raises it). With them induction knows that a step
 leaving a value the slot cannot come back to (a set-only flag, a pc past its loop, a lifecycle)
 never lies on a loop. For `P leads_to Q`, the bit `trig` (an earlier state had P and not Q) gets

@@ -99,7 +99,7 @@ def _value_graph(ts: TransitionSystem, enc: Encoding, s: StateVars, slot: int, w
     lo, hi = bounds(ts, slot)
     edges: dict[int, set[int]] = {x: set() for x in range(lo, hi + 1)}
     solver = new_solver(budget, enc.ctx, enc.logic)
-    solver.add(enc.domain(s))
+    solver.add(_states(enc, s))
     x = enc.num.num(s.vars[slot])
     for i, e in ws:
         new = enc.num.num(enc.expr(e, s))
@@ -116,11 +116,18 @@ def _value_graph(ts: TransitionSystem, enc: Encoding, s: StateVars, slot: int, w
     return {v: _closure(edges, v) for v in edges}
 
 
+def _states(enc: Encoding, s: StateVars) -> z3.ExprRef:
+    """The states the value graphs range over: in the domain, the spec's invariant lemmas holding
+    (they are invariants of the product too, proved with these lemmas: NOTE(l2s-progress))."""
+    lemmas = [enc.pred(lem.pred, s) for lem in enc.ts.lemmas if lem.kind == "invariant" and lem.pred is not None]
+    return z3.And(enc.domain(s), *lemmas)
+
+
 def _after(enc: Encoding, s: StateVars, slot: int, start: z3.ExprRef, reach: dict[int, frozenset[int]],
            budget: Budget) -> frozenset[int] | None:
     """The values reachable from those the slot has in some in-domain state satisfying start."""
     solver = new_solver(budget, enc.ctx, enc.logic)
-    solver.add(enc.domain(s), start)
+    solver.add(_states(enc, s), start)
     x = enc.num.num(s.vars[slot])
     out: set[int] = set()
     while (got := solver_check(solver, budget)).result == "sat":
@@ -149,7 +156,7 @@ def _never_moves(ts: TransitionSystem, enc: Encoding, s: StateVars, slot: int, w
         new = enc.num.num(enc.expr(e, s))
         moves.append(z3.And(enc.pred(ts.actions[i].guard, s), new < old if d == ">=" else new > old))
     solver = new_solver(budget, enc.ctx, enc.logic)
-    solver.add(enc.domain(s), z3.Or(*moves))
+    solver.add(_states(enc, s), z3.Or(*moves))
     return solver_check(solver, budget).result == "unsat"
 
 

@@ -99,7 +99,7 @@ def test_engine_kind_on_a_temporal_property_goes_through_the_run_module() -> Non
     [ts] = load_spec(EXAMPLES / "retry.yaml", variant="fair")
     [v] = run_instance(ts, ["terminates"], RunOptions(engine="kind")).verdicts
     assert isinstance(v, Proved) and v.provenance.engine == "kind"
-    assert v.detail.startswith("liveness-to-safety with k-induction, k=0")
+    assert v.detail == "liveness-to-safety with k-induction, k=5"     # no mined lemmas needed
     [ts] = load_spec(EXAMPLES / "retry.yaml", variant="unfair")
     [v] = run_instance(ts, ["terminates"], RunOptions(engine="kind")).verdicts
     # the releaser retries twice (tries 0 -> 1 -> 0) and is back where the loop started
