@@ -20,6 +20,7 @@ from checker.core.semantics import bounds
 from checker.core.verdict import Proved, Unknown, Verdict, Violated
 from checker.smt import EngineDisagreement, decode, kind
 from checker.smt.encode import Encoding, EncodingOptions, StateVars
+from checker.smt.guard import guard
 from checker.smt.l2s import PROP, Progress, product
 from checker.smt.solver import check as solver_check
 from checker.smt.solver import new_solver
@@ -32,6 +33,7 @@ METHOD = "liveness-to-safety with k-induction"
 PLAIN_K = 8     # k-induction without mined lemmas up to this k first
 
 
+@guard("kind")
 def check(ts: TransitionSystem, prop: str, budget: Budget | None = None, *, engine: str = "kind",
           options: EncodingOptions | None = None) -> Verdict:
     """The temporal property `prop` of ts, by k-induction on its liveness-to-safety product."""
