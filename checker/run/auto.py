@@ -5,8 +5,8 @@ EXPLICIT_SHARE of the time budget), because the product of slot domains says not
 about the reachable state space (9.5e13 for the TDX spec, which explicit finishes in 3k states,
 5k for liveness, at its default size). Only properties that the capped search leaves undecided
 go symbolic: BMC on one shared unrolling (a shortest violation, or a lasso for a temporal
-property), then k-induction and PDR for a proof of a safety property. Liveness is proved by
-the explicit engine only: beyond its cap a temporal property gets at most HoldsUpTo. Each
+property), then k-induction and PDR for a proof of a safety property, and for a temporal one
+k-induction on its liveness-to-safety product (checker/smt/live.py). Each
 verdict names the engine that produced it ("auto:kind", "auto:bmc-lasso").
 
 NOTE(auto-depth): the capped search has visited every state of its BFS levels below the one it
@@ -59,8 +59,9 @@ def _explicit_first(ts: TransitionSystem, props: Sequence[str], budget: Budget) 
 
 
 def _prove(ts: TransitionSystem, bounded: HoldsUpTo, budget: Budget) -> Verdict:
-    """k-induction, then PDR, for a safety property BMC found no violation of."""
-    for engine in ("kind", "pdr"):
+    """k-induction, then PDR, for a property BMC found no violation of; a temporal one gets
+    k-induction on its liveness-to-safety product (checker/smt/live.py) alone."""
+    for engine in ("kind",) if ts.prop(bounded.prop).temporal else ("kind", "pdr"):
         if budget.expired():
             break
         v = smt(ts, [bounded.prop], budget, engine).verdicts[0]
@@ -77,7 +78,7 @@ def auto(ts: TransitionSystem, props: Sequence[str], budget: Budget) -> EngineRu
     if rest and not budget.expired():
         deep = replace(budget, max_depth=max(budget.max_depth, diameter + 1))   # NOTE(auto-depth)
         for v in smt(ts, rest, deep, "bmc").verdicts:
-            if isinstance(v, HoldsUpTo) and not ts.prop(v.prop).temporal:
+            if isinstance(v, HoldsUpTo):
                 v = _prove(ts, v, budget)
             got[v.prop] = v
     return EngineRun(tuple(_relabel(got[p]) for p in props))

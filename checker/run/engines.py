@@ -86,9 +86,9 @@ def smt(ts: TransitionSystem, props: Sequence[str], budget: Budget, engine: str,
     if engine == "bmc":
         from checker.smt import bmc
         return EngineRun(tuple(bmc.check_all(ts, props, budget)))
-    if engine == "kind":
-        from checker.smt import kind
-        return EngineRun(tuple(kind.check(ts, p, budget) for p in props))
+    if engine == "kind":   # a temporal property: its liveness-to-safety product (checker/smt/live.py)
+        from checker.smt import kind, live
+        return EngineRun(tuple((live if ts.prop(p).temporal else kind).check(ts, p, budget) for p in props))
     if engine == "pdr":
         from checker.smt import pdr
         return EngineRun(tuple(pdr.check(ts, p, budget) for p in props))

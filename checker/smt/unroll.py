@@ -131,9 +131,11 @@ SAFETY_KINDS = ("invariant", "deadlock", "step", "range")
 
 def unsupported(ts: TransitionSystem, p: Property, engine: str, t0: float, lasso: bool = False) -> Unknown | None:
     """Unknown for a property the engine does not check. Liveness is proved by the explicit
-    engine only; BMC (lasso=True) searches for lasso counterexamples to it (lasso.py)."""
+    engine and by k-induction on its liveness-to-safety product (live.py, which calls kind.check
+    on an invariant); BMC (lasso=True) searches for lasso counterexamples to it (lasso.py)."""
     if p.kind in SAFETY_KINDS or (lasso and p.temporal):
         return None
     return Unknown(p.name, provenance(ts, engine, t0),
                    f"{engine} checks safety properties only, not {p.kind}: liveness is proved by the "
-                   "explicit engine, and bmc searches for lasso counterexamples")
+                   "explicit engine and by --engine kind (liveness to safety), and bmc searches for "
+                   "lasso counterexamples")

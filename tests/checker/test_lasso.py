@@ -129,9 +129,11 @@ def test_auto_falls_back_to_lassos_when_explicit_hits_its_cap(monkeypatch: pytes
     monkeypatch.setattr(engines, "EXPLICIT_LIMIT", 2)
     v = check(ts, "no_starvation", "auto", Budget(max_depth=DEPTH))
     assert isinstance(v, Violated) and v.provenance.engine == "auto:bmc-lasso"
+    # no lasso up to the bound: k-induction on the liveness-to-safety product proves it
     [ts] = load_spec(SPECS / "spinlock.yaml", variant="strong")
     v = check(ts, "no_starvation", "auto", Budget(max_depth=DEPTH))
-    assert isinstance(v, HoldsUpTo) and v.provenance.engine == "auto:bmc-lasso"
+    assert isinstance(v, Proved) and v.provenance.engine == "auto:kind"
+    assert v.detail.startswith("liveness-to-safety with k-induction, k=")
 
 
 def test_auto_all_shares_one_explicit_search(monkeypatch: pytest.MonkeyPatch) -> None:
