@@ -1,0 +1,390 @@
+"""Liveness on the vector backend: the state graph as integer arrays, fair cycles found on them.
+
+The same semantics and the same lassos as checker/explicit/liveness.py (NOTE(liveness),
+NOTE(fairness) there), without a Python object per state: the vector search
+(checker/explicit/vector.py) numbers states exactly as the one-state search does
+(NOTE(same-order)) and logs every edge as (source id, target id, action) in that search's order,
+so the graph here is the reference's graph, held as CSR arrays (about 10 bytes an edge). Strongly
+connected components are found by an iterative Tarjan over those arrays after a numpy trim of the
+states that cannot lie on a cycle; fairness is judged per component on arrays of (component,
+group) pairs (`judge`, the one place that says what a fair component is); the lasso is then
+built by the reference's own prefix and cycle searches (liveness.lasso), over views of the
+arrays, so both backends show the same counterexample.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Collection, Container, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from checker.core.intervals import slot_intervals
+from checker.explicit.liveness import Fairness, Graph, lasso
+from checker.explicit.vector_expr import Rows, VFn, as_mask, vcompile
+from checker.traces.trace import State, Trace
+from model.ir import Property, TransitionSystem
+
+Arr = np.ndarray
+WEAK, STRONG = 1, 2
+
+
+class EdgeLog:
+    """Every edge and every enabled step out of range (NOTE(range-fairness)), in the order the
+    search expands states; sources ascend, so the log is already a CSR in the making."""
+
+    def __init__(self) -> None:
+        self.src: list[Arr] = []
+        self.dst: list[Arr] = []
+        self.act: list[Arr] = []
+        self.off: list[tuple[Arr, Arr]] = []
+
+    def edges(self, src: Arr, dst: Arr, act: Arr) -> None:
+        self.src.append(src.astype(np.int32))
+        self.dst.append(dst.astype(np.int32))
+        self.act.append(act.astype(np.int16 if act.max(initial=0) < 1 << 15 else np.int32))
+
+    def out_of_range(self, src: Arr, act: int) -> None:
+        self.off.append((src.astype(np.int64), np.full(len(src), act, np.int64)))
+
+    def graph(self, n: int) -> Csr:
+        src = np.concatenate(self.src) if self.src else np.zeros(0, np.int32)
+        dst = np.concatenate(self.dst) if self.dst else np.zeros(0, np.int32)
+        act = np.concatenate(self.act) if self.act else np.zeros(0, np.int32)
+        self.src, self.dst, self.act = [], [], []
+        indptr = np.searchsorted(src, np.arange(n + 1)).astype(np.int64)
+        osrc = np.concatenate([o[0] for o in self.off]) if self.off else np.zeros(0, np.int64)
+        oact = np.concatenate([o[1] for o in self.off]) if self.off else np.zeros(0, np.int64)
+        order = np.lexsort((oact, osrc))
+        return Csr(n, indptr, dst, act, osrc[order], oact[order])
+
+
+@dataclass(frozen=True)
+class Csr:
+    """Edges of state s: dst[indptr[s]:indptr[s+1]] by act[...] (in the reference's order); the
+    out-of-range steps as (state, action) pairs sorted by state."""
+
+    n: int
+    indptr: Arr
+    dst: Arr
+    act: Arr
+    off_src: Arr
+    off_act: Arr
+
+    def sources(self) -> Arr:
+        return np.repeat(np.arange(self.n, dtype=np.int32), np.diff(self.indptr))
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Fairness as integers: each action's group id (-1: none) and each group's kind."""
+
+    of_action: Arr
+    kind: Arr
+
+    @staticmethod
+    def of(fair: Fairness) -> Groups:
+        names = sorted({g for g in fair.groups if g is not None}, key=str)
+        gid = {g: i for i, g in enumerate(names)}
+        of_action = np.array([-1 if g is None else gid[g] for g in fair.groups], dtype=np.int64)
+        kind = np.array([STRONG if fair.kinds[g] == "strong" else WEAK for g in names], dtype=np.int64)
+        return Groups(of_action, kind)
+
+
+# --- strongly connected components -----------------------------------------------------------
+
+
+def _restrict(g: Csr, src: Arr, mask: Arr) -> tuple[Arr, Arr, Arr]:
+    """The edges with both ends in mask, as (sources, targets, CSR index)."""
+    keep = mask[src] & mask[g.dst]
+    s, d = src[keep], g.dst[keep]
+    return s, d, np.searchsorted(s, np.arange(g.n + 1)).astype(np.int64)
+
+
+def _trim(n: int, s: Arr, d: Arr, mask: Arr) -> Arr:
+    """The states of mask that may lie on a cycle of length two or more: states with no edge in
+    or no edge out (self-loops aside) are removed until none is left, or until a pass removes
+    little (Tarjan then handles the rest; this only makes its work smaller)."""
+    live = mask.copy()
+    proper = s != d
+    s, d = s[proper], d[proper]
+    while True:
+        keep = live[s] & live[d]
+        s, d = s[keep], d[keep]
+        has_in = np.bincount(d, minlength=n) > 0
+        has_out = np.bincount(s, minlength=n) > 0
+        drop = live & ~(has_in & has_out)
+        dropped = int(drop.sum())
+        live &= ~drop
+        if dropped == 0 or dropped * 20 < int(live.sum()):
+            return live
+
+
+def components(g: Csr, src: Arr, mask: Arr) -> Arr:
+    """A component label for every state of mask (-1 elsewhere): its strongly connected
+    component in the subgraph mask induces. Labels are state ids (the component's first
+    state in Tarjan's order), so they are unique across calls on disjoint masks."""
+    s, d, indptr = _restrict(g, src, mask)
+    label = np.where(mask, np.arange(g.n), -1)   # trimmed states are components of their own
+    core = _trim(g.n, s, d, mask)
+    if core.any():
+        keep = core[s] & core[d]
+        ci = np.searchsorted(s[keep], np.arange(g.n + 1)).astype(np.int64)
+        got = _tarjan(ci, d[keep], np.flatnonzero(core))
+        label[core] = got[core]
+    return label
+
+
+def _tarjan(indptr: Arr, dst: Arr, roots: Arr) -> Arr:
+    """Iterative Tarjan over CSR arrays (held in array('q') for fast scalar access); a
+    component is labelled by its root's id."""
+    n = len(indptr) - 1
+    ip = array("q", indptr.astype(np.int64).tobytes())
+    ds = array("q", dst.astype(np.int64).tobytes())
+    index = array("q", bytes(8 * n))
+    low = array("q", bytes(8 * n))
+    label = array("q", b"\xff" * (8 * n))          # -1: not yet in a component
+    seen = bytearray(n)
+    stack: list[int] = []
+    counter = 1
+    for root in roots.tolist():
+        if seen[root]:
+            continue
+        seen[root] = 1
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        work = [(root, ip[root])]
+        while work:
+            v, pos = work[-1]
+            end = ip[v + 1]
+            pushed = False
+            while pos < end:
+                w = ds[pos]
+                pos += 1
+                if not seen[w]:
+                    work[-1] = (v, pos)
+                    seen[w] = 1
+                    index[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    work.append((w, ip[w]))
+                    pushed = True
+                    break
+                if label[w] < 0 and index[w] < low[v]:
+                    low[v] = index[w]
+            if pushed:
+                continue
+            work.pop()
+            if low[v] == index[v]:
+                while True:
+                    w = stack.pop()
+                    label[w] = v
+                    if w == v:
+                        break
+            if work:
+                u = work[-1][0]
+                if low[v] < low[u]:
+                    low[u] = low[v]
+    return np.frombuffer(label, dtype=np.int64).copy()
+
+
+# --- fairness ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    """Per component of one round: which are fair, and the states to drop from the others."""
+
+    fair: Arr        # labels of the fair components
+    refine: Arr      # labels of the components unfair for strong fairness
+    drop: Arr        # their states that enable a strong group the component never takes
+
+
+def judge(grp: Groups, label: Arr, cyclic: Arr, size: Arr, taken: Arr, enabled: tuple[Arr, Arr]) -> Verdicts:
+    """NOTE(fairness), exactly as checker/explicit/liveness.py decides it, on arrays: `cyclic`
+    the labels of the components that hold a cycle, `size` their sizes (by label), `taken` the
+    (label, group) keys of the edges inside them, `enabled` the (state, group) pairs. A
+    component is unfair for strong fairness where one of its states enables a strong group it
+    never takes (those states are dropped and the rest searched again); else it is fair when
+    every weak group enabled in all its states is taken in it."""
+    g = len(grp.kind)
+    es, eg = enabled
+    lab = label[es]
+    inside = lab >= 0
+    inside[inside] = np.isin(lab[inside], cyclic)
+    es, eg, lab = es[inside], eg[inside], lab[inside]
+    key = lab * g + eg
+    untaken = ~np.isin(key, taken)
+    bad = untaken & (grp.kind[eg] == STRONG)
+    drop = np.unique(es[bad])
+    spoilt = np.unique(lab[bad])
+    weak = untaken & (grp.kind[eg] == WEAK)
+    wk, counts = np.unique(key[weak], return_counts=True)
+    always = counts == size[wk // g]                  # enabled in every state of the component
+    unfair_weak = np.unique(wk[always] // g)
+    fair = cyclic[~np.isin(cyclic, spoilt) & ~np.isin(cyclic, unfair_weak)]
+    return Verdicts(fair, spoilt, drop)
+
+
+def fair_components(grp: Groups, g: Csr, src: Arr, region: Arr) -> Arr:
+    """Each state lying in a fair cycle inside region gets its (refined) component's label; -1
+    for every other state. The refinement is the reference's (_fair_components)."""
+    enabled = _enabled_pairs(grp, g, src)
+    gact = grp.of_action[g.act] if len(g.act) else np.zeros(0, np.int64)
+    stutter = (np.diff(g.indptr) == 0)
+    stutter[g.off_src] = False
+    out = np.full(g.n, -1, dtype=np.int64)
+    mask = region.copy()
+    while mask.any():
+        label = components(g, src, mask)
+        size = np.bincount(label[mask], minlength=g.n)
+        inner = (label[src] >= 0) & (label[src] == label[g.dst])
+        loops = np.unique(label[src[inner & (src == g.dst)]])
+        cyc = np.flatnonzero(size > 1)
+        cyclic = np.unique(np.concatenate([cyc, loops, label[mask & stutter]]))
+        keep = inner & (gact >= 0)
+        taken = np.unique(label[src[keep]] * len(grp.kind) + gact[keep])
+        v = judge(grp, label, cyclic, size, taken, enabled)
+        hit = mask & np.isin(label, v.fair)
+        out[hit] = label[hit]
+        # the rest of a component unfair for strong fairness is searched again without the
+        # states that enable an untaken strong group; every other component is done with
+        mask = mask & np.isin(label, v.refine)
+        mask[v.drop] = False
+    return out
+
+
+def _enabled_pairs(grp: Groups, g: Csr, src: Arr) -> tuple[Arr, Arr]:
+    """Distinct (state, group) pairs: the groups of every action with an edge from the state or
+    a step out of range there (NOTE(range-fairness))."""
+    s = np.concatenate([src.astype(np.int64), g.off_src])
+    a = np.concatenate([g.act.astype(np.int64), g.off_act])
+    gr = grp.of_action[a] if len(a) else np.zeros(0, np.int64)
+    k = len(grp.kind)
+    keys = np.unique(s[gr >= 0] * k + gr[gr >= 0]) if k else np.zeros(0, np.int64)
+    return (keys // k, keys % k) if k else (keys, keys)
+
+
+# --- the lasso, built by the reference over views of the arrays ------------------------------
+
+
+class _Succ(Sequence[Sequence[tuple[int, int]]]):
+    def __init__(self, g: Csr):
+        self.g = g
+
+    def __len__(self) -> int:
+        return self.g.n
+
+    def __getitem__(self, s):  # type: ignore[no-untyped-def, override]
+        lo, hi = int(self.g.indptr[s]), int(self.g.indptr[s + 1])
+        return list(zip(self.g.dst[lo:hi].tolist(), self.g.act[lo:hi].tolist(), strict=True))
+
+
+class _States(Sequence[State]):
+    def __init__(self, n: int, state: Callable[[int], State]):
+        self.n, self.state = n, state
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def, override]
+        return self.state(int(i))
+
+
+class _Mask(Container[int]):
+    def __init__(self, mask: Arr):
+        self.mask = mask
+
+    def __contains__(self, s: object) -> bool:
+        return bool(self.mask[s])  # type: ignore[call-overload]
+
+
+class _Comp(Collection[int]):
+    """One fair component: the states whose label is `c`."""
+
+    def __init__(self, label: Arr, c: int):
+        self.label, self.c = label, c
+
+    def __contains__(self, s: object) -> bool:
+        return bool(self.label[s] == self.c)  # type: ignore[call-overload]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(np.flatnonzero(self.label == self.c).tolist())
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(self.label == self.c))
+
+
+class _Fair(Mapping[int, Collection[int]]):
+    def __init__(self, label: Arr):
+        self.label = label
+
+    def __contains__(self, s: object) -> bool:
+        return bool(self.label[s] >= 0)  # type: ignore[call-overload]
+
+    def __getitem__(self, s: int) -> Collection[int]:
+        if self.label[s] < 0:
+            raise KeyError(s)
+        return _Comp(self.label, int(self.label[s]))
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(np.flatnonzero(self.label >= 0).tolist())
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(self.label >= 0))
+
+
+@dataclass(frozen=True)
+class Explored:
+    """What the vector search hands over: the graph, the states' rows and how to read one."""
+
+    csr: Csr
+    rows: Callable[[int, int], Arr]     # the rows of states lo..hi-1
+    state: Callable[[int], State]
+    initial: int                        # states 0..initial-1 are the initial ones
+    unexpanded: tuple[int, int]         # ids lo..hi-1 were not expanded (the depth bound)
+
+
+def find_violations(ts: TransitionSystem, props: Sequence[Property], ex: Explored) -> dict[str, Trace]:
+    """A fair lasso for every temporal property in props that has one (NOTE(liveness))."""
+    fair = Fairness.of(ts)
+    grp = Groups.of(fair)
+    g = ex.csr
+    src = g.sources()
+    off: dict[int, list[int]] = {}
+    for s, a in zip(g.off_src.tolist(), g.off_act.tolist(), strict=True):
+        off.setdefault(s, []).append(a)
+    view = Graph(_States(g.n, ex.state), _Succ(g), list(range(ex.initial)), off)
+    out: dict[str, Trace] = {}
+    for p in props:
+        region, trigger, anywhere = _region(ts, p, ex)
+        lo, hi = ex.unexpanded
+        region[lo:hi] = False
+        trigger[lo:hi] = False
+        label = fair_components(grp, g, src, region)
+        if not (label >= 0).any():
+            continue
+        t = lasso(fair, view, _Mask(region), _Mask(trigger), anywhere, _Fair(label))
+        if t is not None:
+            out[p.name] = t
+    return out
+
+
+def _region(ts: TransitionSystem, prop: Property, ex: Explored) -> tuple[Arr, Arr, bool]:
+    """As liveness._region, as masks over state ids."""
+    slots = slot_intervals(ts)
+    p = _eval(vcompile(prop.pred, slots), ex)  # type: ignore[arg-type]
+    if prop.kind == "leads_to":
+        region = ~_eval(vcompile(prop.pred2, slots), ex)  # type: ignore[arg-type]
+        return region, region & p, True
+    return ~p, ~p, prop.kind == "always_eventually"
+
+
+def _eval(f: VFn, ex: Explored, chunk: int = 1 << 16) -> Arr:
+    out = np.zeros(ex.csr.n, dtype=bool)
+    for lo in range(0, ex.csr.n, chunk):
+        x = np.asfortranarray(ex.rows(lo, min(ex.csr.n, lo + chunk)))
+        out[lo:lo + len(x)] = as_mask(f(Rows(x)), len(x))
+    return out
