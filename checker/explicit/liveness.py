@@ -68,15 +68,15 @@ def find_violation(ts: TransitionSystem, prop: Property, g: Graph,
     fair_nodes = _fair_components(fair, g, region)
     if not fair_nodes:
         return None
-    return lasso(fair, g, region, trigger, anywhere, fair_nodes)
+    return lasso(fair, g, _prefix(g, region, trigger, anywhere, fair_nodes), fair_nodes)
 
 
-def lasso(fair: Fairness, g: Graph, region: Container[int], trigger: Container[int], anywhere: bool,
+def lasso(fair: Fairness, g: Graph, found: tuple[list[int], list[int]] | None,
           fair_nodes: Mapping[int, Collection[int]]) -> Trace | None:
-    """The lasso shown for a violation: the shortest prefix to a state of a fair component
-    (`fair_nodes` maps each such state to its component), then a fair cycle through it. Both
-    searches (checker/explicit/vector_live.py too) build it here, so both show the same one."""
-    found = _prefix(g, region, trigger, anywhere, fair_nodes)
+    """The lasso shown for a violation: `found`, the shortest prefix to a state of a fair
+    component (`_prefix`; `fair_nodes` maps each such state to its component), then a fair cycle
+    through that state. Both searches (checker/explicit/vector_live.py too) build it here, so
+    both show the same one."""
     if found is None:
         return None
     path, acts = found

@@ -15,7 +15,8 @@ arrays, so both backends show the same counterexample.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Collection, Container, Iterator, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -293,14 +294,6 @@ class _States(Sequence[State]):
         return self.state(int(i))
 
 
-class _Mask(Container[int]):
-    def __init__(self, mask: Arr):
-        self.mask = mask
-
-    def __contains__(self, s: object) -> bool:
-        return bool(self.mask[s])  # type: ignore[call-overload]
-
-
 class _Comp(Collection[int]):
     """One fair component: the states whose label is `c`."""
 
@@ -366,7 +359,8 @@ def find_violations(ts: TransitionSystem, props: Sequence[Property], ex: Explore
         label = fair_components(grp, g, src, region)
         if not (label >= 0).any():
             continue
-        t = lasso(fair, view, _Mask(region), _Mask(trigger), anywhere, _Fair(label))
+        found = prefix(g, region, trigger, anywhere, label >= 0, ex.initial)
+        t = lasso(fair, view, found, _Fair(label))
         if t is not None:
             out[p.name] = t
     return out
@@ -388,3 +382,48 @@ def _eval(f: VFn, ex: Explored, chunk: int = 1 << 16) -> Arr:
         x = np.asfortranarray(ex.rows(lo, min(ex.csr.n, lo + chunk)))
         out[lo:lo + len(x)] = as_mask(f(Rows(x)), len(x))
     return out
+
+
+def prefix(g: Csr, region: Arr, trigger: Arr, anywhere: bool, fair: Arr,
+           initial: int) -> tuple[list[int], list[int]] | None:
+    """liveness._prefix step for step (the same queue order, so the same prefix), over arrays:
+    a node is 2 * state + phase, its parent node and action in two flat arrays instead of a dict
+    of tuples (the breadth-first search may visit every state twice)."""
+    ip = array("q", g.indptr.astype(np.int64).tobytes())
+    ds = array("q", g.dst.astype(np.int64).tobytes())
+    ac = array("q", g.act.astype(np.int64).tobytes())
+    reg, trig, fr = (bytearray(m.astype(np.uint8).tobytes()) for m in (region, trigger, fair))
+    parent = array("q", np.full(2 * g.n, -2, dtype=np.int64).tobytes())     # -2 unseen, -1 root
+    via = array("q", bytes(16 * g.n))
+    queue: deque[int] = deque()
+    for i in range(initial):
+        node = 2 * i + (0 if anywhere else 1)
+        if (anywhere or trig[i]) and parent[node] == -2:
+            parent[node] = -1
+            queue.append(node)
+    while queue:
+        node = queue.popleft()
+        s, phase = node >> 1, node & 1
+        if phase and fr[s]:
+            return _unwind(parent, via, node)
+        if not phase and trig[s] and parent[node | 1] == -2:
+            parent[node | 1], via[node | 1] = node, -1
+            queue.appendleft(node | 1)
+        for k in range(ip[s], ip[s + 1]):
+            d = ds[k]
+            nxt = 2 * d + phase
+            if (not phase or reg[d]) and parent[nxt] == -2:
+                parent[nxt], via[nxt] = node, ac[k]
+                queue.append(nxt)
+    return None
+
+
+def _unwind(parent: array, via: array, node: int) -> tuple[list[int], list[int]]:  # type: ignore[type-arg]
+    path, acts = [node >> 1], []
+    while parent[node] >= 0:
+        prev, a = parent[node], via[node]
+        if a >= 0:
+            path.append(prev >> 1)
+            acts.append(a)
+        node = prev
+    return path[::-1], acts[::-1]
