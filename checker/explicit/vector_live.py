@@ -194,78 +194,91 @@ def _tarjan(indptr: Arr, dst: Arr, roots: Arr) -> Arr:
 # --- fairness ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Verdicts:
-    """Per component of one round: which are fair, and the states to drop from the others."""
-
-    fair: Arr        # labels of the fair components
-    refine: Arr      # labels of the components unfair for strong fairness
-    drop: Arr        # their states that enable a strong group the component never takes
-
-
-def judge(grp: Groups, label: Arr, cyclic: Arr, size: Arr, taken: Arr, enabled: tuple[Arr, Arr]) -> Verdicts:
-    """NOTE(fairness), exactly as checker/explicit/liveness.py decides it, on arrays: `cyclic`
-    the labels of the components that hold a cycle, `size` their sizes (by label), `taken` the
-    (label, group) keys of the edges inside them, `enabled` the (state, group) pairs. A
-    component is unfair for strong fairness where one of its states enables a strong group it
-    never takes (those states are dropped and the rest searched again); else it is fair when
-    every weak group enabled in all its states is taken in it."""
-    g = len(grp.kind)
-    es, eg = enabled
-    lab = label[es]
-    inside = lab >= 0
-    inside[inside] = np.isin(lab[inside], cyclic)
-    es, eg, lab = es[inside], eg[inside], lab[inside]
-    key = lab * g + eg
-    untaken = ~np.isin(key, taken)
-    bad = untaken & (grp.kind[eg] == STRONG)
-    drop = np.unique(es[bad])
-    spoilt = np.unique(lab[bad])
-    weak = untaken & (grp.kind[eg] == WEAK)
-    wk, counts = np.unique(key[weak], return_counts=True)
-    always = counts == size[wk // g]                  # enabled in every state of the component
-    unfair_weak = np.unique(wk[always] // g)
-    fair = cyclic[~np.isin(cyclic, spoilt) & ~np.isin(cyclic, unfair_weak)]
-    return Verdicts(fair, spoilt, drop)
+def judge(strong: Arr, weak: Arr, enabled: Arr, comp: Arr, taken: Arr, always: Arr) -> tuple[Arr, Arr]:
+    """NOTE(fairness), as checker/explicit/liveness.py decides it, on group bitsets (one row of
+    uint64 words per state or component): `enabled` the groups enabled in each state of the
+    cyclic components, `comp` its component (an index into `taken` and `always`, the groups
+    taken on an edge inside each component and those enabled in all its states). A component is
+    unfair for strong fairness where a state enables a strong group it never takes (those states
+    are dropped and the rest searched again); otherwise it is fair when every weak group
+    enabled in all its states is taken in it. Returns (fair components, states to drop)."""
+    bad = (enabled & strong & ~taken[comp]).any(axis=1)
+    spoilt = np.zeros(len(taken), dtype=bool)
+    spoilt[comp[bad]] = True
+    fair = ~spoilt & ~(always & weak & ~taken).any(axis=1)
+    return fair, np.flatnonzero(bad)
 
 
 def fair_components(grp: Groups, g: Csr, src: Arr, region: Arr) -> Arr:
     """Each state lying in a fair cycle inside region gets its (refined) component's label; -1
     for every other state. The refinement is the reference's (_fair_components)."""
-    enabled = _enabled_pairs(grp, g, src)
-    gact = grp.of_action[g.act] if len(g.act) else np.zeros(0, np.int64)
+    bits = _group_bits(grp)
+    strong = np.bitwise_or.reduce(bits[np.flatnonzero(grp.kind == STRONG)], axis=0)
+    weak = np.bitwise_or.reduce(bits[np.flatnonzero(grp.kind == WEAK)], axis=0)
+    act_bits = bits[grp.of_action]                  # (actions, words); the last row of bits is 0
+    enabled = _enabled(g, act_bits)
     stutter = (np.diff(g.indptr) == 0)
     stutter[g.off_src] = False
     out = np.full(g.n, -1, dtype=np.int64)
     mask = region.copy()
     while mask.any():
         label = components(g, src, mask)
+        ls, ld = label[src], label[g.dst]
+        inner = np.flatnonzero((ls >= 0) & (ls == ld))
+        del ld
         size = np.bincount(label[mask], minlength=g.n)
-        inner = (label[src] >= 0) & (label[src] == label[g.dst])
-        loops = np.unique(label[src[inner & (src == g.dst)]])
-        cyc = np.flatnonzero(size > 1)
-        cyclic = np.unique(np.concatenate([cyc, loops, label[mask & stutter]]))
-        keep = inner & (gact >= 0)
-        taken = np.unique(label[src[keep]] * len(grp.kind) + gact[keep])
-        v = judge(grp, label, cyclic, size, taken, enabled)
-        hit = mask & np.isin(label, v.fair)
+        loops = label[src[inner[src[inner] == g.dst[inner]]]]
+        cyclic = np.unique(np.concatenate([np.flatnonzero(size > 1), loops, label[mask & stutter]]))
+        states = np.flatnonzero(mask & np.isin(label, cyclic))
+        if len(states) == 0:
+            break
+        comp = np.searchsorted(cyclic, label[states])
+        order = np.argsort(comp, kind="stable")
+        starts = np.flatnonzero(np.diff(comp[order], prepend=-1))
+        always = np.bitwise_and.reduceat(enabled[states[order]], starts, axis=0)
+        taken = np.zeros_like(always)
+        if len(inner):
+            ec = np.searchsorted(cyclic, ls[inner])
+            eo = np.argsort(ec, kind="stable")
+            es = np.flatnonzero(np.diff(ec[eo], prepend=-1))
+            taken[ec[eo][es]] = np.bitwise_or.reduceat(act_bits[g.act[inner[eo]]], es, axis=0)
+        del ls
+        fair, drop = judge(strong, weak, enabled[states], comp, taken, always)
+        hit = states[fair[comp]]
         out[hit] = label[hit]
         # the rest of a component unfair for strong fairness is searched again without the
         # states that enable an untaken strong group; every other component is done with
-        mask = mask & np.isin(label, v.refine)
-        mask[v.drop] = False
+        refine = np.zeros(len(cyclic), dtype=bool)
+        refine[comp[drop]] = True
+        mask = np.zeros(g.n, dtype=bool)
+        mask[states[refine[comp]]] = True
+        mask[states[drop]] = False
     return out
 
 
-def _enabled_pairs(grp: Groups, g: Csr, src: Arr) -> tuple[Arr, Arr]:
-    """Distinct (state, group) pairs: the groups of every action with an edge from the state or
-    a step out of range there (NOTE(range-fairness))."""
-    s = np.concatenate([src.astype(np.int64), g.off_src])
-    a = np.concatenate([g.act.astype(np.int64), g.off_act])
-    gr = grp.of_action[a] if len(a) else np.zeros(0, np.int64)
+def _group_bits(grp: Groups) -> Arr:
+    """One row of uint64 words per group with its own bit set, and a last row of zeros (the
+    row of `-1`, an action without fairness)."""
     k = len(grp.kind)
-    keys = np.unique(s[gr >= 0] * k + gr[gr >= 0]) if k else np.zeros(0, np.int64)
-    return (keys // k, keys % k) if k else (keys, keys)
+    out = np.zeros((k + 1, max(1, (k + 63) // 64)), dtype=np.uint64)
+    ids = np.arange(k)
+    out[ids, ids // 64] = np.left_shift(np.uint64(1), (ids % 64).astype(np.uint64))
+    return out
+
+
+def _enabled(g: Csr, act_bits: Arr, chunk: int = 1 << 18) -> Arr:
+    """Per state, the groups of every action with an edge from it or a step out of range there
+    (NOTE(range-fairness)), as a bitset row; computed a chunk of states at a time."""
+    out = np.zeros((g.n, act_bits.shape[1]), dtype=np.uint64)
+    for lo in range(0, g.n, chunk):
+        hi = min(g.n, lo + chunk)
+        has = np.flatnonzero(np.diff(g.indptr[lo:hi + 1]) > 0)
+        if len(has):
+            e0 = g.indptr[lo]
+            vals = act_bits[g.act[e0:g.indptr[hi]]]
+            out[lo + has] = np.bitwise_or.reduceat(vals, g.indptr[lo + has] - e0, axis=0)
+    np.bitwise_or.at(out, g.off_src, act_bits[g.off_act])
+    return out
 
 
 # --- the lasso, built by the reference over views of the arrays ------------------------------
