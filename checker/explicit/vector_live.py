@@ -122,19 +122,65 @@ def _trim(n: int, s: Arr, d: Arr, mask: Arr) -> Arr:
             return live
 
 
-def components(g: Csr, src: Arr, mask: Arr) -> Arr:
+def components(g: Csr, src: Arr, mask: Arr, rounds: int | None = None) -> Arr:
     """A component label for every state of mask (-1 elsewhere): its strongly connected
-    component in the subgraph mask induces. Labels are state ids (the component's first
-    state in Tarjan's order), so they are unique across calls on disjoint masks."""
+    component in the subgraph mask induces. Labels are state ids (a state of the component),
+    so they are unique across calls on disjoint masks. Rounds of colouring first (default
+    COLOR_ROUNDS), then Tarjan on what is left."""
     s, d, indptr = _restrict(g, src, mask)
     label = np.where(mask, np.arange(g.n), -1)   # trimmed states are components of their own
     core = _trim(g.n, s, d, mask)
-    if core.any():
+    keep = core[s] & core[d] & (s != d)
+    s, d = s[keep], d[keep]
+    for _ in range(COLOR_ROUNDS if rounds is None else rounds):
+        if not core.any():
+            return label
+        done = _color_round(g.n, s, d, core, label)
+        core &= ~done
         keep = core[s] & core[d]
-        ci = np.searchsorted(s[keep], np.arange(g.n + 1)).astype(np.int64)
-        got = _tarjan(ci, d[keep], np.flatnonzero(core))
+        s, d = s[keep], d[keep]
+    if core.any():
+        ci = np.searchsorted(s, np.arange(g.n + 1)).astype(np.int64)
+        got = _tarjan(ci, d, np.flatnonzero(core))
         label[core] = got[core]
     return label
+
+
+COLOR_ROUNDS = 64      # rounds of colouring before Tarjan takes the rest
+
+
+def _color_round(n: int, s: Arr, d: Arr, core: Arr, label: Arr) -> Arr:
+    """One round of the colouring algorithm (Orzan; Fleischer, Hendrickson and Pinar's
+    forward-backward family), vectorised over the edges (s, d) of the core: each state takes the
+    largest id that reaches it (its colour); a state whose colour is its own id is the root of
+    its component, which is the states of that colour that reach the root. Those components
+    are labelled by their root and returned as done; the rest go to the next round."""
+    color = np.where(core, np.arange(n), -1)
+    changed = core.copy()
+    while True:
+        e = np.flatnonzero(changed[s])
+        if len(e) == 0:
+            break
+        cand = color[s[e]]
+        up = cand > color[d[e]]
+        if not up.any():
+            break
+        before = color.copy()
+        np.maximum.at(color, d[e[up]], cand[up])
+        changed = color != before
+    same = color[s] == color[d]
+    s, d = s[same], d[same]
+    done = core & (color == np.arange(n))
+    front = done.copy()
+    while True:
+        e = np.flatnonzero(front[d] & ~done[s])
+        if len(e) == 0:
+            break
+        front = np.zeros(n, dtype=bool)
+        front[s[e]] = True
+        done |= front
+    label[done] = color[done]
+    return done
 
 
 def _tarjan(indptr: Arr, dst: Arr, roots: Arr) -> Arr:
@@ -142,10 +188,10 @@ def _tarjan(indptr: Arr, dst: Arr, roots: Arr) -> Arr:
     component is labelled by its root's id."""
     n = len(indptr) - 1
     ip = array("q", indptr.astype(np.int64).tobytes())
-    ds = array("q", dst.astype(np.int64).tobytes())
-    index = array("q", bytes(8 * n))
-    low = array("q", bytes(8 * n))
-    label = array("q", b"\xff" * (8 * n))          # -1: not yet in a component
+    ds = array("i", dst.astype(np.int32).tobytes())
+    index = array("i", bytes(4 * n))
+    low = array("i", bytes(4 * n))
+    label = array("i", b"\xff" * (4 * n))          # -1: not yet in a component
     seen = bytearray(n)
     stack: list[int] = []
     counter = 1
@@ -188,7 +234,7 @@ def _tarjan(indptr: Arr, dst: Arr, roots: Arr) -> Arr:
                 u = work[-1][0]
                 if low[v] < low[u]:
                     low[u] = low[v]
-    return np.frombuffer(label, dtype=np.int64).copy()
+    return np.frombuffer(label, dtype=np.int32).astype(np.int64)
 
 
 # --- fairness ---------------------------------------------------------------------------------
@@ -403,8 +449,8 @@ def prefix(g: Csr, region: Arr, trigger: Arr, anywhere: bool, fair: Arr,
     a node is 2 * state + phase, its parent node and action in two flat arrays instead of a dict
     of tuples (the breadth-first search may visit every state twice)."""
     ip = array("q", g.indptr.astype(np.int64).tobytes())
-    ds = array("q", g.dst.astype(np.int64).tobytes())
-    ac = array("q", g.act.astype(np.int64).tobytes())
+    ds = array("i", g.dst.astype(np.int32).tobytes())
+    ac = array("i", g.act.astype(np.int32).tobytes())
     reg, trig, fr = (bytearray(m.astype(np.uint8).tobytes()) for m in (region, trigger, fair))
     parent = array("q", np.full(2 * g.n, -2, dtype=np.int64).tobytes())     # -2 unseen, -1 root
     via = array("q", bytes(16 * g.n))

@@ -112,3 +112,20 @@ def test_strong_fairness_refines_a_component_by_hand() -> None:
         grp = Groups.of(Fairness((None, ("m", "", None)), {("m", "", None): kind}))
         label = fair_components(grp, g, g.sources(), region)
         assert bool((label >= 0).any()) is fair, kind
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(st.integers(1, 40).flatmap(lambda n: st.tuples(
+    st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=3 * n),
+    st.lists(st.booleans(), min_size=n, max_size=n))))
+def test_colouring_and_tarjan_find_the_same_components(case: tuple[int, list[tuple[int, int]], list[bool]]) -> None:
+    n, edges, keep = case
+    g = _csr(n, sorted((a, b, 0) for a, b in edges))
+    mask = np.array(keep, dtype=bool)
+    got = components(g, g.sources(), mask)
+    ref = components(g, g.sources(), mask, rounds=0)       # Tarjan alone
+    one = components(g, g.sources(), mask, rounds=1)       # one round of colouring, then Tarjan
+    for x in (got, ref, one):
+        assert ((x >= 0) == mask).all()
+        # the same partition: equal labels in one exactly where equal in the other
+        assert (np.equal.outer(x, x) == np.equal.outer(ref, ref))[np.ix_(mask, mask)].all()
