@@ -96,11 +96,10 @@ class Groups:
 # --- strongly connected components -----------------------------------------------------------
 
 
-def _restrict(g: Csr, src: Arr, mask: Arr) -> tuple[Arr, Arr, Arr]:
-    """The edges with both ends in mask, as (sources, targets, CSR index)."""
+def _restrict(g: Csr, src: Arr, mask: Arr) -> tuple[Arr, Arr]:
+    """The edges with both ends in mask, as (sources, targets)."""
     keep = mask[src] & mask[g.dst]
-    s, d = src[keep], g.dst[keep]
-    return s, d, np.searchsorted(s, np.arange(g.n + 1)).astype(np.int64)
+    return src[keep], g.dst[keep]
 
 
 def _trim(n: int, s: Arr, d: Arr, mask: Arr) -> Arr:
@@ -127,8 +126,9 @@ def components(g: Csr, src: Arr, mask: Arr, rounds: int | None = None) -> Arr:
     component in the subgraph mask induces. Labels are state ids (a state of the component),
     so they are unique across calls on disjoint masks. Rounds of colouring first (default
     COLOR_ROUNDS), then Tarjan on what is left."""
-    s, d, indptr = _restrict(g, src, mask)
-    label = np.where(mask, np.arange(g.n), -1)   # trimmed states are components of their own
+    s, d = _restrict(g, src, mask)
+    ids = np.arange(g.n, dtype=np.int32)
+    label = np.where(mask, ids, np.int32(-1))    # trimmed states are components of their own
     core = _trim(g.n, s, d, mask)
     keep = core[s] & core[d] & (s != d)
     s, d = s[keep], d[keep]
@@ -155,7 +155,7 @@ def _color_round(n: int, s: Arr, d: Arr, core: Arr, label: Arr) -> Arr:
     largest id that reaches it (its colour); a state whose colour is its own id is the root of
     its component, which is the states of that colour that reach the root. Those components
     are labelled by their root and returned as done; the rest go to the next round."""
-    color = np.where(core, np.arange(n), -1)
+    color = np.where(core, np.arange(n, dtype=np.int32), np.int32(-1))
     changed = core.copy()
     while True:
         e = np.flatnonzero(changed[s])
@@ -170,7 +170,7 @@ def _color_round(n: int, s: Arr, d: Arr, core: Arr, label: Arr) -> Arr:
         changed = color != before
     same = color[s] == color[d]
     s, d = s[same], d[same]
-    done = core & (color == np.arange(n))
+    done = core & (color == np.arange(n, dtype=np.int32))
     front = done.copy()
     while True:
         e = np.flatnonzero(front[d] & ~done[s])
@@ -234,7 +234,7 @@ def _tarjan(indptr: Arr, dst: Arr, roots: Arr) -> Arr:
                 u = work[-1][0]
                 if low[v] < low[u]:
                     low[u] = low[v]
-    return np.frombuffer(label, dtype=np.int32).astype(np.int64)
+    return np.frombuffer(label, dtype=np.int32).copy()
 
 
 # --- fairness ---------------------------------------------------------------------------------
@@ -265,7 +265,7 @@ def fair_components(grp: Groups, g: Csr, src: Arr, region: Arr) -> Arr:
     enabled = _enabled(g, act_bits)
     stutter = (np.diff(g.indptr) == 0)
     stutter[g.off_src] = False
-    out = np.full(g.n, -1, dtype=np.int64)
+    out = np.full(g.n, -1, dtype=np.int32)
     mask = region.copy()
     while mask.any():
         label = components(g, src, mask)
@@ -450,10 +450,10 @@ def prefix(g: Csr, region: Arr, trigger: Arr, anywhere: bool, fair: Arr,
     of tuples (the breadth-first search may visit every state twice)."""
     ip = array("q", g.indptr.astype(np.int64).tobytes())
     ds = array("i", g.dst.astype(np.int32).tobytes())
-    ac = array("i", g.act.astype(np.int32).tobytes())
+    ac = array("h", g.act.tobytes()) if g.act.dtype == np.int16 else array("i", g.act.astype(np.int32).tobytes())
     reg, trig, fr = (bytearray(m.astype(np.uint8).tobytes()) for m in (region, trigger, fair))
     parent = array("q", np.full(2 * g.n, -2, dtype=np.int64).tobytes())     # -2 unseen, -1 root
-    via = array("q", bytes(16 * g.n))
+    via = array("i", bytes(8 * g.n))
     queue: deque[int] = deque()
     for i in range(initial):
         node = 2 * i + (0 if anywhere else 1)
