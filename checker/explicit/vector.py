@@ -68,6 +68,7 @@ class _Block:
     dead: Arr                     # rows with no action enabled
     events: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # prop -> (row, action, pos)
     off: list[tuple[int, Arr]] = field(default_factory=list)   # per action: rows whose step left the range
+    ids: Arr | None = None        # with an edge log: each successor's id (-1-k: the k-th new state)
 
 
 class _Store:
@@ -210,6 +211,16 @@ class _VSearch:
         uniq, first = np.unique(keys, return_index=True)
         return np.sort(first[self.visited.lookup(uniq) < 0])
 
+    def fresh_and_ids(self, keys: Arr) -> tuple[Arr, Arr]:
+        """`fresh`, and for liveness's edge log the id of every key: a known state's id, or -1-k
+        for the k-th new one (its id once committed: the store's size then, plus k)."""
+        uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        found = self.visited.lookup(uniq)
+        fresh = np.sort(first[found < 0])
+        new = found < 0
+        found[new] = -1 - np.searchsorted(fresh, first[new])
+        return fresh, found[inverse.reshape(-1)]
+
     def add_initial(self) -> None:
         init = initial_states(self.ts)
         if not init:
@@ -300,7 +311,11 @@ class _VSearch:
         order = np.argsort(par, kind="stable")
         par, act, rows = par[order], act[order], self.canon(rows[order])
         keys = self.packer.keys(rows)
-        b = _Block(par, act, rows, keys, self.fresh(keys), fired, dead, steps)
+        if self.log is None:
+            b = _Block(par, act, rows, keys, self.fresh(keys), fired, dead, steps)
+        else:
+            fresh, b_ids = self.fresh_and_ids(keys)
+            b = _Block(par, act, rows, keys, fresh, fired, dead, steps, ids=b_ids)
         new = rows[b.fresh]
         for name, pred in self.invariants:
             bad = ~as_mask(pred(Rows(new)), len(new)) if name in self.pending else None
@@ -343,7 +358,8 @@ class _VSearch:
         self.store.append(b.rows[f], first_id + b.par[f].astype(np.int64), b.act[f])
         self.visited.add(b.keys[f], np.arange(base, base + len(f), dtype=np.int64))
         if self.log is not None:
-            self.log.edges(first_id + b.par.astype(np.int64), self.visited.lookup(b.keys), b.act)
+            assert b.ids is not None
+            self.log.edges(first_id + b.par.astype(np.int64), np.where(b.ids < 0, base - 1 - b.ids, b.ids), b.act)
             for i, rows in b.off:
                 self.log.out_of_range(first_id + rows, i)
         for i, p in b.fired:
