@@ -10,6 +10,21 @@ states that cannot lie on a cycle; fairness is judged per component on arrays of
 group) pairs (`judge`, the one place that says what a fair component is); the lasso is then
 built by the reference's own prefix and cycle searches (liveness.lasso), over views of the
 arrays, so both backends show the same counterexample.
+
+NOTE(live-symmetry): liveness is decided on the plain graph, never on the symmetry quotient.
+A quotient edge [s] -> [t] carries its action in the frame of the representative s. Where
+fairness is per instance of a symmetric machine (TDX: every vCPU's own steps), one concrete
+group goes by different instance names in different representatives, and a quotient cycle
+through s may lift only to a plain path from s to a permuted p(s); repeated ord(p) times it is a
+plain cycle, but the groups it enables and takes are the quotient's renamed by p, p^2, ... So a
+group "enabled in every state" of a quotient component may be vCPU 0, 1 and 2 in turn, none of
+them continuously (the quotient would call an unfair cycle fair, or a fair one unfair). The
+quotient is exact (a) when the property and every fairness group are invariant under the
+permutations (no fair transition belongs to an instance of a symmetric set), or (b) per
+quotient component, when every cycle in it composes to the identity permutation (its lift is
+disjoint copies with consistent labels). Neither is implemented yet: TDX is not case (a), and (b)
+needs each edge's permutation from the vector canonicaliser. The vector search therefore turns
+symmetry off whenever it logs edges (checker/explicit/vector.py), as the one-state search does.
 """
 
 from __future__ import annotations
@@ -151,36 +166,42 @@ COLOR_ROUNDS = 64      # rounds of colouring before Tarjan takes the rest
 
 def _color_round(n: int, s: Arr, d: Arr, core: Arr, label: Arr) -> Arr:
     """One round of the colouring algorithm (Orzan; Fleischer, Hendrickson and Pinar's
-    forward-backward family), vectorised over the edges (s, d) of the core: each state takes the
-    largest id that reaches it (its colour); a state whose colour is its own id is the root of
-    its component, which is the states of that colour that reach the root. Those components
-    are labelled by their root and returned as done; the rest go to the next round."""
-    color = np.where(core, np.arange(n, dtype=np.int32), np.int32(-1))
-    changed = core.copy()
-    while True:
-        e = np.flatnonzero(changed[s])
-        if len(e) == 0:
-            break
-        cand = color[s[e]]
-        up = cand > color[d[e]]
-        if not up.any():
-            break
-        before = color.copy()
-        np.maximum.at(color, d[e[up]], cand[up])
-        changed = color != before
+    forward-backward family), vectorised over the edges (s, d) of the core (sorted by source):
+    each state takes the largest id that reaches it (its colour); a state whose colour is its
+    own id is the root of its component, which is the states of that colour that reach the
+    root. Those components are labelled by their root and returned as done; the rest go to the
+    next round. Each sweep reads only the edges of the states whose colour just changed."""
+    ids = np.arange(n, dtype=np.int32)
+    color = np.where(core, ids, np.int32(-1))
+    ptr = np.searchsorted(s, np.arange(n + 1))
+    front = np.flatnonzero(core)
+    while len(front):
+        e = _gather(ptr, front)
+        cand, dd = color[s[e]], d[e]
+        up = cand > color[dd]
+        np.maximum.at(color, dd[up], cand[up])
+        front = np.unique(dd[up])
     same = color[s] == color[d]
     s, d = s[same], d[same]
-    done = core & (color == np.arange(n, dtype=np.int32))
-    front = done.copy()
-    while True:
-        e = np.flatnonzero(front[d] & ~done[s])
-        if len(e) == 0:
-            break
-        front = np.zeros(n, dtype=bool)
-        front[s[e]] = True
-        done |= front
+    order = np.argsort(d, kind="stable")
+    s, d = s[order], d[order]
+    rptr = np.searchsorted(d, np.arange(n + 1))
+    done = core & (color == ids)
+    front = np.flatnonzero(done)
+    while len(front):
+        pre = s[_gather(rptr, front)]
+        front = np.unique(pre[~done[pre]])
+        done[front] = True
     label[done] = color[done]
     return done
+
+
+def _gather(ptr: Arr, nodes: Arr) -> Arr:
+    """The positions ptr[v]..ptr[v+1]-1 of every v in nodes, concatenated."""
+    starts = ptr[nodes]
+    counts = ptr[nodes + 1] - starts
+    ends = np.cumsum(counts)
+    return np.arange(int(ends[-1]) if len(ends) else 0) + np.repeat(starts - (ends - counts), counts)
 
 
 def _tarjan(indptr: Arr, dst: Arr, roots: Arr) -> Arr:

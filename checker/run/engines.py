@@ -53,7 +53,8 @@ def explicit(ts: TransitionSystem, props: Sequence[str], budget: Budget, symmetr
              backend: str = "auto") -> EngineRun:
     """The explicit search. With symmetry on, safety and liveness are searched apart
     (NOTE(symmetry)): one combined search would give up the reduction for every property, as
-    liveness searches the plain state graph with its edges (either backend keeps them)."""
+    liveness searches the plain state graph with its edges (either backend keeps them;
+    NOTE(live-symmetry) in checker/explicit/vector_live.py says why not the quotient)."""
     from checker.explicit.search import explore
     live = [p for p in props if ts.prop(p).temporal]
     if live and len(live) < len(props) and symmetry:
