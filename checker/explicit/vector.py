@@ -359,7 +359,8 @@ class _VSearch:
         self.visited.add(b.keys[f], np.arange(base, base + len(f), dtype=np.int64))
         if self.log is not None:
             assert b.ids is not None
-            self.log.edges(first_id + b.par.astype(np.int64), np.where(b.ids < 0, base - 1 - b.ids, b.ids), b.act)
+            count = np.bincount(b.par, minlength=int(b.par[-1]) + 1 if len(b.par) else 0)
+            self.log.edges(first_id, count, np.where(b.ids < 0, base - 1 - b.ids, b.ids), b.act)
             for i, rows in b.off:
                 self.log.out_of_range(first_id + rows, i)
         for i, p in b.fired:
