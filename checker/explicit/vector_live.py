@@ -365,7 +365,10 @@ def find_violations(ts: TransitionSystem, props: Sequence[Property], ex: Explore
         lo, hi = ex.unexpanded
         region[lo:hi] = False
         trigger[lo:hi] = False
-        label = fair_components(grp, g, src, region)
+        start = trigger.copy()
+        if not anywhere:
+            start[ex.initial:] = False
+        label = fair_components(grp, g, src, reach(g, start, region))
         if not (label >= 0).any():
             continue
         found = prefix(g, region, trigger, anywhere, label >= 0, ex.initial)
@@ -373,6 +376,33 @@ def find_violations(ts: TransitionSystem, props: Sequence[Property], ex: Explore
         if t is not None:
             out[p.name] = t
     return out
+
+
+def reach(g: Csr, start: Arr, region: Arr) -> Arr:
+    """The states of region reachable inside it from start (a subset of region). NOTE(reach-cut):
+    the lasso's cycle lies in a component that phase 1 of the prefix search enters, which is
+    reachable inside the region from a state where phase 1 may start (a trigger; with
+    `eventually`, an initial one). This set is closed under the region's edges, so each
+    component of the region that meets it lies inside it whole, with its edges and the states
+    the strong-fairness refinement drops: its fair components are the region's that the prefix
+    search can reach, the others are never used. Searching them alone gives the same verdict
+    and the same lasso, and skips what comes before the trigger (TDX: the life of the TD
+    before teardown starts)."""
+    seen = start & region
+    front = np.flatnonzero(seen)
+    while len(front):
+        d = g.dst[_gather(g.indptr, front)]
+        front = np.unique(d[region[d] & ~seen[d]])
+        seen[front] = True
+    return seen
+
+
+def _gather(ptr: Arr, nodes: Arr) -> Arr:
+    """The positions ptr[v]..ptr[v+1]-1 of every v in nodes, concatenated."""
+    starts = ptr[nodes]
+    counts = ptr[nodes + 1] - starts
+    ends = np.cumsum(counts)
+    return np.arange(int(ends[-1]) if len(ends) else 0) + np.repeat(starts - (ends - counts), counts)
 
 
 def _region(ts: TransitionSystem, prop: Property, ex: Explored) -> tuple[Arr, Arr, bool]:
