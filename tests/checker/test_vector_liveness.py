@@ -18,7 +18,7 @@ from checker.core.budget import Budget
 from checker.core.verdict import Violated, kind_of
 from checker.explicit.liveness import Fairness
 from checker.explicit.search import explore
-from checker.explicit.vector_live import Csr, Groups, components, fair_components
+from checker.explicit.vector_live import Csr, Groups, components, fair_components, reach
 from checker.traces.replay import validate
 from model.ir import TransitionSystem
 from model.load import load_spec
@@ -130,3 +130,11 @@ def test_components_are_networkx_components(case: tuple[int, list[tuple[int, int
     want = {frozenset(c) for c in nx.strongly_connected_components(dg)}
     assert ((got >= 0) == mask).all()
     assert {frozenset(np.flatnonzero(got == lab).tolist()) for lab in set(got[mask].tolist())} == want
+
+
+def test_reach_stays_inside_the_region_by_hand() -> None:
+    # 0 -> 1 -> 2 -> 3 and 4 -> 2; region {1, 2, 4}: from 1 only 2 (3 is outside), never 4
+    g = _csr(5, [(0, 1, 0), (1, 2, 0), (2, 3, 0), (4, 2, 0)])
+    region = np.array([False, True, True, False, True])
+    start = np.array([True, True, False, False, False])
+    assert reach(g, start, region).tolist() == [False, True, True, False, False]
