@@ -69,14 +69,14 @@ def test_tdx_smallest_size_agrees() -> None:
         _same(ts)
 
 
-@settings(max_examples=60, deadline=None, derandomize=True,
+@settings(max_examples=40, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(live_systems(range_errors=True), st.sampled_from([None, 1, 2, 4]))
 def test_generated_systems_agree(ts: TransitionSystem, depth: int | None) -> None:
     _same(ts, Budget(explicit_depth=depth, max_states=3_000))
 
 
-@settings(max_examples=60, deadline=None, derandomize=True,
+@settings(max_examples=40, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(live_systems())
 def test_generated_systems_without_range_errors_agree(ts: TransitionSystem) -> None:
