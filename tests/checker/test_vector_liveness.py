@@ -138,3 +138,19 @@ def test_reach_stays_inside_the_region_by_hand() -> None:
     region = np.array([False, True, True, False, True])
     start = np.array([True, True, False, False, False])
     assert reach(g, start, region).tolist() == [False, True, True, False, False]
+
+
+def test_the_default_engine_decides_liveness_on_the_vector_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    import checker.explicit.vector as vector
+    from checker.run.engines import run_engine
+    calls: list[list[str]] = []
+    real = vector.find_violations
+
+    def spy(ts, props, ex):  # type: ignore[no-untyped-def]
+        calls.append([p.name for p in props])
+        return real(ts, props, ex)
+    monkeypatch.setattr(vector, "find_violations", spy)
+    [ts] = load_spec(ROOT / "specs" / "examples" / "spinlock.yaml", (), "weak")
+    got = run_engine(ts, [p.name for p in ts.properties], "explicit", Budget())
+    assert calls == [["no_starvation"]]
+    assert kind_of(got.verdicts[[p.name for p in ts.properties].index("no_starvation")]) == "violated"
