@@ -3,12 +3,14 @@
 The same semantics and the same lassos as checker/explicit/liveness.py (NOTE(liveness),
 NOTE(fairness) there), without a Python object per state: the vector search
 (checker/explicit/vector.py) numbers states exactly as the one-state search does
-(NOTE(same-order)) and logs every edge as (source id, target id, action) in that search's order,
-so the graph here is the reference's graph, held as CSR arrays (about 10 bytes an edge). Strongly
-connected components are found by an iterative Tarjan over those arrays; fairness is judged
-per component on bitsets of fairness groups (`judge`, the one place that says what a fair component is); the lasso is then
-built by the reference's own prefix and cycle searches (liveness.lasso), over views of the
-arrays, so both backends show the same counterexample.
+(NOTE(same-order)) and logs every edge as (target id, action) with a count per source state, in
+that search's order, so the graph here is the reference's graph, held as CSR arrays (about 6
+bytes an edge). Only the region's states reachable from a trigger are decomposed
+(NOTE(reach-cut)); strongly connected components are found by an iterative Tarjan over the
+arrays; fairness is judged per component on bitsets of fairness groups (`judge`, the one place
+that says what a fair component is); the lasso is then built by the reference's prefix search
+(step for step, over flat arrays) and its own cycle search (liveness.lasso, over views of the
+arrays), so both backends show the same counterexample.
 
 NOTE(live-symmetry): liveness is decided on the plain graph, never on the symmetry quotient.
 A quotient edge [s] -> [t] carries its action in the frame of the representative s. Where
