@@ -266,7 +266,7 @@ def main(ctx: click.Context, traces: bool, no_trace: bool, color: str, coverage:
 @click.option("--no-symmetry", is_flag=True, help="Explore every state, even of symmetric sets.")
 @click.option("--backend", type=click.Choice(["auto", "vector", "state"]), default="auto", show_default=True,
               help="Explicit search: many states at a time (vector) or one at a time (state, the reference "
-              "semantics); auto: vector unless liveness is checked. Both give the same results.")
+              "semantics); auto: vector, for liveness too. Both give the same results.")
 @click.option("--max-memory", type=click.IntRange(64), metavar="MIB",
               help="Stop explicit search (unknown, exit 3) above this memory use [default: 80% of RAM].")
 @click.option("--show-invariants", is_flag=True,

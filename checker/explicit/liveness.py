@@ -30,7 +30,7 @@ loop (a lasso with no loop steps) is a behaviour wherever that holds.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Mapping, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
@@ -91,7 +91,15 @@ def find_violation(ts: TransitionSystem, prop: Property, g: Graph,
         trigger &= set(fair_nodes)
     if not fair_nodes:
         return None
-    found = _prefix(g, region, trigger, anywhere, fair_nodes)
+    return lasso(fair, g, _prefix(g, region, trigger, anywhere, fair_nodes), fair_nodes)
+
+
+def lasso(fair: Fairness, g: Graph, found: tuple[list[int], list[int]] | None,
+          fair_nodes: Mapping[int, Collection[int]]) -> Trace | None:
+    """The lasso shown for a violation: `found`, the shortest prefix to a state of a fair
+    component (`_prefix`; `fair_nodes` maps each such state to its component), then a fair cycle
+    through that state. Both searches (checker/explicit/vector_live.py too) build it here, so
+    both show the same one."""
     if found is None:
         return None
     path, acts = found
@@ -175,8 +183,8 @@ def _kind(ts: Fairness, grp: Group) -> str | None:
     return ts.kinds.get(grp)
 
 
-def _prefix(g: Graph, region: set[int], trigger: set[int], anywhere: bool,
-            fair: dict[int, frozenset[int]]) -> tuple[list[int], list[int]] | None:
+def _prefix(g: Graph, region: Container[int], trigger: Container[int], anywhere: bool,
+            fair: Mapping[int, Collection[int]]) -> tuple[list[int], list[int]] | None:
     """Shortest path to a fair-cycle node. Phase 0 roams anywhere (only when `anywhere`);
     entering phase 1 at a trigger costs nothing; phase 1 stays inside the region."""
     parent: dict[tuple[int, int], tuple[tuple[int, int], int] | None] = {}
@@ -213,7 +221,7 @@ def _unwind(parent: dict, node: tuple[int, int]) -> tuple[list[int], list[int]]:
     return path[::-1], acts[::-1]
 
 
-def _cycle(ts: Fairness, g: Graph, comp: frozenset[int], entry: int) -> tuple[list[int], list[int]]:
+def _cycle(ts: Fairness, g: Graph, comp: Collection[int], entry: int) -> tuple[list[int], list[int]]:
     """A short cycle from entry through comp that satisfies every fairness group, built
     greedily: walk to the nearest state that settles an unsettled group, then back to entry."""
     if _stutters(g, entry) or (ts.stutter and not _enabled(ts, g, entry)):
@@ -242,13 +250,13 @@ def _cycle(ts: Fairness, g: Graph, comp: frozenset[int], entry: int) -> tuple[li
 Req = tuple[Group, str]   # (group, "edge" | "edge_or_off")
 
 
-def _requirements(ts: Fairness, g: Graph, comp: frozenset[int]) -> list[Req]:
+def _requirements(ts: Fairness, g: Graph, comp: Collection[int]) -> list[Req]:
     """What a fair cycle through comp must do for each group enabled somewhere in it."""
     groups = sorted({grp for s in comp for grp in _enabled(ts, g, s)})
     return [(grp, "edge" if _kind(ts, grp) == "strong" else "edge_or_off") for grp in groups]
 
 
-def _settles(ts: Fairness, g: Graph, comp: frozenset[int], r: Req, n: int) -> bool:
+def _settles(ts: Fairness, g: Graph, comp: Container[int], r: Req, n: int) -> bool:
     grp, how = r
     if how == "edge_or_off" and grp not in _enabled(ts, g, n):
         return True
@@ -262,7 +270,7 @@ def _settled_on(ts: Fairness, r: Req, path: list[int], acts: list[int], g: Graph
     return how == "edge_or_off" and any(grp not in _enabled(ts, g, n) for n in [entry, *path])
 
 
-def _bfs(g: Graph, comp: frozenset[int], src: int, goal: Callable[[int], bool],
+def _bfs(g: Graph, comp: Container[int], src: int, goal: Callable[[int], bool],
          at_least_one: bool = False) -> tuple[list[int], list[int]]:
     """Shortest path inside comp from src to a goal state (states after src, and actions)."""
     if goal(src) and not at_least_one:

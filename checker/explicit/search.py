@@ -223,18 +223,15 @@ def explore(ts: TransitionSystem, props: Sequence[str] | None = None,
     stopped by a limit leaves it Unknown (or, when every property was violated, the search stops early:
     the counts then cover only what was explored).
 
-    backend: "vector" (checker/explicit/vector.py, many states at a time), "state" (this module, one
-    state at a time: the reference, and the only one keeping the edges liveness needs) or
-    "auto": vector unless a temporal property is asked for. Both give the same result. A system
-    whose values do not fit the vector backend's int64 rows (checker.explicit.vector.unsupported)
-    is searched one state at a time whichever backend is asked for: the same result again.
+    backend: "vector" (checker/explicit/vector.py, many states at a time; liveness on its edge
+    arrays, checker/explicit/vector_live.py), "state" (this module, one state at a time: the
+    reference) or "auto": vector. Both give the same result. A system whose values do not fit
+    the vector backend's int64 rows (checker.explicit.vector.unsupported) is searched one state
+    at a time whichever backend is asked for: the same result again.
     """
     budget = budget or Budget()
     names = list(props) if props is not None else [p.name for p in ts.properties]
-    temporal = any(ts.prop(n).temporal for n in names)
-    if backend == "vector" or (backend == "auto" and not temporal):
-        if temporal:
-            raise ValueError("the vector backend checks safety properties only")
+    if backend in ("vector", "auto"):
         from checker.explicit.vector import explore_vector, unsupported
         if unsupported(ts) is None:
             return explore_vector(ts, names, budget, symmetry)

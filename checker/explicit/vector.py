@@ -33,6 +33,7 @@ from checker.explicit.dispatch import key_of
 from checker.explicit.result import ExplicitResult, concretize, result_of, trace_back
 from checker.explicit.vector_expr import INT64_SAFE, Rows, VFn, as_mask, as_values, fits_int64, vcompile
 from checker.explicit.vector_keys import WORD_BITS, KeySpaceError, Packer, SortedRuns
+from checker.explicit.vector_live import EdgeLog, Explored, find_violations
 from checker.explicit.vector_sym import VecCanon
 from checker.symmetry.canon import Canonicalizer
 from checker.traces.trace import State, Trace
@@ -66,6 +67,8 @@ class _Block:
     fired: list[tuple[int, Arr]]  # per action: the rows whose guard held (every one fired it)
     dead: Arr                     # rows with no action enabled
     events: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # prop -> (row, action, pos)
+    off: list[tuple[int, Arr]] = field(default_factory=list)   # per action: rows whose step left the range
+    ids: Arr | None = None        # with an edge log: each successor's id (-1-k: the k-th new state)
 
 
 class _Store:
@@ -158,7 +161,10 @@ class _VSearch:
         self.limit: str | None = None
         self.complete = False
         self.cut = False                # stopped at the depth bound (NOTE(explicit-depth) in search.py)
-        sym = Canonicalizer(ts) if symmetry else None
+        # liveness keeps every edge (checker/explicit/vector_live.py) and searches the plain
+        # graph, as the one-state search does
+        self.log = EdgeLog() if any(p.temporal for p in wanted) else None
+        sym = Canonicalizer(ts) if symmetry and self.log is None else None
         self.symmetry = sym if sym is not None and sym.active else None
         self.vcanon = VecCanon(self.symmetry, self.domains) if self.symmetry else None
         self.bools = [i for i, v in enumerate(ts.vars) if isinstance(v.sort, BoolSort)]
@@ -205,6 +211,16 @@ class _VSearch:
         uniq, first = np.unique(keys, return_index=True)
         return np.sort(first[self.visited.lookup(uniq) < 0])
 
+    def fresh_and_ids(self, keys: Arr) -> tuple[Arr, Arr]:
+        """`fresh`, and for liveness's edge log the id of every key: a known state's id, or -1-k
+        for the k-th new one (its id once committed: the store's size then, plus k)."""
+        uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        found = self.visited.lookup(uniq)
+        fresh = np.sort(first[found < 0])
+        new = found < 0
+        found[new] = -1 - np.searchsorted(fresh, first[new])
+        return fresh, found[inverse.reshape(-1)]
+
     def add_initial(self) -> None:
         init = initial_states(self.ts)
         if not init:
@@ -227,6 +243,7 @@ class _VSearch:
         cache: dict[tuple[int, frozenset[int]], Arr] = {}
         enabled = np.zeros(len(x), dtype=bool)
         pars, acts, succs, fired = [], [], [], []
+        off: list[tuple[int, Arr]] = []
         steps: dict[str, tuple[int, int, int]] = {}
         for i, a in enumerate(self.acts):
             rows = self._candidates(a.key, x, cache)
@@ -249,6 +266,7 @@ class _VSearch:
                 for slot, lo, hi in a.ranges:
                     ok &= (got[slot] >= lo) & (got[slot] <= hi)
                 if not ok.all():
+                    off.append((i, p[~ok]))
                     p = p[ok]
                     vals = [(s, v[ok]) for s, v in vals]
             t = x[p]
@@ -257,7 +275,9 @@ class _VSearch:
             pars.append(p)
             acts.append(np.full(len(p), i, dtype=np.int32))
             succs.append(t)
-        return self._block(x, pars, acts, succs, fired, np.flatnonzero(~enabled), steps)
+        b = self._block(x, pars, acts, succs, fired, np.flatnonzero(~enabled), steps)
+        b.off = off
+        return b
 
     def _candidates(self, key: tuple[int, frozenset[int]] | None, x: Arr,
                     cache: dict[tuple[int, frozenset[int]], Arr]) -> Arr | None:
@@ -291,7 +311,11 @@ class _VSearch:
         order = np.argsort(par, kind="stable")
         par, act, rows = par[order], act[order], self.canon(rows[order])
         keys = self.packer.keys(rows)
-        b = _Block(par, act, rows, keys, self.fresh(keys), fired, dead, steps)
+        if self.log is None:
+            b = _Block(par, act, rows, keys, self.fresh(keys), fired, dead, steps)
+        else:
+            fresh, b_ids = self.fresh_and_ids(keys)
+            b = _Block(par, act, rows, keys, fresh, fired, dead, steps, ids=b_ids)
         new = rows[b.fresh]
         for name, pred in self.invariants:
             bad = ~as_mask(pred(Rows(new)), len(new)) if name in self.pending else None
@@ -333,6 +357,12 @@ class _VSearch:
         base = self.store.size
         self.store.append(b.rows[f], first_id + b.par[f].astype(np.int64), b.act[f])
         self.visited.add(b.keys[f], np.arange(base, base + len(f), dtype=np.int64))
+        if self.log is not None:
+            assert b.ids is not None
+            count = np.bincount(b.par, minlength=int(b.par[-1]) + 1 if len(b.par) else 0)
+            self.log.edges(first_id, count, np.where(b.ids < 0, base - 1 - b.ids, b.ids), b.act)
+            for i, rows in b.off:
+                self.log.out_of_range(first_id + rows, i)
         for i, p in b.fired:
             self.enabled[i] += len(p)
             self.transitions += len(p)
@@ -420,7 +450,23 @@ def explore_vector(ts: TransitionSystem, names: Sequence[str], budget: Budget, s
     t0 = time.monotonic()
     s = _VSearch(ts, names, budget, symmetry)
     s.run()
+    if s.log is not None and (s.complete or (s.cut and s.limit is None)):
+        try:
+            _liveness(ts, names, s, s.log)
+        except KeyboardInterrupt:        # NOTE(interrupt): the fair cycles are not all known
+            interrupt()
+            s.complete, s.limit = False, INTERRUPTED
     sym = tuple(x.name for x in s.symmetry.sets) if s.symmetry else ()
     return result_of(ts, names, s.found, s.complete, s.limit, s.store.size, s.transitions, s.depth,
                      [int(v) for v in s.enabled], [int(v) for v in s.new], time.monotonic() - t0, sym,
                      budget.explicit_depth if s.cut else None)
+
+
+def _liveness(ts: TransitionSystem, names: Sequence[str], s: _VSearch, log: EdgeLog) -> None:
+    """Decide the temporal properties on the logged graph, as search.py's _liveness does on its
+    edge lists (the states at the depth bound are left out of every cycle)."""
+    lo, hi = (s.levels[-2], s.levels[-1]) if s.cut else (0, 0)
+    ex = Explored(log.graph(s.store.size), s.store.rows, s.state, s.levels[1], (lo, hi))
+    temporal = [ts.prop(n) for n in names if ts.prop(n).temporal]
+    for name, trace in find_violations(ts, temporal, ex).items():
+        s.violated(name, trace)

@@ -53,7 +53,8 @@ def explicit(ts: TransitionSystem, props: Sequence[str], budget: Budget, symmetr
              backend: str = "auto") -> EngineRun:
     """The explicit search. With symmetry on, safety and liveness are searched apart
     (NOTE(symmetry)): one combined search would give up the reduction for every property, as
-    liveness needs the plain state graph with its edges (kept by the one-state backend only)."""
+    liveness searches the plain state graph with its edges (either backend keeps them;
+    NOTE(live-symmetry) in checker/explicit/vector_live.py says why not the quotient)."""
     from checker.explicit.search import explore
     live = [p for p in props if ts.prop(p).temporal]
     # NOTE(families) in model/lower.py: a member naming a symmetric element is not preserved
@@ -61,13 +62,12 @@ def explicit(ts: TransitionSystem, props: Sequence[str], budget: Budget, symmetr
     if live and len(live) < len(props) and symmetry:
         safe = [p for p in props if p not in live]
         a = explore(ts, safe, announced(budget, "explicit safety"), symmetry=True, backend=backend)
-        b = explore(ts, live, announced(budget, "explicit liveness"), symmetry=False)
+        b = explore(ts, live, announced(budget, "explicit liveness"), symmetry=False, backend=backend)
         got = {v.prop: v for v in (*a.verdicts, *b.verdicts)}
         return EngineRun(tuple(got[p] for p in props),
                          (phase("explicit (safety)", a), phase("explicit (liveness)", b)))
     what = "explicit" if 0 < len(live) < len(props) else "explicit liveness" if live else "explicit safety"
-    r = explore(ts, props, announced(budget, what), symmetry=symmetry,
-                backend="state" if live and backend == "vector" else backend)
+    r = explore(ts, props, announced(budget, what), symmetry=symmetry, backend=backend)
     return EngineRun(r.verdicts, (phase("explicit", r),))
 
 
