@@ -233,7 +233,8 @@ def explore(ts: TransitionSystem, props: Sequence[str] | None = None,
     names = list(props) if props is not None else [p.name for p in ts.properties]
     if backend in ("vector", "auto"):
         from checker.explicit.vector import explore_vector, unsupported
-        if unsupported(ts) is None:
+        from checker.explicit.vector_live import live_unsupported
+        if unsupported(ts) is None and live_unsupported(ts, names) is None:
             return explore_vector(ts, names, budget, symmetry)
     t0 = time.monotonic()
     search = _Search(ts, names, budget, symmetry)

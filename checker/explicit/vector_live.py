@@ -107,9 +107,11 @@ class Groups:
 
     @staticmethod
     def of(fair: Fairness) -> Groups:
-        names = sorted({g for g in fair.groups if g is not None}, key=str)
+        """Each action in at most one group (live_unsupported refuses declared groups)."""
+        assert all(len(gs) <= 1 for gs in fair.groups)
+        names = sorted({g for gs in fair.groups for g in gs})
         gid = {g: i for i, g in enumerate(names)}
-        of_action = np.array([-1 if g is None else gid[g] for g in fair.groups], dtype=np.int64)
+        of_action = np.array([gid[gs[0]] if gs else -1 for gs in fair.groups], dtype=np.int64)
         kind = np.array([STRONG if fair.kinds[g] == "strong" else WEAK for g in names], dtype=np.int64)
         return Groups(of_action, kind)
 
@@ -349,6 +351,23 @@ class Explored:
     state: Callable[[int], State]
     initial: int                        # states 0..initial-1 are the initial ones
     unexpanded: tuple[int, int]         # ids lo..hi-1 were not expanded (the depth bound)
+
+
+def live_unsupported(ts: TransitionSystem, props: Sequence[str]) -> str | None:
+    """Why this search cannot decide the temporal properties among props, or None: it judges
+    per-transition fairness only (one group per action), without `stutter: true`, and the
+    shapes eventually / always_eventually / leads_to. Otherwise the one-state reference search
+    (checker/explicit/liveness.py) decides them: the same verdicts, more memory."""
+    temporal = [ts.prop(n) for n in props if ts.prop(n).temporal]
+    if not temporal:
+        return None
+    if ts.fair_groups:
+        return "declared fairness groups"
+    if ts.stutter:
+        return "stutter: true"
+    if any(p.kind == "eventually_always" for p in temporal):
+        return "an eventually_always property"
+    return None
 
 
 def find_violations(ts: TransitionSystem, props: Sequence[Property], ex: Explored) -> dict[str, Trace]:

@@ -110,7 +110,7 @@ def test_strong_fairness_refines_a_component_by_hand() -> None:
     g = _csr(3, [(0, 1, 0), (1, 0, 0), (1, 2, 1)])
     region = np.array([True, True, False])
     for kind, fair in (("strong", False), ("weak", True)):
-        grp = Groups.of(Fairness((None, ("m", "", None)), {("m", "", None): kind}))
+        grp = Groups.of(Fairness(((), (0,)), {0: kind}))
         label = fair_components(grp, g, g.sources(), region)
         assert bool((label >= 0).any()) is fair, kind
 
@@ -154,3 +154,24 @@ def test_the_default_engine_decides_liveness_on_the_vector_backend(monkeypatch: 
     got = run_engine(ts, [p.name for p in ts.properties], "explicit", Budget())
     assert calls == [["no_starvation"]]
     assert kind_of(got.verdicts[[p.name for p in ts.properties].index("no_starvation")]) == "violated"
+
+
+def test_groups_stutter_and_eventually_always_go_to_the_reference_search() -> None:
+    """The vector liveness judges per-transition fairness only; the rest is decided by the
+    one-state reference (same verdicts), and live_unsupported says why."""
+    from dataclasses import replace
+
+    from checker.explicit.vector_live import live_unsupported
+    from model.load import load_spec
+    root = Path(__file__).resolve().parent.parent
+    [ts] = load_spec(root / "specs" / "eventually_always.yaml")
+    ea = [p.name for p in ts.properties if p.kind == "eventually_always"]
+    assert ea and live_unsupported(ts, ea) == "an eventually_always property"
+    assert live_unsupported(replace(ts, stutter=True), ["deadlock"]) is None    # no temporal property
+    [spin] = load_spec(root.parent / "specs" / "examples" / "spinlock.yaml", (), "weak")
+    assert live_unsupported(spin, ["no_starvation"]) is None
+    assert live_unsupported(replace(spin, stutter=True), ["no_starvation"]) == "stutter: true"
+    for t in (ts, replace(spin, stutter=True)):
+        props = [p.name for p in t.properties if p.temporal]
+        vec, ref = explore(t, props, backend="vector"), explore(t, props, backend="state")
+        assert [kind_of(v) for v in vec.verdicts] == [kind_of(v) for v in ref.verdicts]
