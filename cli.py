@@ -70,7 +70,7 @@ from model.load import LoadedSpec
 
 if _STARTING:
     signal.signal(signal.SIGINT, signal.default_int_handler)
-DEFAULT_SUITE = ("specs/tdx",)   # as in the checkout; installed: checker/run/specs.py shipped_path
+DEFAULT_SUITE = ("specs/tdx", "specs/kernel")   # as in the checkout; installed: checker/run/specs.py shipped_path
 FORMAT_CHOICES = sorted(FORMATS)
 DASK_CONNECT_S = 5.0            # how long --dask waits for its scheduler to answer
 EXIT_PIPE = 128 + signal.SIGPIPE
@@ -224,8 +224,9 @@ class SeamGroup(click.Group):
 def main(ctx: click.Context, traces: bool, no_trace: bool, color: str, coverage: bool) -> None:
     """seamcheck: a model checker for kernel concurrency protocols (Intel TDX teardown first).
 
-    With no command, checks the shipped TDX suite (specs/tdx) against its expected verdicts: one
-    line per property, then every property not as expected, by name.
+    With no command, checks the shipped TDX suite (specs/tdx) and kernel protocol library
+    (specs/kernel) against their expected verdicts: one line per property, then every property
+    not as expected, by name.
     """
     if ctx.invoked_subcommand is not None:
         if traces or no_trace or color != "auto" or coverage:
