@@ -66,8 +66,11 @@ def auto(ts: TransitionSystem, props: Sequence[str], budget: Budget) -> EngineRu
     got = _explicit_first(ts, props, budget)
     rest = [p for p in props if isinstance(got[p], Unknown)]
     if rest and not budget.expired():
-        for v in smt(ts, rest, budget, "bmc").verdicts:
+        bounded = smt(ts, rest, budget, "bmc").verdicts
+        open_ = sum(isinstance(v, HoldsUpTo) and not ts.prop(v.prop).temporal for v in bounded)
+        for v in bounded:
             if isinstance(v, HoldsUpTo) and not ts.prop(v.prop).temporal:
-                v = _prove(ts, v, budget)
+                v = _prove(ts, v, budget.share(open_))    # NOTE(timeout-share) in checker/core/budget.py
+                open_ -= 1
             got[v.prop] = v
     return EngineRun(tuple(_relabel(got[p]) for p in props))

@@ -70,17 +70,19 @@ def explicit(ts: TransitionSystem, props: Sequence[str], budget: Budget, symmetr
 
 
 def smt(ts: TransitionSystem, props: Sequence[str], budget: Budget, engine: str) -> EngineRun:
-    """bmc (one unrolling for every property), kind or pdr (one proof per property)."""
+    """bmc (one unrolling for every property), kind or pdr (one proof per property); each
+    property with its fair share of the instance's budget (NOTE(timeout-share))."""
     budget.on_progress(Progress(engine))     # NOTE(progress-phase): PDR reports nothing itself
+    budget = budget.start()
     if engine == "bmc":
         from checker.smt import bmc
         return EngineRun(tuple(bmc.check_all(ts, props, budget)))
     if engine == "kind":
         from checker.smt import kind
-        return EngineRun(tuple(kind.check(ts, p, budget) for p in props))
+        return EngineRun(tuple(kind.check(ts, p, budget.share(len(props) - i)) for i, p in enumerate(props)))
     if engine == "pdr":
         from checker.smt import pdr
-        return EngineRun(tuple(pdr.check(ts, p, budget) for p in props))
+        return EngineRun(tuple(pdr.check(ts, p, budget.share(len(props) - i)) for i, p in enumerate(props)))
     raise ValueError(f"unknown engine {engine!r}")
 
 
