@@ -43,9 +43,9 @@ from checker.smt.solver import new_solver
 from checker.traces.trace import State
 from model.ir import Property, TransitionSystem
 
-SUPPORT_LEVELS = 3   # candidates made to exclude a CTI are level 1, their supports 2, ...
+SUPPORT_LEVELS = 30  # candidates made to exclude a CTI are level 1, their supports 2, ... (NOTE(cube-mining))
 CTI_ROUNDS = 30      # rounds of excluding counterexamples to induction before giving up
-MAX_SUPPORTS = 400    # per run: past this, a broken mined candidate is weakened at once
+MAX_SUPPORTS = 5_000  # per run: past this, a broken mined candidate is dropped at once
 WEAKEN_MINED = False
 PER_CTI = 3          # candidates offered to exclude one state: the most general ones
 
