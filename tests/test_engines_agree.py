@@ -192,7 +192,8 @@ def test_mined_lemmas_hold_in_every_reachable_state(ts: TransitionSystem) -> Non
     """Every lemma the miner returns (templates, cubes excluding counterexamples to induction,
     their supports) is an invariant: the explicit search proves each one, asked as a property
     of the same system. The sample it was mined from is a prefix of the reachable states only
-    (a small one here), so its candidates are often false: Houdini must have dropped those."""
+    (the initial states only, here), so its candidates are often false: Houdini must have
+    weakened or dropped those (the test fails when its fixpoint is skipped)."""
     from dataclasses import replace
 
     from checker.smt.houdini import strengthen
@@ -201,7 +202,7 @@ def test_mined_lemmas_hold_in_every_reachable_state(ts: TransitionSystem) -> Non
     if not explore(ts, budget=Budget(max_states=MAX_STATES)).complete or not initial_states(ts):
         return
     targets = [p for p in ts.properties if not p.temporal]
-    got = strengthen(ts, targets, SMT_BUDGET, size=SampleSize(bfs_states=8, walks=2, walk_depth=3))
+    got = strengthen(ts, targets, SMT_BUDGET, size=SampleSize(bfs_states=1, walks=0))
     lemmas = as_lemmas(ts, got.lemmas)
     if got.reason is not None or not lemmas:
         return
