@@ -4,7 +4,8 @@ python bench/smt.py [--engines kind,pdr,auto,bmc] [--limit S] [--only NAME ...] 
 For each spec: the explicit search first (its state count, and its time as the baseline), then
 every safety property that explicit proves, checked by each engine asked for (`--timeout`-like
 budget S per property, depth 30), each in a forked child process (clean heap, killed 30 s after
-its budget). Prints one line per measurement with the ratio of its time to the explicit
+its budget). Prints wall and CPU seconds (the budget is wall clock: on a loaded machine a
+proof may time out that takes a fraction of its budget in CPU), and one line per measurement with the ratio of its time to the explicit
 baseline measured in the same run (bench/README.md: ratios, not absolute times, compare
 across machines and loads). `--encodings` times BMC to a fixed depth on the filter lock in each
 integer encoding and frame style (docs/encoding.md), as ratios to the default.
@@ -54,24 +55,26 @@ def _child(q: mp.Queue, path: str, params: tuple[str, ...], variant: str | None,
     else:
         v = check(ts, prop, engine, Budget(timeout_s=limit, max_depth=30))
     what = v.detail if isinstance(v, Proved) else getattr(v, "reason", "") or f"depth {getattr(v, 'depth', '')}"
-    q.put((type(v).__name__, what, time.monotonic() - t0, os.times().children_user + os.times().user))
+    cpu = os.times()
+    q.put((type(v).__name__, what, time.monotonic() - t0, cpu.user + cpu.system))
 
 
 def measure(path: str, params: tuple[str, ...], variant: str | None, prop: str, engine: str,
-            limit: float, options: dict[str, object] | None = None) -> tuple[str, str, float]:
+            limit: float, options: dict[str, object] | None = None) -> tuple[str, str, float, float]:
     q: mp.Queue = mp.Queue()
     p = mp.get_context("fork").Process(target=_child, args=(q, path, params, variant, prop, engine, limit, options))
     p.start()
     p.join(limit + 30)
     if p.is_alive():
         p.kill()
-        return "killed", "", limit + 30
-    verdict, what, secs, _ = q.get()
-    return verdict, what, secs
+        return "killed", "", limit + 30, float("nan")
+    verdict, what, secs, cpu = q.get()
+    return verdict, what, secs, cpu
 
 
 def engines_table(args: argparse.Namespace) -> None:
-    print(f"{'spec':16} {'variant':8} {'property':20} {'engine':6} {'verdict':9} {'s':>7} {'x explicit':>10}  detail")
+    print(f"{'spec':16} {'variant':8} {'property':20} {'engine':6} {'verdict':9} {'s':>7} {'cpu s':>7} "
+          f"{'x explicit':>10}  detail")
     for name, path, params in SPECS:
         if args.only and not any(o in name for o in args.only):
             continue
@@ -79,14 +82,15 @@ def engines_table(args: argparse.Namespace) -> None:
             t0 = time.monotonic()
             r = explore(ts, budget=Budget(timeout_s=args.limit))
             base = max(time.monotonic() - t0, 1e-3)
-            print(f"{name:16} {ts.variant or '-':8} {'(explicit)':20} {'':6} {r.states:>9} {base:7.2f} {1.0:10.1f}  states", flush=True)
+            print(f"{name:16} {ts.variant or '-':8} {'(explicit)':20} {'':6} {r.states:>9} {base:7.2f} "
+                  f"{'':7} {1.0:10.1f}  states", flush=True)
             for p in ts.properties:
                 if p.temporal or not isinstance(r.verdict(p.name), Proved):
                     continue
                 for engine in args.engines.split(","):
-                    verdict, what, secs = measure(path, params, ts.variant, p.name, engine, args.limit)
+                    verdict, what, secs, cpu = measure(path, params, ts.variant, p.name, engine, args.limit)
                     print(f"{name:16} {ts.variant or '-':8} {p.name:20} {engine:6} {verdict:9} {secs:7.2f} "
-                          f"{secs / base:10.1f}  {what[:70]}", flush=True)
+                          f"{cpu:7.2f} {secs / base:10.1f}  {what[:70]}", flush=True)
 
 
 def encodings_table(args: argparse.Namespace) -> None:
@@ -94,10 +98,10 @@ def encodings_table(args: argparse.Namespace) -> None:
             {"ints": "bv", "frames": "per-action"}]
     base = None
     for o in opts:
-        verdict, what, secs = measure("bench/specs/filter.yaml", (), None, "mutex", "bmc", args.limit, o)
+        verdict, what, secs, cpu = measure("bench/specs/filter.yaml", (), None, "mutex", "bmc", args.limit, o)
         base = base or secs
         label = ",".join(f"{k}={v}" for k, v in o.items())
-        print(f"filter N=3 mutex, BMC to depth {ENCODING_DEPTH}, {label:28} {verdict:9} {secs:7.2f} s"
+        print(f"filter N=3 mutex, BMC to depth {ENCODING_DEPTH}, {label:28} {verdict:9} {secs:7.2f} s ({cpu:.2f} cpu)"
               f"  x{secs / base:5.2f} of the default  {what}", flush=True)
 
 

@@ -438,8 +438,14 @@ class _Table:
         """NOTE(cube-mining): the row as a cube of atoms (column == its value), generalised as in
         IC3 but against the sample instead of the solver: atoms are dropped, the commonest
         first, while no sampled row matches what is left. The cube's last atom becomes the
-        target (the values the premises allow in the sample), the rest its premises. None when
-        a sampled row matches the whole row."""
+        target (the values the premises allow in the sample), the rest its premises: a
+        candidate of any number of premises, where `excluding` stops at two. Nothing here is
+        trusted: the candidate is only as true as the sample is complete, and Houdini keeps it
+        only if it is inductive (NOTE(houdini)). When the sample is the whole reachable set (a
+        breadth-first prefix that ran out of states), every such candidate is an invariant, and
+        one that consecution breaks gets its breaking pre-state excluded the same way
+        (NOTE(cti-mining)): IC3 with the reachable set as its oracle. None when a sampled row
+        matches the whole row (the state was sampled: nothing excludes it)."""
         if not self.masks:
             return []
         m = [self.masks[c].get(x, 0) for c, x in enumerate(row)]
