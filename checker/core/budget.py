@@ -55,7 +55,10 @@ def _no_progress(p: Progress) -> None:
 # fair share of what is left (`Budget.share`): the time left divided by the number of open
 # properties. A property that finishes early leaves its unused time to those after it; one that
 # needs more stops at its share (`timeout after 6.7 s (its share of 20.0 s)`), so one hard
-# property never starves the rest, and the instance ends within its timeout. Before, kind and
+# property never starves the rest, and the instance ends within its timeout. Work done once for
+# every property is charged to the instance: k-induction mines lemmas for all the safety
+# properties at once (checker/smt/kind.py), in a share of the instance's time left, and the
+# property that asked gets that time back on its own deadline. Before, kind and
 # pdr gave every property the whole timeout (two properties with --timeout 20 ran 40.7 s).
 
 
@@ -101,6 +104,9 @@ class Budget:
     stop: Stop = field(default_factory=Stop, compare=False, repr=False)
     # a fair share's whole: the --timeout it was cut from (NOTE(timeout-share)), for the reason
     whole_s: float | None = field(default=None, compare=False)
+    # a fair share's instance deadline: work shared by every property (kind's lemma mining) is
+    # charged to the instance, not to the share (NOTE(timeout-share))
+    outer: float | None = field(default=None, compare=False)
 
     def start(self) -> Budget:
         """A copy whose deadline is now + timeout_s (engines call this once on entry)."""
@@ -128,7 +134,8 @@ class Budget:
             return self
         secs = left / open_
         return _replace(self, deadline=time.monotonic() + secs, timeout_s=round(secs, 1),
-                        whole_s=self.whole_s if self.whole_s is not None else self.timeout_s)
+                        whole_s=self.whole_s if self.whole_s is not None else self.timeout_s,
+                        outer=self.outer if self.outer is not None else self.deadline)
 
     def over_limit(self) -> str | None:
         """Why a search must stop now (interrupt, time, memory), or None."""
