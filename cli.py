@@ -157,8 +157,9 @@ def _engine_options(f: Callable[..., None]) -> Callable[..., None]:
         click.option("--depth", type=click.IntRange(0, 10_000), default=30, show_default=True,
                      help="Bound for BMC and k-induction. `--engine explicit` is bounded only when "
                      "--depth is given (BFS levels 0..DEPTH; else unbounded)."),
-        click.option("--timeout", type=Seconds(), help="Seconds per check ('inf' or left out: no limit); "
-                     "bmc, kind and pdr: per property."),
+        click.option("--timeout", type=Seconds(), help="Seconds for each instance (spec, variant, params), "
+                     "all its properties together ('inf' or left out: no limit); the SMT engines give "
+                     "each property a fair share of what is left."),
         click.option("--max-states", type=click.IntRange(1), help="State limit for explicit search."),
         click.option("--require-proof", is_flag=True, help="Treat 'holds up to depth k' as inconclusive (exit 3)."),
     ]):

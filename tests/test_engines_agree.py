@@ -186,3 +186,34 @@ def test_the_generator_draws_fair_steps_out_of_range() -> None:
         hits.append(_fair_step_out_of_range(ts))
     count()
     assert len(hits) == LIVE_EXAMPLES and 3 * sum(hits) >= len(hits), (sum(hits), len(hits))
+
+
+# ---- mined lemmas: every one an invariant (NOTE(houdini), NOTE(cube-mining)) -----------------------
+
+MINE_EXAMPLES = int(os.environ.get("SEAMCHECK_MINE_EXAMPLES", "60"))
+
+
+@settings(max_examples=MINE_EXAMPLES, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(systems())
+def test_mined_lemmas_hold_in_every_reachable_state(ts: TransitionSystem) -> None:
+    """Every lemma the miner returns (templates, cubes excluding counterexamples to induction,
+    their supports) is an invariant: the explicit search proves each one, asked as a property
+    of the same system. The sample it was mined from is a prefix of the reachable states only
+    (the initial states only, here), so its candidates are often false: Houdini must have
+    weakened or dropped those (the test fails when its fixpoint is skipped)."""
+    from dataclasses import replace
+
+    from checker.smt.houdini import strengthen
+    from checker.smt.mine import SampleSize, as_lemmas
+
+    if not explore(ts, budget=Budget(max_states=MAX_STATES)).complete or not initial_states(ts):
+        return
+    targets = [p for p in ts.properties if not p.temporal]
+    got = strengthen(ts, targets, SMT_BUDGET, size=SampleSize(bfs_states=1, walks=0))
+    lemmas = as_lemmas(ts, got.lemmas)
+    if got.reason is not None or not lemmas:
+        return
+    r = explore(replace(ts, properties=lemmas), budget=Budget(max_states=MAX_STATES))
+    for lem in lemmas:
+        assert isinstance(r.verdict(lem.name), Proved), (lem.doc, r.verdict(lem.name))

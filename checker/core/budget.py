@@ -48,6 +48,20 @@ def _no_progress(p: Progress) -> None:
 
 
 
+# NOTE(timeout-share): --timeout bounds the check of one instance (a spec at one variant and
+# parameter assignment) with every property of it, for every engine, as a TLC or Apalache run is
+# bounded as a whole: the explicit search decides them all in one search anyway, and the SMT
+# engines (bmc, kind, pdr, the portfolio, auto's symbolic phase) give each property still open a
+# fair share of what is left (`Budget.share`): the time left divided by the number of open
+# properties. A property that finishes early leaves its unused time to those after it; one that
+# needs more stops at its share (`timeout after 6.7 s (its share of 20.0 s)`), so one hard
+# property never starves the rest, and the instance ends within its timeout. Work done once for
+# every property is charged to the instance: k-induction mines lemmas for all the safety
+# properties at once (checker/smt/kind.py), in a share of the instance's time left, and the
+# property that asked gets that time back on its own deadline. Before, kind and
+# pdr gave every property the whole timeout (two properties with --timeout 20 ran 40.7 s).
+
+
 class Stop:
     """What a budget and every copy of it share (dataclasses.replace keeps the object): how to
     cancel the solver call running now. Whether a Ctrl-C ended the run is the process-wide flag
@@ -88,6 +102,11 @@ class Budget:
     # a monotonic deadline computed once when the check starts; see start()
     deadline: float | None = field(default=None, compare=False)
     stop: Stop = field(default_factory=Stop, compare=False, repr=False)
+    # a fair share's whole: the --timeout it was cut from (NOTE(timeout-share)), for the reason
+    whole_s: float | None = field(default=None, compare=False)
+    # a fair share's instance deadline: work shared by every property (kind's lemma mining) is
+    # charged to the instance, not to the share (NOTE(timeout-share))
+    outer: float | None = field(default=None, compare=False)
 
     def start(self) -> Budget:
         """A copy whose deadline is now + timeout_s (engines call this once on entry)."""
@@ -101,7 +120,22 @@ class Budget:
 
     def stop_reason(self) -> str:
         """Why an expired budget is spent: Ctrl-C or the clock."""
-        return INTERRUPTED if interrupted() else f"timeout after {self.timeout_s} s"
+        if interrupted():
+            return INTERRUPTED
+        if self.whole_s is not None:
+            return f"timeout after {self.timeout_s} s (its share of {self.whole_s} s)"
+        return f"timeout after {self.timeout_s} s"
+
+    def share(self, open_: int) -> Budget:
+        """NOTE(timeout-share): the fair share of one of `open_` properties still to check: what
+        is left, divided evenly; the whole budget when it is untimed or the last one open."""
+        left = self.remaining_s()
+        if left is None or open_ <= 1 or interrupted():
+            return self
+        secs = left / open_
+        return _replace(self, deadline=time.monotonic() + secs, timeout_s=round(secs, 1),
+                        whole_s=self.whole_s if self.whole_s is not None else self.timeout_s,
+                        outer=self.outer if self.outer is not None else self.deadline)
 
     def over_limit(self) -> str | None:
         """Why a search must stop now (interrupt, time, memory), or None."""

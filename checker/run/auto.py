@@ -77,8 +77,11 @@ def auto(ts: TransitionSystem, props: Sequence[str], budget: Budget) -> EngineRu
     rest = [p for p in props if isinstance(got[p], Unknown)]
     if rest and not budget.expired():
         deep = replace(budget, max_depth=max(budget.max_depth, diameter + 1))   # NOTE(auto-depth)
-        for v in smt(ts, rest, deep, "bmc").verdicts:
+        bounded = smt(ts, rest, deep, "bmc").verdicts
+        open_ = sum(isinstance(v, HoldsUpTo) for v in bounded)
+        for v in bounded:
             if isinstance(v, HoldsUpTo):
-                v = _prove(ts, v, budget)
+                v = _prove(ts, v, budget.share(open_))    # NOTE(timeout-share) in checker/core/budget.py
+                open_ -= 1
             got[v.prop] = v
     return EngineRun(tuple(_relabel(got[p]) for p in props))

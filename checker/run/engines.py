@@ -73,9 +73,11 @@ def explicit(ts: TransitionSystem, props: Sequence[str], budget: Budget, symmetr
 
 def smt(ts: TransitionSystem, props: Sequence[str], budget: Budget, engine: str,
         for_all: bool = False) -> EngineRun:
-    """bmc (one unrolling for every property), kind or pdr (one proof per property); kind with
+    """bmc (one unrolling for every property), kind or pdr (one proof per property); each
+    property with its fair share of the instance's budget (NOTE(timeout-share)); kind with
     for_all: induction in the parameterised encoding (checker/smt/forall.py)."""
     budget.on_progress(Progress(engine))     # NOTE(progress-phase): PDR reports nothing itself
+    budget = budget.start()
     if for_all:
         if engine != "kind":
             raise ValueError(f"--for-all needs the kind engine, not {engine!r}")
@@ -88,10 +90,11 @@ def smt(ts: TransitionSystem, props: Sequence[str], budget: Budget, engine: str,
         return EngineRun(tuple(bmc.check_all(ts, props, budget)))
     if engine == "kind":   # a temporal property: its liveness-to-safety product (checker/smt/live.py)
         from checker.smt import kind, live
-        return EngineRun(tuple((live if ts.prop(p).temporal else kind).check(ts, p, budget) for p in props))
+        return EngineRun(tuple((live if ts.prop(p).temporal else kind).check(ts, p, budget.share(len(props) - i))
+                               for i, p in enumerate(props)))
     if engine == "pdr":
         from checker.smt import pdr
-        return EngineRun(tuple(pdr.check(ts, p, budget) for p in props))
+        return EngineRun(tuple(pdr.check(ts, p, budget.share(len(props) - i)) for i, p in enumerate(props)))
     raise ValueError(f"unknown engine {engine!r}")
 
 

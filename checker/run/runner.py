@@ -140,7 +140,9 @@ def engine_run(ts: TransitionSystem, props: Sequence[str], engine: str, budget: 
     if engine == "portfolio":
         from checker.run.portfolio import portfolio
         budget.on_progress(Progress("portfolio"))    # NOTE(progress-phase) in engines.py
-        return EngineRun(tuple(portfolio(ts, p, budget, symmetry, backend) for p in props))
+        budget = budget.start()                       # NOTE(timeout-share) in checker/core/budget.py
+        return EngineRun(tuple(portfolio(ts, p, budget.share(len(props) - i), symmetry, backend)
+                               for i, p in enumerate(props)))
     return run_engine(ts, props, engine, budget, symmetry, backend, for_all)
 
 

@@ -4,8 +4,9 @@ found is a shortest one (the same depth as BFS). Never proves anything: HoldsUpT
 One unrolling serves every property of an instance (`check_all`): each query is guarded by its
 own activation literal, so the path, the transition relation and the lasso constraints are
 encoded once and the solver's learnt clauses carry over between properties as well as depths.
-Each property has its own share of the time budget (NOTE(bmc-per-property)); one that runs out
-after searching some depths holds up to the deepest one (HoldsUpTo with `stopped`).
+Each query may run for its property's fair share of the time left (NOTE(bmc-timeout)); a
+property that runs out after searching some depths holds up to the deepest one (HoldsUpTo with
+`stopped`).
 Temporal properties get lasso counterexamples (NOTE(lasso) in lasso.py); only the explicit
 engine proves them.
 """
@@ -24,17 +25,18 @@ from checker.smt.guard import guard_all
 from checker.smt.kind import prove_lemmas
 from checker.smt.solver import is_limit
 from checker.smt.unroll import provenance, unsupported
-from model.ir import Property, TransitionSystem
+from model.ir import TransitionSystem
 
 
 @guard_all("bmc")
 def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget | None = None, *,
               engine: str = "bmc", options: EncodingOptions | None = None) -> list[Verdict]:
     """BMC of several properties on one shared unrolling, depth-major: each property's first
-    violation is a shortest one. One verdict per name, in order. Each property has its own
-    share of the budget (NOTE(bmc-per-property)). A Ctrl-C keeps the verdicts found so far; the
-    others are Unknown (NOTE(interrupt-z3) in solver.py)."""
-    budget = budget or Budget()
+    violation is a shortest one. One verdict per name, in order. The budget is the instance's,
+    each query limited to its property's fair share of what is left (NOTE(bmc-timeout)). A
+    Ctrl-C keeps the verdicts found so far; the others are Unknown (NOTE(interrupt-z3) in
+    solver.py)."""
+    budget = (budget or Budget()).start()
     t0 = time.monotonic()
     out: dict[str, Verdict] = {}
     for name in props:
@@ -43,12 +45,12 @@ def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget | None 
     pending = [ts.prop(n) for n in dict.fromkeys(props) if n not in out]
     if not pending:
         return [out[n] for n in props]
-    u = Unrolling(ts, budget.start(), Encoding(ts, options), engine, prove=prove_lemmas)
-    clocks = {p.name: Clock(budget) for p in pending}
+    u = Unrolling(ts, budget, Encoding(ts, options), engine, prove=prove_lemmas)
     try:
         for depth in range(budget.max_depth + 1):
             for p in pending:
-                got = clocks[p.name].run(u, p, depth)
+                u.budget = budget.share(sum(q.name not in out for q in pending))
+                got = u.at(p, depth)
                 if got is not None:
                     out[p.name] = _bounded(u, got)
             pending = [p for p in pending if p.name not in out]
@@ -68,33 +70,13 @@ def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget | None 
     return [out[n] for n in props]
 
 
-# NOTE(bmc-per-property): BMC's --timeout is per property, as for k-induction and PDR. The
-# properties share one unrolling (and the solver's learnt clauses), depth-major, but each has its
-# own clock: the time of its own queries (with the encoding they build) counts against its share,
-# and a query may run only for what is left of it, so a slow lasso search never starves the
-# safety properties. The search stays depth-major because a stutter lasso at depth k needs the
-# path to end at s_k (nothing is enabled there, so no step can follow it: NOTE(lasso)). A
-# budget that already has a deadline (`auto` starts one for the whole instance) caps every share.
-class Clock:
-    """One property's share of the budget: the time its queries took so far."""
-
-    def __init__(self, budget: Budget):
-        self.budget, self.spent = budget, 0.0
-
-    def share(self) -> Budget:
-        if self.budget.timeout_s is None:
-            return self.budget.start()
-        mine = time.monotonic() + max(0.0, self.budget.timeout_s - self.spent)
-        cap = self.budget.deadline
-        return replace(self.budget, deadline=mine if cap is None else min(cap, mine))
-
-    def run(self, u: Unrolling, p: Property, depth: int) -> Violated | Unknown | None:
-        t = time.monotonic()
-        u.budget = self.share()
-        try:
-            return u.at(p, depth)
-        finally:
-            self.spent += time.monotonic() - t
+# NOTE(bmc-timeout): the properties share one unrolling (and the solver's learnt clauses),
+# depth-major, and the instance's budget (NOTE(timeout-share) in checker/core/budget.py): each
+# query may run for its property's fair share of the time left, the time left divided by the
+# properties still open, so a slow lasso search never starves the safety properties, and a
+# property stopped at its share leaves the rest of the time to the others. The search stays
+# depth-major because a stutter lasso at depth k needs the path to end at s_k (nothing is enabled
+# there, so no step can follow it: NOTE(lasso)).
 
 
 def _bounded(u: Unrolling, v: Violated | Unknown) -> Verdict:

@@ -42,8 +42,7 @@ def guard_all(default_engine: str) -> Callable[[F], F]:
         @functools.wraps(check_all)
         def guarded(ts: TransitionSystem, props: Sequence[str], budget: Budget | None = None,
                     **kw: Any) -> list[Verdict]:
-            # not started here: each property gets its own share (NOTE(bmc-per-property) in bmc.py)
-            budget = budget or Budget()
+            budget = (budget or Budget()).start()     # the instance's (NOTE(bmc-timeout) in bmc.py)
             return _run(check_all, ts, props, budget, kw.get("engine", default_engine), kw, many=True)
         return cast(F, guarded)
     return wrap

@@ -20,10 +20,12 @@ candidate weakened) is an internal error (EngineDisagreement), not a loop.
 NOTE(cti-mining): templates alone rarely make a property inductive. `strengthen` then asks for a
 counterexample to induction (a state satisfying every lemma from which the property goes bad
 at once: unreachable, if the property holds) and adds the candidates with one or two premises
-that exclude it and no sampled state (mine.Index). When consecution would weaken such a
+that exclude it and no sampled state (mine.Index), or, failing those, the state's cube
+generalised against the sample (NOTE(cube-mining) in mine.py). When consecution would weaken such a
 candidate, the pre-state that breaks it is excluded the same way first (up to SUPPORT_LEVELS
 deep): the supporting lemmas of an IC3-style proof, found by the sample instead of by
-generalising with the solver.
+generalising with the solver. Supports go deep (30 levels, 5,000 per run): the filter, MCS and
+ticket locks of bench/specs/ need chains of them (at 3 levels and 400 they were not proved).
 """
 
 from __future__ import annotations
@@ -43,9 +45,9 @@ from checker.smt.solver import new_solver
 from checker.traces.trace import State
 from model.ir import Property, TransitionSystem
 
-SUPPORT_LEVELS = 3   # candidates made to exclude a CTI are level 1, their supports 2, ...
+SUPPORT_LEVELS = 30  # candidates made to exclude a CTI are level 1, their supports 2, ...
 CTI_ROUNDS = 30      # rounds of excluding counterexamples to induction before giving up
-MAX_SUPPORTS = 400    # per run: past this, a broken mined candidate is weakened at once
+MAX_SUPPORTS = 5_000  # per run: past this, a broken mined candidate is dropped at once
 WEAKEN_MINED = False
 PER_CTI = 3          # candidates offered to exclude one state: the most general ones
 

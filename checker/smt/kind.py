@@ -264,12 +264,22 @@ def check(ts: TransitionSystem, prop: str, budget: Budget | None = None, *,
     first = _induct(ts, p, replace(budget, max_depth=PLAIN_K), lemmas, enc, engine, t0=t0)
     if not _induction_failed(first):
         return first
+    began = time.monotonic()
     mined, why = _mined(ts, budget, lemmas, enc)
-    v = _induct(ts, p, budget, lemmas, enc, engine, mined, t0=t0)
+    v = _induct(ts, p, _mining_refunded(budget, time.monotonic() - began), lemmas, enc, engine, mined, t0=t0)
     # a Ctrl-C stops mining and induction alike: the run-wide reason says all (NOTE(interrupt))
     if isinstance(v, Unknown) and why is not None and v.reason != INTERRUPTED:
         return replace(v, reason=f"{v.reason} ({why})")
     return v
+
+
+def _mining_refunded(budget: Budget, spent: float) -> Budget:
+    """A fair share's deadline moved on by the time mining took, within the instance's: mining
+    serves every property, so it is charged to the instance (NOTE(timeout-share) in
+    checker/core/budget.py)."""
+    if budget.outer is None or budget.deadline is None:
+        return budget
+    return replace(budget, deadline=min(budget.outer, budget.deadline + spent))
 
 
 def _mined(ts: TransitionSystem, budget: Budget, lemmas: tuple[Property, ...],
@@ -280,6 +290,10 @@ def _mined(ts: TransitionSystem, budget: Budget, lemmas: tuple[Property, ...],
     cached = _MINED.get(key)
     if cached is not None and cached[0] is ts:
         return cached[1], None
+    # a fair share mines, and proves what it mined, in the instance's time left
+    # (NOTE(timeout-share) in checker/core/budget.py)
+    if budget.outer is not None:
+        budget = replace(budget, deadline=budget.outer, timeout_s=budget.whole_s, whole_s=None, outer=None)
     left = budget.remaining_s()
     share = budget if left is None else replace(budget, timeout_s=round(MINE_SHARE * left, 1),
                                                 deadline=time.monotonic() + MINE_SHARE * left)

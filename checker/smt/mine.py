@@ -394,6 +394,12 @@ class Index:
                             out[c] = min(out.get(c, score), score)
             if limit is not None and len(out) >= limit:
                 break
+        if limit is None or len(out) < limit:
+            for t in self.tables:
+                for e in range(self.sizes[t.over] if t.over is not None else 1):
+                    for score, c in t.generalised(tuple(col.at(s, e) for col in t.cols)):
+                        if c not in skip:
+                            out[c] = min(out.get(c, score), score)
         return sorted(out, key=out.__getitem__)[:limit]
 
 
@@ -409,6 +415,7 @@ def _rows(cols: list[Ref], states: Sequence[State], n: int) -> set[tuple[int, ..
 class _Table:
     def __init__(self, cols: list[Ref], own: int, over: str | None, rows: set[tuple[int, ...]]):
         self.cols, self.own, self.over = cols, own, over
+        self.every = (1 << len(rows)) - 1     # the mask of every row
         self.masks = [_masks(col) for col in zip(*sorted(rows), strict=True)] if rows else []
 
     def excluding(self, row: tuple[int, ...], premises: int) -> list[tuple[tuple[int, int], Candidate]]:
@@ -428,6 +435,40 @@ class _Table:
                 if m[i] & m[j] and m[i] & m[j] != m[i] and m[i] & m[j] != m[j]:
                     out += self._targets((i, j), m[i] & m[j], row, m)
         return out
+
+    def generalised(self, row: tuple[int, ...]) -> list[tuple[tuple[int, int], Candidate]]:
+        """NOTE(cube-mining): the row as a cube of atoms (column == its value), generalised as in
+        IC3 but against the sample instead of the solver: atoms are dropped, the commonest
+        first, while no sampled row matches what is left. The cube's last atom becomes the
+        target (the values the premises allow in the sample), the rest its premises: a
+        candidate of any number of premises, where `excluding` stops at two. Nothing here is
+        trusted: the candidate is only as true as the sample is complete, and Houdini keeps it
+        only if it is inductive (NOTE(houdini)). When the sample is the whole reachable set (a
+        breadth-first prefix that ran out of states), every such candidate is an invariant, and
+        one that consecution breaks gets its breaking pre-state excluded the same way
+        (NOTE(cti-mining)): IC3 with the reachable set as its oracle. None when a sampled row
+        matches the whole row (the state was sampled: nothing excludes it)."""
+        if not self.masks:
+            return []
+        m = [self.masks[c].get(x, 0) for c, x in enumerate(row)]
+        cube = sorted(range(len(row)), key=lambda c: (-m[c].bit_count(), c))
+
+        def matching(cols: list[int]) -> int:
+            out = self.every
+            for c in cols:
+                out &= m[c]
+            return out
+
+        if matching(cube):
+            return []
+        for c in list(cube):
+            rest = [x for x in cube if x != c]
+            if rest and not matching(rest):
+                cube = rest
+        if not any(c < self.own for c in cube) or len(cube) <= 1:
+            return []
+        prem = cube[:-1]     # minimal: the premises match some sampled rows, never with the last atom
+        return self._targets(tuple(prem), matching(prem), row, m)
 
     def _targets(self, prem: tuple[int, ...], mask: int, row: tuple[int, ...],
                  m: list[int]) -> list[tuple[tuple[int, int], Candidate]]:

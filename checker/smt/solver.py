@@ -79,7 +79,7 @@ def limit_reason(budget: Budget, z3_reason: str, timeout_ms: int | None = None,
     if budget.stop.interrupted:
         return INTERRUPTED
     if budget.expired():
-        return f"timeout after {budget.timeout_s} s"
+        return budget.stop_reason()
     rlimit = f"resource limit (rlimit {budget.rlimit})" if budget.rlimit is not None else None
     if "resource limit" in z3_reason and rlimit is not None:
         return rlimit
@@ -90,7 +90,7 @@ def limit_reason(budget: Budget, z3_reason: str, timeout_ms: int | None = None,
     if timer and budget.query_timeout_s is not None:
         return f"query timeout after {budget.query_timeout_s} s"
     if timer and budget.deadline is not None:   # the call's timeout was what was left
-        return f"timeout after {budget.timeout_s} s"
+        return budget.stop_reason()
     return rlimit
 
 

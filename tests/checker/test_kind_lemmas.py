@@ -248,3 +248,27 @@ lemmas:
     true_start = _spec(one_step.replace("b: {type: bool, init: true}", "b: {type: bool, init: false}"))
     assert smt_kind._joint(true_start.lemmas, (), Budget(), Encoding(true_start), 1).status == "proved"
 
+
+
+def test_mining_is_charged_to_the_instance_not_to_a_share(monkeypatch: pytest.MonkeyPatch) -> None:
+    """NOTE(timeout-share): a property's fair share (10 s of a 30 s instance, three properties)
+    mines in MINE_SHARE of the instance's time left (24 s, not 8 s), and gets the mining time
+    (15 s on a fake clock) back on its own deadline: its induction then runs and fails (no
+    lemmas were mined) instead of finding its share spent."""
+    import time
+
+    now = [1000.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    asked: list[float | None] = []
+
+    def fake(ts: TransitionSystem, targets: object, budget: Budget, **kw: object) -> Strengthening:
+        asked.append(budget.remaining_s())
+        now[0] += 15.0
+        return Strengthening((), (), 0, 15.0)
+
+    monkeypatch.setattr(smt_kind, "strengthen", fake)
+    share = replace(DEPTH3, timeout_s=30).start().share(3)
+    assert share.remaining_s() == 10.0
+    v = kind.check(_spec(PAIR), "y_le_3", share)
+    assert asked == [24.0]
+    assert isinstance(v, Unknown) and v.reason == "induction failed at k=3", v

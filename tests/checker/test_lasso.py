@@ -213,9 +213,10 @@ def test_shortest_lasso_depths_are_exact(spec: Path, variant: str | None, overri
 
 
 def test_a_slow_property_does_not_starve_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
-    """NOTE(bmc-per-property): each property's queries count against its own share. A fake
-    clock makes every query of the lasso property cost 10 s and the others nothing: with a 25 s
-    timeout it stops after two depths, holding up to depth 1, and the others reach the bound."""
+    """NOTE(bmc-timeout): each query may run for its property's fair share of the time left. A
+    fake clock makes every query of the lasso property cost 10 s and the others nothing: with a
+    25 s timeout and 4 properties its first query overruns its share (25 / 4 s), so it stops
+    with no depth searched, and the others reach the bound in what is left."""
     import time
 
     from checker.smt.base import Unrolling
@@ -231,27 +232,55 @@ def test_a_slow_property_does_not_starve_the_others(monkeypatch: pytest.MonkeyPa
         return real(self, p, depth)
     monkeypatch.setattr(Unrolling, "at", slow)
     names = [p.name for p in ts.properties]
+    assert len(names) == 4
     got = dict(zip(names, bmc.check_all(ts, names, Budget(max_depth=DEPTH, timeout_s=25)), strict=True))
     live = got.pop("no_starvation")
-    assert isinstance(live, HoldsUpTo) and (live.depth, live.stopped) == (1, "timeout after 25 s"), live
-    assert dict(live.provenance.stats)["depth"] == 1
+    assert isinstance(live, Unknown) and live.reason == "timeout after 6.2 s (its share of 25 s)", live
     for name, v in got.items():
         assert isinstance(v, HoldsUpTo) and v.depth == DEPTH and v.stopped is None, (name, v)
 
 
-def test_a_share_is_capped_by_a_deadline_already_running() -> None:
+def test_a_property_stopped_at_its_share_holds_up_to_its_depth(monkeypatch: pytest.MonkeyPatch) -> None:
+    """NOTE(bmc-timeout): the lasso property's queries cost 2 s each on a fake clock, under a
+    30 s timeout for 4 properties. Its share shrinks as it spends (what is left / 4, the others
+    costing nothing): 7.5 s at depth 0, 7.0 at 1, ..., 2.0 s at depth 11, which a 2 s query
+    uses up. So it holds up to depth 10, and the others reach the bound."""
+    import time
+
+    from checker.smt.base import Unrolling
+
+    [ts] = load_spec(SPECS / "spinlock.yaml", variant="strong")
+    now = [1000.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    real = Unrolling.at
+
+    def slow(self: Unrolling, p, depth):  # type: ignore[no-untyped-def]
+        if p.name == "no_starvation":
+            now[0] += 2.0
+        return real(self, p, depth)
+    monkeypatch.setattr(Unrolling, "at", slow)
+    names = [p.name for p in ts.properties]
+    got = dict(zip(names, bmc.check_all(ts, names, Budget(max_depth=20, timeout_s=30)), strict=True))
+    live = got.pop("no_starvation")
+    assert isinstance(live, HoldsUpTo) and (live.depth, live.stopped) == (10, "timeout after 2.0 s (its share of 30 s)"), live
+    for name, v in got.items():
+        assert isinstance(v, HoldsUpTo) and v.depth == 20 and v.stopped is None, (name, v)
+
+
+def test_a_share_is_what_is_left_divided_by_the_open_properties() -> None:
+    """NOTE(timeout-share): the share of one of n open properties; the whole budget when
+    untimed or the last one open; its reason names the whole it was cut from."""
     import time
     from dataclasses import replace
 
-    b = replace(Budget(timeout_s=100), deadline=time.monotonic() + 10)   # as `auto` starts it
-    clock = bmc.Clock(b)
-    clock.spent = 40.0
-    assert clock.share().deadline == b.deadline     # 60 s left of the share, but the run ends sooner
-    clock = bmc.Clock(Budget(timeout_s=100))
-    clock.spent = 40.0
-    share = clock.share()
-    assert share.deadline is not None and 59.0 < share.deadline - time.monotonic() <= 60.0
-    assert bmc.Clock(Budget()).share().deadline is None
+    b = Budget(timeout_s=100).start()
+    share = b.share(4)
+    assert share.deadline is not None and 24.0 < share.deadline - time.monotonic() <= 25.0
+    assert (share.timeout_s, share.whole_s) == (25.0, 100)
+    assert share.share(5).whole_s == 100                 # a share of a share keeps the whole
+    assert b.share(1) is b and Budget().share(3) == Budget()
+    expired = replace(share, deadline=time.monotonic() - 1)
+    assert expired.stop_reason() == "timeout after 25.0 s (its share of 100 s)"
 
 
 def test_a_stopped_bound_reads_as_inconclusive_with_its_depth() -> None:

@@ -296,3 +296,52 @@ def test_ctrl_c_in_the_cli_gives_unknown_and_exit_3() -> None:
             p.wait()
     assert p.returncode == 3, (out, err)
     assert "unknown (pdr: interrupted (SIGINT))" in out and "Traceback" not in err and took < PROMPT_S
+
+
+THREE_PROPERTIES = """
+spec: three
+vars:
+  x: {type: "0..2", init: 0}
+machines:
+  m:
+    states: [s]
+    init: s
+    transitions:
+      inc: {from: s, guard: "x < 2", effect: {x: "x + 1"}}
+check_deadlock: false
+properties:
+  a: {invariant: "x <= 2"}
+  b: {invariant: "x >= 0"}
+  c: {invariant: "x != 3"}
+"""
+
+
+@pytest.mark.parametrize("engine", ["kind", "pdr"])
+def test_timeout_is_per_instance_each_property_a_fair_share(engine: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """NOTE(timeout-share): --timeout 30 over three properties is 30 s for the instance. On a
+    fake clock the first property takes 4 s of its 10 s share; the second would take 20 s and is
+    stopped at its share of what is left, 26 / 2 = 13 s; the last gets the remaining 13 s. The
+    instance ends at 30 s, not 90 s."""
+    from checker.core.verdict import Provenance
+    from checker.run import engines
+    from checker.smt import kind as kind_mod
+    from checker.smt import pdr as pdr_mod
+
+    now = [1000.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    cost = {"a": 4.0, "b": 20.0, "c": 1.0}
+    got: list[tuple[str, float | None, float | None]] = []
+
+    def fake(ts: TransitionSystem, prop: str, budget: Budget | None = None, **kw: object) -> Verdict:
+        assert budget is not None
+        left = budget.start().remaining_s()
+        got.append((prop, left, budget.timeout_s))
+        now[0] += min(cost[prop], left or 0.0)
+        return Unknown(prop, Provenance(engine, (), None), "stopped")
+
+    monkeypatch.setattr(kind_mod if engine == "kind" else pdr_mod, "check", fake)
+    [ts] = load_text(THREE_PROPERTIES)
+    engines.smt(ts, ["a", "b", "c"], Budget(timeout_s=30), engine)
+    assert got == [("a", 10.0, 10.0), ("b", 13.0, 13.0), ("c", 13.0, 30)]
+    assert now[0] == 1000.0 + 4 + 13 + 1
