@@ -558,3 +558,13 @@ end:  do
       :: atomic { timeout && !ALL_TERMINAL -> assert(false) }                            /* deadlock */
       od
 }
+
+/* =========================================================================================== */
+/* Liveness (only with -DLIVENESS, so that the safety runs have no never claim): the spec's L1
+ * and L2 as LTL, for `pan -a [-f] -N L1` (bench/liveness.py). SPIN's -f is weak fairness per
+ * process, not the spec's per-transition weak/strong fairness with unfair adversary steps
+ * (bench/README.md, "Liveness: SPIN's acceptance cycles against seamcheck"). */
+#if LIVENESS
+ltl L1 { [] ((td_pc != alive) -> <> (td_pc == done || td_pc == leaked || (td_pc == wait_refs && !refs_zero))) }
+ltl L2 { [] ((refs_zero || td_pc != alive) -> <> (!khkid && (life == TD_TEARDOWN || life == TD_RECLAIMED))) }
+#endif
