@@ -61,7 +61,8 @@ def build(variant: str, size: tuple[int, int, int], work: Path) -> None:
     defines = [f"-D{a}={b}" for a, b in tdx_defines(tdx_variants()[variant])]
     subprocess.run(["spin", f"-DV={v}", f"-DP={p}", f"-DK={k}", "-DLIVENESS=1", *defines, "-a",
                     str(PEERS / "tdx_teardown.pml")], cwd=work, check=True, capture_output=True)
-    subprocess.run(["gcc", "-O2", "-w", "-DVECTORSZ=4096", "-DMEMLIM=8000", "-o", "pan", "pan.c"],
+    # -f needs a fairness counter per process: V vCPUs, vm, cpuhp, td, the monitor, the claim
+    subprocess.run(["gcc", "-O2", "-w", "-DVECTORSZ=4096", "-DMEMLIM=8000", f"-DNFAIR={v + 5}", "-o", "pan", "pan.c"],
                    cwd=work, check=True, capture_output=True)
 
 
