@@ -77,9 +77,10 @@ def tdx_variants(spec: Path = TDX_SPEC) -> dict[str, dict[str, str]]:
             for k, vals in (doc.get("variants") or {}).items()}
 
 
-DESIGN = {"v6_16": 0, "v19": 1, "normal_way": 2, "terminate_vm": 3}
+DESIGN = {"v6_16": 0, "v19": 1, "normal_way": 2, "terminate_vm": 3, "mainline": 4}
 BOOL_DEFINES = {"atomic_init": "ATOMIC_INIT", "skip_migration_flush": "SKIP_MIGRATION_FLUSH",
-                "v19_no_free_disassociate": "V19_NO_FREE_DISASSOCIATE", "hotplug": "HOTPLUG"}
+                "v19_no_free_disassociate": "V19_NO_FREE_DISASSOCIATE", "hotplug": "HOTPLUG",
+                "fix_f1": "FIX_F1", "f1_flag_at_create": "F1_FLAG_AT_CREATE", "fix_f3": "FIX_F3"}
 
 
 def tdx_defines(params: dict[str, str]) -> tuple[tuple[str, str], ...]:
@@ -89,8 +90,8 @@ def tdx_defines(params: dict[str, str]) -> tuple[tuple[str, str], ...]:
 
 
 def promela_encodes(params: dict[str, str]) -> bool:
-    """bench/peers/tdx_teardown.pml encodes the designs in DESIGN and the BOOL_DEFINES switches;
-    issue 15's variants (mainline, fixes F1 and F3, the F1 mutant) are not encoded there."""
+    """bench/peers/tdx_teardown.pml encodes the designs in DESIGN and the BOOL_DEFINES switches:
+    every variant of the spec (issue 15's mainline, fixes F1 and F3 and the F1 mutant included)."""
     return params.get("design", "v6_16") in DESIGN and set(params) <= set(BOOL_DEFINES) | {"design"}
 
 

@@ -147,3 +147,53 @@ def symmetric_specs(draw: st.DrawFn) -> str:
     if draw(st.booleans()):
         props.append(f'  ev: {{eventually: "any(p[v].pc == {s.pick(list(STATES[1:]))} for v in P)"}}')
     return _yaml(s, n, [m for m, _ in made], props)
+
+
+# ---- two symmetric sets and a rigid map between them (issue 16: TDX's LPs and packages) -------
+
+@st.composite
+def two_set_specs(draw: st.DrawFn) -> str:
+    """A spec over two symmetric sets P (machine instances) and Q with a rigid map `home: P -> Q`
+    (never written, `init: any`, sometimes `initially:` every Q has a P), a written `at: P -> Q?`,
+    `used: Q -> bool` and a scalar `last: Q?`; transitions with optional parameters `q: P` and
+    `j: Q`. Permuting P alone would break `home`; only P and Q permuted together are symmetries."""
+    pick = lambda xs: draw(st.sampled_from(xs))  # noqa: E731
+    n, m = draw(st.integers(2, 3)), draw(st.integers(1, 2))
+    lines = []
+    for k in range(draw(st.integers(2, 4))):
+        q, j = draw(st.booleans()), draw(st.booleans())
+        atoms = ["at[self] == none", "at[self] == home[self]", "used[home[self]]", "not used[home[self]]",
+                 "last == home[self]", "last == none", "p[self].pc == s0"]
+        if q:
+            atoms += ["home[q] == home[self]", "at[q] == at[self]", "p[q].pc == s1", "q != self"]
+        if j:
+            atoms += ["home[self] == j", "not used[j]", "at[self] == j", "any(home[v] == j and p[v].pc == s1 for v in P)"]
+        guard = " and ".join(f"({pick(atoms)})" for _ in range(draw(st.integers(1, 2))))
+        pool = {"at[self]": ["home[self]", "none"] + (["j"] if j else []) + (["at[q]"] if q else []),
+                "last": ["home[self]", "none", "at[self]"] + (["j"] if j else []),
+                "used[home[self]]": ["true", "false", "not used[home[self]]"]}
+        if j:
+            pool["used[j]"] = ["true", "not used[j]"]
+        chosen = draw(st.lists(st.sampled_from(sorted(pool)), unique=True, min_size=1, max_size=2))
+        if "used[j]" in chosen and "used[home[self]]" in chosen:    # one write per cell
+            chosen.remove("used[j]")
+        params = ", ".join(x for x, on in (("q: P", q), ("j: Q", j)) if on)
+        lines += [f"      t{k}:", f"        from: {pick(list(STATES))}", f"        to: {pick(list(STATES))}"]
+        lines += [f"        params: {{{params}}}"] if params else []
+        lines += [f'        guard: "{guard}"', "        effect:"]
+        lines += [f'          "{key}": "{pick(pool[key])}"' for key in chosen]
+    invs = draw(st.lists(st.sampled_from([
+        "all(at[v] == none or at[v] == home[v] for v in P)", "count(p[v].pc == s2 for v in P) <= 1",
+        "not all(used[j] for j in Q)", "last == none or any(home[v] == last for v in P)",
+        "all(p[v].pc != s2 or at[v] != none for v in P)", "count(at[v] != none for v in P) == 0"]),
+        unique=True, min_size=1, max_size=3))
+    onto = draw(st.booleans())
+    return "\n".join([
+        "spec: gen_sym2", "params:", f"  N: {{default: {n}}}", f"  M: {{default: {m}}}",
+        "types:", "  P: {index: N, symmetric: true}", "  Q: {index: M, symmetric: true}",
+        "vars:", '  home: {type: "P -> Q", init: any}', '  at: {type: "P -> Q?", init: none}',
+        '  used: {type: "Q -> bool", init: false}', '  last: {type: "Q?", init: none}',
+        *(['initially: "all(any(home[v] == j for v in P) for j in Q)"'] if onto else []),
+        "machines:", "  p:", "    instances: P", f"    states: [{', '.join(STATES)}]", "    init: s0",
+        "    transitions:", *lines,
+        "properties:", *(f'  inv{k}: {{invariant: "{x}"}}' for k, x in enumerate(invs)), ""])

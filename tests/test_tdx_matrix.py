@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from checker.core.semantics import initial_states
 from checker.core.verdict import Proved, Violated
 from checker.explicit.search import check, explore
 from model.load import load_spec
@@ -259,3 +260,24 @@ def test_f3_is_visibility_not_a_fix() -> None:
     assert "loud_leak" in MATRIX[(1, 2, 1)]["mainline"]
     assert "loud_leak" not in MATRIX[(1, 2, 1)]["f3_loud_leak"]
     assert _system("f3_loud_leak", 2, 2, 2).prop("L2").expect == "violated"
+
+
+def _fibres(pkg_of: tuple[int, ...], k: int) -> tuple[int, ...]:
+    """A topology up to renaming LPs and packages: how many LPs each package has, sorted."""
+    return tuple(sorted(sum(1 for x in pkg_of if x == j) for j in range(k)))
+
+
+@pytest.mark.parametrize(("p", "k"), [(2, 1), (2, 2), (3, 1), (3, 2)])
+def test_rigid_topology_is_p_mod_k_up_to_symmetry(p: int, k: int) -> None:
+    """Issue 16: `pkg_of` (never written, `init: any`, every package has an LP) gives exactly the
+    topologies of the earlier `LP p is in package p % K` up to renaming LPs and packages, at
+    every size the spec allows (P <= 3, K <= 2): a bijection at P == K, 2+1 at P=3 K=2. (From
+    P=4, K=2 on it also allows 3+1 beside p % K's 2+2: more topologies, never fewer.)"""
+    ts = _system("v6_16", 1, p, k)
+    slots = [ts.slot(f"pkg_of[{q}]") for q in range(p)]
+    assert all(ts.vars[i].sort.name == "Pkg" and ts.vars[i].sort.symmetric for i in slots)
+    maps = {tuple(s[i] for i in slots) for s in initial_states(ts)}
+    assert {_fibres(m, k) for m in maps} == {_fibres(tuple(q % k for q in range(p)), k)}
+    assert len(maps) == {(2, 1): 1, (2, 2): 2, (3, 1): 1, (3, 2): 6}[(p, k)]   # every surjection
+    for a in ts.actions:    # rigid: no step writes it
+        assert not {s for s, _ in a.updates} & set(slots)

@@ -12,8 +12,11 @@ symmetric values (TDX, symlock: the symmetric values live in scalar slots such a
   first such slot takes the first free position of its tie group, and so on. Earlier slots
   dominate the tuple order, so the greedy choice is the least image.
 
-Specs whose blocks hold symmetric values (a per-element pointer to another element) fall back to
-the one-state canonicaliser, row by row: correct, not fast.
+Specs whose blocks hold symmetric values (a per-element pointer to another element: TDX's vCPUs
+name LPs, its LPs name packages) get the least image under every permutation of the group
+(NOTE(full-group-canon) in checker/symmetry/canon.py): each permutation is one column gather and
+one renaming per row block, and a running row-wise lexicographic minimum keeps the least. Groups
+too large to list fall back to the one-state canonicaliser, row by row: correct, not fast.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ class VecCanon:
     def __init__(self, canon: Canonicalizer, domains: list[tuple[int, int]]):
         self.canon = canon
         self.fallback = any(mask for mask in canon.sig_mask)
+        self.plans = _group_plans(canon) if self.fallback and canon.group is not None else None
         self.sets = []
         for blocks in canon.blocks:
             block = np.asarray(blocks, dtype=np.int64)            # (elements, slots per element)
@@ -45,6 +49,8 @@ class VecCanon:
     def __call__(self, x: Arr) -> Arr:
         if len(x) == 0:
             return x
+        if self.plans is not None:
+            return _least_image(x, self.plans)
         if self.fallback:
             return np.array([self.canon.canon(tuple(int(v) for v in row)) for row in x], dtype=x.dtype)
         orders = [self._order(x, si) for si in range(len(self.sets))]
@@ -98,3 +104,33 @@ class VecCanon:
             claimed[r, a] += 1
             done[r, ee] = True
         return order, pos
+
+
+Plan = tuple[Arr, list[tuple[int, Arr]]]     # source column of each column; (column, renaming table)
+
+
+def _group_plans(canon: Canonicalizer) -> list[Plan]:
+    """Every permutation but the identity as a column gather and renaming tables indexed by
+    value + 1 (none, -1, stays -1)."""
+    assert canon.group is not None
+    out = []
+    for perms in canon.group[1:]:
+        src, rename = canon.plan(perms)
+        tables = [(d, np.array([-1, *perm], dtype=np.int64)) for d, perm in rename]
+        out.append((np.asarray(src, dtype=np.int64), tables))
+    return out
+
+
+def _least_image(x: Arr, plans: list[Plan]) -> Arr:
+    """Per row, the lexicographically least of its images (the row itself included)."""
+    best = x.copy()
+    rows = np.arange(len(x))
+    for src, tables in plans:
+        img = x[:, src]
+        for d, table in tables:
+            img[:, d] = table[img[:, d].astype(np.int64) + 1]
+        diff = img != best
+        first = diff.argmax(axis=1)
+        less = diff[rows, first] & (img[rows, first] < best[rows, first])
+        best[less] = img[less]
+    return best

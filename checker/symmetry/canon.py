@@ -7,11 +7,21 @@ preserves every property. The canonical form of a state is the least (as a tuple
 under the permutations that sort each element's block of slots by a permutation-invariant
 signature; the same set of images arises from every state of an orbit, so the form is exact.
 Liveness checks switch symmetry off (lassos need concrete cycles).
+
+NOTE(full-group-canon): when an element's block holds a symmetric value (a pointer: a vCPU's
+`kcpu` names an LP, an LP's `pkg_of` names a package), ties cannot be settled greedily, and
+the canonical form is then the least image under *every* permutation of the symmetric sets, as
+long as the group has at most MAX_GROUP members (V=3, P=3, K=2: 3!·3!·2! = 72). That is the
+textbook definition (the least member of the orbit G·s is a function of the orbit), and the same
+permutation plans serve every state, so checker/explicit/vector_sym.py computes it for many
+states at once and gives the same form. Larger groups fall back to the least image over the
+sorting permutations (`reference`): also one per orbit, enumerated state by state.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,6 +30,7 @@ from model.ir import TransitionSystem
 from model.sorts import IndexSort, OptionSort, Sort
 
 State = tuple[int, ...]
+MAX_GROUP = 5040        # NOTE(full-group-canon): groups up to 7! are listed for pointer specs
 
 
 def symmetric_sets(ts: TransitionSystem) -> list[IndexSort]:
@@ -82,6 +93,7 @@ class Canonicalizer:
         self.pointers = any(self.sig_mask)
         self.value_slots = [[j for j, vs in enumerate(self.val_set) if vs == si] for si in range(len(self.sets))]
         self._plans: dict[tuple[tuple[int, ...], ...], tuple[list[int], list[tuple[int, tuple[int, ...]]]]] = {}
+        self.group = full_group([s.size for s in self.sets]) if self.pointers else None
 
     @property
     def active(self) -> bool:
@@ -143,6 +155,8 @@ class Canonicalizer:
     def canon(self, state: State) -> State:
         if not self.pointers:
             return self.apply(state, self.greedy(state))
+        if self.group is not None:
+            return min(self.apply(state, p) for p in self.group)
         return self.reference(state)
 
     def reference(self, state: State) -> State:
@@ -182,6 +196,14 @@ class Canonicalizer:
             claimed[start[p]] += 1
             done[e] = True
         return tuple(pos)
+
+
+def full_group(sizes: Sequence[int]) -> list[tuple[tuple[int, ...], ...]] | None:
+    """Every permutation of the sets (per set: perm[old] = new), identity first; None when
+    there are more than MAX_GROUP (NOTE(full-group-canon))."""
+    if math.prod(math.factorial(n) for n in sizes) > MAX_GROUP:
+        return None
+    return list(itertools.product(*(itertools.permutations(range(n)) for n in sizes)))
 
 
 def _getter(slots: list[int]) -> Callable[[State], tuple[int, ...]]:
