@@ -123,6 +123,19 @@ class Packer:
     def collapsed(self) -> bool:
         return len(self.groups) > 1
 
+    def unpack(self, keys: Arr, dtype: type) -> Arr:
+        """The rows whose keys are `keys` (the inverse of `keys`; exact only when not collapsed,
+        where a key is the state's mixed-radix number), column-major as the expansion wants."""
+        assert not self.collapsed, "collapsed keys are dense ids, not states"
+        slots, lo, mult, _, _ = self.groups[0]
+        out = np.empty((len(keys), len(slots)), dtype=dtype, order="F")
+        rem = keys.copy()
+        for k, (low, m) in enumerate(zip(lo.tolist(), mult.tolist(), strict=True)):
+            q = rem // m
+            rem -= q * m
+            out[:, k] = q + low
+        return out
+
     def keys(self, rows: Arr) -> Arr:
         parts = []
         tmp = np.empty(len(rows), dtype=np.int64)
