@@ -128,7 +128,7 @@ class Packer:
         where a key is the state's mixed-radix number), column-major as the expansion wants."""
         assert not self.collapsed, "collapsed keys are dense ids, not states"
         slots, lo, mult, _, _ = self.groups[0]
-        out = np.empty((len(keys), len(slots)), dtype=dtype, order="F")
+        out: Arr = np.empty((len(keys), len(slots)), dtype=dtype, order="F")
         rem = keys.copy()
         for k, (low, m) in enumerate(zip(lo.tolist(), mult.tolist(), strict=True)):
             q = rem // m

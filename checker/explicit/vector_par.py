@@ -38,10 +38,13 @@ disagree), and a process that may not start children (a daemonic --workers proce
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import signal
+import threading
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -138,9 +141,9 @@ class _Part:
             self.fired.append((g, sc.fired))
             for name, (row, i, _) in sc.steps.items():     # blocks come in id order: first wins
                 steps.setdefault(name, (int(g[row]), i))
-            row = self.s.deadlock_event(x, sc.dead)
-            if dead is None and row is not None:
-                dead = int(g[row])
+            d = self.s.deadlock_event(x, sc.dead)
+            if dead is None and d is not None:
+                dead = int(g[d])
         parts = [(_cat(k), _cat(u)) for k, u in zip(keys, nums, strict=True)]
         self.own = parts[self.me]
         parts[self.me] = (self.keys[:0], self.keys[:0])
@@ -184,12 +187,18 @@ def _cat(arrs: Sequence[Arr]) -> Arr:
     return np.concatenate(arrs) if len(arrs) else np.zeros(0, np.int64)
 
 
-def _serve(conn: Any, ts: TransitionSystem, props: Sequence[str], symmetry: bool, me: int, n: int) -> None:
-    """A worker's loop: (method, args) in, ("ok", answer) or ("error", traceback) out."""
+def _serve(conn: Any, ts: TransitionSystem, props: Sequence[str], symmetry: bool, me: int, n: int,
+           parent: int) -> None:
+    """A worker's loop: (method, args) in, ("ok", answer) or ("error", traceback) out, until
+    told to stop or the coordinator is gone (a forked worker may hold other workers' pipe ends,
+    so end of file alone does not say so)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # NOTE(interrupt): the coordinator stops us
     part = _Part(ts, props, symmetry, me, n)
     while True:
         try:
+            while not conn.poll(1.0):
+                if os.getppid() != parent:
+                    return
             msg = conn.recv()
         except EOFError:
             return
@@ -205,25 +214,51 @@ class _Stopped(Exception):
     """The budget ran out (timeout, Ctrl-C) while the workers were busy."""
 
 
+# NOTE(par-fork): the workers run numpy only, never z3, so a fork of this process is safe while
+# no other thread runs (one that holds a lock when we fork would hold it forever in the child);
+# it starts a worker in milliseconds, where a fresh interpreter first imports numpy and the
+# spec front end (a second or more). With another thread alive (z3's SIGINT watcher, say) the
+# workers are forked from a forkserver instead, a clean process that has imported the main
+# module and this one once, and spawned where neither is available.
+def _start_method() -> str:
+    methods = mp.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    if "forkserver" in methods:
+        mp.get_context("forkserver").set_forkserver_preload(["__main__", __name__])
+        return "forkserver"
+    return "spawn"
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Workers start with SIGINT ignored (NOTE(interrupt)): the coordinator stops them."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
 class _Pool:
     """`cores` worker processes, each with a pipe to the coordinator."""
 
     def __init__(self, ts: TransitionSystem, props: Sequence[str], symmetry: bool, n: int, budget: Budget):
-        # forkserver: workers forked from a clean server that has imported this module once,
-        # so they start fast and inherit no z3 or thread state of the parent
-        method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
-        ctx = mp.get_context(method)
-        if method == "forkserver":
-            ctx.set_forkserver_preload([__name__])
+        ctx: Any = mp.get_context(_start_method())
         self.budget, self.conns, self.procs = budget, [], []
         self.rss = [0.0] * n
-        for w in range(n):
-            mine, theirs = ctx.Pipe()
-            p = ctx.Process(target=_serve, args=(theirs, ts, list(props), symmetry, w, n), daemon=True)
-            p.start()
-            theirs.close()
-            self.conns.append(mine)
-            self.procs.append(p)
+        with _sigint_ignored():
+            for w in range(n):
+                mine, theirs = ctx.Pipe()
+                p = ctx.Process(target=_serve, args=(theirs, ts, list(props), symmetry, w, n, os.getpid()),
+                                daemon=True, name=f"seamcheck-search-{w}")
+                p.start()
+                theirs.close()
+                self.conns.append(mine)
+                self.procs.append(p)
 
     def ask(self, msgs: Sequence[tuple[Any, ...]]) -> list[Any]:
         """Send msgs[w] to worker w, then wait for every answer (raising _Stopped when the
@@ -319,7 +354,7 @@ class _ParSearch(_VSearch):
             return True
 
     def _level(self, start: float) -> bool:
-        lo, hi = self.levels[-2], self.levels[-1]
+        hi = self.levels[-1]
         pool = self.workers
         n = len(pool.conns)
         pending = list(self.pending)

@@ -46,6 +46,7 @@ class RunOptions:
     dask: str | None = None             # ... or on this Dask cluster
     explicit_depth: int | None = None   # explicit search: BFS levels 0..this (None: all; NOTE(explicit-depth))
     all_traces: int = 1                 # counterexamples per violated safety property (NOTE(all-traces))
+    cores: int = 1                      # processes for one explicit search (checker/explicit/vector_par.py)
 
     def budget(self, progress: Callable[[Progress], None] | None = None) -> Budget:
         b = Budget(timeout_s=self.timeout, max_states=self.max_states, max_depth=self.depth,
@@ -125,7 +126,7 @@ def properties(ts: TransitionSystem, asked: Sequence[str]) -> list[str]:
 
 
 def engine_run(ts: TransitionSystem, props: Sequence[str], engine: str, budget: Budget,
-               symmetry: bool = True, backend: str = "auto") -> EngineRun:
+               symmetry: bool = True, backend: str = "auto", cores: int = 1) -> EngineRun:
     """An engine or a strategy (auto, portfolio) on props; the verdicts are not yet replayed."""
     if engine == "auto":
         from checker.run.auto import auto
@@ -134,7 +135,7 @@ def engine_run(ts: TransitionSystem, props: Sequence[str], engine: str, budget: 
         from checker.run.portfolio import portfolio
         budget.on_progress(Progress("portfolio"))    # NOTE(progress-phase) in engines.py
         return EngineRun(tuple(portfolio(ts, p, budget, symmetry, backend) for p in props))
-    return run_engine(ts, props, engine, budget, symmetry, backend)
+    return run_engine(ts, props, engine, budget, symmetry, backend, cores)
 
 
 def run_instance(ts: TransitionSystem, props: Sequence[str], opts: RunOptions,
@@ -146,7 +147,7 @@ def run_instance(ts: TransitionSystem, props: Sequence[str], opts: RunOptions,
     try:
         if (problem := initial_problem(ts, opts.budget())) is not None:
             return InstanceResult((), RunFacts(), problem)
-        got = engine_run(ts, props, opts.engine, opts.budget(progress), opts.symmetry, opts.backend)
+        got = engine_run(ts, props, opts.engine, opts.budget(progress), opts.symmetry, opts.backend, opts.cores)
     except KeyboardInterrupt:      # NOTE(interrupt) in checker/core/budget.py
         interrupt()
         return stopped(ts, props)
