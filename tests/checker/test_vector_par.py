@@ -10,6 +10,7 @@ level spans several; a few run real worker processes, as `--cores` does."""
 from __future__ import annotations
 
 import multiprocessing as mp
+import re
 from pathlib import Path
 
 import pytest
@@ -201,3 +202,35 @@ def test_the_one_state_search_stays_on_one_core() -> None:
     r = explore(ts, None, backend="state", cores=2)
     assert (r.cores, r.serial_why) == (1, "the one-state search runs on one core")
     assert summary(r) == summary(explore(ts, None, backend="state"))
+
+
+# --- the command line ------------------------------------------------------------------
+
+
+def _check(*args: str) -> tuple[int, str]:
+    from click.testing import CliRunner
+
+    import cli
+    r = CliRunner().invoke(cli.main, ["check", *args], catch_exceptions=False)
+    return r.exit_code, re.sub(r"[\d,]+ states/s", "R states/s", r.stdout)
+
+
+def test_cli_cores_says_how_many(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    code, one = _check("specs/examples/dining.yaml", "--variant", "naive", "--traces")
+    code2, two = _check("specs/examples/dining.yaml", "--variant", "naive", "--traces", "--cores", "2")
+    assert (code, code2) == (0, 0)
+    facts = "  explicit: 14 states, 27 transitions, diameter 3, R states/s"
+    assert facts in one.splitlines() and facts + ", 2 cores" in two.splitlines()
+    assert two.replace(", 2 cores", "") == one          # the same verdicts and traces
+    code, out = _check("specs/examples/counter.yaml", "--cores", "2", "--backend", "state")
+    assert "R states/s, 1 core (the one-state search runs on one core)" in out and code == 0
+
+
+def test_cli_cores_needs_the_explicit_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    import cli
+    monkeypatch.chdir(ROOT)
+    r = CliRunner().invoke(cli.main, ["check", "specs/examples/counter.yaml", "--engine", "bmc", "--cores", "2"])
+    assert r.exit_code == 2 and "--cores needs --engine explicit (not bmc)" in r.output
