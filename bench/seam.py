@@ -41,7 +41,7 @@ def _load(run: Run):
     return systems[0], raised
 
 
-def _explicit(run: Run, limit_s: float, symmetry: bool) -> Measurement:
+def _explicit(run: Run, limit_s: float, symmetry: bool, cores: int = 1) -> Measurement:
     from checker.core.budget import Budget
     from checker.explicit.search import explore
 
@@ -50,7 +50,7 @@ def _explicit(run: Run, limit_s: float, symmetry: bool) -> Measurement:
     safety = [p.name for p in ts.properties if not p.temporal]
     if symmetry and not _has_symmetry(ts):
         return Measurement("seam-sym", "unavailable", note="no symmetric index set in the spec")
-    r = explore(ts, safety, Budget(timeout_s=limit_s, max_memory_mb=MEMORY_MB), symmetry=symmetry)
+    r = explore(ts, safety, Budget(timeout_s=limit_s, max_memory_mb=MEMORY_MB), symmetry=symmetry, cores=cores)
     total = time.monotonic() - t0
     status = "done" if r.complete else _limit_status(r.verdicts)
     note = "widened" if raised else ""
@@ -143,9 +143,10 @@ def _isolated(tool: str, fn, args: tuple, limit_s: float) -> Measurement:
     return got if got.tool == tool else replace(got, tool=tool)
 
 
-def explicit(run: Run, limit_s: float, symmetry: bool) -> Measurement:
-    tool = "seam-sym" if symmetry else "seam"
-    return _isolated(tool, _explicit, (run, limit_s, symmetry), limit_s)
+def explicit(run: Run, limit_s: float, symmetry: bool, cores: int = 1) -> Measurement:
+    """The explicit search in a child process; on `cores` processes (--cores) above 1."""
+    tool = ("seam-sym" if symmetry else "seam") + (f"-{cores}c" if cores > 1 else "")
+    return _isolated(tool, _explicit, (run, limit_s, symmetry, cores), limit_s)
 
 
 def smt(run: Run, engine: str, limit_s: float, max_depth: int) -> Measurement:
