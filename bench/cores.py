@@ -35,15 +35,14 @@ FAMILIES = {
 
 def measure_size(run: Run, cores: int, limit: float, skip: set[str]) -> dict[str, Measurement]:
     got: dict[str, Measurement] = {}
-    for tool, fn in (("seam", lambda: seam.explicit(run, limit, False)),
-                     (f"seam-{cores}c", lambda: seam.explicit(run, limit, False, cores)),
-                     ("spin", lambda: spin.measure(run, False, limit, estimate)),
-                     (f"spin-{cores}c", lambda: spin.measure(run, False, limit, estimate, cores))):
+    for tool in ("seam", f"seam-{cores}c", "spin", f"spin-{cores}c"):
         if tool in skip:
             got[tool] = Measurement(tool, "skipped")
             continue
         estimate = next((m.states for m in got.values() if m.states), 1_000_000)
-        got[tool] = fn()
+        c = cores if tool.endswith("c") else 1
+        got[tool] = seam.explicit(run, limit, False, c) if tool.startswith("seam") else \
+            spin.measure(run, False, limit, estimate, c)
         if got[tool].status != "done":
             skip.add(tool)
     return got

@@ -46,6 +46,7 @@ import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -71,26 +72,28 @@ def owner_of(keys: Arr, n: int) -> Arr:
     return h
 
 
-def serial_reason(ts: TransitionSystem, cores: int) -> str | None:
-    """Why a search asked to run on `cores` cores runs on one, or None when it can use them."""
+def serial_reason(ts: TransitionSystem, cores: int, local: bool = False) -> str | None:
+    """Why a search asked to run on `cores` cores runs on one, or None when it can use them
+    (`local`: without starting processes, on a Dask cluster or in this process)."""
     if cores <= 1:
         return None
     from checker.explicit.vector import domains
     if Packer(domains(ts)).collapsed:
         return "the packed state needs more than 62 bits, and collapse tables are per process"
-    if mp.current_process().daemon:
+    if not local and mp.current_process().daemon:
         return "a --workers process may not start processes of its own"
     return None
 
 
 def explore_parallel(ts: TransitionSystem, names: Sequence[str], budget: Budget, symmetry: bool,
-                     cores: int, local: bool = False) -> ExplicitResult:
-    """explore_vector's result (NOTE(par-order)), computed by `cores` worker processes; on one
-    core, with the reason, where the search cannot be split (`serial_reason`)."""
-    why = serial_reason(ts, cores)
+                     cores: int, local: bool = False, dask: str | None = None) -> ExplicitResult:
+    """explore_vector's result (NOTE(par-order)), computed by `cores` worker processes (or parts
+    in this process, `local`, or actors on the Dask cluster at `dask`); on one core, with the
+    reason, where the search cannot be split (`serial_reason`)."""
+    why = serial_reason(ts, cores, local or dask is not None)
     if why is not None:
         return replace(explore_vector(ts, names, budget, symmetry), serial_why=why)
-    s = _ParSearch(ts, names, budget, symmetry, cores, local)
+    s = _ParSearch(ts, names, budget, symmetry, cores, local, dask)
     try:
         r = explore_vector(ts, names, budget, symmetry, search=s)
     finally:
@@ -244,14 +247,18 @@ def _sigint_ignored() -> Iterator[None]:
 
 
 class _Pool:
-    """`cores` worker processes, each with a pipe to the coordinator."""
+    """Part 0 in this process, parts 1..n-1 in worker processes, each with a pipe to this one.
+
+    NOTE(home-part): the coordinator waits while the workers work, so it takes a part itself:
+    on n cores, n processes work and none idles, and what part 0 sends to or receives from the
+    others crosses one pipe once (the others' parts for one another cross two, through here)."""
 
     def __init__(self, ts: TransitionSystem, props: Sequence[str], symmetry: bool, n: int, budget: Budget):
         ctx: Any = mp.get_context(_start_method())
-        self.budget, self.conns, self.procs = budget, [], []
+        self.budget, self.n, self.conns, self.procs = budget, n, [], []
         self.rss = [0.0] * n
         with _sigint_ignored():
-            for w in range(n):
+            for w in range(1, n):
                 mine, theirs = ctx.Pipe()
                 p = ctx.Process(target=_serve, args=(theirs, ts, list(props), symmetry, w, n, os.getpid()),
                                 daemon=True, name=f"seamcheck-search-{w}")
@@ -259,13 +266,14 @@ class _Pool:
                 theirs.close()
                 self.conns.append(mine)
                 self.procs.append(p)
+        self.home = _Part(ts, props, symmetry, 0, n)
 
     def ask(self, msgs: Sequence[tuple[Any, ...]]) -> list[Any]:
-        """Send msgs[w] to worker w, then wait for every answer (raising _Stopped when the
-        budget runs out meanwhile)."""
-        for c, m in zip(self.conns, msgs, strict=True):
+        """Send msgs[w] to worker w, do part 0's msgs[0] here, then wait for every answer
+        (raising _Stopped when the budget runs out meanwhile)."""
+        for c, m in zip(self.conns, msgs[1:], strict=True):
             c.send(m)
-        out = []
+        out = [getattr(self.home, msgs[0][0])(*msgs[0][1:])]
         for c, p in zip(self.conns, self.procs, strict=True):
             while not c.poll(POLL_S):
                 if self.budget.expired():
@@ -301,8 +309,7 @@ class LocalPool:
 
     def __init__(self, ts: TransitionSystem, props: Sequence[str], symmetry: bool, n: int, budget: Budget):
         self.parts = [_Part(ts, props, symmetry, w, n) for w in range(n)]
-        self.conns = self.parts                 # one per worker, as _Pool's
-        self.rss = [0.0] * n
+        self.n, self.rss = n, [0.0] * n
 
     def ask(self, msgs: Sequence[tuple[Any, ...]]) -> list[Any]:
         return [getattr(p, m[0])(*m[1:]) for p, m in zip(self.parts, msgs, strict=True)]
@@ -311,25 +318,62 @@ class LocalPool:
         return None
 
 
+class DaskPool:
+    """The parts on a Dask cluster: part w is a `_Part` actor (dask.distributed) on worker
+    w mod the number of workers, asked as the local processes are (one partition per worker
+    when as many parts as workers). The answers travel through Dask's comms to this process,
+    which coordinates; the workers need this package importable (installed like the client)."""
+
+    def __init__(self, ts: TransitionSystem, props: Sequence[str], symmetry: bool, n: int, budget: Budget,
+                 address: str):
+        from distributed import Client  # only users of a Dask search need dask installed
+        self.budget, self.client = budget, Client(address, timeout=10)
+        try:
+            workers = sorted(self.client.scheduler_info()["workers"])
+            futures = [self.client.submit(_Part, ts, list(props), symmetry, w, n, actor=True, pure=False,
+                                          workers=[workers[w % len(workers)]]) for w in range(n)]
+            self.parts = [f.result() for f in futures]
+        except BaseException:
+            self.client.close()
+            raise
+        self.n, self.rss = n, [0.0] * n
+
+    def ask(self, msgs: Sequence[tuple[Any, ...]]) -> list[Any]:
+        calls = [getattr(p, m[0])(*m[1:]) for p, m in zip(self.parts, msgs, strict=True)]
+        out = []
+        for c in calls:
+            while True:
+                try:
+                    out.append(c.result(timeout=POLL_S))
+                    break
+                except TimeoutError:
+                    if self.budget.expired():
+                        raise _Stopped from None
+        return out
+
+    def close(self) -> None:
+        self.client.close()
+
+
 class _ParSearch(_VSearch):
     """The coordinator: `_VSearch` with each level expanded by the workers (NOTE(par-order))."""
 
     def __init__(self, ts: TransitionSystem, props: Sequence[str], budget: Budget, symmetry: bool, cores: int,
-                 local: bool = False):
+                 local: bool = False, dask: str | None = None):
         super().__init__(ts, props, budget, symmetry)
         self.args = (props, symmetry, cores)
-        self.make = LocalPool if local else _Pool
-        self.pool: _Pool | LocalPool | None = None     # started by the first level (timed with the search)
+        self.make = LocalPool if local else _Pool if dask is None else partial(DaskPool, address=dask)
+        self.pool: _Pool | LocalPool | DaskPool | None = None     # started by the first level (timed with the search)
         self.nact = max(1, len(ts.actions))
 
     def over_limit(self) -> str | None:
         if self.budget.max_memory_mb is not None and not self.budget.expired() and \
-                rss_mb() + sum(self.workers.rss) > self.budget.max_memory_mb:
+                rss_mb() + sum(self.workers.rss[1:]) > self.budget.max_memory_mb:
             return f"memory limit {self.budget.max_memory_mb} MiB reached"
         return super().over_limit()
 
     @property
-    def workers(self) -> _Pool | LocalPool:
+    def workers(self) -> _Pool | LocalPool | DaskPool:
         """The worker processes; started on first use, each handed the initial states it owns
         (found by the serial code)."""
         if self.pool is None:
@@ -356,7 +400,7 @@ class _ParSearch(_VSearch):
     def _level(self, start: float) -> bool:
         hi = self.levels[-1]
         pool = self.workers
-        n = len(pool.conns)
+        n = pool.n
         pending = list(self.pending)
         got = pool.ask([("expand", pending)] * n)
         pool.rss = [g[4] for g in got]

@@ -234,3 +234,21 @@ def test_cli_cores_needs_the_explicit_engine(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.chdir(ROOT)
     r = CliRunner().invoke(cli.main, ["check", "specs/examples/counter.yaml", "--engine", "bmc", "--cores", "2"])
     assert r.exit_code == 2 and "--cores needs --engine explicit (not bmc)" in r.output
+
+
+# --- on a Dask cluster ------------------------------------------------------------------
+
+
+def test_dask_partitions_give_the_serial_result() -> None:
+    """One `_Part` actor per partition on a local Dask cluster (threads: the same actors and
+    messages as on a real cluster, started in a fraction of the time)."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        for ts in [*load_spec(ROOT / "specs/examples/dining.yaml", ("N=4",)), *load_spec(SYMLOCK, ("N=3",))]:
+            names = safety(ts)
+            ref = explore_vector(ts, names, Budget(), False)
+            for n, cap in ((2, None), (3, None), (2, 50)):
+                got = explore_parallel(ts, names, Budget(max_states=cap), False, n, dask=cluster.scheduler_address)
+                want = ref if cap is None else explore_vector(ts, names, Budget(max_states=cap), False)
+                assert summary(got) == summary(want) and got.cores == n
