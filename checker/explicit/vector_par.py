@@ -1,10 +1,12 @@
 """The vector search (checker/explicit/vector.py) on several cores: each BFS level expanded by
 worker processes, its successors deduplicated by the worker that owns their hash.
 
-Worker w owns the states whose key hashes to w (`owner_of`): it keeps their visited set and,
-of the level being expanded, their rows (as keys: a key that is not collapsed is the state's
-mixed-radix number, so the row is unpacked from it). One level is three rounds, each a message
-from the coordinator (this process) to every worker and its answer:
+Part w owns the states whose key hashes to w (`owner_of`): it keeps their visited set and, of
+the level being expanded, their rows (as keys: a key that is not collapsed is the state's
+mixed-radix number, so the row is unpacked from it). Part 0 runs in the coordinator (this
+process, NOTE(home-part)), the others in worker processes (`_Pool`), or every part here
+(`LocalPool`, for tests) or as an actor on a Dask cluster (`DaskPool`). One level is three
+rounds, each a message from the coordinator to every part and its answer:
 
 1. expand: each worker expands its part of the level in id order, in blocks, exactly as the
    serial search does (`_VSearch.successors`), and splits the successors by owner; each is sent
