@@ -7,7 +7,7 @@ the search times, the speed-up of each tool (1 core / N cores, measured back to 
 load average before the row, and checks that the four state counts agree. A tool goes on to a
 larger size only while it finished every smaller one within --time-limit.
 
-    python bench/cores.py                                 # dining, symlock, counter; 2 cores
+    python bench/cores.py                                 # dining, symlock, filter; 2 cores
     python bench/cores.py --only symlock --sizes 7 8 --time-limit 150
 """
 
@@ -30,6 +30,8 @@ FAMILIES = {
                "N", [12, 14, 15, 16, 17, 18]),
     "symlock": (Model("symlock", None, ROOT / "bench" / "specs" / "symlock.yaml", "mutex", (), "symlock.pml"),
                 "N", [6, 7, 8]),
+    "filter": (Model("filter", None, ROOT / "bench" / "specs" / "filter.yaml", "mutex", (), "filter.pml"),
+               "N", [4, 5, 6]),
 }
 
 

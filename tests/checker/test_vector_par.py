@@ -80,6 +80,13 @@ def test_symlock(n: int) -> None:
     agree(ts, symmetry=True)
 
 
+@pytest.mark.parametrize("n", [2, 3])
+def test_filter_lock(n: int) -> None:
+    # bench/specs/filter.yaml; SPIN stores 34 and 705 states for bench/peers/filter.pml
+    [ts] = load_spec(ROOT / "bench" / "specs" / "filter.yaml", (f"N={n}",))
+    assert agree(ts, symmetry=False).states == {2: 34, 3: 705}[n]
+
+
 def test_pointers_fall_back_to_the_one_state_canonical_form() -> None:
     [ts] = load_text(POINTERS, "pointers.yaml", ("N=3",))
     assert agree(ts, symmetry=True).states < agree(ts, symmetry=False).states
