@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -59,12 +60,28 @@ def _ratio(a: Measurement, b: Measurement) -> str:
     return f"{a.search_s / b.search_s:.2f}x" if ok else "-"  # type: ignore[operator]
 
 
+def _cpu(m: Measurement) -> list[float]:
+    """The CPU seconds bench.seam noted: [the search] on one core, [coordinator, workers] on several."""
+    hit = re.search(r"cpu ([\d.]+)(?:\+([\d.]+))?", m.note)
+    return [float(x) for x in hit.groups() if x is not None] if hit and m.status == "done" else []
+
+
+def cpu_bound(s1: Measurement, sn: Measurement, cores: int) -> str:
+    """Serial CPU time over the busiest process's CPU time in the N-core run (the workers' time
+    shared evenly among cores - 1 processes): the speed-up on N otherwise idle cores, were no
+    process ever left waiting for another. Independent of the machine's load."""
+    one, many = _cpu(s1), _cpu(sn)
+    if len(one) != 1 or len(many) != 2:
+        return "-"
+    return f"{one[0] / max(many[0], many[1] / (cores - 1)):.2f}x"
+
+
 def row(name: str, label: str, got: dict[str, Measurement], cores: int, load: float) -> str:
     s1, sn, p1, pn = (got[t] for t in ("seam", f"seam-{cores}c", "spin", f"spin-{cores}c"))
     counts = {m.states for m in got.values() if m.status == "done"}
     states = f"{counts.pop():,}" if len(counts) == 1 else ("MISMATCH " + str(sorted(counts)) if counts else "-")
-    return (f"| {name} | {label} | {states} | {_t(s1)} | {_t(sn)} | {_ratio(s1, sn)} | {_t(p1)} | {_t(pn)} "
-            f"| {_ratio(p1, pn)} | {_ratio(p1, s1)} | {_ratio(pn, sn)} | {load:.1f} |")
+    return (f"| {name} | {label} | {states} | {_t(s1)} | {_t(sn)} | {_ratio(s1, sn)} | {cpu_bound(s1, sn, cores)} "
+            f"| {_t(p1)} | {_t(pn)} | {_ratio(p1, pn)} | {_ratio(p1, s1)} | {_ratio(pn, sn)} | {load:.1f} |")
 
 
 def main() -> int:
@@ -79,9 +96,9 @@ def main() -> int:
         return 2
     c = args.cores
     print(f"{os.cpu_count()} cores; load before the run {os.getloadavg()[0]:.1f}")
-    print(f"| model | size | states | seam 1 core s | seam {c} cores s | seam speed-up | spin 1 core s "
-          f"| spin {c} cores s | spin speed-up | spin/seam 1 core | spin/seam {c} cores | load |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print(f"| model | size | states | seam 1 core s | seam {c} cores s | seam speed-up | seam CPU-bound speed-up "
+          f"| spin 1 core s | spin {c} cores s | spin speed-up | spin/seam 1 core | spin/seam {c} cores | load |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     mismatch = False
     for fam in args.only:
         model, param, sizes = FAMILIES[fam]

@@ -50,14 +50,25 @@ def _explicit(run: Run, limit_s: float, symmetry: bool, cores: int = 1) -> Measu
     safety = [p.name for p in ts.properties if not p.temporal]
     if symmetry and not _has_symmetry(ts):
         return Measurement("seam-sym", "unavailable", note="no symmetric index set in the spec")
+    cpu0 = time.process_time()
     r = explore(ts, safety, Budget(timeout_s=limit_s, max_memory_mb=MEMORY_MB), symmetry=symmetry, cores=cores)
     total = time.monotonic() - t0
     status = "done" if r.complete else _limit_status(r.verdicts)
     note = "widened" if raised else ""
+    if cores > 1:   # CPU seconds of this process (coordinator and part 0) and of the worker processes
+        note = "; ".join(x for x in (note, f"cpu {time.process_time() - cpu0:.2f}+{_children_cpu():.2f}") if x)
+    elif symmetry is False:
+        note = "; ".join(x for x in (note, f"cpu {time.process_time() - cpu0:.2f}") if x)
     if not r.complete and status == "done":
         status, note = "error", "search stopped early: every property violated"
     return Measurement("seam-sym" if symmetry else "seam", status, r.states, r.transitions, r.elapsed_s,
                        total, "complete" if r.complete else "", r.diameter, note)
+
+
+def _children_cpu() -> float:
+    import resource
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)    # the search's workers, joined by now
+    return ru.ru_utime + ru.ru_stime
 
 
 def has_symmetry(run: Run) -> bool:
