@@ -281,7 +281,11 @@ class _VSearch:
         rows = np.concatenate(succs) if succs else np.zeros((0, width), self.store.dtype)
         order = np.argsort(par, kind="stable")
         par, act, rows = par[order], act[order], self.canon(rows[order])
-        return _Succ(par, act, rows, self.packer.keys(rows), fired, np.flatnonzero(~enabled), steps)
+        return _Succ(par, act, rows, self.key_rows(rows), fired, np.flatnonzero(~enabled), steps)
+
+    def key_rows(self, rows: Arr) -> Arr:
+        """The keys the successors carry (a worker of vector_par.py carries words instead)."""
+        return self.packer.keys(rows)
 
     def _candidates(self, key: tuple[int, frozenset[int]] | None, x: Arr,
                     cache: dict[tuple[int, frozenset[int]], Arr]) -> Arr | None:

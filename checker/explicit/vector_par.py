@@ -3,7 +3,7 @@ worker processes, its successors deduplicated by the worker that owns their hash
 
 Part w owns the states whose key hashes to w (`owner_of`): it keeps their visited set and, of
 the level being expanded, their rows (as keys: a key that is not collapsed is the state's
-mixed-radix number, so the row is unpacked from it). Part 0 runs in the coordinator (this
+mixed-radix number, so the row is unpacked from it; NOTE(par-words) for wider states). Part 0 runs in the coordinator (this
 process, NOTE(home-part)), the others in worker processes (`_Pool`), or every part here
 (`LocalPool`, for tests) or as an actor on a Dask cluster (`DaskPool`). One level is three
 rounds, each a message from the coordinator to every part and its answer:
@@ -32,9 +32,9 @@ first the serial search meets. Where the serial search stops inside a level (eve
 decided, NOTE(state-limit)) is computed from them as in `_VSearch.stop_row`, on the whole level
 instead of one block, and the kept prefix is the same.
 
-Refused, falling back to the serial search with the reason in the facts: collapsed keys (the
-collapse tables number group values in order of first sight, per process, so workers would
-disagree), and a process that may not start children (a daemonic --workers process).
+Refused, falling back to the serial search with the reason in the facts: a process that may
+not start children (a daemonic --workers process). States wider than one key travel as words
+(NOTE(par-words)).
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ from checker.core.budget import Budget, Progress, rss_mb
 from checker.core.semantics import successor
 from checker.explicit.result import ExplicitResult
 from checker.explicit.vector import CHUNK, DONE, Arr, _VSearch, explore_vector
-from checker.explicit.vector_keys import Packer, SortedRuns
+from checker.explicit.vector_keys import SortedRuns
 from model.evaluate import compile_expr
 from model.ir import TransitionSystem
 
@@ -65,10 +65,15 @@ POLL_S = 0.1            # how often a waiting coordinator looks at the budget (t
 _MIX = np.uint64(0x9E3779B97F4A7C15)    # Fibonacci hashing: packed keys' low bits are one slot's
 
 
-def owner_of(keys: Arr, n: int) -> Arr:
-    """The worker that owns each key: a hash of the key, so every worker owns about as many."""
+def owner_of(words: Arr, n: int) -> Arr:
+    """The part that owns each state (a row of words, NOTE(par-words)): a hash of its words, so
+    every part owns about as many."""
+    w = words.view(np.uint64)
     with np.errstate(over="ignore"):
-        h = (keys.view(np.uint64) * _MIX) >> np.uint64(32)     # 32 well-mixed bits
+        h = w[:, 0].copy()
+        for k in range(1, w.shape[1]):
+            h = h * _MIX + w[:, k]
+        h = (h * _MIX) >> np.uint64(32)                          # 32 well-mixed bits
     h *= np.uint64(n)
     h >>= np.uint64(32)                                          # h * n / 2**32: no division
     return h
@@ -79,9 +84,6 @@ def serial_reason(ts: TransitionSystem, cores: int, local: bool = False) -> str 
     (`local`: without starting processes, on a Dask cluster or in this process)."""
     if cores <= 1:
         return None
-    from checker.explicit.vector import domains
-    if Packer(domains(ts)).collapsed:
-        return "the packed state needs more than 62 bits, and collapse tables are per process"
     if not local and mp.current_process().daemon:
         return "a --workers process may not start processes of its own"
     return None
@@ -106,42 +108,55 @@ def explore_parallel(ts: TransitionSystem, names: Sequence[str], budget: Budget,
 # --- the workers -------------------------------------------------------------------------
 
 
+class _WordSearch(_VSearch):
+    """The serial search's expansion, its successors carrying words (`Packer.words`) for keys:
+    the same in every process where keys from collapse tables are not (NOTE(par-words))."""
+
+    def key_rows(self, rows: Arr) -> Arr:
+        return self.packer.words(rows)
+
+
+# NOTE(par-words): parts exchange states as words, each group's packed value (exact, no table),
+# so a state is the same words in every process. A packed state of at most 62 bits is one word,
+# its key. A wider one is several, and the owner turns them into keys with collapse tables of
+# its own (vector_keys.py): its states' keys are its own business, as only it looks them up.
 class _Part:
-    """One worker's share: the visited set of the keys it owns, and its part of the level."""
+    """One worker's share: the visited set of the states it owns, and its part of the level."""
 
     def __init__(self, ts: TransitionSystem, props: Sequence[str], symmetry: bool, me: int, n: int):
-        self.s = _VSearch(ts, props, Budget(), symmetry)
+        self.s = _WordSearch(ts, props, Budget(), symmetry)
         self.me, self.n, self.nact = me, n, max(1, len(ts.actions))
         self.visited = SortedRuns()
-        self.keys = self.gids = np.zeros(0, np.int64)          # the level to expand, in id order
+        self.none = np.zeros((0, len(self.s.packer.groups)), np.int64)
+        self.words, self.gids = self.none, np.zeros(0, np.int64)   # the level to expand, in id order
         self.fired: list[tuple[Arr, list[tuple[int, Arr]]]] = []   # per block: ids, fired rows per action
-        self.own: tuple[Arr, Arr] = (self.keys, self.keys)     # successors this worker owns
-        self.new: Arr = self.keys
+        self.own: tuple[Arr, Arr] = (self.none, self.gids)        # successors this part owns
+        self.new: tuple[Arr, Arr] = (self.none, self.gids)        # new states: words, keys
 
-    def rows(self, keys: Arr) -> Arr:
-        return self.s.packer.unpack(keys, self.s.store.dtype)
+    def rows(self, words: Arr) -> Arr:
+        return self.s.packer.unpack_words(words, self.s.store.dtype)
 
-    def seed(self, keys: Arr, gids: Arr) -> None:
-        self.visited.add(keys, gids)
-        self.keys, self.gids = keys, gids
+    def seed(self, words: Arr, gids: Arr) -> None:
+        self.visited.add(self.s.packer.keys_of_words(words), gids)
+        self.words, self.gids = words, gids
 
     def expand(self, pending: list[str]) -> tuple[Any, ...]:
-        """Round 1: the successors of this worker's part, split by owner (NOTE(par-order))."""
+        """Round 1: the successors of this part of the level, split by owner (NOTE(par-order))."""
         self.s.pending = pending
         self.fired = []
-        keys: list[list[Arr]] = [[] for _ in range(self.n)]
+        words: list[list[Arr]] = [[] for _ in range(self.n)]
         nums: list[list[Arr]] = [[] for _ in range(self.n)]
         steps: dict[str, tuple[int, int]] = {}
         dead: int | None = None
-        for c0 in range(0, len(self.keys), CHUNK):
+        for c0 in range(0, len(self.words), CHUNK):
             g = self.gids[c0: c0 + CHUNK]
-            x = self.rows(self.keys[c0: c0 + CHUNK])
+            x = self.rows(self.words[c0: c0 + CHUNK])
             sc = self.s.successors(x)
             num = g[sc.par] * self.nact + sc.act
             own = owner_of(sc.keys, self.n)
             for v in range(self.n):
                 m = own == v
-                keys[v].append(sc.keys[m])
+                words[v].append(sc.keys[m])
                 nums[v].append(num[m])
             self.fired.append((g, sc.fired))
             for name, (row, i, _) in sc.steps.items():     # blocks come in id order: first wins
@@ -149,33 +164,35 @@ class _Part:
             d = self.s.deadlock_event(x, sc.dead)
             if dead is None and d is not None:
                 dead = int(g[d])
-        parts = [(_cat(k), _cat(u)) for k, u in zip(keys, nums, strict=True)]
+        parts = [(_cat(w, self.none), _cat(u, self.gids[:0])) for w, u in zip(words, nums, strict=True)]
         self.own = parts[self.me]
-        parts[self.me] = (self.keys[:0], self.keys[:0])
+        parts[self.me] = (self.none, self.gids[:0])
         return parts, steps, dead, self.fired_upto(None), rss_mb()
 
     def dedup(self, incoming: list[tuple[Arr, Arr]], pending: list[str]) -> tuple[Any, ...]:
-        """Round 2: of the successors this worker owns, the new ones, by least transition number."""
+        """Round 2: of the successors this part owns, the new ones, by least transition number."""
         self.s.pending = pending
-        keys = _cat([self.own[0], *(k for k, _ in incoming)])
-        nums = _cat([self.own[1], *(u for _, u in incoming)])
-        self.own = (self.keys[:0], self.keys[:0])
+        words = _cat([self.own[0], *(w for w, _ in incoming)], self.none)
+        nums = _cat([self.own[1], *(u for _, u in incoming)], self.gids[:0])
+        self.own = (self.none, self.gids[:0])
+        keys = self.s.packer.keys_of_words(words) if len(words) else nums
         # one sort by key; per key the least transition number (NOTE(par-order))
         order = np.argsort(keys)
         keys, nums = keys[order], nums[order]
         starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else order
-        keys, nums = keys[starts], np.minimum.reduceat(nums, starts) if len(keys) else nums
-        fresh = self.visited.lookup(keys) < 0
-        keys, nums = keys[fresh], nums[fresh]
-        order = np.argsort(nums)
-        self.new, nums = keys[order], nums[order]
-        rows = self.rows(self.new)
+        first, keys = order[starts], keys[starts]
+        nums = np.minimum.reduceat(nums, starts) if len(nums) else nums
+        fresh = np.flatnonzero(self.visited.lookup(keys) < 0)
+        by_num = fresh[np.argsort(nums[fresh])]
+        self.new, nums = (words[first[by_num]], keys[by_num]), nums[by_num]
+        rows = self.rows(self.new[0])
         bad = {name: int(nums[j]) for name, j in self.s.invariant_events(rows).items()}
         return nums, np.ascontiguousarray(rows), bad, rss_mb()
 
     def commit(self, gids: Arr) -> None:
         """Round 3: the new states' ids; they are the next level to expand."""
-        self.seed(self.new, gids)
+        self.visited.add(self.new[1], gids)
+        self.words, self.gids = self.new[0], gids
 
     def fired_upto(self, last: int | None) -> list[int]:
         """Per action, how often it fired in the level (None) or in its states with id at most
@@ -188,8 +205,8 @@ class _Part:
         return out
 
 
-def _cat(arrs: Sequence[Arr]) -> Arr:
-    return np.concatenate(arrs) if len(arrs) else np.zeros(0, np.int64)
+def _cat(arrs: Sequence[Arr], empty: Arr) -> Arr:
+    return np.concatenate(arrs) if len(arrs) else empty
 
 
 def _serve(conn: Any, ts: TransitionSystem, props: Sequence[str], symmetry: bool, me: int, n: int,
@@ -381,10 +398,10 @@ class _ParSearch(_VSearch):
         if self.pool is None:
             props, symmetry, n = self.args
             self.pool = self.make(self.ts, props, symmetry, n, self.budget)
-            keys = self.packer.keys(self.store.rows(0, self.store.size))
-            gids = np.arange(len(keys), dtype=np.int64)
-            own = owner_of(keys, n)
-            self.pool.ask([("seed", keys[own == w], gids[own == w]) for w in range(n)])
+            words = self.packer.words(self.store.rows(0, self.store.size))
+            gids = np.arange(len(words), dtype=np.int64)
+            own = owner_of(words, n)
+            self.pool.ask([("seed", words[own == w], gids[own == w]) for w in range(n)])
         return self.pool
 
     def close(self) -> None:
@@ -408,7 +425,7 @@ class _ParSearch(_VSearch):
         pool.rss = [g[4] for g in got]
         owned = pool.ask([("dedup", [g[0][v] for g in got], pending) for v in range(n)])
         pool.rss = [o[3] for o in owned]
-        nums = _cat([o[0] for o in owned])
+        nums = np.concatenate([o[0] for o in owned])
         order = np.argsort(nums, kind="stable")
         nums = nums[order]
         rows = np.concatenate([o[1] for o in owned])[order] if len(nums) else np.zeros((0, len(self.ts.vars)),
