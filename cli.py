@@ -265,6 +265,9 @@ def main(ctx: click.Context, traces: bool, no_trace: bool, color: str, coverage:
               help="Check independent spec instances in this many local processes.")
 @click.option("--dask", "dask_address", metavar="ADDRESS", callback=_dask_scheduler,
               help="Send the checks to the Dask scheduler at ADDRESS (tcp://HOST:PORT).")
+@click.option("--cores", type=click.IntRange(1, 256), default=1, show_default=True,
+              help="Explicit engine: search one instance's states in this many processes, with the same "
+              "counts, verdicts and traces as on one (unlike --workers, which checks several instances at once).")
 @click.option("--no-symmetry", is_flag=True, help="Explore every state, even of symmetric sets.")
 @click.option("--backend", type=click.Choice(["auto", "vector", "state"]), default="auto", show_default=True,
               help="Explicit search: many states at a time (vector) or one at a time (state, the reference "
@@ -283,7 +286,8 @@ def check(specs: tuple[str, ...], params: tuple[str, ...], variant: str | None, 
           properties_: tuple[str, ...], timeout: float | None, max_states: int | None, require_proof: bool,
           as_json: bool, traces: bool, no_trace: bool, color: str, coverage: bool, trace_out: str | None,
           trace_format: str | None, workers: int, dask_address: str | None, no_symmetry: bool, backend: str,
-          max_memory: int | None, show_invariants: bool, all_traces: int, for_all: bool) -> None:
+          max_memory: int | None, show_invariants: bool, all_traces: int, for_all: bool,
+          cores: int) -> None:
     """Check every property of SPECS (files or directories) against its expected verdict."""
     for s in specs:
         if not Path(s).exists():
@@ -298,8 +302,11 @@ def check(specs: tuple[str, ...], params: tuple[str, ...], variant: str | None, 
         raise click.UsageError(f"--all-traces needs --engine explicit (not {engine})")
     if for_all and engine != "kind":
         raise click.UsageError(f"--for-all needs --engine kind (not {engine})")
+    if cores > 1 and engine != "explicit":
+        raise click.UsageError(f"--cores needs --engine explicit (not {engine})")
     run = RunOptions(engine, depth, timeout, max_states, max_memory or default_memory_mb(), not no_symmetry,
-                     backend, workers, dask_address, _explicit_depth(engine, depth), all_traces, for_all)
+                     backend, workers, dask_address, _explicit_depth(engine, depth), all_traces, for_all,
+                     cores)
     asks_inline = bool(trace_format) and not trace_out     # --format alone asks to see traces in it
     show = _show(traces or ((asks_inline or all_traces > 1) and not no_trace), no_trace, color, coverage, json=as_json,
                  require_proof=require_proof, trace_out=trace_out,

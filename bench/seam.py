@@ -41,7 +41,7 @@ def _load(run: Run):
     return systems[0], raised
 
 
-def _explicit(run: Run, limit_s: float, symmetry: bool) -> Measurement:
+def _explicit(run: Run, limit_s: float, symmetry: bool, cores: int = 1) -> Measurement:
     from checker.core.budget import Budget
     from checker.explicit.search import explore
 
@@ -50,14 +50,25 @@ def _explicit(run: Run, limit_s: float, symmetry: bool) -> Measurement:
     safety = [p.name for p in ts.properties if not p.temporal]
     if symmetry and not _has_symmetry(ts):
         return Measurement("seam-sym", "unavailable", note="no symmetric index set in the spec")
-    r = explore(ts, safety, Budget(timeout_s=limit_s, max_memory_mb=MEMORY_MB), symmetry=symmetry)
+    cpu0 = time.process_time()
+    r = explore(ts, safety, Budget(timeout_s=limit_s, max_memory_mb=MEMORY_MB), symmetry=symmetry, cores=cores)
     total = time.monotonic() - t0
     status = "done" if r.complete else _limit_status(r.verdicts)
     note = "widened" if raised else ""
+    if cores > 1:   # CPU seconds of this process (coordinator and part 0) and of the worker processes
+        note = "; ".join(x for x in (note, f"cpu {time.process_time() - cpu0:.2f}+{_children_cpu():.2f}") if x)
+    elif symmetry is False:
+        note = "; ".join(x for x in (note, f"cpu {time.process_time() - cpu0:.2f}") if x)
     if not r.complete and status == "done":
         status, note = "error", "search stopped early: every property violated"
     return Measurement("seam-sym" if symmetry else "seam", status, r.states, r.transitions, r.elapsed_s,
                        total, "complete" if r.complete else "", r.diameter, note)
+
+
+def _children_cpu() -> float:
+    import resource
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)    # the search's workers, joined by now
+    return ru.ru_utime + ru.ru_stime
 
 
 def has_symmetry(run: Run) -> bool:
@@ -143,9 +154,10 @@ def _isolated(tool: str, fn, args: tuple, limit_s: float) -> Measurement:
     return got if got.tool == tool else replace(got, tool=tool)
 
 
-def explicit(run: Run, limit_s: float, symmetry: bool) -> Measurement:
-    tool = "seam-sym" if symmetry else "seam"
-    return _isolated(tool, _explicit, (run, limit_s, symmetry), limit_s)
+def explicit(run: Run, limit_s: float, symmetry: bool, cores: int = 1) -> Measurement:
+    """The explicit search in a child process; on `cores` processes (--cores) above 1."""
+    tool = ("seam-sym" if symmetry else "seam") + (f"-{cores}c" if cores > 1 else "")
+    return _isolated(tool, _explicit, (run, limit_s, symmetry, cores), limit_s)
 
 
 def smt(run: Run, engine: str, limit_s: float, max_depth: int) -> Measurement:

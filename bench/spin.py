@@ -64,8 +64,9 @@ def parse_pan(text: str) -> PanOutput:
     )
 
 
-def build(run: Run, reduce: bool, workdir: Path) -> float:
-    """spin -a and gcc in workdir; returns the seconds taken. Raises CalledProcessError."""
+def build(run: Run, reduce: bool, workdir: Path, ncore: int = 1) -> float:
+    """spin -a and gcc in workdir (-DNCORE=ncore above 1: SPIN's multi-core search); returns the
+    seconds taken. Raises CalledProcessError."""
     t0 = time.monotonic()
     pml = PEERS / (run.model.pml or "")
     subprocess.run(["spin", *run.spin_defines(), "-a", str(pml)], cwd=workdir, check=True,
@@ -73,6 +74,8 @@ def build(run: Run, reduce: bool, workdir: Path) -> float:
     flags = ["-O2", "-w", "-DSAFETY", f"-DVECTORSZ={VECTORSZ}", f"-DMEMLIM={MEMLIM_MB}"]
     if not reduce:
         flags.append("-DNOREDUCE")
+    if ncore > 1:
+        flags.append(f"-DNCORE={ncore}")
     subprocess.run(["gcc", *flags, "-o", "pan", "pan.c"], cwd=workdir, check=True, capture_output=True, text=True)
     return time.monotonic() - t0
 
@@ -107,14 +110,14 @@ def run_pan(workdir: Path, limit_s: float, estimate: int) -> tuple[str, float, b
     return log.read_text(errors="replace"), elapsed, timed_out
 
 
-def measure(run: Run, reduce: bool, limit_s: float, estimate: int) -> Measurement:
-    tool = "spin-por" if reduce else "spin"
+def measure(run: Run, reduce: bool, limit_s: float, estimate: int, ncore: int = 1) -> Measurement:
+    tool = ("spin-por" if reduce else "spin") + (f"-{ncore}c" if ncore > 1 else "")
     if not run.model.pml or not (PEERS / run.model.pml).exists():
         return Measurement(tool, "unavailable", note="no Promela peer")
     with tempfile.TemporaryDirectory(prefix="seambench-") as d:
         work = Path(d)
         try:
-            build_s = build(run, reduce, work)
+            build_s = build(run, reduce, work, ncore)
         except subprocess.CalledProcessError as e:
             first = ((e.stderr or e.stdout or "").strip().splitlines() or [""])[0]
             return Measurement(tool, "error", note=f"build failed: {first[:160]}")

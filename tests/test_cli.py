@@ -117,7 +117,7 @@ def test_exit_3_unknown_from_the_engine(monkeypatch: pytest.MonkeyPatch) -> None
     from checker.core.verdict import Unknown
     real = explicit.explore
 
-    def limited(ts, props, budget, symmetry=True, backend="auto"):  # type: ignore[no-untyped-def]
+    def limited(ts, props, budget, symmetry=True, backend="auto", cores=1):  # type: ignore[no-untyped-def]
         r = real(ts, props, budget)
         verdicts = tuple(Unknown(v.prop, v.provenance, "state limit 1 reached") for v in r.verdicts)
         return explicit.ExplicitResult(verdicts, 1, 0, 0, False, r.coverage, r.elapsed_s)
@@ -137,7 +137,7 @@ def test_exit_4_when_an_engine_crashes(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_exit_4_when_a_counterexample_does_not_replay(monkeypatch: pytest.MonkeyPatch) -> None:
     real = explicit.explore
 
-    def lying(ts, props, budget, symmetry=True, backend="auto"):  # type: ignore[no-untyped-def]
+    def lying(ts, props, budget, symmetry=True, backend="auto", cores=1):  # type: ignore[no-untyped-def]
         r = real(ts, props, budget)
         bad = []
         for v in r.verdicts:
@@ -360,7 +360,7 @@ def test_progress_reaches_the_engine_budget(monkeypatch: pytest.MonkeyPatch) -> 
     seen = []
     real = explicit.explore
 
-    def spy(ts, props, budget, symmetry=True, backend="auto"):  # type: ignore[no-untyped-def]
+    def spy(ts, props, budget, symmetry=True, backend="auto", cores=1):  # type: ignore[no-untyped-def]
         seen.append(budget.on_progress)
         return real(ts, props, budget)
     monkeypatch.setattr(explicit, "explore", spy)

@@ -1,5 +1,5 @@
 /* specs/examples/dining.yaml, step for step (conventions: see counter.pml).
- * Parameters: -DN=2..6, -DORDERED=0 (naive) or 1 (ordered). Philosopher p is process p.
+ * Parameters: -DN=2..20, -DORDERED=0 (naive) or 1 (ordered). Philosopher p is process p.
  * `none` is 255. */
 #ifndef N
 #define N 3
@@ -31,9 +31,11 @@ end:  do
       od
 }
 
-/* all(M(i) for i in 0..K-1), for K <= 6 (C short-circuit: no out-of-range index is read) */
-#define ALL(K, M) ((0 >= K || M(0)) && (1 >= K || M(1)) && (2 >= K || M(2)) && \
-                   (3 >= K || M(3)) && (4 >= K || M(4)) && (5 >= K || M(5)))
+/* all(M(i) for i in 0..K-1), for K <= 20 (C short-circuit: no out-of-range index is read) */
+#define ALL6(K, M, B) ((B + 0 >= K || M(B + 0)) && (B + 1 >= K || M(B + 1)) && (B + 2 >= K || M(B + 2)) && \
+                       (B + 3 >= K || M(B + 3)) && (B + 4 >= K || M(B + 4)) && (B + 5 >= K || M(B + 5)))
+#define ALL(K, M) (ALL6(K, M, 0) && ALL6(K, M, 6) && ALL6(K, M, 12) && \
+                   (18 >= K || M(18)) && (19 >= K || M(19)))
 #define HOLDS_BOTH(p) (pc[p] != eating || (owner[left(p)] == p && owner[right(p)] == p))
 #define NOT_BOTH(p)   (!(pc[p] == eating && pc[right(p)] == eating))
 

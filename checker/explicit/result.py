@@ -35,6 +35,8 @@ class ExplicitResult:
     coverage: tuple[Coverage, ...]
     elapsed_s: float
     symmetry: tuple[str, ...] = ()      # symmetric sets reduced over (states are orbit counts)
+    cores: int = 1                      # processes that searched (checker/explicit/vector_par.py)
+    serial_why: str = ""                # why a search asked to use several cores used one
 
     def verdict(self, prop: str) -> Verdict:
         for v in self.verdicts:

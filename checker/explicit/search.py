@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from checker.core.budget import INTERRUPTED, Budget, Progress, interrupt
 from checker.core.semantics import bounds, initial_states, may_overflow, successor
@@ -215,7 +216,8 @@ class _Search:
 
 
 def explore(ts: TransitionSystem, props: Sequence[str] | None = None,
-            budget: Budget | None = None, symmetry: bool = True, backend: str = "auto") -> ExplicitResult:
+            budget: Budget | None = None, symmetry: bool = True, backend: str = "auto",
+            cores: int = 1) -> ExplicitResult:
     """Search the reachable states of ts and decide every property in `props` (default: all).
 
     A property with no violation is Proved only when the search was complete; a search stopped
@@ -228,6 +230,10 @@ def explore(ts: TransitionSystem, props: Sequence[str] | None = None,
     reference) or "auto": vector. Both give the same result. A system whose values do not fit
     the vector backend's int64 rows (checker.explicit.vector.unsupported) is searched one state
     at a time whichever backend is asked for: the same result again.
+
+    cores: processes for the vector backend's search (checker/explicit/vector_par.py), the same
+    result again (NOTE(par-order)); a search that cannot be split, or that runs one state at a
+    time, runs on one core and says why (ExplicitResult.serial_why).
     """
     budget = budget or Budget()
     names = list(props) if props is not None else [p.name for p in ts.properties]
@@ -235,6 +241,9 @@ def explore(ts: TransitionSystem, props: Sequence[str] | None = None,
         from checker.explicit.vector import explore_vector, unsupported
         from checker.explicit.vector_live import live_unsupported
         if unsupported(ts) is None and live_unsupported(ts, names) is None:
+            if cores > 1:
+                from checker.explicit.vector_par import explore_parallel
+                return explore_parallel(ts, names, budget, symmetry, cores)
             return explore_vector(ts, names, budget, symmetry)
     t0 = time.monotonic()
     search = _Search(ts, names, budget, symmetry)
@@ -248,9 +257,10 @@ def explore(ts: TransitionSystem, props: Sequence[str] | None = None,
             interrupt()
             search.complete, search.limit = False, INTERRUPTED
     sym = tuple(s.name for s in search.symmetry.sets) if search.symmetry else ()
-    return result_of(ts, names, search.found, search.complete, search.limit, len(search.order),
-                     search.transitions, max(search.depth, default=0), search.enabled, search.new,
-                     elapsed, sym, search.bound if search.cut else None)
+    r = result_of(ts, names, search.found, search.complete, search.limit, len(search.order),
+                  search.transitions, max(search.depth, default=0), search.enabled, search.new,
+                  elapsed, sym, search.bound if search.cut else None)
+    return replace(r, serial_why="the one-state search runs on one core") if cores > 1 else r
 
 
 def _liveness(ts: TransitionSystem, search: _Search) -> None:

@@ -71,6 +71,20 @@ class _Block:
     ids: Arr | None = None        # with an edge log: each successor's id (-1-k: the k-th new state)
 
 
+@dataclass
+class _Succ:
+    """Successors of one block of states, in (parent, action) order, before deduplication."""
+
+    par: Arr
+    act: Arr
+    rows: Arr
+    keys: Arr
+    fired: list[tuple[int, Arr]]
+    dead: Arr
+    steps: dict[str, tuple[int, int, int]]
+    off: list[tuple[int, Arr]] = field(default_factory=list)   # steps leaving the range (liveness)
+
+
 class _Store:
     """Every state found, in id order, with its parent id and the action that reached it."""
 
@@ -240,6 +254,11 @@ class _VSearch:
 
     def expand(self, x: Arr) -> _Block:
         """Fire every enabled action of every row of x (NOTE(same-order))."""
+        return self._block(x, self.successors(x))
+
+    def successors(self, x: Arr) -> _Succ:
+        """Every enabled action of every row of x fired, the successors in (parent, action)
+        order (NOTE(same-order)), canonical when reducing symmetry, with their keys."""
         cache: dict[tuple[int, frozenset[int]], Arr] = {}
         enabled = np.zeros(len(x), dtype=bool)
         pars, acts, succs, fired = [], [], [], []
@@ -275,9 +294,17 @@ class _VSearch:
             pars.append(p)
             acts.append(np.full(len(p), i, dtype=np.int32))
             succs.append(t)
-        b = self._block(x, pars, acts, succs, fired, np.flatnonzero(~enabled), steps)
-        b.off = off
-        return b
+        width = len(self.ts.vars)
+        par = np.concatenate(pars) if pars else np.zeros(0, np.int64)
+        act = np.concatenate(acts) if acts else np.zeros(0, np.int32)
+        rows = np.concatenate(succs) if succs else np.zeros((0, width), self.store.dtype)
+        order = np.argsort(par, kind="stable")
+        par, act, rows = par[order], act[order], self.canon(rows[order])
+        return _Succ(par, act, rows, self.key_rows(rows), fired, np.flatnonzero(~enabled), steps, off)
+
+    def key_rows(self, rows: Arr) -> Arr:
+        """The keys the successors carry (a worker of vector_par.py carries words instead)."""
+        return self.packer.keys(rows)
 
     def _candidates(self, key: tuple[int, frozenset[int]] | None, x: Arr,
                     cache: dict[tuple[int, frozenset[int]], Arr]) -> Arr | None:
@@ -302,31 +329,36 @@ class _VSearch:
                 if name not in steps or row < steps[name][0]:
                     steps[name] = (row, i, -1)
 
-    def _block(self, x: Arr, pars: list[Arr], acts: list[Arr], succs: list[Arr],
-               fired: list[tuple[int, Arr]], dead: Arr, steps: dict[str, tuple[int, int, int]]) -> _Block:
-        width = len(self.ts.vars)
-        par = np.concatenate(pars) if pars else np.zeros(0, np.int64)
-        act = np.concatenate(acts) if acts else np.zeros(0, np.int32)
-        rows = np.concatenate(succs) if succs else np.zeros((0, width), self.store.dtype)
-        order = np.argsort(par, kind="stable")
-        par, act, rows = par[order], act[order], self.canon(rows[order])
-        keys = self.packer.keys(rows)
+    def _block(self, x: Arr, sc: _Succ) -> _Block:
         if self.log is None:
-            b = _Block(par, act, rows, keys, self.fresh(keys), fired, dead, steps)
-        else:
-            fresh, b_ids = self.fresh_and_ids(keys)
-            b = _Block(par, act, rows, keys, fresh, fired, dead, steps, ids=b_ids)
-        new = rows[b.fresh]
+            b = _Block(sc.par, sc.act, sc.rows, sc.keys, self.fresh(sc.keys), sc.fired, sc.dead, sc.steps)
+        else:     # liveness: every edge's target id too (checker/explicit/vector_live.py)
+            fresh, ids = self.fresh_and_ids(sc.keys)
+            b = _Block(sc.par, sc.act, sc.rows, sc.keys, fresh, sc.fired, sc.dead, sc.steps, ids=ids)
+        b.off = sc.off
+        for name, j in self.invariant_events(sc.rows[b.fresh]).items():
+            b.events[name] = (int(sc.par[b.fresh[j]]), int(sc.act[b.fresh[j]]), j)
+        row = self.deadlock_event(x, sc.dead)
+        if row is not None:
+            b.events[self.deadlock[0]] = (row, DONE, -1)   # type: ignore[index]
+        return b
+
+    def invariant_events(self, new: Arr) -> dict[str, int]:
+        """Per pending invariant, the first of the new rows that violates it."""
+        out = {}
         for name, pred in self.invariants:
             bad = ~as_mask(pred(Rows(new)), len(new)) if name in self.pending else None
             if bad is not None and bad.any():
-                j = int(np.argmax(bad))
-                b.events[name] = (int(par[b.fresh[j]]), int(act[b.fresh[j]]), j)
+                out[name] = int(np.argmax(bad))
+        return out
+
+    def deadlock_event(self, x: Arr, dead: Arr) -> int | None:
+        """The first of the dead rows of x that violates the pending deadlock property, or None."""
         if self.deadlock is not None and self.deadlock[0] in self.pending and len(dead):
             ok = as_mask(self.deadlock[1](Rows(x, dead)), len(dead))
             if not ok.all():
-                b.events[self.deadlock[0]] = (int(dead[np.argmax(~ok)]), DONE, -1)
-        return b
+                return int(dead[np.argmax(~ok)])
+        return None
 
     def stop_row(self, b: _Block, n: int) -> tuple[int | None, str | None]:
         """The row after whose expansion the one-state search would stop, and why (a limit or
@@ -446,9 +478,11 @@ class _VSearch:
         return False
 
 
-def explore_vector(ts: TransitionSystem, names: Sequence[str], budget: Budget, symmetry: bool) -> ExplicitResult:
+def explore_vector(ts: TransitionSystem, names: Sequence[str], budget: Budget, symmetry: bool,
+                   search: _VSearch | None = None) -> ExplicitResult:
+    """The search, by `search` when given (the several-core one, checker/explicit/vector_par.py)."""
     t0 = time.monotonic()
-    s = _VSearch(ts, names, budget, symmetry)
+    s = search or _VSearch(ts, names, budget, symmetry)
     s.run()
     if s.log is not None and (s.complete or (s.cut and s.limit is None)):
         try:

@@ -123,22 +123,51 @@ class Packer:
     def collapsed(self) -> bool:
         return len(self.groups) > 1
 
+    def words(self, rows: Arr) -> Arr:
+        """Each group's packed value, one column per group: exact and the same in every process
+        (no collapse table), so processes can exchange states as words (vector_par.py)."""
+        return np.stack([self._value(rows, g) for g in self.groups], axis=1)
+
+    def keys_of_words(self, words: Arr) -> Arr:
+        """The keys of the states whose words are `words` (this Packer's collapse tables)."""
+        return self._combine([words[:, k] for k in range(len(self.groups))])
+
+    def unpack_words(self, words: Arr, dtype: type) -> Arr:
+        """The rows whose words are `words`, column-major as the expansion wants."""
+        width = sum(len(g[0]) for g in self.groups)
+        out: Arr = np.empty((len(words), width), dtype=dtype, order="F")
+        for k, (slots, lo, mult, _, _) in enumerate(self.groups):
+            rem = words[:, k].copy()
+            for j, low, m in zip(slots, lo.tolist(), mult.tolist(), strict=True):
+                q = rem // m
+                rem -= q * m
+                out[:, j] = q + low
+        return out
+
     def keys(self, rows: Arr) -> Arr:
-        parts = []
+        return self._combine([self._value(rows, g) for g in self.groups])
+
+    @staticmethod
+    def _value(rows: Arr, group: tuple[list[int], Arr, Arr, int, bool]) -> Arr:
+        """The group's packed value of each row (exact: the module's docstring)."""
+        slots, lo, mult, _, folded = group
         tmp = np.empty(len(rows), dtype=np.int64)
-        for (slots, lo, mult, _, folded), table in zip(self.groups, self.tables, strict=True):
-            if folded:
-                v = np.full(len(rows), -sum(a * b for a, b in zip(lo.tolist(), mult.tolist())), dtype=np.int64)
-                for j, m in zip(slots, mult.tolist(), strict=True):
-                    np.multiply(rows[:, j], m, out=tmp, dtype=np.int64, casting="unsafe")
-                    v += tmp
-            else:
-                v = np.zeros(len(rows), dtype=np.int64)
-                for j, low, m in zip(slots, lo.tolist(), mult.tolist(), strict=True):
-                    np.subtract(rows[:, j], low, out=tmp, dtype=np.int64, casting="unsafe")
-                    tmp *= m
-                    v += tmp
-            parts.append(table.ids(v) if table is not None else v)
+        if folded:
+            v = np.full(len(rows), -sum(a * b for a, b in zip(lo.tolist(), mult.tolist())), dtype=np.int64)
+            for j, m in zip(slots, mult.tolist(), strict=True):
+                np.multiply(rows[:, j], m, out=tmp, dtype=np.int64, casting="unsafe")
+                v += tmp
+        else:
+            v = np.zeros(len(rows), dtype=np.int64)
+            for j, low, m in zip(slots, lo.tolist(), mult.tolist(), strict=True):
+                np.subtract(rows[:, j], low, out=tmp, dtype=np.int64, casting="unsafe")
+                tmp *= m
+                v += tmp
+        return v
+
+    def _combine(self, values: list[Arr]) -> Arr:
+        """One key from the groups' values: collapse tables where a group or a pair needs them."""
+        parts = [t.ids(v) if t is not None else v for v, t in zip(values, self.tables, strict=True)]
         acc = parts[0]
         for k, nxt in enumerate(parts[1:]):
             acc = (acc << ID_BITS) | nxt

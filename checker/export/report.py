@@ -56,16 +56,21 @@ def _sizes(p: Phase) -> str:
     return f"{p.name}: {plural(p.states, 'state')}{sym}, {plural(p.transitions, 'transition')}"
 
 
+def _cores(p: Phase) -> str:
+    """`, 2 cores` for a search on several; why one, when more were asked for (--cores)."""
+    return f", {p.cores} cores" if p.cores > 1 else f", 1 core ({p.serial_why})" if p.serial_why else ""
+
+
 def fact_notes(facts: RunFacts) -> list[str]:
     """The explicit searches' counts and never-enabled transitions, indented, at most WIDTH wide
     where names allow (a name is never split)."""
     ps = facts.phases
     if len(ps) == 1:
         p = ps[0]
-        notes = [f"  {_sizes(p)}, diameter {p.diameter}, {p.states_per_s:,.0f} states/s"
+        notes = [f"  {_sizes(p)}, diameter {p.diameter}, {p.states_per_s:,.0f} states/s{_cores(p)}"
                  + ("" if p.complete else " (search incomplete)")]
     else:
-        notes = [f"  {_sizes(p)}" + (f", diameter {p.diameter}" if i == 0 else "")
+        notes = [f"  {_sizes(p)}" + (f", diameter {p.diameter}" if i == 0 else "") + _cores(p)
                  + ("" if i < len(ps) - 1 or facts.complete else " (search incomplete)")
                  for i, p in enumerate(ps)]
     if facts.never_enabled:

@@ -31,6 +31,10 @@ class Phase:
     coverage: tuple[Coverage, ...]
     symmetry: tuple[str, ...] = ()      # symmetric sets the states were reduced over
     elapsed_s: float = field(default=0.0, compare=False)
+    # how many processes searched, and why one where more were asked for (the same counts either
+    # way, NOTE(par-order) in checker/explicit/vector_par.py, so neither takes part in equality)
+    cores: int = field(default=1, compare=False)
+    serial_why: str = field(default="", compare=False)
 
     @property
     def states_per_s(self) -> float:
@@ -46,28 +50,30 @@ class EngineRun:
 
 
 def phase(name: str, r: ExplicitResult) -> Phase:
-    return Phase(name, r.states, r.transitions, r.diameter, r.complete, r.coverage, r.symmetry, r.elapsed_s)
+    return Phase(name, r.states, r.transitions, r.diameter, r.complete, r.coverage, r.symmetry, r.elapsed_s,
+                 r.cores, r.serial_why)
 
 
 def explicit(ts: TransitionSystem, props: Sequence[str], budget: Budget, symmetry: bool = True,
-             backend: str = "auto") -> EngineRun:
+             backend: str = "auto", cores: int = 1) -> EngineRun:
     """The explicit search. With symmetry on, safety and liveness are searched apart
     (NOTE(symmetry)): one combined search would give up the reduction for every property, as
     liveness searches the plain state graph with its edges (either backend keeps them;
-    NOTE(live-symmetry) in checker/explicit/vector_live.py says why not the quotient)."""
+    NOTE(live-symmetry) in checker/explicit/vector_live.py says why not the quotient).
+    cores: processes for the safety search (checker/explicit/vector_par.py)."""
     from checker.explicit.search import explore
     live = [p for p in props if ts.prop(p).temporal]
     # NOTE(families) in model/lower.py: a member naming a symmetric element is not preserved
     symmetry = symmetry and not any(ts.prop(p).names_symmetric for p in props)
     if live and len(live) < len(props) and symmetry:
         safe = [p for p in props if p not in live]
-        a = explore(ts, safe, announced(budget, "explicit safety"), symmetry=True, backend=backend)
-        b = explore(ts, live, announced(budget, "explicit liveness"), symmetry=False, backend=backend)
+        a = explore(ts, safe, announced(budget, "explicit safety"), symmetry=True, backend=backend, cores=cores)
+        b = explore(ts, live, announced(budget, "explicit liveness"), symmetry=False, backend=backend, cores=cores)
         got = {v.prop: v for v in (*a.verdicts, *b.verdicts)}
         return EngineRun(tuple(got[p] for p in props),
                          (phase("explicit (safety)", a), phase("explicit (liveness)", b)))
     what = "explicit" if 0 < len(live) < len(props) else "explicit liveness" if live else "explicit safety"
-    r = explore(ts, props, announced(budget, what), symmetry=symmetry, backend=backend)
+    r = explore(ts, props, announced(budget, what), symmetry=symmetry, backend=backend, cores=cores)
     return EngineRun(r.verdicts, (phase("explicit", r),))
 
 
@@ -114,8 +120,9 @@ def announced(budget: Budget, phase: str) -> Budget:
 
 
 def run_engine(ts: TransitionSystem, props: Sequence[str], engine: str, budget: Budget,
-               symmetry: bool = True, backend: str = "auto", for_all: bool = False) -> EngineRun:
+               symmetry: bool = True, backend: str = "auto", for_all: bool = False,
+               cores: int = 1) -> EngineRun:
     """One of ENGINES on props (the SMT engines load z3 only when asked for)."""
     if engine == "explicit":
-        return explicit(ts, props, budget, symmetry, backend)
+        return explicit(ts, props, budget, symmetry, backend, cores)
     return smt(ts, props, budget, engine, for_all)

@@ -48,6 +48,7 @@ class RunOptions:
     explicit_depth: int | None = None   # explicit search: BFS levels 0..this (None: all; NOTE(explicit-depth))
     all_traces: int = 1                 # counterexamples per violated safety property (NOTE(all-traces))
     for_all: bool = False               # kind: prove for every size of the symmetric sets (checker/smt/forall.py)
+    cores: int = 1                      # processes for one explicit search (checker/explicit/vector_par.py)
 
     def budget(self, progress: Callable[[Progress], None] | None = None) -> Budget:
         b = Budget(timeout_s=self.timeout, max_states=self.max_states, max_depth=self.depth,
@@ -132,7 +133,8 @@ def properties(ts: TransitionSystem, asked: Sequence[str]) -> list[str]:
 
 
 def engine_run(ts: TransitionSystem, props: Sequence[str], engine: str, budget: Budget,
-               symmetry: bool = True, backend: str = "auto", for_all: bool = False) -> EngineRun:
+               symmetry: bool = True, backend: str = "auto", for_all: bool = False,
+               cores: int = 1) -> EngineRun:
     """An engine or a strategy (auto, portfolio) on props; the verdicts are not yet replayed."""
     if engine == "auto":
         from checker.run.auto import auto
@@ -143,7 +145,7 @@ def engine_run(ts: TransitionSystem, props: Sequence[str], engine: str, budget: 
         budget = budget.start()                       # NOTE(timeout-share) in checker/core/budget.py
         return EngineRun(tuple(portfolio(ts, p, budget.share(len(props) - i), symmetry, backend)
                                for i, p in enumerate(props)))
-    return run_engine(ts, props, engine, budget, symmetry, backend, for_all)
+    return run_engine(ts, props, engine, budget, symmetry, backend, for_all, cores)
 
 
 def run_instance(ts: TransitionSystem, props: Sequence[str], opts: RunOptions,
@@ -156,7 +158,7 @@ def run_instance(ts: TransitionSystem, props: Sequence[str], opts: RunOptions,
         if (problem := initial_problem(ts, opts.budget())) is not None:
             return InstanceResult((), RunFacts(), problem)
         got = engine_run(ts, props, opts.engine, opts.budget(progress), opts.symmetry, opts.backend,
-                         opts.for_all)
+                         opts.for_all, opts.cores)
     except KeyboardInterrupt:      # NOTE(interrupt) in checker/core/budget.py
         interrupt()
         return stopped(ts, props)
