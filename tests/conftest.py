@@ -14,6 +14,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", help="rewrite golden files")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`slow` tests are left out of the default run, as the marker says (pyproject.toml): they
+    run when `-m` selects them (`pytest -m slow`), so the README's `python -m pytest` stays a
+    few minutes on 2 cores."""
+    m = config.getoption("-m", default="") or ""
+    if "slow" in m and "not slow" not in m:
+        return
+    skip = pytest.mark.skip(reason="slow: run with `pytest -m slow`")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def golden(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     """golden(name, text): compare text with tests/golden/<name>, or rewrite it."""
