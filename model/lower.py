@@ -35,6 +35,7 @@ from model.ir import (
 from model.names import check_names
 from model.params import Instance
 from model.scope import MachineScope, Scope, VarInfo, check_duplicates, param_consts, status_sort
+from model.sets import as_map
 from model.sorts import MAX_VALUES, EnumSort, IndexSort, IntSort, KeySort, OptionSort, Sort, assignable, contains, size
 from model.writes import Write, lower_assign, place_of, range_bad, updates_of, write
 
@@ -247,6 +248,9 @@ def _keyed_init(sc: Scope, el: Elaborator, d: S.VarDecl, sort: Sort,
 def _slots(sc: Scope, el: Elaborator) -> list[Sequence[int]]:
     init: list[Sequence[int]] = []
     for d in sc.spec.vars:
+        if (as_set := as_map(d, sc.out)) is not None:   # NOTE(sets) in model/sets.py
+            sc.sets[d.name] = as_set.type.key.name  # type: ignore[attr-defined]
+            d = as_set
         got = el.var_sort(d.type)
         if got is None:
             continue
@@ -289,7 +293,11 @@ def _machine_slots(sc: Scope, el: Elaborator, m: S.MachineDecl) -> list[Sequence
     init.extend([(m.states.index(m.init),)] * len(pc.slots))
     fields = {}
     records: dict[str, tuple[str, ...]] = {}
+    sets: dict[str, str] = {}
     for d in m.vars:
+        if (as_set := as_map(d, sc.out)) is not None:   # NOTE(sets) in model/sets.py
+            sets[d.name] = as_set.type.key.name  # type: ignore[attr-defined]
+            d = as_set
         got = el.var_sort(d.type, (inst,) if inst is not None else ())
         if got is None:
             continue
@@ -301,7 +309,7 @@ def _machine_slots(sc: Scope, el: Elaborator, m: S.MachineDecl) -> list[Sequence
             slots = _field_slots(sc, m.name, d.name, fsort, inst, keys, fd.name[len(d.name) + 1:])
             fields[fd.name] = VarInfo(fd.name, fsort, inst, slots, keys)
             init.extend(_slot_inits(sc, el, fd, fsort, keys, len(slots)))
-    sc.machines[m.name] = MachineScope(m, inst, pc, fields, records)
+    sc.machines[m.name] = MachineScope(m, inst, pc, fields, records, sets)
     return init
 
 

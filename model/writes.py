@@ -14,6 +14,7 @@ from model import syntax as S
 from model.elaborate import Elaborator, Env, cells_hit, machine_of, numeric
 from model.ir import Const, Expr, Op, Var
 from model.records import push_field
+from model.sets import ELEM
 from model.scope import VarInfo
 from model.sorts import BOOL, Sort, assignable, contains
 from model.source import Span
@@ -139,6 +140,15 @@ def write(el: Elaborator, place: Place, value: Expr, span: Span, cond: Expr) -> 
 
 def lower_assign(el: Elaborator, a: S.Assign, env: Env, cond: Expr) -> list[Write]:
     """One surface assignment (possibly `for w in T`) -> writes."""
+    ss = el.sets(env)
+    if a.target.var is None and (t := ss.var(a.target.lhs)) is not None:   # NOTE(sets) in model/sets.py
+        if not ss.is_set(a.value) or ss.elem_type(a.value) not in (None, t):
+            el.err(a.value.span, f"a set of {t} is assigned a set expression over {t}",
+                   "{}, {a, b}, s | {x}, s - {x}, s & t", "SC301")
+            return []
+        x = S.Name(ELEM, a.target.span)
+        each = S.Target(S.Index(a.target.lhs, x, a.target.span), ELEM, t, a.target.span)
+        return lower_assign(el, S.Assign(each, ss.member(a.value, x)), env, cond)
     envs = [env]
     if a.target.var is not None:
         dom = el.domain(a.target.domain or "", a.target.span)
