@@ -35,7 +35,7 @@ from model.ir import (
 from model.names import check_names
 from model.params import Instance
 from model.scope import MachineScope, Scope, VarInfo, check_duplicates, param_consts, status_sort
-from model.sets import as_map
+from model.sets import as_map, has_set
 from model.sorts import MAX_VALUES, EnumSort, IndexSort, IntSort, KeySort, OptionSort, Sort, assignable, contains, size
 from model.writes import Write, lower_assign, place_of, range_bad, updates_of, write
 
@@ -251,6 +251,8 @@ def _slots(sc: Scope, el: Elaborator) -> list[Sequence[int]]:
         if (as_set := as_map(d, sc.out)) is not None:   # NOTE(sets) in model/sets.py
             sc.sets[d.name] = as_set.type.key.name  # type: ignore[attr-defined]
             d = as_set
+        elif has_set(d.type):   # a bad set type, reported
+            continue
         got = el.var_sort(d.type)
         if got is None:
             continue
@@ -298,6 +300,8 @@ def _machine_slots(sc: Scope, el: Elaborator, m: S.MachineDecl) -> list[Sequence
         if (as_set := as_map(d, sc.out)) is not None:   # NOTE(sets) in model/sets.py
             sets[d.name] = as_set.type.key.name  # type: ignore[attr-defined]
             d = as_set
+        elif has_set(d.type):   # a bad set type, reported
+            continue
         got = el.var_sort(d.type, (inst,) if inst is not None else ())
         if got is None:
             continue

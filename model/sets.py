@@ -32,7 +32,7 @@ def as_map(d: S.VarDecl, out: Collector) -> S.VarDecl | None:
     the declaration is not a set (or is a bad one, reported)."""
     t = d.type
     if not isinstance(t, S.SetType):
-        if isinstance(t, S.MapType) and _has_set(t):
+        if isinstance(t, S.MapType) and has_set(t):
             out.error("SC303", t.span, f"'{d.name}': a set is allowed only as the type of a variable",
                       "set[T] as a variable's type (a map of sets is not supported yet)")
         return None
@@ -53,8 +53,8 @@ def as_map(d: S.VarDecl, out: Collector) -> S.VarDecl | None:
     return replace(d, type=mtype, init=init, init_keys=((ELEM, t.elem.name),), init_key_spans=(d.init.span,))
 
 
-def _has_set(t: S.SType) -> bool:
-    return isinstance(t, S.SetType) or (isinstance(t, S.MapType) and (_has_set(t.key) or _has_set(t.value)))
+def has_set(t: S.SType) -> bool:
+    return isinstance(t, S.SetType) or (isinstance(t, S.MapType) and (has_set(t.key) or has_set(t.value)))
 
 
 def var_of(sets: dict[str, str], own: dict[str, str], machines: dict[str, dict[str, str]],

@@ -98,6 +98,10 @@ def place_of(el: Elaborator, lhs: S.SExpr, env: Env) -> Place | None:
     return None
 
 
+def _show(e: S.SExpr) -> str:
+    return e.id if isinstance(e, S.Name) else str(getattr(e, "name", "the set"))
+
+
 def _root(lhs: S.Index) -> S.SExpr:
     base: S.SExpr = lhs
     while isinstance(base, S.Index):
@@ -143,7 +147,7 @@ def lower_assign(el: Elaborator, a: S.Assign, env: Env, cond: Expr) -> list[Writ
     ss = el.sets(env)
     if a.target.var is None and (t := ss.var(a.target.lhs)) is not None:   # NOTE(sets) in model/sets.py
         if not ss.is_set(a.value) or ss.elem_type(a.value) not in (None, t):
-            el.err(a.value.span, f"a set of {t} is assigned a set expression over {t}",
+            el.err(a.value.span, f"set '{_show(a.target.lhs)}' of {t} is assigned a value that is not a set of {t}",
                    "{}, {a, b}, s | {x}, s - {x}, s & t", "SC301")
             return []
         x = S.Name(ELEM, a.target.span)
