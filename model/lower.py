@@ -263,6 +263,7 @@ def _slots(sc: Scope, el: Elaborator) -> list[Sequence[int]]:
         for fd, fsort in _fields_of(sc, d, sort):
             fmt = (d.name + "[{}]" * len(keys) + fd.name[len(d.name):]) if fd is not d else None
             slots = sc.new_slots(fd.name, fsort, keys, fmt=fmt, record=d.name if fd is not d else "")
+            _mark_set(sc, d.name in sc.sets, slots)
             sc.globals[fd.name] = VarInfo(fd.name, fsort, keys[0] if keys else None, slots, keys[1:])
             init.extend(_slot_inits(sc, el, fd, fsort, keys, len(slots)))
     for m in sc.spec.machines:
@@ -311,10 +312,17 @@ def _machine_slots(sc: Scope, el: Elaborator, m: S.MachineDecl) -> list[Sequence
             records[d.name] = tuple(f for f, _ in sort)
         for fd, fsort in _fields_of(sc, d, sort):
             slots = _field_slots(sc, m.name, d.name, fsort, inst, keys, fd.name[len(d.name) + 1:])
+            _mark_set(sc, d.name in sets, slots)
             fields[fd.name] = VarInfo(fd.name, fsort, inst, slots, keys)
             init.extend(_slot_inits(sc, el, fd, fsort, keys, len(slots)))
     sc.machines[m.name] = MachineScope(m, inst, pc, fields, records, sets)
     return init
+
+
+def _mark_set(sc: Scope, is_set: bool, slots: Sequence[int]) -> None:
+    """NOTE(sets) in model/sets.py: tell exporters these cells are one set's elements."""
+    for s in slots if is_set else ():
+        sc.vars[s] = replace(sc.vars[s], set_elem=True)
 
 
 def _fields_of(sc: Scope, d: S.VarDecl, sort: Sort | Fields) -> list[tuple[S.VarDecl, Sort]]:

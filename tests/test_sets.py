@@ -147,3 +147,29 @@ def test_set_laws_are_proved_by_pdr_and_violations_found_by_bmc() -> None:
     b = bmc.check(ts, "slots_small", budget)
     assert isinstance(b, Violated) and b.trace.depth == 3
     validate(ts, b.trace, "slots_small")
+
+
+def test_itf_writes_sets_and_reads_them_back() -> None:
+    import json
+
+    from checker.export import render
+    from checker.traces import itf_read
+    from checker.traces.context import ExportContext
+    ts = one(2)
+    v = explore(ts, symmetry=False).verdict("not_all_commit")
+    assert isinstance(v, Violated)
+    text = render("itf", ts, v.trace, "not_all_commit", ExportContext())
+    data = json.loads(text)
+    assert data["vars"] == ["votes", "rm.pc", "tm.pc"]
+    assert [s["votes"] for s in data["states"][:3]] == [
+        {"#set": []}, {"#set": [{"#bigint": "0"}]}, {"#set": [{"#bigint": "0"}, {"#bigint": "1"}]}]
+    back = itf_read.to_trace(itf_read.read_itf(text, "t.itf.json"), ts)
+    assert back.states == v.trace.states and back.actions == v.trace.actions
+    for bad_set, msg in (({"#map": []}, "'votes' is a set in the spec"),
+                         ({"#set": [{"#bigint": "0"}, {"#bigint": "0"}]}, "'votes' cannot hold {\"#bigint\": \"0\"} twice"),
+                         ({"#set": [{"#bigint": "7"}]}, "'votes' cannot hold {\"#bigint\": \"7\"}")):
+        bad = json.loads(text)
+        bad["states"][1]["votes"] = bad_set
+        with pytest.raises(itf_read.SpecError) as e:
+            itf_read.to_trace(itf_read.read_itf(json.dumps(bad, indent=1), "t.itf.json"), ts)
+        assert e.value.diagnostics[0].message == msg
