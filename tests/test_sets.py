@@ -173,3 +173,15 @@ def test_itf_writes_sets_and_reads_them_back() -> None:
         with pytest.raises(itf_read.SpecError) as e:
             itf_read.to_trace(itf_read.read_itf(json.dumps(bad, indent=1), "t.itf.json"), ts)
         assert e.value.diagnostics[0].message == msg
+
+
+def test_text_traces_show_a_set_on_one_line() -> None:
+    from checker.export import render
+    from checker.traces.context import ExportContext
+    ts = one(2)
+    v = explore(ts, symmetry=False).verdict("not_all_commit")
+    assert isinstance(v, Violated)
+    lines = render("text", ts, v.trace, "not_all_commit", ExportContext()).splitlines()
+    assert lines[:7] == ["State 0 (initial):", "  votes = {}", "  rm[0].pc = working", "  rm[1].pc = working",
+                         "  tm.pc = collecting", "Step 1: rm[0].prepare()", "  votes = {0}"]
+    assert lines[9:11] == ["  votes = {0, 1}", "  rm[1].pc = prepared"]
