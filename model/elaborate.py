@@ -15,8 +15,8 @@ from model.diagnostics import outside_int64, short_int
 from model.ir import Const, Expr, Op, Var
 from model.names import BUILTIN_FUNCS, Decl, clash, hiding_note, names_of, report_reserved
 from model.records import push_field, record_of
-from model.sets import ELEM, SetSyntax, var_of
 from model.scope import MachineScope, Scope, VarInfo, key_sort, option_of
+from model.sets import ELEM, SetSyntax, var_of
 from model.smart import TRUE, const_int
 from model.sorts import (
     BOOL,
@@ -430,7 +430,7 @@ class Elaborator:
 
     def _Compare(self, e: S.Compare, env: Env, expected: Sort | None) -> Expr | None:
         if len(e.ops) == 1 and (rw := self._set_compare(e, env)) is not None:   # NOTE(sets)
-            return self.expr(rw, env) if rw is not False else None
+            return None if isinstance(rw, bool) else self.expr(rw, env)
         if any(isinstance(x, S.RecLit) or self.record_fields(x, env) is not None for x in e.operands):
             return self._record_compare(e, env)
         parts: list[Expr] = []

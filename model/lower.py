@@ -249,8 +249,7 @@ def _slots(sc: Scope, el: Elaborator) -> list[Sequence[int]]:
     init: list[Sequence[int]] = []
     for d in sc.spec.vars:
         if (as_set := as_map(d, sc.out)) is not None:   # NOTE(sets) in model/sets.py
-            sc.sets[d.name] = as_set.type.key.name  # type: ignore[attr-defined]
-            d = as_set
+            d, sc.sets[d.name] = as_set
         elif has_set(d.type):   # a bad set type, reported
             continue
         got = el.var_sort(d.type)
@@ -299,8 +298,7 @@ def _machine_slots(sc: Scope, el: Elaborator, m: S.MachineDecl) -> list[Sequence
     sets: dict[str, str] = {}
     for d in m.vars:
         if (as_set := as_map(d, sc.out)) is not None:   # NOTE(sets) in model/sets.py
-            sets[d.name] = as_set.type.key.name  # type: ignore[attr-defined]
-            d = as_set
+            d, sets[d.name] = as_set
         elif has_set(d.type):   # a bad set type, reported
             continue
         got = el.var_sort(d.type, (inst,) if inst is not None else ())

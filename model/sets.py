@@ -19,6 +19,7 @@ spec can write, so it can hide nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from model import syntax as S
@@ -27,9 +28,9 @@ from model.diagnostics import Collector
 ELEM = "e#"   # the bound element of a rewritten quantifier: not a NAME, so no spec can clash
 
 
-def as_map(d: S.VarDecl, out: Collector) -> S.VarDecl | None:
-    """A `set[T]` variable as the map `T -> bool` with its initial value per element; None when
-    the declaration is not a set (or is a bad one, reported)."""
+def as_map(d: S.VarDecl, out: Collector) -> tuple[S.VarDecl, str] | None:
+    """A `set[T]` variable as the map `T -> bool` with its initial value per element, and T's
+    name; None when the declaration is not a set (or is a bad one, reported)."""
     t = d.type
     if not isinstance(t, S.SetType):
         if isinstance(t, S.MapType) and has_set(t):
@@ -42,15 +43,16 @@ def as_map(d: S.VarDecl, out: Collector) -> S.VarDecl | None:
         return None
     mtype = S.MapType(t.elem, S.NamedType("bool", t.span), t.span)
     if d.init is None:
-        return replace(d, type=mtype)
+        return replace(d, type=mtype), t.elem.name
     if not isinstance(d.init, S.SetLit) or d.init_keys:
         out.error("SC301", d.init.span, f"initial value of set '{d.name}' must be a set literal",
                   "{} or {a, b, ...} or any")
-        return replace(d, type=mtype, init=None, init_keys=())
+        return replace(d, type=mtype, init=None, init_keys=()), t.elem.name
     if not d.init.items:
-        return replace(d, type=mtype, init=S.Name("false", d.init.span))
+        return replace(d, type=mtype, init=S.Name("false", d.init.span)), t.elem.name
     init = S.Compare(("in",), (S.Name(ELEM, d.init.span), d.init), d.init.span)
-    return replace(d, type=mtype, init=init, init_keys=((ELEM, t.elem.name),), init_key_spans=(d.init.span,))
+    return replace(d, type=mtype, init=init, init_keys=((ELEM, t.elem.name),),
+                   init_key_spans=(d.init.span,)), t.elem.name
 
 
 def has_set(t: S.SType) -> bool:
@@ -73,14 +75,14 @@ def var_of(sets: dict[str, str], own: dict[str, str], machines: dict[str, dict[s
 class SetSyntax:
     """The rewriting of NOTE(sets), given how to tell a set variable (`var` -> element type)."""
 
-    def __init__(self, var: object):
-        self.var = var   # Callable[[S.SExpr], str | None]
+    def __init__(self, var: Callable[[S.SExpr], str | None]):
+        self.var = var   # the element type of the set variable an expression names, or None
 
     def elem_type(self, e: S.SExpr) -> str | None:
         """The element type of a set expression with a set variable in it; None otherwise."""
         if isinstance(e, S.Binary) and e.op in ("|", "&", "-"):
             return self.elem_type(e.left) or self.elem_type(e.right)
-        return self.var(e)  # type: ignore[operator,no-any-return]
+        return self.var(e)
 
     def is_set(self, e: S.SExpr) -> bool:
         if isinstance(e, S.SetLit):
@@ -89,7 +91,7 @@ class SetSyntax:
             return True
         if isinstance(e, S.Binary) and e.op == "-":
             return self.is_set(e.left) and self.is_set(e.right)
-        return self.var(e) is not None  # type: ignore[operator]
+        return self.var(e) is not None
 
     def member(self, e: S.SExpr, x: S.SExpr) -> S.SExpr:
         """The boolean "x is in the set expression e" (e must satisfy is_set)."""

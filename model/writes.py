@@ -14,8 +14,8 @@ from model import syntax as S
 from model.elaborate import Elaborator, Env, cells_hit, machine_of, numeric
 from model.ir import Const, Expr, Op, Var
 from model.records import push_field
-from model.sets import ELEM
 from model.scope import VarInfo
+from model.sets import ELEM
 from model.sorts import BOOL, Sort, assignable, contains
 from model.source import Span
 

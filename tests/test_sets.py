@@ -30,7 +30,7 @@ def _oracle(n: int):  # type: ignore[no-untyped-def]
     def succ(s: State):  # type: ignore[no-untyped-def]
         tm, rms, votes = s
         for r, pc in enumerate(rms):
-            def to(new: int, v: frozenset[int] = votes) -> State:
+            def to(new: int, v: frozenset[int] = votes, r: int = r) -> State:
                 return tm, (*rms[:r], new, *rms[r + 1:]), v
             if pc == WORKING:
                 yield to(PREPARED, votes | {r})            # prepare
