@@ -42,6 +42,7 @@ NONE_CONST = Const(-1, NoneSort())
 Fields = tuple[tuple[str, Sort], ...]    # a record type's fields (NOTE(records) in model/records.py)
 LITERALS = {"true": True, "True": True, "false": False, "False": False}
 MAX_EXPANSION = 100_000
+NO_SETS = SetSyntax(lambda _: None)
 MAX_WORK = 300_000   # expression nodes elaborated per instance (quantifiers and defs expand)
 
 
@@ -457,6 +458,8 @@ class Elaborator:
 
     def sets(self, env: Env) -> SetSyntax:
         """The rewriting of set expressions in this scope (NOTE(sets) in model/sets.py)."""
+        if not self.sc.sets and not any(m.sets for m in self.sc.machines.values()):
+            return NO_SETS   # the common case: a spec without sets pays for no lookups
         own = env.machine.sets if env.machine is not None else {}
         machines = {n: m.sets for n, m in self.sc.machines.items()}
         bound = {n for n, _ in env.bound}
