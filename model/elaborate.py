@@ -16,6 +16,7 @@ from model.ir import Const, Expr, Op, Var
 from model.names import BUILTIN_FUNCS, Decl, clash, hiding_note, names_of, report_reserved
 from model.records import push_field, record_of
 from model.scope import MachineScope, Scope, VarInfo, key_sort, option_of
+from model.sets import ELEM, SetSyntax, var_of
 from model.smart import TRUE, const_int
 from model.sorts import (
     BOOL,
@@ -41,6 +42,7 @@ NONE_CONST = Const(-1, NoneSort())
 Fields = tuple[tuple[str, Sort], ...]    # a record type's fields (NOTE(records) in model/records.py)
 LITERALS = {"true": True, "True": True, "false": False, "False": False}
 MAX_EXPANSION = 100_000
+NO_SETS = SetSyntax(lambda _: None)
 MAX_WORK = 300_000   # expression nodes elaborated per instance (quantifiers and defs expand)
 
 
@@ -307,6 +309,10 @@ class Elaborator:
             self.err(e.span, f"record '{n}' is read field by field or compared whole", f"{n}.field, or {n} == ...",
                      "SC301")
             return None
+        if not env.static and self.sets(env).var(e) is not None:   # NOTE(sets)
+            self.err(e.span, f"set '{n}' is read with `x in {n}`, len({n}), a comparison or `for x in {n}`",
+                     f"x in {n}", "SC301")
+            return None
         if not env.static and (x := self._state_name(e, env)) is not False:
             return x  # type: ignore[return-value]
         if n in self.sc.members:
@@ -385,6 +391,10 @@ class Elaborator:
         return self._arith(e.span, "unary '-'", Op.NEG, [x], IntSort(-ns.hi, -ns.lo))
 
     def _Binary(self, e: S.Binary, env: Env, expected: Sort | None) -> Expr | None:
+        if e.op in ("|", "&") or (e.op == "-" and self.sets(env).is_set(e)):   # NOTE(sets)
+            self.err(e.span, f"'{e.op}' combines sets, and a set is read only with `in`, len(), a comparison "
+                     "of sets or assigned to a set variable", "x in (s | t), len(s & t), s - t == {}", "SC301")
+            return None
         if e.op in ("and", "or", "=>"):
             a, b = self.bool_expr(e.left, env), self.bool_expr(e.right, env)
             if a is None or b is None:
@@ -420,6 +430,8 @@ class Elaborator:
         return smart.Ite_(c, t, o, join_sort(t.sort, o.sort))
 
     def _Compare(self, e: S.Compare, env: Env, expected: Sort | None) -> Expr | None:
+        if len(e.ops) == 1 and (rw := self._set_compare(e, env)) is not None:   # NOTE(sets)
+            return None if isinstance(rw, bool) else self.expr(rw, env)
         if any(isinstance(x, S.RecLit) or self.record_fields(x, env) is not None for x in e.operands):
             return self._record_compare(e, env)
         parts: list[Expr] = []
@@ -443,6 +455,36 @@ class Elaborator:
             parts.append(c)
             left = right
         return smart.And(*parts)
+
+    def sets(self, env: Env) -> SetSyntax:
+        """The rewriting of set expressions in this scope (NOTE(sets) in model/sets.py)."""
+        if not self.sc.sets and not any(m.sets for m in self.sc.machines.values()):
+            return NO_SETS   # the common case: a spec without sets pays for no lookups
+        own = env.machine.sets if env.machine is not None else {}
+        machines = {n: m.sets for n, m in self.sc.machines.items()}
+        bound = {n for n, _ in env.bound}
+        return SetSyntax(lambda x: var_of(self.sc.sets, own, machines, bound, x))
+
+    def _set_compare(self, e: S.Compare, env: Env) -> S.SExpr | None | bool:
+        """`x in S` and `S OP R` over sets rewritten (NOTE(sets)); None: not about sets; False: an
+        error, reported."""
+        ss, (a, b), op = self.sets(env), e.operands, e.ops[0]
+        if op in ("in", "not in"):
+            if isinstance(b, S.SetLit) or not ss.is_set(b):
+                return None
+            m = ss.member(b, a)
+            return m if op == "in" else S.Unary("not", m, e.span)
+        ta, tb = ss.elem_type(a), ss.elem_type(b)
+        if ta is None and tb is None:
+            return None
+        if not ss.is_set(a) or not ss.is_set(b):
+            self.err((b if ss.is_set(a) else a).span, f"cannot compare a set of {ta or tb} with a value that is "
+                     "not a set", f"a set of {ta or tb}")
+            return False
+        if ta is not None and tb is not None and ta != tb:
+            self.err(e.span, f"cannot compare a set of {ta} with a set of {tb}", f"a set of {ta}")
+            return False
+        return ss.compare(op, a, b, ta or tb, e.span)  # type: ignore[arg-type]
 
     def _operand(self, first: S.SExpr, second: S.SExpr, env: Env) -> Expr | None:
         """Elaborate the first operand; when it is a bare enum member, take its enum from the
@@ -473,7 +515,7 @@ class Elaborator:
 
     def _membership(self, x: Expr, rs: S.SExpr, env: Env, span: Span) -> Expr | None:
         if not isinstance(rs, S.SetLit):
-            self.err(rs.span, "`in` needs a set literal on its right", "{A, B, ...}", "SC308")
+            self.err(rs.span, "`in` needs a set on its right", "{A, B, ...} or a set variable", "SC308")
             return None
         items = [self.expr(i, env, x.sort) for i in rs.items]
         if any(i is None for i in items):
@@ -482,7 +524,8 @@ class Elaborator:
         return None if any(q is None for q in eqs) else smart.Or(*eqs)  # type: ignore[arg-type]
 
     def _SetLit(self, e: S.SetLit, env: Env, expected: Sort | None) -> Expr | None:
-        self.err(e.span, "a set literal is only allowed on the right of `in`", code="SC308")
+        self.err(e.span, "a set literal is only allowed on the right of `in`, in a comparison of sets or "
+                 "assigned to a set", code="SC308")
         return None
 
     def _Index(self, e: S.Index, env: Env, expected: Sort | None) -> Expr | None:
@@ -701,13 +744,21 @@ class Elaborator:
                 return None
             x = self.expr(e.args[0], replace(env, post=None), expected)
             return smart.subst(x, env.post) if x is not None else None
+        if e.func == "len" and not e.kwargs and len(e.args) == 1:   # NOTE(sets)
+            ss = self.sets(env)
+            t = ss.elem_type(e.args[0])
+            if t is None or not ss.is_set(e.args[0]):
+                self.err(e.args[0].span, "len() needs a set variable or an expression over set variables",
+                         "len(s), len(s | t)", "SC311")
+                return None
+            return self.expr(ss.over("count", t, ss.member(e.args[0], S.Name(ELEM, e.span)), e.span), env)
         if e.func in self.sc.ops:
             self.err(e.span, f"operation '{e.func}' can only be invoked by a transition's `call:`",
                      code="SC312")
             return None
-        if e.func in ("min", "max", "post", "all", "any", "count"):
+        if e.func in ("min", "max", "post", "all", "any", "count", "len"):
             self.err(e.span, f"wrong arguments for {e.func}()",
-                     {"min": "min(a, b)", "max": "max(a, b)", "post": "post(expr)"}.get(
+                     {"min": "min(a, b)", "max": "max(a, b)", "post": "post(expr)", "len": "len(s)"}.get(
                          e.func, f"{e.func}(expr for v in Type)"), "SC311")
             return None
         self.err(e.span, f"unknown function '{e.func}'", "a def or one of " + ", ".join(BUILTIN_FUNCS),
@@ -774,6 +825,12 @@ class Elaborator:
         if e.func not in ("all", "any", "count"):
             self.err(e.span, f"'{e.func}(... for ...)' is not supported", "all, any or count", "SC311")
             return None
+        ss = self.sets(env)
+        if e.domain not in self.sc.types and (t := ss.var(S.Name(e.domain, e.span))) is not None:
+            # NOTE(sets): over the elements of set s is over its element type, guarded by s[x]
+            inside = ss.member(S.Name(e.domain, e.span), S.Name(e.var, e.span))
+            cond = inside if e.cond is None else S.Binary("and", inside, e.cond, e.span)
+            return self.expr(S.GenCall(e.func, e.elem, e.var, t, cond, e.span), env, expected)
         dom = self.domain(e.domain, e.span)
         if dom is None or not self.binder_ok(e.var, e.span, env):
             return None

@@ -221,6 +221,12 @@ class _Build(Transformer):  # type: ignore[type-arg]
     def sub(self, meta: object, c: list[S.SExpr]) -> S.Binary:
         return self._bin("-", meta, c)
 
+    def union(self, meta: object, c: list[S.SExpr]) -> S.Binary:
+        return self._bin("|", meta, c)
+
+    def inter(self, meta: object, c: list[S.SExpr]) -> S.Binary:
+        return self._bin("&", meta, c)
+
     def mul(self, meta: object, c: list[S.SExpr]) -> S.Binary:
         return self._bin("*", meta, c)
 
@@ -297,6 +303,9 @@ class _Build(Transformer):  # type: ignore[type-arg]
     def reclit(self, meta: object, c: list[object]) -> S.RecLit:
         items = [x for x in c if x is not None]
         return S.RecLit(tuple((str(n), v) for n, v in zip(items[::2], items[1::2], strict=True)), self._s(meta))  # type: ignore[misc]
+
+    def settype(self, meta: object, c: list[S.SType]) -> S.SetType:
+        return S.SetType(c[0], self._s(meta))
 
     def maptype(self, meta: object, c: list[S.SType]) -> S.MapType:
         return S.MapType(c[0], c[1], self._s(meta))

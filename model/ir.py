@@ -115,6 +115,9 @@ class StateVar:
     # NOTE(records) in model/records.py: a record variable's field `f` has its own slots
     # (base "r.f"); `record` names the record variable ("r"), so exporters regroup the fields
     record: str = ""
+    # NOTE(sets) in model/sets.py: the cell's last key is an element of a set and its bool value
+    # says whether that element is in; exporters write the cells of one set as {a, b}
+    set_elem: bool = False
 
     @property
     def key_path(self) -> tuple[tuple[Sort, int], ...]:

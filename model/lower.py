@@ -35,6 +35,7 @@ from model.ir import (
 from model.names import check_names
 from model.params import Instance
 from model.scope import MachineScope, Scope, VarInfo, check_duplicates, param_consts, status_sort
+from model.sets import as_map, has_set
 from model.sorts import MAX_VALUES, EnumSort, IndexSort, IntSort, KeySort, OptionSort, Sort, assignable, contains, size
 from model.writes import Write, lower_assign, place_of, range_bad, updates_of, write
 
@@ -247,6 +248,10 @@ def _keyed_init(sc: Scope, el: Elaborator, d: S.VarDecl, sort: Sort,
 def _slots(sc: Scope, el: Elaborator) -> list[Sequence[int]]:
     init: list[Sequence[int]] = []
     for d in sc.spec.vars:
+        if (as_set := as_map(d, sc.out)) is not None:   # NOTE(sets) in model/sets.py
+            d, sc.sets[d.name] = as_set
+        elif has_set(d.type):   # a bad set type, reported
+            continue
         got = el.var_sort(d.type)
         if got is None:
             continue
@@ -257,6 +262,7 @@ def _slots(sc: Scope, el: Elaborator) -> list[Sequence[int]]:
         for fd, fsort in _fields_of(sc, d, sort):
             fmt = (d.name + "[{}]" * len(keys) + fd.name[len(d.name):]) if fd is not d else None
             slots = sc.new_slots(fd.name, fsort, keys, fmt=fmt, record=d.name if fd is not d else "")
+            _mark_set(sc, d.name in sc.sets, slots)
             sc.globals[fd.name] = VarInfo(fd.name, fsort, keys[0] if keys else None, slots, keys[1:])
             init.extend(_slot_inits(sc, el, fd, fsort, keys, len(slots)))
     for m in sc.spec.machines:
@@ -289,7 +295,12 @@ def _machine_slots(sc: Scope, el: Elaborator, m: S.MachineDecl) -> list[Sequence
     init.extend([(m.states.index(m.init),)] * len(pc.slots))
     fields = {}
     records: dict[str, tuple[str, ...]] = {}
+    sets: dict[str, str] = {}
     for d in m.vars:
+        if (as_set := as_map(d, sc.out)) is not None:   # NOTE(sets) in model/sets.py
+            d, sets[d.name] = as_set
+        elif has_set(d.type):   # a bad set type, reported
+            continue
         got = el.var_sort(d.type, (inst,) if inst is not None else ())
         if got is None:
             continue
@@ -299,10 +310,17 @@ def _machine_slots(sc: Scope, el: Elaborator, m: S.MachineDecl) -> list[Sequence
             records[d.name] = tuple(f for f, _ in sort)
         for fd, fsort in _fields_of(sc, d, sort):
             slots = _field_slots(sc, m.name, d.name, fsort, inst, keys, fd.name[len(d.name) + 1:])
+            _mark_set(sc, d.name in sets, slots)
             fields[fd.name] = VarInfo(fd.name, fsort, inst, slots, keys)
             init.extend(_slot_inits(sc, el, fd, fsort, keys, len(slots)))
-    sc.machines[m.name] = MachineScope(m, inst, pc, fields, records)
+    sc.machines[m.name] = MachineScope(m, inst, pc, fields, records, sets)
     return init
+
+
+def _mark_set(sc: Scope, is_set: bool, slots: Sequence[int]) -> None:
+    """NOTE(sets) in model/sets.py: tell exporters these cells are one set's elements."""
+    for s in slots if is_set else ():
+        sc.vars[s] = replace(sc.vars[s], set_elem=True)
 
 
 def _fields_of(sc: Scope, d: S.VarDecl, sort: Sort | Fields) -> list[tuple[S.VarDecl, Sort]]:

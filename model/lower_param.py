@@ -31,6 +31,7 @@ from model.elaborate import Elaborator, Env, numeric
 from model.ir import App, Const, Expr, Ite, Op, Select, StateVar, Var
 from model.params import Instance
 from model.scope import MachineScope, Scope, check_duplicates, param_consts, status_sort
+from model.sets import has_set
 from model.sorts import BOOL, EnumSort, IndexSort, IntSort, OptionSort, Sort
 from model.source import Span
 
@@ -380,7 +381,7 @@ def _exprs(p: PProperty) -> list[Expr]:
 
 def _outside(spec: S.SpecDecl) -> list[Refusal]:
     """Constructs this lowering does not encode (yet), refused before anything is lowered:
-    nested and machine-local maps, records and key-dependent initial values (their cells are
+    finite sets, nested and machine-local maps, records and key-dependent initial values (their cells are
     key paths, NOTE(key-paths) in model/ir.py), and property families (a member names one
     element of its set). Refusing keeps the verdict unknown, never a proof of another system."""
     records = {t.name for t in spec.types if t.kind == "record"}
@@ -388,7 +389,9 @@ def _outside(spec: S.SpecDecl) -> list[Refusal]:
     local = [(v, True) for m in spec.machines for v in m.vars]
     for v, in_machine in [*((v, False) for v in spec.vars), *local]:
         t = v.type
-        if isinstance(t, S.MapType) and (in_machine or isinstance(t.value, S.MapType)):
+        if has_set(t):   # NOTE(sets) in model/sets.py: a set is a map over its element type
+            out.append(Refusal(v.span, f"variable '{v.name}'", "a finite set"))
+        elif isinstance(t, S.MapType) and (in_machine or isinstance(t.value, S.MapType)):
             out.append(Refusal(v.span, f"variable '{v.name}'", "a nested or machine-local map"))
         elif v.init_keys:
             out.append(Refusal(v.span, f"variable '{v.name}'", "an initial value that depends on the key"))

@@ -33,7 +33,7 @@ RESERVED = {
     "self": "the machine instance running the transition", "pc": "a machine's control state",
     "result": "the status returned by the transition's operation",
 }
-BUILTIN_FUNCS = ("all", "any", "count", "min", "max", "post")
+BUILTIN_FUNCS = ("all", "any", "count", "min", "max", "post", "len")
 
 
 @dataclass(frozen=True)

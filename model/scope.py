@@ -42,6 +42,7 @@ class MachineScope:
     pc: VarInfo
     fields: dict[str, VarInfo]
     records: dict[str, tuple[str, ...]] = field(default_factory=dict)   # record variable -> its fields
+    sets: dict[str, str] = field(default_factory=dict)   # set variable -> element type (NOTE(sets))
 
 
 @dataclass
@@ -61,6 +62,7 @@ class Scope:
     lanes: IndexSort | None = None        # the index set declared `lane: true` (NOTE(lanes))
     record_types: dict[str, tuple[tuple[str, Sort], ...]] = field(default_factory=dict)
     records: dict[str, tuple[str, ...]] = field(default_factory=dict)   # global record variable -> fields
+    sets: dict[str, str] = field(default_factory=dict)   # global set variable -> element type (NOTE(sets))
 
     def all_names(self) -> list[str]:
         return [*self.params, *self.types, *self.members, *self.defs, *self.globals, *self.machines]

@@ -145,7 +145,15 @@ class MapType:
     span: Span = field(compare=False)
 
 
-SType = NamedType | OptionType | RangeType | MapType
+@dataclass(frozen=True)
+class SetType:
+    """`set[T]`: a finite set of elements of a named finite type (NOTE(sets) in model/sets.py)."""
+
+    elem: SType
+    span: Span = field(compare=False)
+
+
+SType = NamedType | OptionType | RangeType | MapType | SetType
 
 # ---- declarations --------------------------------------------------------------------------
 

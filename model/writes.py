@@ -15,6 +15,7 @@ from model.elaborate import Elaborator, Env, cells_hit, machine_of, numeric
 from model.ir import Const, Expr, Op, Var
 from model.records import push_field
 from model.scope import VarInfo
+from model.sets import ELEM
 from model.sorts import BOOL, Sort, assignable, contains
 from model.source import Span
 
@@ -97,6 +98,10 @@ def place_of(el: Elaborator, lhs: S.SExpr, env: Env) -> Place | None:
     return None
 
 
+def _show(e: S.SExpr) -> str:
+    return e.id if isinstance(e, S.Name) else str(getattr(e, "name", "the set"))
+
+
 def _root(lhs: S.Index) -> S.SExpr:
     base: S.SExpr = lhs
     while isinstance(base, S.Index):
@@ -139,6 +144,15 @@ def write(el: Elaborator, place: Place, value: Expr, span: Span, cond: Expr) -> 
 
 def lower_assign(el: Elaborator, a: S.Assign, env: Env, cond: Expr) -> list[Write]:
     """One surface assignment (possibly `for w in T`) -> writes."""
+    ss = el.sets(env)
+    if a.target.var is None and (t := ss.var(a.target.lhs)) is not None:   # NOTE(sets) in model/sets.py
+        if not ss.is_set(a.value) or ss.elem_type(a.value) not in (None, t):
+            el.err(a.value.span, f"set '{_show(a.target.lhs)}' of {t} is assigned a value that is not a set of {t}",
+                   "{}, {a, b}, s | {x}, s - {x}, s & t", "SC301")
+            return []
+        x = S.Name(ELEM, a.target.span)
+        each = S.Target(S.Index(a.target.lhs, x, a.target.span), ELEM, t, a.target.span)
+        return lower_assign(el, S.Assign(each, ss.member(a.value, x)), env, cond)
     envs = [env]
     if a.target.var is not None:
         dom = el.domain(a.target.domain or "", a.target.span)

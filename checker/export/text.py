@@ -12,9 +12,28 @@ def render_value(ts: TransitionSystem, slot: int, value: int) -> str:
     return ts.vars[slot].sort.render(value)
 
 
+def rows(ts: TransitionSystem, state: tuple[int, ...]) -> list[tuple[str, str, tuple[int, ...]]]:
+    """(name, shown value, slots) per line of a state: one per slot, and one per set, whose
+    cells (`votes[0]`, `votes[1]`) are shown together as `votes = {0, 1}` (NOTE(sets))."""
+    out: list[tuple[str, str, tuple[int, ...]]] = []
+    sets: dict[str, int] = {}
+    for i, v in enumerate(ts.vars):
+        if not v.set_elem:
+            out.append((v.name, render_value(ts, i, state[i]), (i,)))
+            continue
+        cut = v.name.rindex("[")
+        name, elem = v.name[:cut], v.name[cut + 1:-1]
+        if name not in sets:
+            sets[name] = len(out)
+            out.append((name, "", ()))
+        _, shown, slots = out[sets[name]]
+        shown = shown + (", " if shown and state[i] else "") + (elem if state[i] else "")
+        out[sets[name]] = (name, shown, (*slots, i))
+    return [(n, "{" + x + "}" if ts.vars[sl[0]].set_elem else x, sl) for n, x, sl in out]
+
+
 def render_trace(ts: TransitionSystem, trace: Trace, prop: str | None = None) -> str:
-    blocks = [["State 0 (initial):"] +
-              [f"  {v.name} = {render_value(ts, i, x)}" for i, (v, x) in enumerate(zip(ts.vars, trace.states[0]))]]
+    blocks = [["State 0 (initial):"] + [f"  {n} = {x}" for n, x, _ in rows(ts, trace.states[0])]]
     for k, a in enumerate(trace.actions, start=1):
         blocks.append(_step(ts, trace, k, a))
     lines: list[str] = []
@@ -36,7 +55,7 @@ def _step(ts: TransitionSystem, trace: Trace, k: int, a: int) -> list[str]:
     pre, post = trace.states[k - 1], trace.states[k]
     status = status_of(act, pre)
     head = f"Step {k}: {act.label.render()}" + (f"  [{act.call} -> {status}]" if status else "")
-    changed = [f"  {ts.vars[i].name} = {render_value(ts, i, y)}" for i, (x, y) in enumerate(zip(pre, post)) if x != y]
+    changed = [f"  {n} = {x}" for n, x, slots in rows(ts, post) if any(pre[i] != post[i] for i in slots)]
     return [head, *(changed or ["  (no variable changed)"])]
 
 

@@ -7,7 +7,8 @@ Encoding (read back by checker/traces/itf_read.py, so the two must change togeth
     {"#map": [[key, value], ...]} in key order; machine fields are maps from instance to value
     ("vcpu.pc"), a singleton machine's fields are plain variables ("teardown.pc"); a nested
     map, and a machine's local map, is a map of maps, outermost key first (NOTE(key-paths)); a record is an
-    object of its fields {"src": ..., "ok": ...}, also as a map's value (NOTE(records));
+    object of its fields {"src": ..., "ok": ...}, also as a map's value (NOTE(records)); a set is
+    {"#set": [element, ...]} in element order (NOTE(sets) in model/sets.py);
   - each state's `#meta` has its index and the action that produced it ("init" for state 0),
     with the transition, instance, arguments, operation and returned status;
   - the top-level `#meta` says how to find the spec again: source path, variant, params.
@@ -107,6 +108,8 @@ def _json(ts: TransitionSystem, slots: list[int], state: tuple[int, ...], ints: 
         if first.record:
             return {field_name(ts.vars[s]): value(ts.vars[s].sort, state[s], ints) for s in slots}
         return value(first.sort, state[slots[0]], ints)
+    if first.set_elem and depth == key_count(first) - 1:
+        return {"#set": [key_value(k, ints) for k, sub in key_groups(ts, slots, depth) if state[sub[0]]]}
     return {"#map": [[key_value(k, ints), _json(ts, sub, state, ints, depth + 1)]
                      for k, sub in key_groups(ts, slots, depth)]}
 

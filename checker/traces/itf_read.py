@@ -236,6 +236,9 @@ def _map(doc: ItfDocument, ts: TransitionSystem, slots: list[int], x: Json, wher
             values[slots[0]] = _value(doc, ts.vars[slots[0]].sort, x, where, out)
         return
     keys = dict(key_groups(ts, slots, depth))
+    if ts.vars[slots[0]].set_elem and depth == key_count(ts.vars[slots[0]]) - 1:
+        _set(doc, keys, x, where, values, out)
+        return
     pairs = x.get("#map") if isinstance(x, dict) and set(x) == {"#map"} else None
     if not isinstance(pairs, list):
         out.error("SC504", doc.span(where), f"'{where[-1]}' is a map in the spec", '{"#map": [[key, value], ...]}')
@@ -257,6 +260,25 @@ def _map(doc: ItfDocument, ts: TransitionSystem, slots: list[int], x: Json, wher
     missing = [k for k in keys if k not in seen]
     if missing:
         out.error("SC504", doc.span(where), f"'{where[-1]}' lacks key(s) {', '.join(str(k) for k in missing)}")
+
+
+def _set(doc: ItfDocument, keys: dict[str, list[int]], x: Json, where: Path_, values: list[int],
+         out: Collector) -> None:
+    """A set: {"#set": [element, ...]}, each element once (NOTE(sets) in model/sets.py)."""
+    elems = x.get("#set") if isinstance(x, dict) and set(x) == {"#set"} else None
+    if not isinstance(elems, list):
+        out.error("SC504", doc.span(where), f"'{where[-1]}' is a set in the spec", '{"#set": [element, ...]}')
+        return
+    seen: set[str] = set()
+    for j, e in enumerate(elems):
+        k = key_text(e)
+        if k is None or k not in keys or k in seen:
+            out.error("SC504", doc.span((*where, "#set", j)), f"'{where[-1]}' cannot hold "
+                      f"{json.dumps(e)[:60]}" + (" twice" if k in seen else ""), "one of " + ", ".join(keys))
+            continue
+        seen.add(k)
+    for k, slots in keys.items():
+        values[slots[0]] = int(k in seen)
 
 
 def _record(doc: ItfDocument, ts: TransitionSystem, slots: list[int], x: Json, where: Path_,

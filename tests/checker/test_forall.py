@@ -239,6 +239,7 @@ def test_a_spec_without_symmetric_sets_has_nothing_to_prove_for_all() -> None:
 @pytest.mark.parametrize(("spec", "where"), [
     ("alloc_nested.yaml", "tests/specs/alloc_nested.yaml:12:3: variable 'grant': a nested or machine-local map"),
     ("records.yaml", "tests/specs/records.yaml:11:3: variable 'last': a record"),
+    ("two_phase_sets.yaml", "tests/specs/two_phase_sets.yaml:11:3: variable 'votes': a finite set"),
     ("families.yaml", "tests/specs/families.yaml:22:3: property family 'crit_owner': each member names one "
                       "element of its set (`for:`)"),
 ])
