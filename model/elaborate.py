@@ -154,8 +154,8 @@ def _mentions(e: object, name: str) -> bool:
         return True
     if isinstance(e, tuple):
         return any(_mentions(x, name) for x in e)
-    if hasattr(e, "__dataclass_fields__"):
-        return any(_mentions(getattr(e, f), name) for f in e.__dataclass_fields__ if f != "span")
+    if hasattr(e, "__dataclass_fields__"):   # a syntax node: its fields, without getattr on names
+        return any(_mentions(v, name) for f, v in vars(e).items() if f != "span")
     return False
 
 

@@ -126,7 +126,7 @@ def test_count_compared_with_other_than_zero_is_refused(tmp_path: Path) -> None:
 
 
 # guards that hold whenever `go` may fire (self idle), so all-busy stays reachable at every size
-GO_GUARDS = ["true", "p[self].pc == idle", "any(p[u].pc != busy for u in Proc)", "not flag or not flag"]
+GO_GUARDS = ["true", "p[self].pc == idle", "any(p[u].pc != busy for u in Proc)", "flag or not flag"]
 
 
 def _from(m: int, with_lemma: bool, guard: str = "true", stop: bool = False) -> str:
