@@ -25,7 +25,9 @@ def test_tdx_holding_safety_proved_for_all_v(variant: str) -> None:
     safety = [p.name for p in ts.properties if not p.temporal]
     got = {v.prop: v for v in run_instance(ts, safety, FOR_ALL).verdicts}
     holding = {p for p in safety if ts.prop(p).expect in (None, "holds")}
-    assert {p for p, v in got.items() if isinstance(v, Proved)} == holding - {"S2", "deadlock"}
+    # S2 is violated at every size with P > K unless KVM_TDX_INIT_VCPU is atomic (its expectation there)
+    s2 = load_spec(TDX, ("V=1", "P=3", "K=2"), variant)[0].prop("S2").expect == "violated"
+    assert {p for p, v in got.items() if isinstance(v, Proved)} == holding - {"deadlock"} - ({"S2"} if s2 else set())
     assert all(v.for_all == ("V", "P", "K") and v.detail.startswith("for all V >= 1, P >= 2, K >= 1: ")
                for v in got.values() if isinstance(v, Proved))
     for n in (1, 2):   # the explicit engine's exact verdicts at the sizes that finish quickly
@@ -40,7 +42,7 @@ def test_tdx_holding_safety_proved_for_all_v(variant: str) -> None:
      "not proved for all sizes: S8 is not inductive relative to the lemmas: it fails after vm.mng_create()"),
     ("lists_agree", "v6_16", "S4_list",
      "the lemmas are not proved for all sizes: lemma loaded_online is not inductive: it fails after "
-     "cpuhp.finish(c=0)"),
+     "cpuhp.finish(c=c)"),
     ("assoc_belief", "v6_16_atomic_init", "S3",
      "the lemmas are not proved for all sizes: lemma leak_path is not inductive: it fails after td.vpflushdone()"),
 ])
