@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 # NOTE(interrupt): Ctrl-C ends the run, not the program. Whoever sees the first SIGINT (an engine
@@ -165,3 +167,18 @@ def rss_mb() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     except (ImportError, OSError):  # pragma: no cover - non-POSIX
         return 0.0
+
+
+@contextmanager
+def sigint_ignored() -> Iterator[None]:
+    """Processes started inside ignore SIGINT (NOTE(interrupt)): an ignored signal stays ignored
+    across exec, and Python installs no KeyboardInterrupt handler where SIGINT is ignored at
+    start-up; the process that started them sees Ctrl-C alone and stops them."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)

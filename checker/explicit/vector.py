@@ -400,15 +400,20 @@ class _VSearch:
             self.transitions += len(p)
         self.new += np.bincount(b.act[f], minlength=len(self.acts))
         for name, (row, i, pos) in b.events.items():
-            sid = first_id + row
-            if i == DONE:
-                self.violated(name, self.trace_to(sid))
-            elif pos >= 0:
-                self.violated(name, self.trace_to(base + pos))
-            else:
-                a = self.ts.actions[i]
-                t = successor(self.state(sid), [(s, compile_expr(e)) for s, e in a.updates])
-                self.violated(name, self.trace_to(sid, (i, t)))
+            self.event(name, first_id + row, i, pos, base)
+
+    def event(self, name: str, sid: int, i: int, pos: int, base: int) -> None:
+        """Property `name` violated, found expanding state sid: by the state itself (a deadlock,
+        i == DONE), by the new state stored at base + pos (an invariant), or by action i's step
+        (a step property; its post-state is recomputed, it may not have been stored)."""
+        if i == DONE:
+            self.violated(name, self.trace_to(sid))
+        elif pos >= 0:
+            self.violated(name, self.trace_to(base + pos))
+        else:
+            a = self.ts.actions[i]
+            t = successor(self.state(sid), [(s, compile_expr(e)) for s, e in a.updates])
+            self.violated(name, self.trace_to(sid, (i, t)))
 
     def over_limit(self) -> str | None:
         return self.budget.over_limit()

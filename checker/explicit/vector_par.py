@@ -46,20 +46,17 @@ import signal
 import threading
 import time
 import traceback
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import partial
 from typing import Any
 
 import numpy as np
 
-from checker.core.budget import Budget, Progress, rss_mb
-from checker.core.semantics import successor
+from checker.core.budget import Budget, Progress, rss_mb, sigint_ignored
 from checker.explicit.result import ExplicitResult
 from checker.explicit.vector import CHUNK, DONE, Arr, _VSearch, explore_vector
 from checker.explicit.vector_keys import SortedRuns
-from model.evaluate import compile_expr
 from model.ir import TransitionSystem
 
 POLL_S = 0.1            # how often a waiting coordinator looks at the budget (timeout, Ctrl-C)
@@ -255,19 +252,6 @@ def _start_method() -> str:
     return "spawn"
 
 
-@contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    """Workers start with SIGINT ignored (NOTE(interrupt)): the coordinator stops them."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, old)
-
-
 class _Pool:
     """Part 0 in this process, parts 1..n-1 in worker processes, each with a pipe to this one.
 
@@ -279,7 +263,7 @@ class _Pool:
         ctx: Any = mp.get_context(_start_method())
         self.budget, self.n, self.conns, self.procs = budget, n, [], []
         self.rss = [0.0] * n
-        with _sigint_ignored():
+        with sigint_ignored():
             for w in range(1, n):
                 mine, theirs = ctx.Pipe()
                 p = ctx.Process(target=_serve, args=(theirs, ts, list(props), symmetry, w, n, os.getpid()),
@@ -505,11 +489,4 @@ class _ParSearch(_VSearch):
         for name, (sid, i, pos) in events.items():
             if (stop is not None and sid > stop) or pos >= kept:
                 continue
-            if i == DONE:
-                self.violated(name, self.trace_to(sid))
-            elif pos >= 0:
-                self.violated(name, self.trace_to(base + pos))
-            else:
-                a = self.ts.actions[i]
-                t = successor(self.state(sid), [(s, compile_expr(e)) for s, e in a.updates])
-                self.violated(name, self.trace_to(sid, (i, t)))
+            self.event(name, sid, i, pos, base)

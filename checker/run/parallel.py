@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import signal
-import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from functools import partial
 from typing import TypeVar
 
-from checker.core.budget import interrupt
+from checker.core.budget import interrupt, sigint_ignored
 
 J = TypeVar("J")
 R = TypeVar("R")
@@ -35,20 +33,6 @@ def ignore_sigint() -> None:
     """In a worker: SIGINT is the parent's to handle (multiprocessing may reinstate Python's
     handler while the worker starts, so it is ignored again here)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-@contextmanager
-def sigint_ignored() -> Iterator[None]:
-    """Processes started inside ignore SIGINT: an ignored signal stays ignored across exec, and
-    Python installs no KeyboardInterrupt handler where SIGINT is ignored at start-up."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, old)
 
 
 def map_ordered(fn: Callable[[J], R], jobs: Sequence[J], workers: int = 1, dask_address: str | None = None,

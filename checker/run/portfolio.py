@@ -10,10 +10,10 @@ import queue as queue_mod
 from collections.abc import Sequence
 from dataclasses import replace
 
-from checker.core.budget import Budget
+from checker.core.budget import Budget, sigint_ignored
 from checker.core.verdict import HoldsUpTo, Proved, Provenance, Unknown, Verdict, Violated
 from checker.run.engines import ENGINES, run_engine
-from checker.run.parallel import ignore_sigint, sigint_ignored
+from checker.run.parallel import ignore_sigint
 from model.ir import TransitionSystem
 
 PORTFOLIO = ENGINES
