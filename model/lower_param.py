@@ -158,15 +158,22 @@ def bound_vars(e: object) -> set[int]:
         x = stack.pop()
         if isinstance(x, Var) and x.slot < 0:
             out.add(x.slot)
-        elif isinstance(x, Select):
-            stack.append(x.index)
-        elif isinstance(x, Ite):
-            stack.extend((x.cond, x.then, x.other))
-        elif isinstance(x, App):
-            stack.extend(x.args)
-        elif isinstance(x, (Quant, Count)):
-            stack.extend((x.var, x.body))
+        else:
+            stack.extend(_children(x))
     return out
+
+
+def _children(x: object) -> tuple[object, ...]:
+    """The sub-expressions of one node (a quantifier's or count's bound variable included)."""
+    if isinstance(x, Select):
+        return (x.index,)
+    if isinstance(x, Ite):
+        return (x.cond, x.then, x.other)
+    if isinstance(x, App):
+        return tuple(x.args)
+    if isinstance(x, (Quant, Count)):
+        return (x.var, x.body)
+    return ()
 
 
 def rename(e: Expr, old: Var, new: Expr) -> Expr:
@@ -212,14 +219,8 @@ def find_counts(e: object) -> list[Count]:
         x = stack.pop()
         if isinstance(x, Count):
             out.append(x)
-        elif isinstance(x, Select):
-            stack.append(x.index)
-        elif isinstance(x, Ite):
-            stack.extend((x.cond, x.then, x.other))
-        elif isinstance(x, App):
-            stack.extend(x.args)
-        elif isinstance(x, Quant):
-            stack.append(x.body)
+        else:
+            stack.extend(_children(x))
     return out
 
 
