@@ -69,6 +69,9 @@ def spec_data(spec: LoadedSpec, systems: Sequence[TransitionSystem]) -> dict[str
                             if m.name == S.GLOBAL for t in m.transitions]}
            if any(m.name == S.GLOBAL for m in d.machines) else {}),
         "properties": [_prop(src, p) for p in d.properties],
+        # fairness and stuttering only when the spec states them (older JSON unchanged)
+        **({"fairness": [_fair(g) for g in d.fairness]} if d.fairness else {}),
+        **({"stutter": True} if d.stutter else {}),
         "instances": [{"variant": ts.variant, "params": dict(ts.params), "slots": len(ts.vars),
                        "actions": len(ts.actions),
                        "properties": {p.name: p.expect for p in ts.properties}} for ts in systems],
@@ -119,7 +122,14 @@ def _machine(src: SourceFile, m: S.MachineDecl, ops: dict[str, S.OpDecl]) -> dic
     return {"name": m.name, "instances": m.instances, "states": list(m.states), "init": m.init,
             "terminal": list(m.terminal), "doc": m.doc, "vars": [_var(src, v) for v in m.vars],
             "lane": _expr(src, m.lane) or None,
+            **({"fair": m.fair} if m.fair else {}),
+            **({"fair_groups": [_fair(g) for g in m.fair_groups]} if m.fair_groups else {}),
             "transitions": [_transition(src, t, ops) for t in m.transitions]}
+
+
+def _fair(g: S.FairDecl) -> dict[str, object]:
+    """A fairness group: its kind and the transitions it joins ("all": every one in scope)."""
+    return {"kind": g.kind, "transitions": [n for n, _ in g.names] if g.names is not None else "all"}
 
 
 def _transition(src: SourceFile, t: S.TransitionDecl, ops: dict[str, S.OpDecl]) -> dict[str, object]:
@@ -132,7 +142,8 @@ def _transition(src: SourceFile, t: S.TransitionDecl, ops: dict[str, S.OpDecl]) 
             "when": _expr(src, t.when), "guard": _expr(src, t.guard),
             "call": _expr(src, t.call), "operation": _op(src, op) if op is not None else None,
             "store": _expr(src, t.store) or None, "effect": _effect(src, t.effect),
-            "lane": _expr(src, t.lane) or None, "doc": t.doc, "cites": list(t.cites)}
+            "lane": _expr(src, t.lane) or None, "doc": t.doc, "cites": list(t.cites),
+            **({"fair": t.fair} if t.fair else {})}
 
 
 def _prop(src: SourceFile, p: S.PropertyDecl) -> dict[str, object]:
@@ -155,6 +166,7 @@ def render(spec: LoadedSpec, systems: Sequence[TransitionSystem]) -> str:
     out += _section("operations", [x for o in d["operations"] for x in _op_lines(o)])  # type: ignore[attr-defined]
     out += _section("machines", [x for m in d["machines"] for x in _machine_lines(m)])  # type: ignore[attr-defined]
     out += _section("transitions", [x for t in d.get("transitions", []) for x in _transition_lines(t)])  # type: ignore[attr-defined]
+    out += _section("fairness", _fairness_lines(d))
     out += _section("properties", [x for p in d["properties"] for x in _prop_lines(p)])  # type: ignore[attr-defined]
     out += _section("instances", [_instance_line(i) for i in d["instances"]])  # type: ignore[attr-defined]
     out += _section("citations", _citations(spec))
@@ -219,6 +231,9 @@ def _machine_lines(m: dict[str, object]) -> list[str]:
     lines += [f"  var {_var_line(v)}" for v in m["vars"]]  # type: ignore[attr-defined]
     if m["lane"]:
         lines.append(f"  lane: {m['lane']}")
+    if m.get("fair"):
+        lines.append(f"  fair: {m['fair']} (default of its transitions)")
+    lines += [f"  fair: {_fair_line(g)}" for g in m.get("fair_groups", [])]  # type: ignore[attr-defined]
     for t in m["transitions"]:  # type: ignore[attr-defined]
         lines += [f"  {x}" for x in _transition_lines(t)]
     return lines
@@ -228,8 +243,8 @@ def _transition_lines(t: dict[str, object]) -> list[str]:
     src = ", ".join(t["from"]) if isinstance(t["from"], list) else t["from"]  # type: ignore[arg-type]
     params = ", ".join(f"{k}: {ty}" for k, ty in t["params"].items())  # type: ignore[attr-defined]
     lines = [f"{t['name']}({params}): {src} -> {t['to'] or '(stay)'}"]
-    for key in ("when", "guard", "lane", "call"):
-        if t[key]:
+    for key in ("when", "guard", "lane", "call", "fair"):
+        if t.get(key):
             lines.append(f"  {key}: {t[key]}")
     if t["operation"]:
         lines += [f"    {x}" for x in _contract_lines(t["operation"])]  # type: ignore[arg-type]
@@ -241,6 +256,19 @@ def _transition_lines(t: dict[str, object]) -> list[str]:
         lines.append(f"  doc: {' '.join(str(t['doc']).split())}")
     if t["cites"]:
         lines.append(f"  cites: {', '.join(t['cites'])}")  # type: ignore[arg-type]
+    return lines
+
+
+def _fair_line(g: dict[str, object]) -> str:
+    names = g["transitions"]
+    return f"{g['kind']}: " + ("all" if names == "all" else " or ".join(names))  # type: ignore[arg-type]
+
+
+def _fairness_lines(d: dict[str, object]) -> list[str]:
+    """The spec-wide fairness groups and `stutter: true`; a machine's own are under it."""
+    lines = [_fair_line(g) for g in d.get("fairness", [])]  # type: ignore[attr-defined]
+    if d.get("stutter"):
+        lines.append("stutter: every state may stutter (TLA+-style; NOTE(stutter))")
     return lines
 
 

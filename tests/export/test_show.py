@@ -80,3 +80,53 @@ def test_no_expression_of_the_tdx_spec_is_shown_as_a_block_marker() -> None:
     data = json.loads(r.stdout)
     assert not [s for s in _strings(data["machines"]) + _strings(data["operations"]) if s.strip() in (">", "|")]
     assert not [x for x in run("show", "specs/tdx/teardown.yaml").stdout.splitlines() if x.endswith(": >")]
+
+
+FAIR_SPEC = """
+spec: fairshow
+stutter: true
+machines:
+  a:
+    states: [wait, done]
+    init: wait
+    fair: {weak: [go, skip]}
+    transitions:
+      go: {from: wait, to: done}
+      skip: {from: wait, to: wait}
+  b:
+    states: [wait, done]
+    init: wait
+    fair: weak
+    transitions:
+      go: {from: wait, to: done, fair: strong}
+fairness:
+  - {weak: [a.go, b.go]}
+  - {strong: all}
+properties:
+  someone_done:
+    eventually: "a.pc == done or b.pc == done"
+"""
+
+
+def test_show_lists_every_kind_of_fairness_and_stuttering(tmp_path: Path) -> None:
+    """A reader of `show` sees what the liveness verdicts assume: machine defaults, groups,
+    per-transition fairness, the spec-wide groups and `stutter: true`."""
+    spec = tmp_path / "fairshow.yaml"
+    spec.write_text(FAIR_SPEC)
+    text = run("show", str(spec)).stdout.splitlines()
+    for line in ["    fair: weak: go or skip", "    fair: weak (default of its transitions)", "      fair: strong",
+                 "fairness:", "  weak: a.go or b.go", "  strong: all",
+                 "  stutter: every state may stutter (TLA+-style; NOTE(stutter))"]:
+        assert line in text, line
+    data = json.loads(run("show", str(spec), "--json").stdout)
+    a, b = data["machines"]
+    assert a["fair_groups"] == [{"kind": "weak", "transitions": ["go", "skip"]}] and "fair" not in a
+    assert b["fair"] == "weak" and b["transitions"][0]["fair"] == "strong"
+    assert data["fairness"] == [{"kind": "weak", "transitions": ["a.go", "b.go"]}, {"kind": "strong", "transitions": "all"}]
+    assert data["stutter"] is True
+
+
+def test_show_json_has_no_fairness_keys_where_the_spec_states_none() -> None:
+    data = json.loads(run("show", "tests/specs/ops.yaml", "--json").stdout)
+    assert "fairness" not in data and "stutter" not in data
+    assert all("fair" not in t for m in data["machines"] for t in m["transitions"])
