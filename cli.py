@@ -73,6 +73,7 @@ if _STARTING:
 DEFAULT_SUITE = ("specs/tdx", "specs/kernel")   # as in the checkout; installed: checker/run/specs.py shipped_path
 FORMAT_CHOICES = sorted(FORMATS)
 DASK_CONNECT_S = 5.0            # how long --dask waits for its scheduler to answer
+DEPTH_MAX = 10_000               # --depth's largest value; also "as deep as the timeout allows" (NOTE(default-depth))
 EXIT_PIPE = 128 + signal.SIGPIPE
 
 
@@ -154,8 +155,9 @@ def _engine_options(f: Callable[..., None]) -> Callable[..., None]:
     """The options of `check` and `ci` that decide how a check is run (RunOptions)."""
     for opt in reversed([
         click.option("--engine", type=click.Choice(ENGINE_CHOICES), default="explicit", show_default=True),
-        click.option("--depth", type=click.IntRange(0, 10_000), default=30, show_default=True,
-                     help="Bound for BMC and k-induction. `--engine explicit` is bounded only when "
+        click.option("--depth", type=click.IntRange(0, DEPTH_MAX), default=30, show_default=True,
+                     help="Bound for BMC and k-induction; left out with --timeout, `--engine bmc` and "
+                     "`kind` go as deep as the timeout allows. `--engine explicit` is bounded only when "
                      "--depth is given (BFS levels 0..DEPTH; else unbounded)."),
         click.option("--timeout", type=Seconds(), help="Seconds for each instance (spec, variant, params), "
                      "all its properties together ('inf' or left out: no limit); the SMT engines give "
@@ -304,6 +306,7 @@ def check(specs: tuple[str, ...], params: tuple[str, ...], variant: str | None, 
         raise click.UsageError(f"--for-all needs --engine kind (not {engine})")
     if cores > 1 and engine != "explicit":
         raise click.UsageError(f"--cores needs --engine explicit (not {engine})")
+    depth = _smt_depth(engine, depth, timeout)
     run = RunOptions(engine, depth, timeout, max_states, max_memory or default_memory_mb(), not no_symmetry,
                      backend, workers, dask_address, _explicit_depth(engine, depth), all_traces, for_all,
                      cores)
@@ -312,11 +315,23 @@ def check(specs: tuple[str, ...], params: tuple[str, ...], variant: str | None, 
                  require_proof=require_proof, trace_out=trace_out,
                  trace_format=trace_format or (format_for(trace_out) if trace_out else None) or "itf",
                  inline_format=trace_format or "text", invariants=show_invariants)
-    bounds = Bounds(depth, max_states, timeout)
+    bounds = Bounds(depth if depth < DEPTH_MAX else None, max_states, timeout)
     with ProgressLine(not as_json and sys.stderr.isatty(), sys.stderr, bounds, stdout_shared=_stdout_is_tty()) \
             as progress:
         code = run_check(specs, params, variant, properties_, run, show, sys.stdout, sys.stderr, progress)
     sys.exit(code)
+
+
+def _smt_depth(engine: str, depth: int, timeout: float | None) -> int:
+    """NOTE(default-depth): a fixed default bound is below many shortest counterexamples (Tower of
+    Hanoi with 5 disks needs 31 steps), so when the user bounds the run by time instead (--timeout,
+    no --depth), BMC and k-induction deepen until the timeout stops them, and the verdict says the
+    depth reached ("holds up to depth 47 (timeout ...)"). Without a timeout the default stays 30,
+    so that a run ends. `auto` already unrolls past the diameter its explicit search saw
+    (NOTE(auto-depth)) and keeps the rest of its time for the proof."""
+    from click.core import ParameterSource
+    given = click.get_current_context().get_parameter_source("depth") not in (ParameterSource.DEFAULT, None)
+    return DEPTH_MAX if engine in ("bmc", "kind") and timeout is not None and not given else depth
 
 
 def _explicit_depth(engine: str, depth: int) -> int | None:
@@ -457,8 +472,10 @@ def ci(paths: tuple[str, ...], engine: str, depth: int, timeout: float | None, m
     roots = list(paths) or ["specs"]
     if missing := [r for r in roots if not Path(r).exists()]:
         raise click.UsageError(f"no such spec file or directory: {missing[0]}")
+    depth = _smt_depth(engine, depth, timeout)
     gopts = GateOptions(engine, depth, timeout, max_states, require_proof, _explicit_depth(engine, depth))
-    with ProgressLine(json_file is None and sys.stderr.isatty(), sys.stderr, Bounds(depth, max_states, timeout),
+    with ProgressLine(json_file is None and sys.stderr.isatty(), sys.stderr,
+                      Bounds(depth if depth < DEPTH_MAX else None, max_states, timeout),
                       stdout_shared=_stdout_is_tty()) as progress:
         try:
             report = gate(roots, gopts, None if no_cache else Path(cache_dir), changed_since, progress.label,
@@ -594,7 +611,7 @@ def graph(spec: str, params: tuple[str, ...], variant: str | None, fmt: str, max
               help="Mutate only these transitions (machine.transition) or operations, or the mutations so "
               "named ('td.x: guard *'); glob, repeatable.")
 @click.option("--engine", type=click.Choice(ENGINE_CHOICES), default="explicit", show_default=True)
-@click.option("--depth", type=click.IntRange(0, 10_000), default=30, show_default=True,
+@click.option("--depth", type=click.IntRange(0, DEPTH_MAX), default=30, show_default=True,
               help="Bound for BMC and k-induction.")
 @click.option("--timeout", type=Seconds(), help="Seconds per check of one mutant ('inf' or left out: no limit).")
 @click.option("--max-states", type=click.IntRange(1), help="State limit for explicit search.")

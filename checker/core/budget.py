@@ -124,6 +124,11 @@ class Budget:
         """Why an expired budget is spent: Ctrl-C or the clock."""
         if interrupted():
             return INTERRUPTED
+        # the instance's whole budget is spent (a share handed out in its last moments reads
+        # "0.0 s (its share ...)", which tells the user nothing)
+        if self.whole_s is not None and self.outer is not None and (
+                self.timeout_s == 0.0 or time.monotonic() >= self.outer):
+            return f"timeout after {self.whole_s} s"
         if self.whole_s is not None:
             return f"timeout after {self.timeout_s} s (its share of {self.whole_s} s)"
         return f"timeout after {self.timeout_s} s"

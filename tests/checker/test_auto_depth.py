@@ -29,3 +29,20 @@ def test_holds_up_to_names_the_deeper_bound() -> None:
     [v] = auto(ts, ["starts_home"], Budget(max_states=20, max_depth=2)).verdicts
     # liveness: no prover after BMC, so the bounded verdict stands, at the deeper bound
     assert isinstance(v, HoldsUpTo) and (v.depth, v.provenance.engine) == (8, "auto:bmc-lasso")
+
+
+def _check(*args: str) -> str:
+    from click.testing import CliRunner
+
+    import cli
+    return CliRunner().invoke(cli.main, ["check", str(HANOI), "-p", "D=5", "--property", "solved", *args]).stdout
+
+
+def test_bmc_with_a_timeout_and_no_depth_goes_past_the_default_bound() -> None:
+    """NOTE(default-depth) in cli.py: Hanoi with 5 disks needs 31 moves, one past the default
+    depth 30; with --timeout and no --depth BMC deepens until it finds them."""
+    assert "holds up to depth 30 (bmc; bounded, not a proof)" in _check("--engine", "bmc")
+    assert "VIOLATED at depth 31 (bmc)" in _check("--engine", "bmc", "--timeout", "600")
+    # a --depth given is the bound, with or without a timeout
+    assert "holds up to depth 30 (bmc" in _check("--engine", "bmc", "--timeout", "600", "--depth", "30")
+    assert "VIOLATED at depth 31 (bmc)" in _check("--engine", "bmc", "--depth", "31")

@@ -281,6 +281,11 @@ def test_a_share_is_what_is_left_divided_by_the_open_properties() -> None:
     assert b.share(1) is b and Budget().share(3) == Budget()
     expired = replace(share, deadline=time.monotonic() - 1)
     assert expired.stop_reason() == "timeout after 25.0 s (its share of 100 s)"
+    # a share handed out once the whole budget is spent names the whole, not "0.0 s (its share ...)"
+    last = replace(b, deadline=time.monotonic() - 1).share(3)
+    assert last.timeout_s == 0.0 and last.stop_reason() == "timeout after 100 s"
+    spent = replace(share, outer=time.monotonic() - 1, deadline=time.monotonic() - 1)
+    assert spent.stop_reason() == "timeout after 100 s"
 
 
 def test_a_stopped_bound_reads_as_inconclusive_with_its_depth() -> None:
