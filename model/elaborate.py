@@ -115,6 +115,9 @@ FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "!=": "!="}
 
 def _facts(el: Elaborator, op: str, a: S.SExpr, b: S.SExpr, env: Env) -> list[tuple[S.SExpr, Sort]]:
     out: list[tuple[S.SExpr, Sort]] = []
+    ss = el.sets(env)
+    if ss.is_set(a) or ss.is_set(b):   # `s <= {0}` is a subset test, not a bound: nothing to narrow
+        return out
     for x, o, y in ((a, op, b), (b, FLIP.get(op), a)):
         if o is None or (isinstance(x, S.Name) and x.id in ("none", "None")):
             continue

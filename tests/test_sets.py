@@ -14,7 +14,7 @@ from checker.core.verdict import HoldsUpTo, Proved, Violated
 from checker.explicit.search import explore
 from checker.smt import bmc, pdr
 from checker.traces.replay import validate
-from model.load import load_spec
+from model.load import load_spec, load_text
 from tests.oracle import bfs_count
 
 SPEC = Path(__file__).resolve().parent / "specs" / "two_phase_sets.yaml"
@@ -185,3 +185,29 @@ def test_text_traces_show_a_set_on_one_line() -> None:
     assert lines[:7] == ["State 0 (initial):", "  votes = {}", "  rm[0].pc = working", "  rm[1].pc = working",
                          "  tm.pc = collecting", "Step 1: rm[0].prepare()", "  votes = {0}"]
     assert lines[9:11] == ["  votes = {0, 1}", "  rm[1].pc = prepared"]
+
+
+def test_a_subset_test_in_a_guard_is_not_taken_for_a_bound() -> None:
+    """Found by tests/gen_surface.py: NOTE(narrowing) probed `s <= {0}` in a guard as an integer
+    bound on `s` and reported SC301/SC308 for a valid subset test."""
+    text = """
+spec: subset_guard
+params: {N: {default: 2}}
+types: {Node: {index: N}}
+vars: {s: {type: "set[Node]", init: "{}"}}
+machines:
+  p:
+    instances: Node
+    states: [run]
+    init: run
+    transitions:
+      add: {guard: "s <= {0} and {0} >= s", effect: {s: "s | {self}"}}
+properties:
+  small: {invariant: "len(s) <= 1"}
+"""
+    [ts] = load_text(text, "subset_guard.yaml")
+    r = explore(ts, symmetry=False)
+    # {} -> {0} -> {0, 1}, and {} -> {1}, from which nothing is enabled
+    assert (r.states, r.transitions) == (4, 4)
+    v = r.verdict("small")
+    assert isinstance(v, Violated) and v.trace.depth == 2
