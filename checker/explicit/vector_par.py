@@ -56,7 +56,7 @@ import numpy as np
 from checker.core.budget import Budget, Progress, rss_mb, sigint_ignored
 from checker.explicit.result import ExplicitResult
 from checker.explicit.vector import CHUNK, DONE, Arr, _VSearch, explore_vector
-from checker.explicit.vector_keys import SortedRuns
+from checker.explicit.vector_keys import KeySpaceError, SortedRuns
 from model.ir import TransitionSystem
 
 POLL_S = 0.1            # how often a waiting coordinator looks at the budget (timeout, Ctrl-C)
@@ -228,6 +228,8 @@ def _serve(conn: Any, ts: TransitionSystem, props: Sequence[str], symmetry: bool
             return
         try:
             conn.send(("ok", getattr(part, msg[0])(*msg[1:])))
+        except KeySpaceError as e:    # a limit of the search, not a failure: the coordinator stops
+            conn.send(("keyspace", str(e)))
         except Exception:  # noqa: BLE001 - the coordinator raises it, with this traceback
             conn.send(("error", traceback.format_exc()))
 
@@ -291,6 +293,8 @@ class _Pool:
             except (EOFError, OSError):
                 p.join(1.0)
                 raise RuntimeError(f"search worker {p.name} died (exit code {p.exitcode})") from None
+            if status == "keyspace":      # stops the search as in one process (vector.py)
+                raise KeySpaceError(got)
             if status != "ok":
                 raise RuntimeError(f"search worker {p.name} failed:\n{got}")
             out.append(got)

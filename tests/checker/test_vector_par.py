@@ -215,6 +215,22 @@ def test_states_wider_than_one_key_travel_as_words(monkeypatch: pytest.MonkeyPat
         agree(dining, False, cores=(2,))
 
 
+def test_a_full_collapse_table_in_a_worker_stops_the_search_as_in_one_process(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A collapse table that outgrows its ids (KeySpaceError, vector_keys.py) in a worker process
+    is a limit of the search, as in one process (unknown with the reason), not a crashed worker
+    (exit 4). Tables of 4 ids: the forked workers inherit the patched bound."""
+    from checker.core.verdict import Unknown
+    from checker.explicit import vector_keys
+    monkeypatch.setattr(vector_keys, "ID_BITS", 2)
+    [ts] = load_text(WIDE.replace("a < 3", "a < 40").replace("d < 10", "d < 1000"), "wide.yaml")
+    for r in (explore(ts, None), explore(ts, None, cores=2)):
+        v = r.verdict("small")
+        assert isinstance(v, Unknown) and v.reason == "more than 2**2 distinct values in one collapse table", v
+        assert not r.complete
+    assert mp.active_children() == []
+
+
 def test_the_one_state_search_stays_on_one_core() -> None:
     [ts] = load_spec(ROOT / "specs/examples/counter.yaml")
     r = explore(ts, None, backend="state", cores=2)
