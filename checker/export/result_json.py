@@ -114,7 +114,10 @@ def phase_json(p: Phase) -> dict[str, Json]:
     return {"name": p.name, "states": p.states, "transitions": p.transitions, "diameter": p.diameter,
             "complete": p.complete, "symmetry": list(p.symmetry), "time_s": round(p.elapsed_s, 6),
             "coverage": [{"action": c.action, "fired": c.enabled, "new_states": c.new_states}
-                         for c in p.coverage]}
+                         for c in p.coverage],
+            # --cores: how many processes searched, and why one when more were asked for
+            **({"cores": p.cores} if p.cores > 1 or p.serial_why else {}),
+            **({"serial_why": p.serial_why} if p.serial_why else {})}
 
 
 def deciding_phase(ts: TransitionSystem, prop: str, phases: Sequence[Phase]) -> Phase | None:

@@ -261,6 +261,27 @@ def test_cli_cores_says_how_many(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "R states/s, 1 core (the one-state search runs on one core)" in out and code == 0
 
 
+def test_cli_json_says_how_many_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The JSON record's phase carries `cores` (and `serial_why` when the search stayed on one),
+    valid against the schema; a run without --cores has neither."""
+    import json
+
+    import jsonschema
+
+    from checker.export.result_json import schema_path
+    monkeypatch.chdir(ROOT)
+    schema = json.loads(Path(schema_path()).read_text())
+
+    def phase(*args: str) -> dict[str, object]:
+        doc = json.loads(_check("specs/examples/counter.yaml", "--json", *args)[1])
+        jsonschema.validate(doc, schema)
+        return doc["results"][0]["facts"]["phases"][0]  # type: ignore[no-any-return]
+    assert "cores" not in phase() and "serial_why" not in phase()
+    assert phase("--cores", "2")["cores"] == 2
+    assert (phase("--cores", "2", "--backend", "state")["cores"], phase("--cores", "2", "--backend", "state")[
+        "serial_why"]) == (1, "the one-state search runs on one core")
+
+
 def test_cli_cores_needs_the_explicit_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 
