@@ -116,6 +116,7 @@ def _check_depth(sc: Scope, actions: list[Action], props: list[Property], init_c
 
 def _types(sc: Scope, el: Elaborator) -> None:
     for t in sc.spec.types:
+        reported = len(sc.out.diagnostics)
         if t.kind == "enum":
             sort: Sort | None = EnumSort(t.name, t.members)
             sc.add_member(sort)  # type: ignore[arg-type]
@@ -136,6 +137,8 @@ def _types(sc: Scope, el: Elaborator) -> None:
             sort = el.sort_of(t.alias) if t.alias is not None else None
         if sort is not None:
             sc.types[t.name] = sort
+        elif len(sc.out.diagnostics) > reported:   # only a type whose error was reported (the load fails)
+            sc.broken.add(t.name)
 
 
 def _symmetric(el: Elaborator, t: S.TypeDecl) -> bool:
@@ -277,6 +280,8 @@ def _machine_slots(sc: Scope, el: Elaborator, m: S.MachineDecl) -> list[Sequence
     found = sc.types.get(m.instances) if m.instances else None
     inst = found if isinstance(found, IndexSort) else None
     if m.instances and inst is None:
+        if m.instances in sc.broken:
+            return []
         sc.out.error("SC301", m.instances_span, f"instances of '{m.name}' must be an index set",
                      "a type declared as {index: N}")
         return []

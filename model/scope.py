@@ -63,11 +63,15 @@ class Scope:
     record_types: dict[str, tuple[tuple[str, Sort], ...]] = field(default_factory=dict)
     records: dict[str, tuple[str, ...]] = field(default_factory=dict)   # global record variable -> fields
     sets: dict[str, str] = field(default_factory=dict)   # global set variable -> element type (NOTE(sets))
+    # declarations already reported as wrong: a use of one is not reported again as unknown
+    broken: set[str] = field(default_factory=set)
 
     def all_names(self) -> list[str]:
         return [*self.params, *self.types, *self.members, *self.defs, *self.globals, *self.machines]
 
     def unknown(self, name: str, span: object, what: str = "name", extra: tuple[str, ...] = ()) -> None:
+        if name in self.broken:   # its own error says what is wrong; "unknown" would only repeat it
+            return
         self.out.error("SC201", span, f"unknown {what} '{name}'",  # type: ignore[arg-type]
                        notes=did_you_mean(name, [*self.all_names(), *extra]))
 
