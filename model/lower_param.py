@@ -10,11 +10,12 @@ negative slot is no state slot; `ParamSystem.bound[j]` names it). The symmetric 
 a nominal size of one: a map over it (and a field of a machine indexed by it) has one slot, which
 stands for the whole function; a read at a bound element is Select(slots, element), which no
 smart constructor folds (the element is no Const). `all`/`any` become `Quant` nodes, `count(..)`
-compared with 0 a negated or plain existential. Every other parameter keeps the run's value.
+compared with a constant c <= 3 existentials over c or c + 1 distinct elements (NOTE(count-quant)).
+Every other parameter keeps the run's value.
 
 Only checker/smt/forall.py reads a ParamSystem; `Quant` and `Count` nodes are no IR expressions
 and never reach another engine. Where the spec needs more than this fragment (a count compared
-with anything but 0, the size parameter read as a number, a write to a cell that is not the
+with anything but a constant up to 3, the size parameter read as a number, a write to a cell that is not the
 quantified one), lowering returns `Refusal`s, each with the place, the construct and why.
 """
 
@@ -48,9 +49,12 @@ class Quant:
     sort: Sort = BOOL
 
 
+MAX_COUNT_BOUND = 3   # count(...) OP c for c up to this: at most c + 1 nested quantifiers (NOTE(count-quant))
+
+
 @dataclass(frozen=True)
 class Count:
-    """count(body for var): legal only compared with 0 (then it becomes a Quant)."""
+    """count(body for var): legal only compared with a small constant (then it becomes Quants)."""
 
     var: Var
     body: Expr
@@ -297,14 +301,34 @@ class ParamElaborator(Elaborator):
             return super()._compare2(op, a, b, span)
         other = b if cnt is ca else a
         flipped = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}.get(op, op) if cnt is cb else op
-        zero = isinstance(other, Const) and other.value == 0
-        if not zero or flipped not in ("==", "!=", ">", "<="):
+        c = int(other.value) if isinstance(other, Const) and not isinstance(other.value, bool) else None
+        if c is None or c > MAX_COUNT_BOUND:
             self.refuse(cnt.span or span, f"count(...) {op} {'...' if not isinstance(other, Const) else other.value}",
-                        "over a symmetric set only `count(...) == 0` (and != 0, > 0, <= 0) has a "
-                        "quantified meaning; any other count needs the set's size")
+                        f"over a symmetric set a count has a quantified meaning only compared with a "
+                        f"constant from 0 to {MAX_COUNT_BOUND}; any other count needs the set's size")
             return smart.FALSE
-        some = as_expr(Quant(False, cnt.var, cnt.body))
-        return some if flipped in ("!=", ">") else smart.Not(some)
+        # NOTE(count-quant): a count compared with a constant c is a statement about c or c + 1
+        # distinct elements, exact at every size: count >= n iff n pairwise distinct elements
+        # satisfy the body (n <= 0: true); <=, <, >, ==, != are that and its negation at c or c + 1
+        least = {">=": (c, True), ">": (c + 1, True), "<=": (c + 1, False), "<": (c, False)}
+        if flipped in least:
+            n, positive = least[flipped]
+            got = self.at_least(cnt, n)
+            return got if positive else smart.Not(got)
+        exactly = smart.And(self.at_least(cnt, c), smart.Not(self.at_least(cnt, c + 1)))
+        return exactly if flipped == "==" else smart.Not(exactly)
+
+    def at_least(self, cnt: Count, n: int) -> Expr:
+        """Some n pairwise distinct elements satisfy the count's body (NOTE(count-quant))."""
+        if n <= 0:
+            return smart.TRUE
+        name = self.bound[-cnt.var.slot - 1][0]   # the count's own variable, as written
+        xs = [cnt.var, *(self.new_bound(f"{name}{i}", cnt.var.sort) for i in range(1, n))]
+        body = smart.And(*(smart.Not(smart.Eq(x, y)) for x, y in itertools.combinations(xs, 2)),
+                         *(rename(cnt.body, cnt.var, x) for x in xs))
+        for x in reversed(xs):
+            body = as_expr(Quant(False, x, body))
+        return body
 
     def _Binary(self, e: S.Binary, env: Env, expected: Sort | None) -> Expr | None:
         x = super()._Binary(e, env, expected)
@@ -399,7 +423,7 @@ def _outside(spec: S.SpecDecl) -> list[Refusal]:
         elif any(isinstance(x, S.NamedType) and x.name in records for x in (t, getattr(t, "value", None))):
             out.append(Refusal(v.span, f"variable '{v.name}'", "a record"))
     for p in (*spec.properties, *spec.lemmas):
-        if p.family:
+        if p.family and p.kind in ("invariant", "step"):   # a temporal family is left out anyway
             out.append(Refusal(p.span, f"property family '{p.name}'",
                                "each member names one element of its set (`for:`)"))
     return out

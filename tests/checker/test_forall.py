@@ -92,7 +92,7 @@ def test_refusal_is_located() -> None:
     assert isinstance(v, Unknown)
     where = str(SPECS / "symmetric_lock.yaml")
     assert v.reason == (f"outside the parameterised fragment: {where}:8:21: 'N' read as a number: N is the "
-                        "size of symmetric set Proc, which the proof leaves unbounded (and 3 more places)")
+                        "size of symmetric set Proc, which the proof leaves unbounded (and 1 more place)")
 
 
 COUNT_SPEC = """\
@@ -115,14 +115,57 @@ properties:
 """
 
 
-def test_count_compared_with_other_than_zero_is_refused(tmp_path: Path) -> None:
+def test_count_above_the_bound_or_against_a_variable_is_refused(tmp_path: Path) -> None:
+    f = tmp_path / "counting.yaml"
+    f.write_text(COUNT_SPEC.replace("<= 1", "<= 4"))
+    v = for_all(f)["some_idle"]
+    assert isinstance(v, Unknown)
+    assert v.reason == (f"outside the parameterised fragment: {f}:16:17: count(...) <= 4: over a symmetric set "
+                        "a count has a quantified meaning only compared with a constant from 0 to 3; any other "
+                        "count needs the set's size")
+
+
+def test_count_at_most_one_fails_from_two_elements(tmp_path: Path) -> None:
+    """NOTE(count-quant): `count(..) <= 1` is "no two distinct elements": every process may go
+    busy, so it fails from N = 2, and the counterexample to induction has two processes."""
     f = tmp_path / "counting.yaml"
     f.write_text(COUNT_SPEC)
     v = for_all(f)["some_idle"]
-    assert isinstance(v, Unknown)
-    assert v.reason == (f"outside the parameterised fragment: {f}:16:17: count(...) <= 1: over a symmetric set "
-                        "only `count(...) == 0` (and != 0, > 0, <= 0) has a quantified meaning; any other "
-                        "count needs the set's size")
+    assert isinstance(v, Unknown) and v.cti_text is not None and "Proc1" in v.cti_text, v
+    assert isinstance(explicit(f, "N=1")["some_idle"], Proved)
+    assert isinstance(explicit(f, "N=2")["some_idle"], Violated)
+
+
+# count comparisons over the lock (tests/specs/forall/lock.yaml): which hold at every size
+COUNTS = {
+    "crit_le_1": ("count(p[a].pc == crit for a in Proc) <= 1", True),
+    "crit_lt_2": ("count(p[a].pc == crit for a in Proc) < 2", True),
+    "two_gt_crit": ("2 > count(p[a].pc == crit for a in Proc)", True),
+    "crit_ne_2": ("count(p[a].pc == crit for a in Proc) != 2", True),
+    "crit_ge_0": ("count(p[a].pc == crit for a in Proc) >= 0", True),
+    "crit_eq_1_or_free": ("count(p[a].pc == crit for a in Proc) == 1 or lock == none", True),
+    "want_le_1": ("count(p[a].pc == want for a in Proc) <= 1", False),
+    "want_lt_3": ("count(p[a].pc == want for a in Proc) < 3", False),
+    "idle_ge_1": ("count(p[a].pc == idle for a in Proc) >= 1", False),
+    "want_ne_3": ("count(p[a].pc == want for a in Proc) != 3", False),
+}
+
+
+def test_counts_compared_with_constants_agree_with_every_size(tmp_path: Path) -> None:
+    """Each count comparison is proved for all N exactly when it holds at N = 1..4 (those that
+    fail do so from N = 1, 2 or 3: never proved)."""
+    text = LOCK.read_text().replace("properties:\n", "properties:\n" + "".join(
+        f'  {name}: {{invariant: "{expr}"}}\n' for name, (expr, _) in COUNTS.items()), 1)
+    f = tmp_path / "lock.yaml"
+    f.write_text(text)
+    got = for_all(f)
+    for name, (_, holds) in COUNTS.items():
+        assert isinstance(got[name], Proved if holds else Unknown), (name, got[name])
+    for n in (1, 2, 3, 4):
+        small = explicit(f, f"N={n}")
+        assert all(isinstance(small[name], Proved) for name, (_, holds) in COUNTS.items() if holds), n
+    assert {name for name, (_, holds) in COUNTS.items() if not holds} == {
+        name for name in COUNTS if isinstance(explicit(f, "N=3")[name], Violated)}
 
 
 # guards that hold whenever `go` may fire (self idle), so all-busy stays reachable at every size
