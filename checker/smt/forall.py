@@ -255,7 +255,10 @@ class _Queries:
     def _small(self, s: z3.Solver) -> z3.ModelRef:
         """A model of s with as few elements as the budget finds, sort by sort (as mypyvy
         minimises its counterexamples): the smallest instance is the easiest to read. s has
-        just answered sat; the bounds stay pushed (the solver is not used again)."""
+        just answered sat; the bounds stay pushed (the solver is not used again). The lemma
+        literals are assumed again: a property's queries assume them (prove, _consecution), and a
+        model without them need not satisfy the lemmas it is said to satisfy; elsewhere they are
+        unconstrained, so assuming them changes nothing."""
         m = s.model()
         for name, srt in self.enc.sorts.items():
             u = m.get_universe(srt)
@@ -264,7 +267,7 @@ class _Queries:
                 x = z3.FreshConst(srt, "x")
                 s.push()
                 s.add(z3.ForAll([x], z3.Or(*(x == c for c in cs))))
-                if solver_check(s, self.budget).result == "sat":
+                if solver_check(s, self.budget, *self.lits).result == "sat":
                     m = s.model()
                     break
                 s.pop()
