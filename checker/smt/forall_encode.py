@@ -158,10 +158,14 @@ class ParamEncoding:
         fns = {u.slot: u for u in a.fn_updates}
         sorts = self.ps.vars
 
+        memo: dict[int, Term] = {}   # a scalar's update reads v only, never the view's bound elements
+
         def scalar(s: int) -> Term:
             if s not in ups:
                 return v.scalar(s)
-            return self.lift(self.enc(ups[s], v), ups[s].sort, sorts[s].sort)
+            if s not in memo:
+                memo[s] = self.lift(self.enc(ups[s], v), ups[s].sort, sorts[s].sort)
+            return memo[s]
 
         def fn(s: int, k: Term) -> Term:
             u = fns.get(s)
