@@ -43,6 +43,7 @@ class MachineScope:
     fields: dict[str, VarInfo]
     records: dict[str, tuple[str, ...]] = field(default_factory=dict)   # record variable -> its fields
     sets: dict[str, str] = field(default_factory=dict)   # set variable -> element type (NOTE(sets))
+    seqs: dict[str, Sort] = field(default_factory=dict)   # sequence variable -> element sort (NOTE(seqs))
 
 
 @dataclass
@@ -63,6 +64,7 @@ class Scope:
     record_types: dict[str, tuple[tuple[str, Sort], ...]] = field(default_factory=dict)
     records: dict[str, tuple[str, ...]] = field(default_factory=dict)   # global record variable -> fields
     sets: dict[str, str] = field(default_factory=dict)   # global set variable -> element type (NOTE(sets))
+    seqs: dict[str, Sort] = field(default_factory=dict)   # global sequence variable -> element sort (NOTE(seqs))
 
     def all_names(self) -> list[str]:
         return [*self.params, *self.types, *self.members, *self.defs, *self.globals, *self.machines]
