@@ -8,7 +8,8 @@ Encoding (read back by checker/traces/itf_read.py, so the two must change togeth
     ("vcpu.pc"), a singleton machine's fields are plain variables ("teardown.pc"); a nested
     map, and a machine's local map, is a map of maps, outermost key first (NOTE(key-paths)); a record is an
     object of its fields {"src": ..., "ok": ...}, also as a map's value (NOTE(records)); a set is
-    {"#set": [element, ...]} in element order (NOTE(sets) in model/sets.py);
+    {"#set": [element, ...]} in element order (NOTE(sets) in model/sets.py); a sequence is a JSON
+    list of its elements (NOTE(seqs) in model/seqs.py);
   - each state's `#meta` has its index and the action that produced it ("init" for state 0),
     with the transition, instance, arguments, operation and returned status;
   - the top-level `#meta` says how to find the spec again: source path, variant, params.
@@ -25,6 +26,7 @@ from typing import Any
 from checker.traces.context import ExportContext, reproduce_command, status_of
 from checker.traces.trace import Trace
 from model.ir import Action, StateVar, TransitionSystem
+from model.seqs import is_seq
 from model.sorts import NONE_VALUE, BoolSort, EnumSort, IndexSort, IntSort, NoneSort, OptionSort, Sort
 
 FORMAT_DESCRIPTION = "https://apalache-mc.org/docs/adr/015adr-trace.html"
@@ -105,6 +107,9 @@ def _json(ts: TransitionSystem, slots: list[int], state: tuple[int, ...], ints: 
     a record an object of its fields (NOTE(records) in model/records.py)."""
     first = ts.vars[slots[0]]
     if depth == key_count(first):
+        if first.record and is_seq(tuple(field_name(ts.vars[s]) for s in slots)):
+            n = state[slots[0]]   # NOTE(seqs) in model/seqs.py: ITF writes a sequence as a JSON list
+            return [value(ts.vars[s].sort, state[s], ints) for s in slots[1:1 + max(n, 0)]]
         if first.record:
             return {field_name(ts.vars[s]): value(ts.vars[s].sort, state[s], ints) for s in slots}
         return value(first.sort, state[slots[0]], ints)
