@@ -697,6 +697,8 @@ class Elaborator:
 
     def record_fields(self, e: S.SExpr, env: Env) -> tuple[str, ...] | None:
         """The fields of the record `e` names, or None (NOTE(records))."""
+        if isinstance(e, S.Index) and not env.static and Seqs(self).is_seq(e.base, env):
+            return None   # an element of a sequence (NOTE(seqs)), not a record in a map
         return record_of(self.sc, env.machine.decl.name if env.machine else None, {n for n, _ in env.bound}, e)
 
     def record_values(self, e: S.SExpr, env: Env, like: list[Expr], fields: tuple[str, ...]) -> list[Expr] | None:

@@ -231,8 +231,16 @@ def updates_of(writes: list[Write], var_sort: dict[int, Sort]) -> tuple[tuple[in
             if smart.is_false(c):
                 continue
             old = acc.get(slot, Var(slot, var_sort[slot]))
-            acc[slot] = smart.Ite_(c, w.value, old, var_sort[slot])
+            acc[slot] = smart.Ite_(c, w.value, old, _wider(old.sort, w.value.sort))
     return tuple(sorted((s, e) for s, e in acc.items() if e != Var(s, var_sort[s])))
+
+
+def _wider(a: Sort, b: Sort) -> Sort:
+    """The sort of `if c then b else a`: an integer write out of the slot's range keeps its range
+    in the sort, so the engines see the update may leave the range (NOTE(range-steps))."""
+    if isinstance(a, IntSort) and isinstance(b, IntSort):
+        return IntSort(min(a.lo, b.lo), max(a.hi, b.hi))
+    return a
 
 
 def range_bad(writes: list[Write]) -> Expr:
