@@ -176,3 +176,42 @@ def test_reads_outside_a_sequence_are_range_violations(mode: str, depth: int, la
     validate(ts, b.trace, "range")
     vec = explore(ts, backend="vector")
     assert vec.states == 552 and vec.verdict("range").trace.depth == depth  # type: ignore[union-attr]
+
+
+MAPS = Path(__file__).resolve().parent / "specs" / "seq_maps.yaml"
+Chan = tuple[tuple[tuple[int, ...], ...], tuple[int, ...]]   # inbox[n], len(node[n].log)
+
+
+def _chan_succ(n: int):  # type: ignore[no-untyped-def]
+    def succ(s: Chan):  # type: ignore[no-untyped-def]
+        inbox, logs = s
+        for me in range(n):
+            for to in range(n):
+                if to != me and len(inbox[to]) < 2:
+                    yield tuple((*b, me) if k == to else b for k, b in enumerate(inbox)), logs   # send
+            if inbox[me] and logs[me] < 2:
+                yield (tuple(b[1:] if k == me else b for k, b in enumerate(inbox)),
+                       tuple(x + (k == me) for k, x in enumerate(logs)))                          # recv
+    return succ
+
+
+@pytest.mark.parametrize("backend", ["vector", "state"])
+def test_a_map_of_sequences_and_a_machine_local_sequence(backend: str) -> None:
+    (ts,) = load_spec(MAPS, ("N=2",), None)
+    init: Chan = (((), ()), (0, 0))
+    r = explore(ts, symmetry=False, backend=backend)
+    assert (r.states, r.transitions) == bfs_count(init, _chan_succ(2)) == (81, 180)
+    assert isinstance(r.verdict("not_self"), Proved)
+    v = r.verdict("logs_short")
+    assert isinstance(v, Violated) and v.trace.depth == 4
+    assert render_trace(ts, v.trace).splitlines()[-1] in ("  node[0].log = [1, 1]", "  node[1].log = [1, 1]")
+    seen, todo = {init}, [init]
+    while todo:
+        for t in _chan_succ(2)(todo.pop()):
+            if t not in seen:
+                seen.add(t)
+                todo.append(t)
+    swap = {(tuple(tuple(1 - x for x in b) for b in reversed(ib)), tuple(reversed(lg))) for ib, lg in seen}
+    orbits = len({min(s, (tuple(tuple(1 - x for x in b) for b in reversed(s[0])), tuple(reversed(s[1]))))
+                  for s in seen})
+    assert seen == swap and explore(ts, backend=backend).states == orbits == 45
