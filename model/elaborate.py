@@ -17,7 +17,7 @@ from model.names import BUILTIN_FUNCS, Decl, clash, hiding_note, names_of, repor
 from model.records import push_field, record_of
 from model.scope import MachineScope, Scope, VarInfo, key_sort, option_of
 from model.seqs import Check, Seqs, guard_checks, is_seq, seq_of, slot_sort
-from model.sets import ELEM, SetSyntax, var_of
+from model.sets import ELEM, SetSyntax, set_var
 from model.smart import TRUE, const_int
 from model.sorts import (
     BOOL,
@@ -503,12 +503,9 @@ class Elaborator:
 
     def sets(self, env: Env) -> SetSyntax:
         """The rewriting of set expressions in this scope (NOTE(sets) in model/sets.py)."""
-        if not self.sc.sets and not any(m.sets for m in self.sc.machines.values()):
-            return NO_SETS   # the common case: a spec without sets pays for no lookups
-        own = env.machine.sets if env.machine is not None else {}
-        machines = {n: m.sets for n, m in self.sc.machines.items()}
+        machine = env.machine.decl.name if env.machine is not None else None
         bound = {n for n, _ in env.bound}
-        return SetSyntax(lambda x: var_of(self.sc.sets, own, machines, bound, x))
+        return SetSyntax(lambda x: None if env.static else set_var(self.sc, machine, bound, x))
 
     def _set_compare(self, e: S.Compare, env: Env) -> S.SExpr | None | bool:
         """`x in S` and `S OP R` over sets rewritten (NOTE(sets)); None: not about sets; False: an

@@ -103,6 +103,8 @@ def place_of(el: Elaborator, lhs: S.SExpr, env: Env) -> Place | None:
 
 
 def _show(e: S.SExpr) -> str:
+    if isinstance(e, S.Index):
+        return f"{_show(e.base)}[...]"
     return e.id if isinstance(e, S.Name) else str(getattr(e, "name", "the set"))
 
 
