@@ -215,3 +215,19 @@ def test_a_map_of_sequences_and_a_machine_local_sequence(backend: str) -> None:
     orbits = len({min(s, (tuple(tuple(1 - x for x in b) for b in reversed(s[0])), tuple(reversed(s[1]))))
                   for s in seen})
     assert seen == swap and explore(ts, backend=backend).states == orbits == 45
+
+
+def test_a_conditional_write_out_of_range_leads_to_no_state() -> None:
+    """An operation's write happens under its outcome's condition; where it leaves the range the
+    step is reported by `range` and its post-state is not explored (NOTE(range-steps)), so the
+    explicit engine and BMC find count_matches broken at the same depth (the explicit engine used
+    to explore the post-state with nassoc = -1 and report depth 1)."""
+    from model.load import load_text
+    text = (ROOT / "tests" / "specs" / "ops.yaml").read_text()
+    [ts] = load_text(text.replace('      - {require: "assoc[v] == lp", else: TDX_VCPU_NOT_ASSOCIATED}\n', ""))
+    r = explore(ts, ["count_matches", "range"])
+    budget = Budget(max_depth=3, rlimit=20_000_000, seed=0)
+    for prop, depth in (("count_matches", 2), ("range", 1)):
+        v, b = r.verdict(prop), bmc.check(ts, prop, budget)
+        assert isinstance(v, Violated) and isinstance(b, Violated)
+        assert v.trace.depth == b.trace.depth == depth
