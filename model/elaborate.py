@@ -16,7 +16,7 @@ from model.ir import Const, Expr, Op, Var
 from model.names import BUILTIN_FUNCS, Decl, clash, hiding_note, names_of, report_reserved
 from model.records import push_field, record_of
 from model.scope import MachineScope, Scope, VarInfo, key_sort, option_of
-from model.seqs import Check, Seqs, guard_checks, is_seq, seq_of, slot_sort
+from model.seqs import Check, Seqs, guard_checks, is_seq, seq_fields_of, seq_of, slot_sort
 from model.sets import ELEM, SetSyntax, set_var
 from model.smart import TRUE, const_int
 from model.sorts import (
@@ -673,6 +673,10 @@ class Elaborator:
         if is_seq(fields):   # NOTE(seqs): its fields are the lowering's, not the spec's
             self.err(e.span, f"a sequence has no field '{e.name}'", "len(s), s[i], head(s)", "SC201")
             return None
+        if fields is not None and f"{e.name}.len" in fields:   # NOTE(seqs): a record's sequence field
+            self.err(e.span, f"sequence '{e.name}' is read with len(), [i], head() or compared whole",
+                     f"len(r.{e.name}), r.{e.name}[i], head(r.{e.name})", "SC301")
+            return None
         if fields is not None:
             if e.name not in fields:
                 self.err(e.span, f"the record has no field '{e.name}'", ", ".join(fields), "SC201",
@@ -702,19 +706,42 @@ class Elaborator:
         """A whole record's field values in field order: a record variable's cells, or a literal
         whose fields are exactly `fields` (each typed like the matching value of `like`)."""
         if isinstance(e, S.RecLit):
-            names = [n for n, _ in e.fields]
+            done: dict[str, Expr | None] = {}
+            if any(f.endswith(".len") for f in fields) and all(x is not None for x in like):
+                sorts = {f: x.sort for f, x in zip(fields, like, strict=True)}
+                e = seq_fields_of(e, sorts)   # NOTE(seqs): a sequence field's literal, slot by slot
+                e, done = self._seq_fields(e, env, sorts)
+            names = [n for n, _ in e.fields] + list(done)
             if sorted(names) != sorted(fields) or len(set(names)) != len(names):
                 self.err(e.span, f"record literal with fields {', '.join(names)}", "exactly the fields "
                          + ", ".join(fields), "SC301")
                 return None
             given = dict(e.fields)
-            xs = [self.expr(given[f], env, x.sort if x is not None else None) for f, x in zip(fields, like, strict=True)]
+            xs = [done[f] if f in done else self.expr(given[f], env, x.sort if x is not None else None)
+                  for f, x in zip(fields, like, strict=True)]
         elif self.record_fields(e, env) == fields:
             xs = [self.expr(push_field(e, f), env) for f in fields]
         else:
             self.err(e.span, "expected a record with fields " + ", ".join(fields), "a record of the same type", "SC301")
             return None
         return None if any(x is None for x in xs) else xs  # type: ignore[return-value]
+
+    def _seq_fields(self, e: S.RecLit, env: Env, sorts: dict[str, Sort]) -> tuple[S.RecLit, dict[str, Expr | None]]:
+        """A record literal's sequence fields given by a sequence expression (`q: tail(r.q)`): their
+        slots' values (NOTE(seqs)); the literal keeps the other fields."""
+        keep: list[tuple[str, S.SExpr]] = []
+        done: dict[str, Expr | None] = {}
+        for n, v in e.fields:
+            slot = sorts.get(f"{n}.0")
+            if f"{n}.len" not in sorts or slot is None:
+                keep.append((n, v))
+                continue
+            cap = sum(1 for f in sorts if f.startswith(f"{n}.") and f[len(n) + 1:].isdigit())
+            elem = slot.inner if isinstance(slot, OptionSort) else slot
+            got = Seqs(self).assign(v, env, cap, slot, elem)
+            vals: list[Expr | None] = list(got) if got is not None else [None] * (cap + 1)
+            done.update(zip([f"{n}.len", *(f"{n}.{j}" for j in range(cap))], vals, strict=True))
+        return S.RecLit(tuple(keep), e.span), done
 
     def _record_compare(self, e: S.Compare, env: Env) -> Expr | None:
         """`a == b` / `a != b` of two records: field by field (NOTE(records))."""

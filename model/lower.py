@@ -35,7 +35,7 @@ from model.ir import (
 from model.names import check_names
 from model.params import Instance
 from model.scope import MachineScope, Scope, VarInfo, check_duplicates, param_consts, status_sort
-from model.seqs import any_bad, init_fields, is_seq
+from model.seqs import any_bad, init_fields, is_seq, seq_fields_of, slot_sort
 from model.sets import as_map, has_set
 from model.sorts import MAX_VALUES, EnumSort, IndexSort, IntSort, KeySort, OptionSort, Sort, assignable, contains, size
 from model.writes import Write, check_writes, lower_assign, place_of, range_bad, updates_of, write
@@ -156,12 +156,20 @@ def _symmetric(el: Elaborator, t: S.TypeDecl) -> bool:
 
 def _record_type(sc: Scope, el: Elaborator, t: S.TypeDecl) -> None:
     """A record type's fields: each of a scalar type (NOTE(records) in model/records.py)."""
-    fields = []
+    fields: list[tuple[str, Sort]] = []
     for (name, ty), span in zip(t.fields, t.field_spans, strict=True):
         if isinstance(ty, S.NamedType) and ty.name in sc.record_types:
             sc.out.error("SC303", span, f"field '{name}' of record '{t.name}' is a record",
-                         "a field of a scalar type (bool, a range, an enum, an index set, an option)")
+                         "a field of a scalar type (bool, a range, an enum, an index set, an option) or a sequence")
             return
+        if isinstance(ty, S.SeqType):   # NOTE(seqs): its length and slots, as fields `q.len`, `q.0`, ...
+            got = el.seq_type(ty)
+            if got is None:
+                return
+            sc.record_seqs.setdefault(t.name, {})[name] = got[0]
+            fields.append((f"{name}.len", IntSort(0, got[1])))
+            fields.extend((f"{name}.{j}", slot_sort(got[0])) for j in range(got[1]))
+            continue
         s = el.sort_of(ty)
         if s is None:
             return
@@ -267,6 +275,7 @@ def _slots(sc: Scope, el: Elaborator) -> list[Sequence[int]]:
             sc.records[d.name] = tuple(f for f, _ in sort)
         if (elem := _seq_elem(el, d.type)) is not None:   # NOTE(seqs) in model/seqs.py
             sc.seqs[d.name] = elem
+        sc.seqs.update((f"{d.name}.{f}", e) for f, e in _record_seqs(sc, d.type).items())
         for fd, fsort in _fields_of(sc, d, sort):
             fmt = (d.name + "[{}]" * len(keys) + fd.name[len(d.name):]) if fd is not d else None
             slots = sc.new_slots(fd.name, fsort, keys, fmt=fmt, record=d.name if fd is not d else "")
@@ -319,6 +328,7 @@ def _machine_slots(sc: Scope, el: Elaborator, m: S.MachineDecl) -> list[Sequence
             records[d.name] = tuple(f for f, _ in sort)
         if (elem := _seq_elem(el, d.type)) is not None:   # NOTE(seqs) in model/seqs.py
             seqs[d.name] = elem
+        seqs.update((f"{d.name}.{f}", e) for f, e in _record_seqs(sc, d.type).items())
         for fd, fsort in _fields_of(sc, d, sort):
             slots = _field_slots(sc, m.name, d.name, fsort, inst, keys, fd.name[len(d.name) + 1:])
             _mark_set(sc, d.name in sets, slots)
@@ -334,6 +344,13 @@ def _seq_elem(el: Elaborator, t: S.SType) -> Sort | None:
         t = t.value
     got = el.seq_type(t) if isinstance(t, S.SeqType) else None
     return got[0] if got is not None else None
+
+
+def _record_seqs(sc: Scope, t: S.SType) -> dict[str, Sort]:
+    """The sequence fields of a (map of) record type, with their element sorts (NOTE(seqs))."""
+    while isinstance(t, S.MapType):
+        t = t.value
+    return sc.record_seqs.get(t.name, {}) if isinstance(t, S.NamedType) else {}
 
 
 def _mark_set(sc: Scope, is_set: bool, slots: Sequence[int]) -> None:
@@ -356,15 +373,24 @@ def _fields_of(sc: Scope, d: S.VarDecl, sort: Sort | Fields) -> list[tuple[S.Var
         else:
             given = got
     elif isinstance(d.init, S.RecLit):
-        names = [n for n, _ in d.init.fields]
+        lit = seq_fields_of(d.init, dict(sort))   # NOTE(seqs): a sequence field's literal, slot by slot
+        names = [n for n, _ in lit.fields]
         if sorted(names) != sorted(f for f, _ in sort):
-            sc.out.error("SC301", d.init.span, f"initial value of '{d.name}' has fields {', '.join(names)}",
-                         "exactly the fields " + ", ".join(f for f, _ in sort))
-        given = dict(d.init.fields)
+            sc.out.error("SC301", d.init.span, f"initial value of '{d.name}' has fields "
+                         f"{', '.join(n for n, _ in d.init.fields)}", "exactly the fields " + _shown_fields(sort))
+        given = dict(lit.fields)
+    elif any(f.endswith(".len") for f, _ in sort):
+        sc.out.error("SC301", d.span, f"record '{d.name}' has a sequence field: it starts from a record literal",
+                     "init: {" + ", ".join(f"{f}: ..." for f in _shown_fields(sort).split(", ")) + "}")
     elif d.init is not None:
         sc.out.error("SC301", d.init.span, f"initial value of record '{d.name}' must be a record literal",
                      "{" + ", ".join(f"{f}: ..." for f, _ in sort) + "} or any")
     return [(replace(d, name=f"{d.name}.{f}", init=given.get(f)), s) for f, s in sort]
+
+
+def _shown_fields(sort: Fields) -> str:
+    """A record's fields as the spec names them (a sequence field once, not its slots)."""
+    return ", ".join(f.removesuffix(".len") for f, _ in sort if "." not in f or f.endswith(".len"))
 
 
 def _field_slots(sc: Scope, machine: str, name: str, sort: Sort, inst: IndexSort | None,

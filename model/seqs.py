@@ -29,7 +29,7 @@ from typing import Any, Protocol
 from model import smart
 from model import syntax as S
 from model.ir import Const, Expr, Op, Var
-from model.records import push_field
+from model.records import push_field, record_of
 from model.scope import Scope, VarInfo
 from model.sorts import BOOL, NONE_VALUE, EnumSort, IndexSort, IntSort, OptionSort, Sort, size
 from model.source import Span
@@ -81,6 +81,21 @@ def init_fields(d: S.VarDecl, cap: int, slot: Sort) -> dict[str, S.SExpr] | str:
     for j in range(cap):
         got[str(j)] = d.init.items[j] if j < len(d.init.items) else empty_expr(slot, d.init.span)
     return got
+
+
+def seq_fields_of(lit: S.RecLit, sorts: dict[str, Sort]) -> S.RecLit:
+    """A record literal with each sequence field's literal (`q: [a]`) written slot by slot
+    (`q.len: 1, q.0: a, q.1: <empty>`), as the record's fields are (NOTE(seqs))."""
+    out: list[tuple[str, S.SExpr]] = []
+    for n, v in lit.fields:
+        cap = sum(1 for f in sorts if f.startswith(f"{n}.") and f[len(n) + 1:].isdigit())
+        if f"{n}.len" not in sorts or not isinstance(v, S.SeqLit) or len(v.items) > cap:
+            out.append((n, v))
+            continue
+        out.append((f"{n}.len", S.IntLit(len(v.items), v.span)))
+        out.extend((f"{n}.{j}", v.items[j] if j < len(v.items) else empty_expr(sorts[f"{n}.{j}"], v.span))
+                   for j in range(cap))
+    return S.RecLit(tuple(out), lit.span)
 
 
 @dataclass(frozen=True)
@@ -316,7 +331,9 @@ def any_bad(checks: Sequence[Check]) -> Expr:
 
 def seq_of(sc: Scope, machine: str | None, bound: set[str], e: S.SExpr) -> tuple[Sort, int] | None:
     """(element sort, capacity) of the sequence variable `e` names (`q`, `m[k]` of a map of
-    sequences, `node[i].q`, a machine's own `q`), or None."""
+    sequences, `node[i].q`, a machine's own `q`, a record's field `r.q`), or None."""
+    if isinstance(e, S.Field) and (fs := record_of(sc, machine, bound, e.base)) is not None and f"{e.name}.len" in fs:
+        e = push_field(e.base, e.name)   # a record's sequence field is the variable `r.q`
     root, depth = e, 0
     while isinstance(root, S.Index):
         root, depth = root.base, depth + 1

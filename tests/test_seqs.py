@@ -231,3 +231,38 @@ def test_a_conditional_write_out_of_range_leads_to_no_state() -> None:
         v, b = r.verdict(prop), bmc.check(ts, prop, budget)
         assert isinstance(v, Violated) and isinstance(b, Violated)
         assert v.trace.depth == b.trace.depth == depth
+
+
+RECORDS = Path(__file__).resolve().parent / "specs" / "seq_records.yaml"
+Req = tuple[int, tuple[int, ...]]
+
+
+def _records_succ(s: tuple[Req, tuple[Req, ...]]):  # type: ignore[no-untyped-def]
+    (cid, path), log = s
+    for n in range(2):
+        if len(path) < 2 and cid < 2:
+            yield (cid, (*path, n)), tuple((cid, path) if k == n else x for k, x in enumerate(log))   # hop
+        if path and path[0] == n:
+            yield (min(cid + 1, 2), path[1:]), log                                                   # bump
+        if log[n] == (0, (n,)):
+            yield (cid, path), tuple((1, ()) if k == n else x for k, x in enumerate(log))             # reset
+
+
+@pytest.mark.parametrize("backend", ["vector", "state"])
+def test_a_record_with_a_sequence_field(backend: str) -> None:
+    (ts,) = load_spec(RECORDS, (), None)
+    r = explore(ts, symmetry=False, backend=backend)
+    assert (r.states, r.transitions) == bfs_count(((0, ()), ((1, ()), (1, ()))), _records_succ) == (56, 74)
+    assert isinstance(r.verdict("short"), Proved)
+    v = r.verdict("no_two")
+    assert isinstance(v, Violated) and v.trace.depth == 2
+    last = render_trace(ts, v.trace).splitlines()[-2:]
+    assert last[0] in ("  cur.path = [0, 0]", "  cur.path = [1, 1]", "  cur.path = [0, 1]", "  cur.path = [1, 0]")
+    assert explore(ts, backend=backend).states == 29
+    text = render("itf", ts, v.trace, "no_two", ExportContext())
+    assert json.loads(text)["states"][0]["cur"] == {"id": {"#bigint": "0"}, "path": []}
+    back = itf_read.to_trace(itf_read.read_itf(text, "t.itf.json"), ts)
+    assert back.states == v.trace.states
+    b = bmc.check(ts, "no_two", Budget(max_depth=3, rlimit=20_000_000, seed=0))
+    assert isinstance(b, Violated) and b.trace.depth == 2
+    validate(ts, b.trace, "no_two")

@@ -111,7 +111,9 @@ def _json(ts: TransitionSystem, slots: list[int], state: tuple[int, ...], ints: 
             n = state[slots[0]]   # NOTE(seqs) in model/seqs.py: ITF writes a sequence as a JSON list
             return [value(ts.vars[s].sort, state[s], ints) for s in slots[1:1 + max(n, 0)]]
         if first.record:
-            return {field_name(ts.vars[s]): value(ts.vars[s].sort, state[s], ints) for s in slots}
+            return {f: (value(ts.vars[sub[0]].sort, state[sub[0]], ints) if len(sub) == 1
+                        else [value(ts.vars[s].sort, state[s], ints) for s in sub[1:1 + max(state[sub[0]], 0)]])
+                    for f, sub in record_fields(ts, slots).items()}
         return value(first.sort, state[slots[0]], ints)
     if first.set_elem and depth == key_count(first) - 1:
         return {"#set": [key_value(k, ints) for k, sub in key_groups(ts, slots, depth) if state[sub[0]]]}
@@ -126,6 +128,15 @@ def key_count(v: StateVar) -> int:
 def field_name(v: StateVar) -> str:
     """The record field a slot holds (its base is the record's name, a dot and the field)."""
     return v.base[len(v.record) + 1:]
+
+
+def record_fields(ts: TransitionSystem, slots: list[int]) -> dict[str, list[int]]:
+    """A record's slots by the field the spec names: one slot for a scalar field, the length and
+    the slots of a sequence field (`q.len`, `q.0`, ...: NOTE(seqs) in model/seqs.py)."""
+    out: dict[str, list[int]] = {}
+    for s in slots:
+        out.setdefault(field_name(ts.vars[s]).split(".")[0], []).append(s)
+    return out
 
 
 def key_groups(ts: TransitionSystem, slots: list[int], depth: int) -> list[tuple[str, list[int]]]:

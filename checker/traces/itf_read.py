@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from checker.traces.itf import field_name, groups, key_count, key_groups, key_text
+from checker.traces.itf import field_name, groups, key_count, key_groups, key_text, record_fields
 from checker.traces.trace import Trace
 from model.diagnostics import Collector, Diagnostic, SpecError, did_you_mean
 from model.ir import TransitionSystem
@@ -302,13 +302,16 @@ def _seq(doc: ItfDocument, ts: TransitionSystem, slots: list[int], x: Json, wher
 def _record(doc: ItfDocument, ts: TransitionSystem, slots: list[int], x: Json, where: Path_,
             values: list[int], out: Collector) -> None:
     """A record: an object with exactly its fields (NOTE(records) in model/records.py)."""
-    fields = {field_name(ts.vars[s]): s for s in slots}
+    fields = record_fields(ts, slots)
     if not isinstance(x, dict) or sorted(x) != sorted(fields):
         out.error("SC504", doc.span(where), f"'{where[-1]}' is a record with fields {', '.join(fields)}",
                   "{" + ", ".join(f'"{f}": ...' for f in fields) + "}")
         return
-    for f, s in fields.items():
-        values[s] = _value(doc, ts.vars[s].sort, x[f], (*where, f), out)
+    for f, sub in fields.items():
+        if len(sub) == 1:
+            values[sub[0]] = _value(doc, ts.vars[sub[0]].sort, x[f], (*where, f), out)
+        else:   # a sequence field (NOTE(seqs) in model/seqs.py)
+            _seq(doc, ts, sub, x[f], (*where, f), values, out)
 
 
 def _value(doc: ItfDocument, sort: Sort, x: Json, where: Path_, out: Collector) -> int:
