@@ -16,7 +16,8 @@ from model.ir import Const, Expr, Op, Var
 from model.names import BUILTIN_FUNCS, Decl, clash, hiding_note, names_of, report_reserved
 from model.records import push_field, record_of
 from model.scope import MachineScope, Scope, VarInfo, key_sort, option_of
-from model.sets import ELEM, SetSyntax, var_of
+from model.seqs import Check, Seqs, guard_checks, is_seq, seq_fields_of, seq_of, slot_sort
+from model.sets import ELEM, SetSyntax, set_var
 from model.smart import TRUE, const_int
 from model.sorts import (
     BOOL,
@@ -179,6 +180,7 @@ class Elaborator:
         self.names = names_of(scope.spec)
         self.work = 0
         self.too_deep = False
+        self.seq_checks: list[Check] = []   # reads outside a sequence, not yet taken (NOTE(seqs))
 
     def err(self, span: Span | None, msg: str, expected: str | None = None, code: str = "SC301",
             notes: tuple[str, ...] = ()) -> None:
@@ -226,6 +228,11 @@ class Elaborator:
             keys.append(ks)  # type: ignore[arg-type]
             t = t.value
         rec = self.sc.record_types.get(t.name) if isinstance(t, S.NamedType) else None
+        if isinstance(t, S.SeqType):   # NOTE(seqs) in model/seqs.py: a record of len and N slots
+            got = self.seq_type(t)
+            if got is None:
+                return None
+            rec = (("len", IntSort(0, got[1])), *((str(j), slot_sort(got[0])) for j in range(got[1])))
         v: Sort | Fields | None = rec if rec is not None else self.sort_of(t)
         if v is None or not ok:
             return None
@@ -238,6 +245,27 @@ class Elaborator:
                      f"at most {MAX_VALUES} cells", "SC406")
             return None
         return v, tuple(keys)
+
+    def seq_type(self, t: S.SeqType) -> tuple[Sort, int] | None:
+        """(element sort, capacity) of `seq[T, N]`: T a scalar type, N a constant of at least 1."""
+        if not isinstance(t.elem, (S.NamedType, S.OptionType, S.RangeType)) or (
+                isinstance(t.elem, S.NamedType) and t.elem.name in self.sc.record_types):
+            self.err(t.elem.span, "the elements of a sequence must be of a scalar type",
+                     "bool, a range, an enum, an index set or an option", "SC303")
+            return None
+        elem, cap = self.sort_of(t.elem), self.static_int(t.cap)
+        if elem is None or cap is None:
+            return None
+        if not 1 <= cap <= 64:
+            self.err(t.cap.span, f"a sequence holds {cap} elements at most", "1..64", "SC302")
+            return None
+        return elem, cap
+
+    def seq_info(self, e: S.SExpr, env: Env) -> tuple[Sort, int] | None:
+        """(element sort, capacity) of the sequence variable `e` names, or None (NOTE(seqs))."""
+        if env.static:
+            return None
+        return seq_of(self.sc, env.machine.decl.name if env.machine else None, {n for n, _ in env.bound}, e)
 
     def static_int(self, e: S.SExpr) -> int | None:
         x = self.expr(e, Env(static=True))
@@ -308,6 +336,10 @@ class Elaborator:
             return NONE_CONST
         if n in self.sc.params:
             return self.sc.params[n]
+        if self.seq_info(e, env) is not None:   # NOTE(seqs)
+            self.err(e.span, f"sequence '{n}' is read with len({n}), {n}[i], head({n}) or compared whole",
+                     f"len({n}), {n}[i], head({n}), {n} == [...]", "SC301")
+            return None
         if not env.static and self.record_fields(e, env) is not None:
             self.err(e.span, f"record '{n}' is read field by field or compared whole", f"{n}.field, or {n} == ...",
                      "SC301")
@@ -399,9 +431,13 @@ class Elaborator:
                      "of sets or assigned to a set variable", "x in (s | t), len(s & t), s - t == {}", "SC301")
             return None
         if e.op in ("and", "or", "=>"):
-            a, b = self.bool_expr(e.left, env), self.bool_expr(e.right, env)
+            a = self.bool_expr(e.left, env)
+            mark = len(self.seq_checks)
+            b = self.bool_expr(e.right, env)
             if a is None or b is None:
                 return None
+            # NOTE(seqs): the right operand is read only where the left one lets it
+            guard_checks(self.seq_checks, mark, smart.Not(a) if e.op == "or" else a)
             if e.op == "and":
                 return smart.And(a, b)
             return smart.Or(a, b) if e.op == "or" else smart.Implies(a, b)
@@ -423,9 +459,14 @@ class Elaborator:
 
     def _IfElse(self, e: S.IfElse, env: Env, expected: Sort | None) -> Expr | None:
         c = self.bool_expr(e.cond, env)
-        t, o = self.expr(e.then, env, expected), self.expr(e.other, env, expected)
+        mark = len(self.seq_checks)
+        t = self.expr(e.then, env, expected)
+        mid = len(self.seq_checks)
+        o = self.expr(e.other, env, expected)
         if c is None or t is None or o is None:
             return None
+        guard_checks(self.seq_checks, mid, smart.Not(c))   # NOTE(seqs): only the branch taken is read
+        guard_checks(self.seq_checks, mark, c, mid)
         if not compatible(t.sort, o.sort):
             self.err(e.span, f"the branches have different types: {t.sort} and {o.sort}",
                      "branches of one type")
@@ -435,6 +476,10 @@ class Elaborator:
     def _Compare(self, e: S.Compare, env: Env, expected: Sort | None) -> Expr | None:
         if len(e.ops) == 1 and (rw := self._set_compare(e, env)) is not None:   # NOTE(sets)
             return None if isinstance(rw, bool) else self.expr(rw, env)
+        sq = Seqs(self)
+        if len(e.ops) == 1 and e.ops[0] in ("==", "!=") and any(sq.is_seq(x, env) for x in e.operands):
+            eq = sq.equal(e.operands[0], e.operands[1], env)   # NOTE(seqs)
+            return eq if eq is None or e.ops[0] == "==" else smart.Not(eq)
         if any(isinstance(x, S.RecLit) or self.record_fields(x, env) is not None for x in e.operands):
             return self._record_compare(e, env)
         parts: list[Expr] = []
@@ -461,12 +506,9 @@ class Elaborator:
 
     def sets(self, env: Env) -> SetSyntax:
         """The rewriting of set expressions in this scope (NOTE(sets) in model/sets.py)."""
-        if not self.sc.sets and not any(m.sets for m in self.sc.machines.values()):
-            return NO_SETS   # the common case: a spec without sets pays for no lookups
-        own = env.machine.sets if env.machine is not None else {}
-        machines = {n: m.sets for n, m in self.sc.machines.items()}
+        machine = env.machine.decl.name if env.machine is not None else None
         bound = {n for n, _ in env.bound}
-        return SetSyntax(lambda x: var_of(self.sc.sets, own, machines, bound, x))
+        return SetSyntax(lambda x: None if env.static else set_var(self.sc, machine, bound, x))
 
     def _set_compare(self, e: S.Compare, env: Env) -> S.SExpr | None | bool:
         """`x in S` and `S OP R` over sets rewritten (NOTE(sets)); None: not about sets; False: an
@@ -532,6 +574,8 @@ class Elaborator:
         return None
 
     def _Index(self, e: S.Index, env: Env, expected: Sort | None) -> Expr | None:
+        if not env.static and Seqs(self).is_seq(e.base, env):   # NOTE(seqs)
+            return Seqs(self).at(e.base, e.index, env, e.span)
         if self.record_fields(e, env) is not None:
             self.err(e.span, "a record is read field by field or compared whole", "m[k].field, or m[k] == r",
                      "SC301")
@@ -629,6 +673,13 @@ class Elaborator:
                      "SC201", _dym(e.name, list(enum.members)))  # type: ignore[union-attr]
             return None
         fields = self.record_fields(e.base, env)
+        if is_seq(fields):   # NOTE(seqs): its fields are the lowering's, not the spec's
+            self.err(e.span, f"a sequence has no field '{e.name}'", "len(s), s[i], head(s)", "SC201")
+            return None
+        if fields is not None and f"{e.name}.len" in fields:   # NOTE(seqs): a record's sequence field
+            self.err(e.span, f"sequence '{e.name}' is read with len(), [i], head() or compared whole",
+                     f"len(r.{e.name}), r.{e.name}[i], head(r.{e.name})", "SC301")
+            return None
         if fields is not None:
             if e.name not in fields:
                 self.err(e.span, f"the record has no field '{e.name}'", ", ".join(fields), "SC201",
@@ -650,25 +701,50 @@ class Elaborator:
 
     def record_fields(self, e: S.SExpr, env: Env) -> tuple[str, ...] | None:
         """The fields of the record `e` names, or None (NOTE(records))."""
+        if isinstance(e, S.Index) and not env.static and Seqs(self).is_seq(e.base, env):
+            return None   # an element of a sequence (NOTE(seqs)), not a record in a map
         return record_of(self.sc, env.machine.decl.name if env.machine else None, {n for n, _ in env.bound}, e)
 
     def record_values(self, e: S.SExpr, env: Env, like: list[Expr], fields: tuple[str, ...]) -> list[Expr] | None:
         """A whole record's field values in field order: a record variable's cells, or a literal
         whose fields are exactly `fields` (each typed like the matching value of `like`)."""
         if isinstance(e, S.RecLit):
-            names = [n for n, _ in e.fields]
+            done: dict[str, Expr | None] = {}
+            if any(f.endswith(".len") for f in fields) and all(x is not None for x in like):
+                sorts = {f: x.sort for f, x in zip(fields, like, strict=True)}
+                e = seq_fields_of(e, sorts)   # NOTE(seqs): a sequence field's literal, slot by slot
+                e, done = self._seq_fields(e, env, sorts)
+            names = [n for n, _ in e.fields] + list(done)
             if sorted(names) != sorted(fields) or len(set(names)) != len(names):
                 self.err(e.span, f"record literal with fields {', '.join(names)}", "exactly the fields "
                          + ", ".join(fields), "SC301")
                 return None
             given = dict(e.fields)
-            xs = [self.expr(given[f], env, x.sort if x is not None else None) for f, x in zip(fields, like, strict=True)]
+            xs = [done[f] if f in done else self.expr(given[f], env, x.sort if x is not None else None)
+                  for f, x in zip(fields, like, strict=True)]
         elif self.record_fields(e, env) == fields:
             xs = [self.expr(push_field(e, f), env) for f in fields]
         else:
             self.err(e.span, "expected a record with fields " + ", ".join(fields), "a record of the same type", "SC301")
             return None
         return None if any(x is None for x in xs) else xs  # type: ignore[return-value]
+
+    def _seq_fields(self, e: S.RecLit, env: Env, sorts: dict[str, Sort]) -> tuple[S.RecLit, dict[str, Expr | None]]:
+        """A record literal's sequence fields given by a sequence expression (`q: tail(r.q)`): their
+        slots' values (NOTE(seqs)); the literal keeps the other fields."""
+        keep: list[tuple[str, S.SExpr]] = []
+        done: dict[str, Expr | None] = {}
+        for n, v in e.fields:
+            slot = sorts.get(f"{n}.0")
+            if f"{n}.len" not in sorts or slot is None:
+                keep.append((n, v))
+                continue
+            cap = sum(1 for f in sorts if f.startswith(f"{n}.") and f[len(n) + 1:].isdigit())
+            elem = slot.inner if isinstance(slot, OptionSort) else slot
+            got = Seqs(self).assign(v, env, cap, slot, elem)
+            vals: list[Expr | None] = list(got) if got is not None else [None] * (cap + 1)
+            done.update(zip([f"{n}.len", *(f"{n}.{j}" for j in range(cap))], vals, strict=True))
+        return S.RecLit(tuple(keep), e.span), done
 
     def _record_compare(self, e: S.Compare, env: Env) -> Expr | None:
         """`a == b` / `a != b` of two records: field by field (NOTE(records))."""
@@ -688,6 +764,11 @@ class Elaborator:
             return None
         eq = smart.And(*eqs)  # type: ignore[arg-type]
         return eq if e.ops[0] == "==" else smart.Not(eq)
+
+    def _SeqLit(self, e: S.SeqLit, env: Env, expected: Sort | None) -> Expr | None:
+        self.err(e.span, "a sequence literal is only allowed where a sequence is compared, indexed or assigned",
+                 "q == [a, b] or an effect `q: \"[a, b]\"`", "SC308")
+        return None
 
     def _RecLit(self, e: S.RecLit, env: Env, expected: Sort | None) -> Expr | None:
         self.err(e.span, "a record literal is only allowed where a record is compared or assigned",
@@ -747,12 +828,20 @@ class Elaborator:
                 return None
             x = self.expr(e.args[0], replace(env, post=None), expected)
             return smart.subst(x, env.post) if x is not None else None
+        if e.func == "len" and not e.kwargs and len(e.args) == 1 and Seqs(self).is_seq(e.args[0], env):
+            return Seqs(self).length(e.args[0], env)   # NOTE(seqs)
+        if e.func == "head":
+            return Seqs(self).head(e, env)
+        if e.func in ("append", "tail"):
+            self.err(e.span, f"{e.func}() makes a sequence: assign it to a sequence variable or compare it",
+                     f"q: \"{e.func}(q{', x' if e.func == 'append' else ''})\", len({e.func}(...))", "SC301")
+            return None
         if e.func == "len" and not e.kwargs and len(e.args) == 1:   # NOTE(sets)
             ss = self.sets(env)
             t = ss.elem_type(e.args[0])
             if t is None or not ss.is_set(e.args[0]):
-                self.err(e.args[0].span, "len() needs a set variable or an expression over set variables",
-                         "len(s), len(s | t)", "SC311")
+                self.err(e.args[0].span, "len() needs a set or a sequence",
+                         "len(s), len(s | t), len(q)", "SC311")
                 return None
             return self.expr(ss.over("count", t, ss.member(e.args[0], S.Name(ELEM, e.span)), e.span), env)
         if e.func in self.sc.ops:
@@ -841,9 +930,11 @@ class Elaborator:
         for v in dom.values():
             benv = env.bind_quantified(e.var, Const(v, dom))
             c = self.bool_expr(e.cond, benv) if e.cond is not None else TRUE
+            mark = len(self.seq_checks)
             x = self.bool_expr(e.elem, benv) if e.func != "count" else self.bool_expr(e.elem, benv)
             if c is None or x is None:
                 return None
+            guard_checks(self.seq_checks, mark, c)   # NOTE(seqs): read only where the `if` holds
             elems.append(smart.And(c, x) if e.func != "all" else smart.Implies(c, x))
         if e.func == "all":
             return smart.And(*elems)

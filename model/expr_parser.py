@@ -281,6 +281,9 @@ class _Build(Transformer):  # type: ignore[type-arg]
     def setlit(self, meta: object, c: list[object]) -> S.SetLit:
         return S.SetLit(tuple(x for x in c if x is not None), self._s(meta))  # type: ignore[misc]
 
+    def seqlit(self, meta: object, c: list[object]) -> S.SeqLit:
+        return S.SeqLit(tuple(x for x in c if x is not None), self._s(meta))  # type: ignore[misc]
+
     def target(self, meta: object, c: list[object]) -> S.Target:
         var = str(c[1]) if c[1] is not None else None
         dom = str(c[2]) if c[2] is not None else None
@@ -306,6 +309,9 @@ class _Build(Transformer):  # type: ignore[type-arg]
 
     def settype(self, meta: object, c: list[S.SType]) -> S.SetType:
         return S.SetType(c[0], self._s(meta))
+
+    def seqtype(self, meta: object, c: list[object]) -> S.SeqType:
+        return S.SeqType(c[0], c[1], self._s(meta))  # type: ignore[arg-type]
 
     def maptype(self, meta: object, c: list[S.SType]) -> S.MapType:
         return S.MapType(c[0], c[1], self._s(meta))

@@ -35,9 +35,10 @@ from model.ir import (
 from model.names import check_names
 from model.params import Instance
 from model.scope import MachineScope, Scope, VarInfo, check_duplicates, param_consts, status_sort
+from model.seqs import any_bad, init_fields, is_seq, seq_fields_of, slot_sort
 from model.sets import as_map, has_set
 from model.sorts import MAX_VALUES, EnumSort, IndexSort, IntSort, KeySort, OptionSort, Sort, assignable, contains, size
-from model.writes import Write, lower_assign, place_of, range_bad, updates_of, write
+from model.writes import Write, check_writes, lower_assign, place_of, range_bad, updates_of, write
 
 
 def lower(spec: S.SpecDecl, inst: Instance, out: Collector) -> TransitionSystem | None:
@@ -63,6 +64,11 @@ def lower(spec: S.SpecDecl, inst: Instance, out: Collector) -> TransitionSystem 
     props = _properties(sc, el, spec.properties, acts, inst)
     lemmas = _properties(sc, el, spec.lemmas, acts, inst)
     init_c = el.bool_expr(spec.initially, Env()) if spec.initially is not None else None
+    if out:
+        return None
+    for c in el.seq_checks:   # NOTE(seqs): a read outside a sequence only a step or an invariant reports
+        sc.out.error("SC312", c.span, "this may read outside a sequence, which only a transition or an "
+                     "invariant can report", "a guard such as `len(q) > 0 and ...`, or the read in a transition")
     if out:
         return None
     builtin = [_deadlock(sc, actions)] if spec.check_deadlock else []
@@ -153,12 +159,20 @@ def _symmetric(el: Elaborator, t: S.TypeDecl) -> bool:
 
 def _record_type(sc: Scope, el: Elaborator, t: S.TypeDecl) -> None:
     """A record type's fields: each of a scalar type (NOTE(records) in model/records.py)."""
-    fields = []
+    fields: list[tuple[str, Sort]] = []
     for (name, ty), span in zip(t.fields, t.field_spans, strict=True):
         if isinstance(ty, S.NamedType) and ty.name in sc.record_types:
             sc.out.error("SC303", span, f"field '{name}' of record '{t.name}' is a record",
-                         "a field of a scalar type (bool, a range, an enum, an index set, an option)")
+                         "a field of a scalar type (bool, a range, an enum, an index set, an option) or a sequence")
             return
+        if isinstance(ty, S.SeqType):   # NOTE(seqs): its length and slots, as fields `q.len`, `q.0`, ...
+            got = el.seq_type(ty)
+            if got is None:
+                return
+            sc.record_seqs.setdefault(t.name, {})[name] = got[0]
+            fields.append((f"{name}.len", IntSort(0, got[1])))
+            fields.extend((f"{name}.{j}", slot_sort(got[0])) for j in range(got[1]))
+            continue
         s = el.sort_of(ty)
         if s is None:
             return
@@ -262,6 +276,9 @@ def _slots(sc: Scope, el: Elaborator) -> list[Sequence[int]]:
         _symmetric_once(sc, d, keys)
         if isinstance(sort, tuple):   # a record (NOTE(records) in model/records.py)
             sc.records[d.name] = tuple(f for f, _ in sort)
+        if (elem := _seq_elem(el, d.type)) is not None:   # NOTE(seqs) in model/seqs.py
+            sc.seqs[d.name] = elem
+        sc.seqs.update((f"{d.name}.{f}", e) for f, e in _record_seqs(sc, d.type).items())
         for fd, fsort in _fields_of(sc, d, sort):
             fmt = (d.name + "[{}]" * len(keys) + fd.name[len(d.name):]) if fd is not d else None
             slots = sc.new_slots(fd.name, fsort, keys, fmt=fmt, record=d.name if fd is not d else "")
@@ -301,6 +318,7 @@ def _machine_slots(sc: Scope, el: Elaborator, m: S.MachineDecl) -> list[Sequence
     fields = {}
     records: dict[str, tuple[str, ...]] = {}
     sets: dict[str, str] = {}
+    seqs: dict[str, Sort] = {}
     for d in m.vars:
         if (as_set := as_map(d, sc.out)) is not None:   # NOTE(sets) in model/sets.py
             d, sets[d.name] = as_set
@@ -313,13 +331,31 @@ def _machine_slots(sc: Scope, el: Elaborator, m: S.MachineDecl) -> list[Sequence
         _symmetric_once(sc, d, ((inst,) if inst is not None else ()) + keys)
         if isinstance(sort, tuple):   # a record (NOTE(records) in model/records.py)
             records[d.name] = tuple(f for f, _ in sort)
+        if (elem := _seq_elem(el, d.type)) is not None:   # NOTE(seqs) in model/seqs.py
+            seqs[d.name] = elem
+        seqs.update((f"{d.name}.{f}", e) for f, e in _record_seqs(sc, d.type).items())
         for fd, fsort in _fields_of(sc, d, sort):
             slots = _field_slots(sc, m.name, d.name, fsort, inst, keys, fd.name[len(d.name) + 1:])
             _mark_set(sc, d.name in sets, slots)
             fields[fd.name] = VarInfo(fd.name, fsort, inst, slots, keys)
             init.extend(_slot_inits(sc, el, fd, fsort, keys, len(slots)))
-    sc.machines[m.name] = MachineScope(m, inst, pc, fields, records, sets)
+    sc.machines[m.name] = MachineScope(m, inst, pc, fields, records, sets, seqs)
     return init
+
+
+def _seq_elem(el: Elaborator, t: S.SType) -> Sort | None:
+    """The element sort of a (map of) sequence type, or None."""
+    while isinstance(t, S.MapType):
+        t = t.value
+    got = el.seq_type(t) if isinstance(t, S.SeqType) else None
+    return got[0] if got is not None else None
+
+
+def _record_seqs(sc: Scope, t: S.SType) -> dict[str, Sort]:
+    """The sequence fields of a (map of) record type, with their element sorts (NOTE(seqs))."""
+    while isinstance(t, S.MapType):
+        t = t.value
+    return sc.record_seqs.get(t.name, {}) if isinstance(t, S.NamedType) else {}
 
 
 def _mark_set(sc: Scope, is_set: bool, slots: Sequence[int]) -> None:
@@ -334,16 +370,32 @@ def _fields_of(sc: Scope, d: S.VarDecl, sort: Sort | Fields) -> list[tuple[S.Var
     if not isinstance(sort, tuple):
         return [(d, sort)]
     given: dict[str, S.SExpr] = {}
-    if isinstance(d.init, S.RecLit):
-        names = [n for n, _ in d.init.fields]
+    if is_seq(tuple(f for f, _ in sort)):   # NOTE(seqs) in model/seqs.py
+        got = init_fields(d, len(sort) - 1, sort[1][1])
+        if isinstance(got, str):
+            sc.out.error("SC301", d.init.span if d.init is not None else d.span, got,
+                         f"a literal of at most {len(sort) - 1} elements: [] or [a, b, ...]")
+        else:
+            given = got
+    elif isinstance(d.init, S.RecLit):
+        lit = seq_fields_of(d.init, dict(sort))   # NOTE(seqs): a sequence field's literal, slot by slot
+        names = [n for n, _ in lit.fields]
         if sorted(names) != sorted(f for f, _ in sort):
-            sc.out.error("SC301", d.init.span, f"initial value of '{d.name}' has fields {', '.join(names)}",
-                         "exactly the fields " + ", ".join(f for f, _ in sort))
-        given = dict(d.init.fields)
+            sc.out.error("SC301", d.init.span, f"initial value of '{d.name}' has fields "
+                         f"{', '.join(n for n, _ in d.init.fields)}", "exactly the fields " + _shown_fields(sort))
+        given = dict(lit.fields)
+    elif any(f.endswith(".len") for f, _ in sort):
+        sc.out.error("SC301", d.span, f"record '{d.name}' has a sequence field: it starts from a record literal",
+                     "init: {" + ", ".join(f"{f}: ..." for f in _shown_fields(sort).split(", ")) + "}")
     elif d.init is not None:
         sc.out.error("SC301", d.init.span, f"initial value of record '{d.name}' must be a record literal",
                      "{" + ", ".join(f"{f}: ..." for f, _ in sort) + "} or any")
     return [(replace(d, name=f"{d.name}.{f}", init=given.get(f)), s) for f, s in sort]
+
+
+def _shown_fields(sort: Fields) -> str:
+    """A record's fields as the spec names them (a sequence field once, not its slots)."""
+    return ", ".join(f.removesuffix(".len") for f, _ in sort if "." not in f or f.endswith(".len"))
 
 
 def _field_slots(sc: Scope, machine: str, name: str, sort: Sort, inst: IndexSort | None,
@@ -461,9 +513,13 @@ def _pc_guard(sc: Scope, ms: MachineScope, t: S.TransitionDecl, i: int | None) -
 def _instance(sc: Scope, el: Elaborator, ms: MachineScope, t: S.TransitionDecl, i: int | None,
               env: Env, choice: tuple[tuple[str, Const], ...]) -> list[tuple[Action, ActEnv]]:
     pcg = _pc_guard(sc, ms, t, i)
+    start = len(el.seq_checks)
     g = el.bool_expr(t.guard, env) if t.guard is not None else smart.TRUE
     if g is not None and t.guard is not None:
         env = replace(env, narrow=narrowing(el, t.guard, env))   # NOTE(narrowing)
+    g_checks = el.seq_checks[start:]   # NOTE(seq-checks) in model/writes.py
+    if g is not None and g_checks:   # a guard reading outside a sequence is a step out of range
+        g = smart.Or(g, any_bad(g_checks))
     op_args: list[tuple[str, Expr]] = []
     outcomes = _call(sc, el, t.call, env, op_args) if t.call is not None else [(None, None, smart.FALSE, [])]
     if pcg is None or g is None or outcomes is None:
@@ -478,7 +534,7 @@ def _instance(sc: Scope, el: Elaborator, ms: MachineScope, t: S.TransitionDecl, 
         writes = _own_writes(sc, el, t, ms, i, renv, op_writes, result)
         if writes is None:
             return []
-        all_writes = [*op_writes, *writes]
+        all_writes = [*op_writes, *writes, *check_writes(el.seq_checks[start:], pcg)]
         updates = updates_of(all_writes, var_sort)
         label = ActionLabel(ms.decl.name, t.name, i, tuple(Arg(n, c.value, c.sort) for n, c in choice), outcome)
         fair = _fairness(sc, t) if outcome is None else None  # NOTE(fairness)
@@ -488,6 +544,7 @@ def _instance(sc: Scope, el: Elaborator, ms: MachineScope, t: S.TransitionDecl, 
         aenv = ActEnv(Env(renv.bound, renv.machine, renv.self_idx, result, post), ms.decl.name, t.name,
                       t.call.func if t.call else None, smart.And(guard, range_bad(all_writes)), tuple(op_args))
         res.append((act, aenv))
+    del el.seq_checks[start:]
     return res
 
 
@@ -800,7 +857,11 @@ def _property(sc: Scope, el: Elaborator, p: S.PropertyDecl, acts: list[tuple[Act
     top = Env(bound=bound, quantified=tuple(n for n, _ in bound))
     expect = _expect(p, inst, el, bound)
     if p.kind == "invariant":
+        start = len(el.seq_checks)
         e = el.bool_expr(p.expr, top)
+        if e is not None and len(el.seq_checks) > start:   # NOTE(seqs): reading outside fails it
+            e = smart.And(smart.Not(any_bad(el.seq_checks[start:])), e)
+            del el.seq_checks[start:]
         return Property(p.name, "invariant", pred=e, expect=expect, doc=p.doc, span=p.span) if e is not None else None
     if p.kind in TEMPORAL_KINDS:
         e = el.bool_expr(p.expr, top)

@@ -32,6 +32,7 @@ from model.elaborate import Elaborator, Env, numeric
 from model.ir import App, Const, Expr, Ite, Op, Select, StateVar, Var
 from model.params import Instance
 from model.scope import MachineScope, Scope, check_duplicates, param_consts, status_sort
+from model.seqs import has_seq
 from model.sets import has_set
 from model.sorts import BOOL, EnumSort, IndexSort, IntSort, OptionSort, Sort
 from model.source import Span
@@ -416,6 +417,8 @@ def _outside(spec: S.SpecDecl) -> list[Refusal]:
         t = v.type
         if has_set(t):   # NOTE(sets) in model/sets.py: a set is a map over its element type
             out.append(Refusal(v.span, f"variable '{v.name}'", "a finite set"))
+        elif has_seq(t):   # NOTE(seqs) in model/seqs.py: a sequence is a record of slots
+            out.append(Refusal(v.span, f"variable '{v.name}'", "a sequence"))
         elif isinstance(t, S.MapType) and (in_machine or isinstance(t.value, S.MapType)):
             out.append(Refusal(v.span, f"variable '{v.name}'", "a nested or machine-local map"))
         elif v.init_keys:
@@ -814,6 +817,8 @@ def unparse(e: S.SExpr) -> str:
         return f"{e.func}({unparse(e.elem)} for {e.var} in {e.domain}{cond})"
     if isinstance(e, S.RecLit):
         return "{" + ", ".join(f"{k}: {unparse(v)}" for k, v in e.fields) + "}"
+    if isinstance(e, S.SeqLit):
+        return "[" + ", ".join(unparse(i) for i in e.items) + "]"
     return "{" + ", ".join(unparse(i) for i in e.items) + "}"
 
 

@@ -43,6 +43,7 @@ class MachineScope:
     fields: dict[str, VarInfo]
     records: dict[str, tuple[str, ...]] = field(default_factory=dict)   # record variable -> its fields
     sets: dict[str, str] = field(default_factory=dict)   # set variable -> element type (NOTE(sets))
+    seqs: dict[str, Sort] = field(default_factory=dict)   # sequence variable -> element sort (NOTE(seqs))
 
 
 @dataclass
@@ -62,7 +63,9 @@ class Scope:
     lanes: IndexSort | None = None        # the index set declared `lane: true` (NOTE(lanes))
     record_types: dict[str, tuple[tuple[str, Sort], ...]] = field(default_factory=dict)
     records: dict[str, tuple[str, ...]] = field(default_factory=dict)   # global record variable -> fields
+    record_seqs: dict[str, dict[str, Sort]] = field(default_factory=dict)   # record type -> seq field -> element
     sets: dict[str, str] = field(default_factory=dict)   # global set variable -> element type (NOTE(sets))
+    seqs: dict[str, Sort] = field(default_factory=dict)   # global sequence variable -> element sort (NOTE(seqs))
     # declarations already reported as wrong: a use of one is not reported again as unknown
     broken: set[str] = field(default_factory=set)
 

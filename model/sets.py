@@ -24,52 +24,79 @@ from dataclasses import replace
 
 from model import syntax as S
 from model.diagnostics import Collector
+from model.scope import Scope, VarInfo
 
 ELEM = "e#"   # the bound element of a rewritten quantifier: not a NAME, so no spec can clash
 
 
 def as_map(d: S.VarDecl, out: Collector) -> tuple[S.VarDecl, str] | None:
-    """A `set[T]` variable as the map `T -> bool` with its initial value per element, and T's
-    name; None when the declaration is not a set (or is a bad one, reported)."""
+    """A `set[T]` variable (or a map `K -> set[T]` of sets) as the map `T -> bool` (`K -> T ->
+    bool`) with its initial value per element, and T's name; None when the declaration is not
+    a set (or is a bad one, reported)."""
+    outer: list[S.SType] = []
     t = d.type
+    while isinstance(t, S.MapType):
+        outer.append(t.key)
+        t = t.value
     if not isinstance(t, S.SetType):
-        if isinstance(t, S.MapType) and has_set(t):
-            out.error("SC303", t.span, f"'{d.name}': a set is allowed only as the type of a variable",
-                      "set[T] as a variable's type (a map of sets is not supported yet)")
+        if has_set(d.type):
+            out.error("SC303", d.type.span, f"'{d.name}': a set is allowed as a variable's type or a map's value",
+                      "set[T], or K -> set[T]")
         return None
     if not isinstance(t.elem, S.NamedType):
         out.error("SC303", t.elem.span, f"the elements of set '{d.name}' must be a named finite type",
                   "set[T] with T an index set, an enum, bool, or a type alias of a range")
         return None
-    mtype = S.MapType(t.elem, S.NamedType("bool", t.span), t.span)
+    mtype: S.SType = S.MapType(t.elem, S.NamedType("bool", t.span), t.span)
+    for k in reversed(outer):
+        mtype = S.MapType(k, mtype, d.type.span)
     if d.init is None:
         return replace(d, type=mtype), t.elem.name
     if not isinstance(d.init, S.SetLit) or d.init_keys:
         out.error("SC301", d.init.span, f"initial value of set '{d.name}' must be a set literal",
-                  "{} or {a, b, ...} or any")
+                  "{} or {a, b, ...} or any" + (" (the same for every key)" if outer else ""))
         return replace(d, type=mtype, init=None, init_keys=()), t.elem.name
     if not d.init.items:
         return replace(d, type=mtype, init=S.Name("false", d.init.span)), t.elem.name
+    if not all(isinstance(k, S.NamedType) for k in outer):
+        out.error("SC301", d.init.span, f"initial value of map of sets '{d.name}' over a key type without a name",
+                  "{}, or name the key type under `types:`")
+        return replace(d, type=mtype, init=None, init_keys=()), t.elem.name
     init = S.Compare(("in",), (S.Name(ELEM, d.init.span), d.init), d.init.span)
-    return replace(d, type=mtype, init=init, init_keys=((ELEM, t.elem.name),),
-                   init_key_spans=(d.init.span,)), t.elem.name
+    # one binder per key (NOTE(sets): names no spec can write), the element's last
+    keys = (*((f"k#{i}", k.name) for i, k in enumerate(outer)), (ELEM, t.elem.name))  # type: ignore[union-attr]
+    return replace(d, type=mtype, init=init, init_keys=keys,
+                   init_key_spans=(d.init.span,) * len(keys)), t.elem.name
+
+
+def set_var(sc: Scope, machine: str | None, bound: set[str], e: S.SExpr) -> str | None:
+    """The element type of the set `e` names (`s`, a machine's own `s`, `m.s`, `m[i].s`, and a
+    map of sets indexed by every key but the element's: `m[k]`), or None."""
+    root, depth = e, 0
+    while isinstance(root, S.Index):
+        root, depth = root.base, depth + 1
+    info: VarInfo | None = None
+    elem: str | None = None
+    if isinstance(root, S.Name) and root.id not in bound:
+        ms = sc.machines.get(machine) if machine is not None else None
+        if ms is not None and root.id in ms.sets:
+            info, elem = ms.fields.get(root.id), ms.sets[root.id]
+            depth += len(info.path) - len(info.inner) if info is not None else 0
+        elif root.id in sc.sets:
+            info, elem = sc.globals.get(root.id), sc.sets[root.id]
+    elif isinstance(root, S.Field):
+        base = root.base.base if isinstance(root.base, S.Index) else root.base
+        m = sc.machines.get(base.id) if isinstance(base, S.Name) else None
+        if m is not None and root.name in m.sets:
+            info, elem = m.fields.get(root.name), m.sets[root.name]
+            depth += len(info.path) - len(info.inner) if info is not None else 0
+    if info is None or depth != len(info.path) - 1:
+        return None
+    return elem
 
 
 def has_set(t: S.SType) -> bool:
     return isinstance(t, S.SetType) or (isinstance(t, S.MapType) and (has_set(t.key) or has_set(t.value)))
-
-
-def var_of(sets: dict[str, str], own: dict[str, str], machines: dict[str, dict[str, str]],
-           bound: set[str], e: S.SExpr) -> str | None:
-    """The element type of the set variable `e` names (`s`, a machine's own `s`, `m.s`,
-    `m[i].s`), or None."""
-    if isinstance(e, S.Name) and e.id not in bound:
-        return own.get(e.id) or sets.get(e.id)
-    if isinstance(e, S.Field):
-        base = e.base.base if isinstance(e.base, S.Index) else e.base
-        if isinstance(base, S.Name) and base.id in machines:
-            return machines[base.id].get(e.name)
-    return None
 
 
 class SetSyntax:

@@ -103,7 +103,15 @@ class RecLit:
     span: Span = field(compare=False)
 
 
-SExpr = Name | IntLit | Unary | Binary | Compare | IfElse | Index | Field | Call | GenCall | SetLit | RecLit
+@dataclass(frozen=True)
+class SeqLit:
+    """A sequence literal `[a, b]` or `[]` (NOTE(seqs) in model/seqs.py)."""
+
+    items: tuple[SExpr, ...]
+    span: Span = field(compare=False)
+
+
+SExpr = Name | IntLit | Unary | Binary | Compare | IfElse | Index | Field | Call | GenCall | SetLit | RecLit | SeqLit
 
 
 @dataclass(frozen=True)
@@ -153,7 +161,16 @@ class SetType:
     span: Span = field(compare=False)
 
 
-SType = NamedType | OptionType | RangeType | MapType | SetType
+@dataclass(frozen=True)
+class SeqType:
+    """`seq[T, N]`: a sequence of at most N elements of a scalar type (NOTE(seqs) in model/seqs.py)."""
+
+    elem: SType
+    cap: SExpr
+    span: Span = field(compare=False)
+
+
+SType = NamedType | OptionType | RangeType | MapType | SetType | SeqType
 
 # ---- declarations --------------------------------------------------------------------------
 

@@ -15,8 +15,9 @@ from model.elaborate import Elaborator, Env, cells_hit, machine_of, numeric
 from model.ir import Const, Expr, Op, Var
 from model.records import push_field
 from model.scope import VarInfo
+from model.seqs import Check, Seqs, fields, is_seq, slot_sort
 from model.sets import ELEM
-from model.sorts import BOOL, Sort, assignable, contains
+from model.sorts import BOOL, IntSort, Sort, assignable, contains
 from model.source import Span
 
 
@@ -72,6 +73,9 @@ def place_of(el: Elaborator, lhs: S.SExpr, env: Env) -> Place | None:
             return None
         return _at(_base_name(lhs, env), cell[0], cell[1], lhs.span)
     if isinstance(lhs, S.Field) and (fields := el.record_fields(lhs.base, env)) is not None:
+        if is_seq(fields):   # NOTE(seqs) in model/seqs.py: the lowering's fields, not the spec's
+            el.err(lhs.span, "a sequence is assigned whole", "q: \"append(q, x)\", q: \"tail(q)\"", "SC314")
+            return None
         if lhs.name not in fields:   # NOTE(records) in model/records.py
             el.err(lhs.span, f"the record has no field '{lhs.name}'", ", ".join(fields), "SC201")
             return None
@@ -99,6 +103,8 @@ def place_of(el: Elaborator, lhs: S.SExpr, env: Env) -> Place | None:
 
 
 def _show(e: S.SExpr) -> str:
+    if isinstance(e, S.Index):
+        return f"{_show(e.base)}[...]"
     return e.id if isinstance(e, S.Name) else str(getattr(e, "name", "the set"))
 
 
@@ -153,6 +159,12 @@ def lower_assign(el: Elaborator, a: S.Assign, env: Env, cond: Expr) -> list[Writ
         x = S.Name(ELEM, a.target.span)
         each = S.Target(S.Index(a.target.lhs, x, a.target.span), ELEM, t, a.target.span)
         return lower_assign(el, S.Assign(each, ss.member(a.value, x)), env, cond)
+    if a.target.var is None and (si := el.seq_info(a.target.lhs, env)) is not None:   # NOTE(seqs)
+        return _seq_writes(el, a, env, si, cond)
+    if isinstance(a.target.lhs, S.Index) and Seqs(el).is_seq(a.target.lhs.base, env):
+        el.err(a.target.span, "a sequence is assigned whole, not one element at a time",
+               "q: \"append(q, x)\", q: \"tail(q)\", q: \"[a, b]\"", "SC314")
+        return []
     envs = [env]
     if a.target.var is not None:
         dom = el.domain(a.target.domain or "", a.target.span)
@@ -170,6 +182,31 @@ def lower_assign(el: Elaborator, a: S.Assign, env: Env, cond: Expr) -> list[Writ
         w = write(el, p, v, a.value.span, cond) if p is not None and v is not None else None
         if w is not None:
             out.append(w)
+    return out
+
+
+def _seq_writes(el: Elaborator, a: S.Assign, env: Env, info: tuple[Sort, int], cond: Expr) -> list[Write]:
+    """A sequence assigned: its length and every slot (NOTE(seqs) in model/seqs.py)."""
+    elem, cap = info
+    values = Seqs(el).assign(a.value, env, cap, slot_sort(elem), elem)
+    places = [place_of(el, push_field(a.target.lhs, f), env) for f in fields(cap)]
+    if values is None or any(p is None for p in places):
+        return []
+    writes = [write(el, p, v, a.value.span, cond) for p, v in zip(places, values, strict=True)]  # type: ignore[arg-type]
+    return [w for w in writes if w is not None]
+
+
+def check_writes(checks: list[Check], cond: Expr) -> list[Write]:
+    """NOTE(seq-checks): a step that reads outside a sequence stores the length one past the
+    sequence's capacity where `cond` (and the read's condition) holds, so it leaves the range and
+    the built-in property `range` reports it; a read of a literal marks nothing (then it is a
+    constant, reported where it is read)."""
+    out = []
+    for c in checks:
+        for slot, sort in c.slots:
+            hi = sort.hi  # type: ignore[union-attr]
+            place = Place(f"slot {slot}", (slot,), None, sort, c.span)
+            out.append(Write(place, Const(hi + 1, IntSort(hi + 1, hi + 1)), smart.And(cond, c.bad)))
     return out
 
 
@@ -196,8 +233,16 @@ def updates_of(writes: list[Write], var_sort: dict[int, Sort]) -> tuple[tuple[in
             if smart.is_false(c):
                 continue
             old = acc.get(slot, Var(slot, var_sort[slot]))
-            acc[slot] = smart.Ite_(c, w.value, old, var_sort[slot])
+            acc[slot] = smart.Ite_(c, w.value, old, _wider(old.sort, w.value.sort))
     return tuple(sorted((s, e) for s, e in acc.items() if e != Var(s, var_sort[s])))
+
+
+def _wider(a: Sort, b: Sort) -> Sort:
+    """The sort of `if c then b else a`: an integer write out of the slot's range keeps its range
+    in the sort, so the engines see the update may leave the range (NOTE(range-steps))."""
+    if isinstance(a, IntSort) and isinstance(b, IntSort):
+        return IntSort(min(a.lo, b.lo), max(a.hi, b.hi))
+    return a
 
 
 def range_bad(writes: list[Write]) -> Expr:

@@ -106,7 +106,7 @@ def test_operation_mutations_on_ops() -> None:
     got = by_name(mutated(OPS, None, ("vp_flush", "vcpu.flush", "vpflushdone")))
     check = got["vp_flush: check `assoc[v] == lp` (else TDX_VCPU_NOT_ASSOCIATED) removed"]
     assert [(v.prop, v.trace.depth) for v in check.breaks] == [   # type: ignore[attr-defined]
-        ("count_matches", 1), ("blocked_means_flushed", 5), ("flushed_vcpu_was_on_that_lp", 1), ("range", 1)]
+        ("count_matches", 2), ("blocked_means_flushed", 5), ("flushed_vcpu_was_on_that_lp", 1), ("range", 1)]
     assert got["vp_flush: may fail with TDX_VCPU_NOT_ASSOCIATED (no effect)"].status == "unneeded"  # type: ignore[attr-defined]
     call = got["vcpu.flush: call `vp_flush(v=self, lp=p)` removed (as if it succeeded)"]
     assert [(v.prop, v.trace.depth) for v in call.breaks] == [("flush_clears", 2)]  # type: ignore[attr-defined]

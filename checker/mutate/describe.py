@@ -77,6 +77,8 @@ def _show_postfix(e: S.SExpr) -> str:
         return "{" + ", ".join(show(x) for x in e.items) + "}"
     if isinstance(e, S.RecLit):
         return "{" + ", ".join(f"{k}: {show(x)}" for k, x in e.fields) + "}"
+    if isinstance(e, S.SeqLit):
+        return "[" + ", ".join(show(x) for x in e.items) + "]"
     raise TypeError(f"not a surface expression: {e!r}")
 
 

@@ -8,7 +8,8 @@ Encoding (read back by checker/traces/itf_read.py, so the two must change togeth
     ("vcpu.pc"), a singleton machine's fields are plain variables ("teardown.pc"); a nested
     map, and a machine's local map, is a map of maps, outermost key first (NOTE(key-paths)); a record is an
     object of its fields {"src": ..., "ok": ...}, also as a map's value (NOTE(records)); a set is
-    {"#set": [element, ...]} in element order (NOTE(sets) in model/sets.py);
+    {"#set": [element, ...]} in element order (NOTE(sets) in model/sets.py); a sequence is a JSON
+    list of its elements (NOTE(seqs) in model/seqs.py);
   - each state's `#meta` has its index and the action that produced it ("init" for state 0),
     with the transition, instance, arguments, operation and returned status;
   - the top-level `#meta` says how to find the spec again: source path, variant, params.
@@ -25,6 +26,7 @@ from typing import Any
 from checker.traces.context import ExportContext, reproduce_command, status_of
 from checker.traces.trace import Trace
 from model.ir import Action, StateVar, TransitionSystem
+from model.seqs import is_seq
 from model.sorts import NONE_VALUE, BoolSort, EnumSort, IndexSort, IntSort, NoneSort, OptionSort, Sort
 
 FORMAT_DESCRIPTION = "https://apalache-mc.org/docs/adr/015adr-trace.html"
@@ -105,8 +107,13 @@ def _json(ts: TransitionSystem, slots: list[int], state: tuple[int, ...], ints: 
     a record an object of its fields (NOTE(records) in model/records.py)."""
     first = ts.vars[slots[0]]
     if depth == key_count(first):
+        if first.record and is_seq(tuple(field_name(ts.vars[s]) for s in slots)):
+            n = state[slots[0]]   # NOTE(seqs) in model/seqs.py: ITF writes a sequence as a JSON list
+            return [value(ts.vars[s].sort, state[s], ints) for s in slots[1:1 + max(n, 0)]]
         if first.record:
-            return {field_name(ts.vars[s]): value(ts.vars[s].sort, state[s], ints) for s in slots}
+            return {f: (value(ts.vars[sub[0]].sort, state[sub[0]], ints) if len(sub) == 1
+                        else [value(ts.vars[s].sort, state[s], ints) for s in sub[1:1 + max(state[sub[0]], 0)]])
+                    for f, sub in record_fields(ts, slots).items()}
         return value(first.sort, state[slots[0]], ints)
     if first.set_elem and depth == key_count(first) - 1:
         return {"#set": [key_value(k, ints) for k, sub in key_groups(ts, slots, depth) if state[sub[0]]]}
@@ -121,6 +128,15 @@ def key_count(v: StateVar) -> int:
 def field_name(v: StateVar) -> str:
     """The record field a slot holds (its base is the record's name, a dot and the field)."""
     return v.base[len(v.record) + 1:]
+
+
+def record_fields(ts: TransitionSystem, slots: list[int]) -> dict[str, list[int]]:
+    """A record's slots by the field the spec names: one slot for a scalar field, the length and
+    the slots of a sequence field (`q.len`, `q.0`, ...: NOTE(seqs) in model/seqs.py)."""
+    out: dict[str, list[int]] = {}
+    for s in slots:
+        out.setdefault(field_name(ts.vars[s]).split(".")[0], []).append(s)
+    return out
 
 
 def key_groups(ts: TransitionSystem, slots: list[int], depth: int) -> list[tuple[str, list[int]]]:

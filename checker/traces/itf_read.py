@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from checker.traces.itf import field_name, groups, key_count, key_groups, key_text
+from checker.traces.itf import field_name, groups, key_count, key_groups, key_text, record_fields
 from checker.traces.trace import Trace
 from model.diagnostics import Collector, Diagnostic, SpecError, did_you_mean
 from model.ir import TransitionSystem
+from model.seqs import empty_value, is_seq
 from model.sorts import NONE_VALUE, BoolSort, EnumSort, IndexSort, IntSort, NoneSort, OptionSort, Sort
 from model.source import SourceFile, Span
 
@@ -230,7 +231,9 @@ def _map(doc: ItfDocument, ts: TransitionSystem, slots: list[int], x: Json, wher
     """Decode a variable's value into its slots: a value, a map, a map of maps for a nested one
     (NOTE(key-paths)), a record's object (NOTE(records))."""
     if depth == key_count(ts.vars[slots[0]]):
-        if ts.vars[slots[0]].record:
+        if ts.vars[slots[0]].record and is_seq(tuple(field_name(ts.vars[s]) for s in slots)):
+            _seq(doc, ts, slots, x, where, values, out)
+        elif ts.vars[slots[0]].record:
             _record(doc, ts, slots, x, where, values, out)
         else:
             values[slots[0]] = _value(doc, ts.vars[slots[0]].sort, x, where, out)
@@ -281,16 +284,34 @@ def _set(doc: ItfDocument, keys: dict[str, list[int]], x: Json, where: Path_, va
         values[slots[0]] = int(k in seen)
 
 
+def _seq(doc: ItfDocument, ts: TransitionSystem, slots: list[int], x: Json, where: Path_,
+         values: list[int], out: Collector) -> None:
+    """A sequence: a JSON list of at most its capacity of elements; the slots past its length
+    hold the empty value (NOTE(seqs) in model/seqs.py)."""
+    cap = len(slots) - 1
+    if not isinstance(x, list) or len(x) > cap:
+        out.error("SC504", doc.span(where), f"'{where[-1]}' is a sequence of at most {cap} elements",
+                  "[element, ...]")
+        return
+    values[slots[0]] = len(x)
+    for j, s in enumerate(slots[1:]):
+        sort = ts.vars[s].sort
+        values[s] = _value(doc, sort, x[j], (*where, j), out) if j < len(x) else empty_value(sort)
+
+
 def _record(doc: ItfDocument, ts: TransitionSystem, slots: list[int], x: Json, where: Path_,
             values: list[int], out: Collector) -> None:
     """A record: an object with exactly its fields (NOTE(records) in model/records.py)."""
-    fields = {field_name(ts.vars[s]): s for s in slots}
+    fields = record_fields(ts, slots)
     if not isinstance(x, dict) or sorted(x) != sorted(fields):
         out.error("SC504", doc.span(where), f"'{where[-1]}' is a record with fields {', '.join(fields)}",
                   "{" + ", ".join(f'"{f}": ...' for f in fields) + "}")
         return
-    for f, s in fields.items():
-        values[s] = _value(doc, ts.vars[s].sort, x[f], (*where, f), out)
+    for f, sub in fields.items():
+        if len(sub) == 1:
+            values[sub[0]] = _value(doc, ts.vars[sub[0]].sort, x[f], (*where, f), out)
+        else:   # a sequence field (NOTE(seqs) in model/seqs.py)
+            _seq(doc, ts, sub, x[f], (*where, f), values, out)
 
 
 def _value(doc: ItfDocument, sort: Sort, x: Json, where: Path_, out: Collector) -> int:
