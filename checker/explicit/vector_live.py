@@ -55,13 +55,16 @@ class EdgeLog:
         self.src: list[tuple[int, Arr]] = []   # per block: its first state id, edges per state
         self.dst: list[Arr] = []
         self.act: list[Arr] = []
+        self.perm: list[Arr] = []   # on the symmetry quotient: each edge's permutation (vector_livesym.py)
         self.off: list[tuple[Arr, Arr]] = []
 
-    def edges(self, first: int, count: Arr, dst: Arr, act: Arr) -> None:
+    def edges(self, first: int, count: Arr, dst: Arr, act: Arr, perm: Arr | None = None) -> None:
         """The edges of states first, first + 1, ...: `count` of each, sorted by source."""
         self.src.append((first, count.astype(np.int32)))
         self.dst.append(dst.astype(np.int32))
         self.act.append(act.astype(np.int16 if act.max(initial=0) < 1 << 15 else np.int32))
+        if perm is not None:
+            self.perm.append(perm.astype(np.int16))
 
     def out_of_range(self, src: Arr, act: int) -> None:
         self.off.append((src.astype(np.int64), np.full(len(src), act, np.int64)))
@@ -76,10 +79,12 @@ class EdgeLog:
         self.src, self.dst = [], []
         act = np.concatenate(self.act) if self.act else np.zeros(0, np.int32)
         self.act = []
+        perm = np.concatenate(self.perm) if self.perm else None
+        self.perm = []
         osrc = np.concatenate([o[0] for o in self.off]) if self.off else np.zeros(0, np.int64)
         oact = np.concatenate([o[1] for o in self.off]) if self.off else np.zeros(0, np.int64)
         order = np.lexsort((oact, osrc))
-        return Csr(n, indptr, dst, act, osrc[order], oact[order])
+        return Csr(n, indptr, dst, act, osrc[order], oact[order], perm)
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,7 @@ class Csr:
     act: Arr
     off_src: Arr
     off_act: Arr
+    perm: Arr | None = None     # the quotient's: edge k leads to perm[k] applied to dst[k]
 
     def sources(self) -> Arr:
         return np.repeat(np.arange(self.n, dtype=np.int32), np.diff(self.indptr))
