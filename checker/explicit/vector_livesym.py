@@ -41,6 +41,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from checker.core.intervals import slot_intervals
 from checker.explicit.liveness import Fairness, Graph, lasso
 from checker.explicit.vector_live import STRONG, WEAK, Csr, Explored, _gather, _region, components, judge, prefix, reach
 from checker.symmetry.automorphism import action_images
@@ -54,7 +55,7 @@ Arr = np.ndarray
 @dataclass(frozen=True)
 class LiveSym:
     """The group G (index 0 the identity) as tables: products, inverses, the image of every
-    action and of every fairness group, and each element's column gather and renamings."""
+    action and of every fairness group, and how to compute each element's image of rows."""
 
     canon: Canonicalizer
     perms: tuple[tuple[tuple[int, ...], ...], ...]
@@ -62,7 +63,12 @@ class LiveSym:
     inv: Arr
     act: Arr                        # act[i, a]: the action g_i(a)
     grp: Arr                        # grp[i, f]: the fairness group g_i(f)
-    plans: tuple[tuple[Arr, tuple[tuple[int, Arr], ...]], ...]
+    # NOTE(renamed-columns): a renamed slot of an image is a source column renamed by one set's
+    # permutation; the few distinct (column, renaming) pairs are computed once per block of rows
+    # (`extra`), so that each image is one column gather from the rows and them (`ext`)
+    extra: tuple[tuple[int, Arr], ...]
+    ext: tuple[Arr, ...]
+    words: tuple[tuple[Arr, Arr, Arr], ...]   # the moved slots cut into keys: slots, lowest values, multipliers
 
     @property
     def sets(self) -> tuple[str, ...]:
@@ -70,30 +76,58 @@ class LiveSym:
 
     def canonical(self, x: Arr) -> tuple[Arr, Arr]:
         """Per row its least image under G and the element mapping the row there (the first
-        such in G's order); every state of an orbit has the same least image."""
-        best = x.copy()
-        which = np.zeros(len(x), dtype=np.int16)
-        rows = np.arange(len(x))
-        for i, img in enumerate(self._images(x)):
+        such in G's order); every state of an orbit has the same least image. Images are
+        compared by exact mixed-radix keys of the slots G moves (`words`, most significant slot
+        first, so the least key is the least image; the other slots are equal in every image)."""
+        n = len(x)
+        wide = self._wide(x)
+        which = np.zeros(n, dtype=np.int16)
+        best: list[Arr] = []
+        for i, ext in enumerate(self.ext):
+            keys = [self._key(wide, ext[rows], low, mult) for rows, low, mult in self.words]
             if i == 0:
+                best = keys
                 continue
-            diff = img != best
-            first = diff.argmax(axis=1)
-            less = diff[rows, first] & (img[rows, first] < best[rows, first])
-            best[less] = img[less]
+            less, same = np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
+            for k, b in zip(keys, best, strict=True):
+                less |= same & (k < b)
+                same &= k == b
+            for k, b in zip(keys, best, strict=True):
+                np.copyto(b, k, where=less)
             which[less] = i
-        return best, which
+        out = x.copy()
+        for i in np.unique(which).tolist():
+            if i:
+                at = np.flatnonzero(which == i)
+                out[at] = wide[:, at][self.ext[i]].T
+        return out, which
+
+    @staticmethod
+    def _key(wide: Arr, rows: Arr, low: Arr, mult: Arr) -> Arr:
+        """The sum of (wide[rows[k]] - low[k]) * mult[k]: below 2**60 (`_words`)."""
+        acc = np.zeros(wide.shape[1], dtype=np.int64)
+        for r, lo, m in zip(rows.tolist(), low.tolist(), mult.tolist(), strict=True):
+            acc += (wide[r].astype(np.int64) - lo) * m
+        return acc
+
+    def _wide(self, x: Arr) -> Arr:
+        """x transposed (one row per slot), then the renamed columns (NOTE(renamed-columns))."""
+        n, w = x.shape
+        wide = np.empty((w + len(self.extra), n), dtype=x.dtype)
+        wide[:w] = x.T
+        for k, (j, table) in enumerate(self.extra):
+            wide[w + k] = table[x[:, j].astype(np.intp) + 1]
+        return wide
 
     def _images(self, x: Arr) -> Iterator[Arr]:
-        for src, tables in self.plans:
-            img = x[:, src]
-            for d, table in tables:
-                img[:, d] = table[img[:, d].astype(np.int64) + 1]
-            yield img
+        """Each element's image of the rows of x, transposed (one row per slot)."""
+        wide = self._wide(x)
+        for ext in self.ext:
+            yield wide[ext]
 
     def stabiliser(self, x: Arr) -> list[tuple[int, int]]:
         """(row, element) for every element of G fixing a row of x."""
-        return [(int(r), i) for i, img in enumerate(self._images(x)) for r in np.flatnonzero((img == x).all(axis=1))]
+        return [(int(r), i) for i, img in enumerate(self._images(x)) for r in np.flatnonzero((img == x.T).all(axis=0))]
 
     def state(self, s: State, i: int) -> State:
         return self.canon.apply(s, self.perms[i])
@@ -124,12 +158,41 @@ def live_symmetry(ts: TransitionSystem, props: Sequence[Property]) -> LiveSym | 
     index = {p: i for i, p in enumerate(group)}
     mult = np.array([[index[_compose(a, b)] for b in group] for a in group], dtype=np.int64)
     inv = np.argmax(mult == 0, axis=1)
-    plans = []
+    ext = []
+    extra: dict[tuple[int, tuple[int, ...]], int] = {}
     for perms in group:
         src, rename = canon.plan(perms)
-        plans.append((np.asarray(src, dtype=np.int64),
-                      tuple((d, np.array([-1, *p], dtype=np.int64)) for d, p in rename)))
-    return LiveSym(canon, tuple(group), mult, inv, act, grp, tuple(plans))
+        cols = list(src)
+        for d, p in rename:       # NOTE(renamed-columns)
+            cols[d] = len(ts.vars) + extra.setdefault((src[d], p), len(extra))
+        ext.append(np.array(cols, dtype=np.int64))
+    tables = tuple((j, np.array([-1, *p], dtype=np.int64)) for j, p in extra)
+    moved = [d for d in range(len(ts.vars)) if any(e[d] != d for e in ext)]
+    return LiveSym(canon, tuple(group), mult, inv, act, grp, tables, tuple(ext), _words(ts, moved))
+
+
+def _words(ts: TransitionSystem, slots: list[int]) -> tuple[tuple[Arr, Arr, Arr], ...]:
+    """The slots cut, in order, into mixed-radix keys (each slot's value minus its lowest, radix
+    its number of values) of at most 60 bits each: exact in int64, and ordered as the slots'
+    values are, most significant first (NOTE(int64-exact): every value fits int64)."""
+    ivs = slot_intervals(ts)
+    out: list[list[int]] = []
+    bits = 61
+    for d in slots:
+        b = max(1, (ivs[d].hi - ivs[d].lo).bit_length())
+        if bits + b > 60:
+            out.append([])
+            bits = 0
+        out[-1].append(d)
+        bits += b
+    words = []
+    for ws in out:
+        mult = [1] * len(ws)
+        for k in range(len(ws) - 2, -1, -1):
+            mult[k] = mult[k + 1] * (ivs[ws[k + 1]].hi - ivs[ws[k + 1]].lo + 1)
+        low = [ivs[d].lo for d in ws]
+        words.append((np.array(ws, dtype=np.int64), np.array(low, dtype=np.int64), np.array(mult, dtype=np.int64)))
+    return tuple(words)
 
 
 def _compose(a: tuple[tuple[int, ...], ...], b: tuple[tuple[int, ...], ...]) -> tuple[tuple[int, ...], ...]:
