@@ -12,8 +12,8 @@ that says what a fair component is); the lasso is then built by the reference's 
 (step for step, over flat arrays) and its own cycle search (liveness.lasso, over views of the
 arrays), so both backends show the same counterexample.
 
-NOTE(live-symmetry): liveness is decided on the plain graph, never on the symmetry quotient.
-A quotient edge [s] -> [t] carries its action in the frame of the representative s. Where
+NOTE(live-symmetry): this module decides liveness on the graph it is given; a naive symmetry
+quotient would be wrong, for the reason below. A quotient edge [s] -> [t] carries its action in the frame of the representative s. Where
 fairness is per instance of a symmetric machine (TDX: every vCPU's own steps), one concrete
 group goes by different instance names in different representatives, and a quotient cycle
 through s may lift only to a plain path from s to a permuted p(s); repeated ord(p) times it is a
@@ -23,9 +23,11 @@ them continuously (the quotient would call an unfair cycle fair, or a fair one u
 quotient is exact (a) when the property and every fairness group are invariant under the
 permutations (no fair transition belongs to an instance of a symmetric set), or (b) per
 quotient component, when every cycle in it composes to the identity permutation (its lift is
-disjoint copies with consistent labels). Neither is implemented yet: TDX is not case (a), and (b)
-needs each edge's permutation from the vector canonicaliser. The vector search therefore turns
-symmetry off whenever it logs edges (checker/explicit/vector.py), as the one-state search does.
+disjoint copies with consistent labels). checker/explicit/vector_livesym.py does the general
+case: each quotient edge carries its permutation, and each component's fairness is judged with
+the group of permutations its cycles compose to (NOTE(live-quotient)); the vector search uses it
+where it is exact and searches the plain graph here otherwise; the one-state search never
+reduces liveness.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from checker.core.budget import Budget
 from checker.core.verdict import Proved, Violated, kind_of
 from checker.explicit.search import explore
 from checker.explicit.vector_livesym import LiveSym, live_symmetry
@@ -36,13 +37,13 @@ ROOT = Path(__file__).resolve().parents[2]
 ROTATE = ROOT / "tests" / "specs" / "live_rotate.yaml"
 
 
-def _agree(ts: TransitionSystem, reduced: bool = True) -> list[str]:
+def _agree(ts: TransitionSystem, reduced: bool = True, budget: Budget | None = None) -> list[str]:
     """The quotient's search and the plain one on ts's temporal properties: the same verdicts,
     the same prefix lengths, every quotient lasso replayed. reduced: whether the quotient must
     be used (else the fallback, with a reason). Returns the verdict kinds."""
     live = [p.name for p in ts.properties if p.temporal]
-    plain = explore(ts, live, backend="vector", symmetry=False)
-    got = explore(ts, live, backend="vector", symmetry=True)
+    plain = explore(ts, live, budget, backend="vector", symmetry=False)
+    got = explore(ts, live, budget, backend="vector", symmetry=True)
     assert got.complete == plain.complete
     sets = tuple(s.name for s in symmetric_sets(ts))
     if reduced:
@@ -86,6 +87,15 @@ def test_tdx_default_size_against_plain() -> None:
     """v19 at the default size: fewer states, the plain search's verdicts."""
     (ts,) = load_spec(ROOT / "specs" / "tdx" / "teardown.yaml", (), "v19")
     assert _agree(ts) == ["violated", "violated"]
+
+
+@pytest.mark.parametrize("depth", [14, 17, 18])
+def test_tdx_cut_at_depth_against_plain(depth: int) -> None:
+    """Cut at a depth bound (the last level's states never in a cycle): v19's lasso (depth 18,
+    loop index 15) is found from bound 18 on, by both searches."""
+    (ts,) = load_spec(ROOT / "specs" / "tdx" / "teardown.yaml", (), "v19")
+    kinds = _agree(ts, budget=Budget(explicit_depth=depth))
+    assert kinds == (["holds-up-to"] * 2 if depth < 18 else ["violated"] * 2)
 
 
 # --- a cycle that closes only after a permutation -------------------------------------------
