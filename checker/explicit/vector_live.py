@@ -66,7 +66,7 @@ class EdgeLog:
         self.dst.append(dst.astype(np.int32))
         self.act.append(act.astype(np.int16 if act.max(initial=0) < 1 << 15 else np.int32))
         if perm is not None:
-            self.perm.append(perm.astype(np.int16))
+            self.perm.append(perm.astype(np.int8 if perm.max(initial=0) < 1 << 7 else np.int16))
 
     def out_of_range(self, src: Arr, act: int) -> None:
         self.off.append((src.astype(np.int64), np.full(len(src), act, np.int64)))

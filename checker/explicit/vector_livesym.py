@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -125,9 +125,11 @@ class LiveSym:
         for ext in self.ext:
             yield wide[ext]
 
-    def stabiliser(self, x: Arr) -> list[tuple[int, int]]:
-        """(row, element) for every element of G fixing a row of x."""
-        return [(int(r), i) for i, img in enumerate(self._images(x)) for r in np.flatnonzero((img == x.T).all(axis=0))]
+    def stabiliser(self, x: Arr) -> Arr:
+        """(row, element) for every element of G fixing a row of x, as the rows of an array."""
+        xt = x.T
+        got = [np.flatnonzero((img == xt).all(axis=0)) for img in self._images(x)]
+        return np.stack([np.concatenate(got), np.repeat(np.arange(len(got)), [len(r) for r in got])], axis=1)
 
     def state(self, s: State, i: int) -> State:
         return self.canon.apply(s, self.perms[i])
@@ -313,11 +315,7 @@ def _lifted(g: Csr, src: Arr, inner: Arr, label: Arr, cyclic: Arr, comp: Arr, en
     taken[ec[f >= 0], sym.grp[fs[f >= 0], f[f >= 0]]] = True
     # K's generators: g_s g_e g_t^-1 on every edge inside, and the stabiliser of the root
     gen = sym.mult[sym.mult[fs, g.perm[inner].astype(np.int64)], sym.inv[frame[idst]]]
-    pairs = [np.stack([ec, gen], axis=1)]
-    stab = sym.stabiliser(rows(cyclic))
-    if stab:
-        pairs.append(np.array(stab, dtype=np.int64))
-    pairs_all = np.unique(np.concatenate(pairs), axis=0)
+    pairs_all = np.unique(np.concatenate([np.stack([ec, gen], axis=1), sym.stabiliser(rows(cyclic))]), axis=0)
     cut = np.flatnonzero(np.diff(pairs_all[:, 0], prepend=-1))
     gens: dict[int, tuple[int, ...]] = {}
     for lo, hi in zip(cut.tolist(), [*cut[1:].tolist(), len(pairs_all)], strict=True):
@@ -332,8 +330,9 @@ def _lifted(g: Csr, src: Arr, inner: Arr, label: Arr, cyclic: Arr, comp: Arr, en
     for k_elems, cs in by_group.items():
         idx = np.array(cs)
         a, t = always[idx], taken[idx]
-        always[idx] = np.logical_and.reduce([a[:, sym.grp[k]] for k in k_elems])
-        taken[idx] = np.logical_or.reduce([t[:, sym.grp[k]] for k in k_elems])
+        for k in k_elems:
+            always[idx] &= a[:, sym.grp[k]]
+            taken[idx] |= t[:, sym.grp[k]]
     return always, taken
 
 
@@ -361,7 +360,7 @@ def find_violations_sym(ts: TransitionSystem, props: Sequence[Property], ex: Exp
     for n, c in enumerate(cons):
         of_action[list(c.actions)] = n
     kind = np.array([STRONG if c.kind == "strong" else WEAK for c in cons], dtype=np.int64)
-    g = ex.csr
+    g = ex.csr if ex.csr.perm is not None else replace(ex.csr, perm=np.zeros(len(ex.csr.dst), dtype=np.int8))
     src = g.sources()
     rows = _RowsAt(ex)
     out: dict[str, Trace] = {}
