@@ -9,6 +9,9 @@ when (checked by `live_symmetry`, else the plain graph is searched and the reaso
         region and trigger (NOTE(liveness)) is a union of orbits;
   (iii) g maps every fairness group onto a fairness group of the same kind (a family such as
         "vCPU v's own next step" is permuted as a whole).
+Then every mask the search uses is a union of orbits (the region, the trigger, the reach cut,
+the unexpanded last level of a depth-bounded search: G maps initial states to initial states,
+so depths are invariant), and a state stutters (nothing enabled) exactly when its lifts do.
 The quotient keeps, for each edge s -a-> t between canonical states, the g_e with the concrete
 successor equal to g_e(t) (the canonicaliser's permutation, inverted). Lift a quotient component
 C of the region: fix its root r, give every state s of C a g_s along a spanning tree (g_r = 1,
