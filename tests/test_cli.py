@@ -399,7 +399,13 @@ def test_backends_print_the_same_report(spec: str, args: tuple[str, ...]) -> Non
     # liveness (retry) runs on the one-state search whatever the backend (it needs the edges)
     out = {b: run("check", spec, *args, "--backend", b) for b in ("state", "vector", "auto")}
     assert {r.exit_code for r in out.values()} == {0}
-    assert normalise(out["state"].output) == normalise(out["vector"].output) == normalise(out["auto"].output)
+    assert normalise(out["vector"].output) == normalise(out["auto"].output)
+    # but for TDX the vector backend searches liveness on the symmetry quotient (NOTE(live-quotient)),
+    # the one-state reference the plain states: only that phase's counts differ, never a verdict
+    live = {b: [ln for ln in normalise(r.output).splitlines() if "explicit (liveness)" in ln] for b, r in out.items()}
+    rest = {b: [ln for ln in normalise(r.output).splitlines() if "explicit (liveness)" not in ln] for b, r in out.items()}
+    assert rest["state"] == rest["vector"]
+    assert (live["state"] == live["vector"]) == (spec != "specs/tdx/teardown.yaml")
 
 
 def test_version_is_the_packages_or_pyprojects() -> None:

@@ -37,6 +37,7 @@ class ExplicitResult:
     symmetry: tuple[str, ...] = ()      # symmetric sets reduced over (states are orbit counts)
     cores: int = 1                      # processes that searched (checker/explicit/vector_par.py)
     serial_why: str = ""                # why a search asked to use several cores used one
+    symmetry_why: str = ""              # why a liveness search over symmetric sets was not reduced
 
     def verdict(self, prop: str) -> Verdict:
         for v in self.verdicts:

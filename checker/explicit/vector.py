@@ -22,7 +22,7 @@ from __future__ import annotations
 import bisect
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -34,6 +34,7 @@ from checker.explicit.result import ExplicitResult, concretize, result_of, trace
 from checker.explicit.vector_expr import INT64_SAFE, Rows, VFn, as_mask, as_values, fits_int64, vcompile
 from checker.explicit.vector_keys import WORD_BITS, KeySpaceError, Packer, SortedRuns
 from checker.explicit.vector_live import EdgeLog, Explored, find_violations
+from checker.explicit.vector_livesym import LiveSym, find_violations_sym, live_symmetry
 from checker.explicit.vector_sym import VecCanon
 from checker.symmetry.canon import Canonicalizer
 from checker.traces.trace import State, Trace
@@ -69,6 +70,7 @@ class _Block:
     events: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # prop -> (row, action, pos)
     off: list[tuple[int, Arr]] = field(default_factory=list)   # per action: rows whose step left the range
     ids: Arr | None = None        # with an edge log: each successor's id (-1-k: the k-th new state)
+    perm: Arr | None = None       # on the liveness quotient: each edge's permutation (vector_livesym.py)
 
 
 @dataclass
@@ -83,6 +85,7 @@ class _Succ:
     dead: Arr
     steps: dict[str, tuple[int, int, int]]
     off: list[tuple[int, Arr]] = field(default_factory=list)   # steps leaving the range (liveness)
+    perm: Arr | None = None       # on the liveness quotient: each edge's permutation (vector_livesym.py)
 
 
 class _Store:
@@ -175,9 +178,16 @@ class _VSearch:
         self.limit: str | None = None
         self.complete = False
         self.cut = False                # stopped at the depth bound (NOTE(explicit-depth) in search.py)
-        # liveness keeps every edge (checker/explicit/vector_live.py) and searches the plain
-        # graph, as the one-state search does
+        # liveness keeps every edge (checker/explicit/vector_live.py); it searches the symmetry
+        # quotient where that is exact (NOTE(live-quotient) in vector_livesym.py), else the
+        # plain graph and says why (symmetry_why)
         self.log = EdgeLog() if any(p.temporal for p in wanted) else None
+        self.livesym: LiveSym | None = None
+        self.symmetry_why = ""
+        if self.log is not None and symmetry:
+            got = live_symmetry(ts, wanted)
+            self.livesym = got if isinstance(got, LiveSym) else None
+            self.symmetry_why = got if isinstance(got, str) and got != "no symmetric set" else ""
         sym = Canonicalizer(ts) if symmetry and self.log is None else None
         self.symmetry = sym if sym is not None and sym.active else None
         self.vcanon = VecCanon(self.symmetry, self.domains) if self.symmetry else None
@@ -218,6 +228,8 @@ class _VSearch:
     # --- the search --------------------------------------------------------------------
 
     def canon(self, rows: Arr) -> Arr:
+        if self.livesym is not None:
+            return self.livesym.canonical(rows)[0]
         return self.vcanon(rows) if self.vcanon is not None else rows
 
     def fresh(self, keys: Arr) -> Arr:
@@ -299,8 +311,13 @@ class _VSearch:
         act = np.concatenate(acts) if acts else np.zeros(0, np.int32)
         rows = np.concatenate(succs) if succs else np.zeros((0, width), self.store.dtype)
         order = np.argsort(par, kind="stable")
-        par, act, rows = par[order], act[order], self.canon(rows[order])
-        return _Succ(par, act, rows, self.key_rows(rows), fired, np.flatnonzero(~enabled), steps, off)
+        par, act, rows, perm = par[order], act[order], rows[order], None
+        if self.livesym is not None:     # the edge leads to perm applied to its canonical target
+            rows, which = self.livesym.canonical(rows)
+            perm = self.livesym.inv[which]
+        else:
+            rows = self.canon(rows)
+        return _Succ(par, act, rows, self.key_rows(rows), fired, np.flatnonzero(~enabled), steps, off, perm)
 
     def key_rows(self, rows: Arr) -> Arr:
         """The keys the successors carry (a worker of vector_par.py carries words instead)."""
@@ -334,7 +351,7 @@ class _VSearch:
             b = _Block(sc.par, sc.act, sc.rows, sc.keys, self.fresh(sc.keys), sc.fired, sc.dead, sc.steps)
         else:     # liveness: every edge's target id too (checker/explicit/vector_live.py)
             fresh, ids = self.fresh_and_ids(sc.keys)
-            b = _Block(sc.par, sc.act, sc.rows, sc.keys, fresh, sc.fired, sc.dead, sc.steps, ids=ids)
+            b = _Block(sc.par, sc.act, sc.rows, sc.keys, fresh, sc.fired, sc.dead, sc.steps, ids=ids, perm=sc.perm)
         b.off = sc.off
         for name, j in self.invariant_events(sc.rows[b.fresh]).items():
             b.events[name] = (int(sc.par[b.fresh[j]]), int(sc.act[b.fresh[j]]), j)
@@ -392,7 +409,7 @@ class _VSearch:
         if self.log is not None:
             assert b.ids is not None
             count = np.bincount(b.par, minlength=int(b.par[-1]) + 1 if len(b.par) else 0)
-            self.log.edges(first_id, count, np.where(b.ids < 0, base - 1 - b.ids, b.ids), b.act)
+            self.log.edges(first_id, count, np.where(b.ids < 0, base - 1 - b.ids, b.ids), b.act, b.perm)
             for i, rows in b.off:
                 self.log.out_of_range(first_id + rows, i)
         for i, p in b.fired:
@@ -495,10 +512,11 @@ def explore_vector(ts: TransitionSystem, names: Sequence[str], budget: Budget, s
         except KeyboardInterrupt:        # NOTE(interrupt): the fair cycles are not all known
             interrupt()
             s.complete, s.limit = False, INTERRUPTED
-    sym = tuple(x.name for x in s.symmetry.sets) if s.symmetry else ()
-    return result_of(ts, names, s.found, s.complete, s.limit, s.store.size, s.transitions, s.depth,
-                     [int(v) for v in s.enabled], [int(v) for v in s.new], time.monotonic() - t0, sym,
-                     budget.explicit_depth if s.cut else None)
+    sym = tuple(x.name for x in s.symmetry.sets) if s.symmetry else s.livesym.sets if s.livesym else ()
+    r = result_of(ts, names, s.found, s.complete, s.limit, s.store.size, s.transitions, s.depth,
+                  [int(v) for v in s.enabled], [int(v) for v in s.new], time.monotonic() - t0, sym,
+                  budget.explicit_depth if s.cut else None)
+    return replace(r, symmetry_why=s.symmetry_why) if s.symmetry_why else r
 
 
 def _liveness(ts: TransitionSystem, names: Sequence[str], s: _VSearch, log: EdgeLog) -> None:
@@ -507,5 +525,6 @@ def _liveness(ts: TransitionSystem, names: Sequence[str], s: _VSearch, log: Edge
     lo, hi = (s.levels[-2], s.levels[-1]) if s.cut else (0, 0)
     ex = Explored(log.graph(s.store.size), s.store.rows, s.state, s.levels[1], (lo, hi))
     temporal = [ts.prop(n) for n in names if ts.prop(n).temporal]
-    for name, trace in find_violations(ts, temporal, ex).items():
+    found = find_violations(ts, temporal, ex) if s.livesym is None else find_violations_sym(ts, temporal, ex, s.livesym)
+    for name, trace in found.items():
         s.violated(name, trace)

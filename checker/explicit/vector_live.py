@@ -12,8 +12,8 @@ that says what a fair component is); the lasso is then built by the reference's 
 (step for step, over flat arrays) and its own cycle search (liveness.lasso, over views of the
 arrays), so both backends show the same counterexample.
 
-NOTE(live-symmetry): liveness is decided on the plain graph, never on the symmetry quotient.
-A quotient edge [s] -> [t] carries its action in the frame of the representative s. Where
+NOTE(live-symmetry): this module decides liveness on the graph it is given; a naive symmetry
+quotient would be wrong, for the reason below. A quotient edge [s] -> [t] carries its action in the frame of the representative s. Where
 fairness is per instance of a symmetric machine (TDX: every vCPU's own steps), one concrete
 group goes by different instance names in different representatives, and a quotient cycle
 through s may lift only to a plain path from s to a permuted p(s); repeated ord(p) times it is a
@@ -23,9 +23,11 @@ them continuously (the quotient would call an unfair cycle fair, or a fair one u
 quotient is exact (a) when the property and every fairness group are invariant under the
 permutations (no fair transition belongs to an instance of a symmetric set), or (b) per
 quotient component, when every cycle in it composes to the identity permutation (its lift is
-disjoint copies with consistent labels). Neither is implemented yet: TDX is not case (a), and (b)
-needs each edge's permutation from the vector canonicaliser. The vector search therefore turns
-symmetry off whenever it logs edges (checker/explicit/vector.py), as the one-state search does.
+disjoint copies with consistent labels). checker/explicit/vector_livesym.py does the general
+case: each quotient edge carries its permutation, and each component's fairness is judged with
+the group of permutations its cycles compose to (NOTE(live-quotient)); the vector search uses it
+where it is exact and searches the plain graph here otherwise; the one-state search never
+reduces liveness.
 """
 
 from __future__ import annotations
@@ -55,13 +57,16 @@ class EdgeLog:
         self.src: list[tuple[int, Arr]] = []   # per block: its first state id, edges per state
         self.dst: list[Arr] = []
         self.act: list[Arr] = []
+        self.perm: list[Arr] = []   # on the symmetry quotient: each edge's permutation (vector_livesym.py)
         self.off: list[tuple[Arr, Arr]] = []
 
-    def edges(self, first: int, count: Arr, dst: Arr, act: Arr) -> None:
+    def edges(self, first: int, count: Arr, dst: Arr, act: Arr, perm: Arr | None = None) -> None:
         """The edges of states first, first + 1, ...: `count` of each, sorted by source."""
         self.src.append((first, count.astype(np.int32)))
         self.dst.append(dst.astype(np.int32))
         self.act.append(act.astype(np.int16 if act.max(initial=0) < 1 << 15 else np.int32))
+        if perm is not None:
+            self.perm.append(perm.astype(np.int8 if perm.max(initial=0) < 1 << 7 else np.int16))
 
     def out_of_range(self, src: Arr, act: int) -> None:
         self.off.append((src.astype(np.int64), np.full(len(src), act, np.int64)))
@@ -76,10 +81,12 @@ class EdgeLog:
         self.src, self.dst = [], []
         act = np.concatenate(self.act) if self.act else np.zeros(0, np.int32)
         self.act = []
+        perm = np.concatenate(self.perm) if self.perm else None
+        self.perm = []
         osrc = np.concatenate([o[0] for o in self.off]) if self.off else np.zeros(0, np.int64)
         oact = np.concatenate([o[1] for o in self.off]) if self.off else np.zeros(0, np.int64)
         order = np.lexsort((oact, osrc))
-        return Csr(n, indptr, dst, act, osrc[order], oact[order])
+        return Csr(n, indptr, dst, act, osrc[order], oact[order], perm)
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,7 @@ class Csr:
     act: Arr
     off_src: Arr
     off_act: Arr
+    perm: Arr | None = None     # the quotient's: edge k leads to perm[k] applied to dst[k]
 
     def sources(self) -> Arr:
         return np.repeat(np.arange(self.n, dtype=np.int32), np.diff(self.indptr))

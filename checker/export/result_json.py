@@ -112,7 +112,8 @@ def trace_json(ts: TransitionSystem, trace: Trace) -> dict[str, Json]:
 
 def phase_json(p: Phase) -> dict[str, Json]:
     return {"name": p.name, "states": p.states, "transitions": p.transitions, "diameter": p.diameter,
-            "complete": p.complete, "symmetry": list(p.symmetry), "time_s": round(p.elapsed_s, 6),
+            "complete": p.complete, "symmetry": list(p.symmetry),
+            **({"symmetry_off": p.symmetry_why} if p.symmetry_why else {}), "time_s": round(p.elapsed_s, 6),
             "coverage": [{"action": c.action, "fired": c.enabled, "new_states": c.new_states}
                          for c in p.coverage],
             # --cores: how many processes searched, and why one when more were asked for

@@ -35,6 +35,7 @@ class Phase:
     # way, NOTE(par-order) in checker/explicit/vector_par.py, so neither takes part in equality)
     cores: int = field(default=1, compare=False)
     serial_why: str = field(default="", compare=False)
+    symmetry_why: str = ""              # why a liveness search over symmetric sets was not reduced
 
     @property
     def states_per_s(self) -> float:
@@ -51,15 +52,15 @@ class EngineRun:
 
 def phase(name: str, r: ExplicitResult) -> Phase:
     return Phase(name, r.states, r.transitions, r.diameter, r.complete, r.coverage, r.symmetry, r.elapsed_s,
-                 r.cores, r.serial_why)
+                 r.cores, r.serial_why, r.symmetry_why)
 
 
 def explicit(ts: TransitionSystem, props: Sequence[str], budget: Budget, symmetry: bool = True,
              backend: str = "auto", cores: int = 1) -> EngineRun:
     """The explicit search. With symmetry on, safety and liveness are searched apart
-    (NOTE(symmetry)): one combined search would give up the reduction for every property, as
-    liveness searches the plain state graph with its edges (either backend keeps them;
-    NOTE(live-symmetry) in checker/explicit/vector_live.py says why not the quotient).
+    (NOTE(symmetry)): liveness keeps the graph's edges, and the vector backend searches its
+    symmetry quotient only where that is exact (NOTE(live-quotient) in
+    checker/explicit/vector_livesym.py; the one-state reference searches the plain graph).
     cores: processes for the safety search (checker/explicit/vector_par.py)."""
     from checker.explicit.search import explore
     live = [p for p in props if ts.prop(p).temporal]
@@ -68,7 +69,7 @@ def explicit(ts: TransitionSystem, props: Sequence[str], budget: Budget, symmetr
     if live and len(live) < len(props) and symmetry:
         safe = [p for p in props if p not in live]
         a = explore(ts, safe, announced(budget, "explicit safety"), symmetry=True, backend=backend, cores=cores)
-        b = explore(ts, live, announced(budget, "explicit liveness"), symmetry=False, backend=backend, cores=cores)
+        b = explore(ts, live, announced(budget, "explicit liveness"), symmetry=True, backend=backend, cores=cores)
         got = {v.prop: v for v in (*a.verdicts, *b.verdicts)}
         return EngineRun(tuple(got[p] for p in props),
                          (phase("explicit (safety)", a), phase("explicit (liveness)", b)))

@@ -184,3 +184,22 @@ def key(e: Expr) -> str:
     if isinstance(e, Var):
         return f"v{e.slot}"
     return f"c{int(e.value)}:{e.sort}"
+
+
+def action_images(ts: TransitionSystem, group: Sequence[Perms]) -> list[tuple[int, ...]] | None:
+    """Per permutation of `group` (per set: perm[old] = new), the index of the image of every
+    action (its label with the instance and arguments renamed); None when some image is no
+    action of ts (labels not unique, or a lowering that is not symmetric)."""
+    sets = symmetric_sets(ts)
+    index = {a.label: i for i, a in enumerate(ts.actions)}
+    if len(index) != len(ts.actions):
+        return None
+    which = {s.name: k for k, s in enumerate(sets)}
+    inst = _instance_sets(ts, which)
+    out = []
+    for perms in group:
+        images = [index.get(_label_image(a.label, perms, which, inst), -1) for a in ts.actions]
+        if -1 in images:
+            return None
+        out.append(tuple(images))
+    return out
