@@ -110,7 +110,11 @@ def explore_parallel(ts: TransitionSystem, names: Sequence[str], budget: Budget,
 
 class _WordSearch(_VSearch):
     """The serial search's expansion, its successors carrying words (`Packer.words`) for keys:
-    the same in every process where keys from collapse tables are not (NOTE(par-words))."""
+    the same in every process where keys from collapse tables are not (NOTE(par-words)). They
+    are left in action order, not sorted by parent: each carries its transition number, and the
+    owners order by those (NOTE(par-order))."""
+
+    ORDERED = False
 
     def key_rows(self, rows: Arr) -> Arr:
         return self.packer.words(rows)
@@ -242,13 +246,20 @@ def groups(words: Arr) -> tuple[Arr, Arr]:
     v >>= b
     if exact:
         return order, _starts(v[1:] != v[:-1])
-    sw = words[order]
-    differ = (sw[1:] != sw[:-1]).any(axis=1)
+    differ = _differ(words, order)
     if (differ & (v[1:] == v[:-1])).any():          # two states share a hash: sort exactly
         order = np.lexsort(words.T[::-1])
-        sw = words[order]
-        differ = (sw[1:] != sw[:-1]).any(axis=1)
+        differ = _differ(words, order)
     return order, _starts(differ)
+
+
+def _differ(words: Arr, order: Arr) -> Arr:
+    """Where each row of words[order] differs from the one before it."""
+    out = np.zeros(max(0, len(order) - 1), dtype=bool)
+    for k in range(words.shape[1]):
+        c = words[:, k][order]
+        out |= c[1:] != c[:-1]
+    return out
 
 
 def _starts(differ: Arr) -> Arr:
