@@ -8,13 +8,15 @@ process, NOTE(home-part)), the others in worker processes (`_Pool`), or every pa
 (`LocalPool`, for tests) or as an actor on a Dask cluster (`DaskPool`). One level is three
 rounds, each a message from the coordinator to every part and its answer:
 
-1. expand: each worker expands its part of the level in id order, in blocks, exactly as the
-   serial search does (`_VSearch.successors`), and splits the successors by owner; each is sent
-   as its words (NOTE(par-words); one word, its key, up to 62 packed bits) and its transition
-   number `parent id * actions + action`, no row;
-2. dedup: each owner receives the parts for it (forwarded by the coordinator), keeps per state
-   the least transition number, drops the states it has visited, and checks the invariants on
-   the new states; it answers their transition numbers and rows, sorted by transition number;
+1. expand: each worker expands its part of the level in id order, in blocks, as the serial
+   search does (`_VSearch.successors`, the successors left in action order), and splits the
+   successors by owner; each is sent as its words (NOTE(par-words); one word, its key, up to 62
+   packed bits) and its transition number `parent id * actions + action`, no row;
+2. dedup: each owner receives the parts for it (forwarded by the coordinator), groups them by
+   state (NOTE(par-sort)), keeps per state the least transition number, drops the states it has
+   visited, and checks the invariants on the new states; it answers their transition numbers
+   and rows, sorted by transition number, and keeps the rows: they are its part of the next
+   level;
 3. commit: the coordinator merges the owners' answers by transition number, numbers the new
    states in that order, decides where the search stops as the serial search does, stores what
    it keeps (the traces are built from this store) and hands each owner its new states' ids.
