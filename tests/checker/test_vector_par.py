@@ -1,7 +1,9 @@
 """The vector search on several cores (checker/explicit/vector_par.py) gives exactly the serial
 vector search's result: counts, diameter, completeness, coverage, verdicts and every trace, for
 2 and 3 workers, with and without symmetry, at a depth bound, and when the state limit or the
-last decided property stops it inside a level (NOTE(par-order)).
+last decided property stops it inside a level (NOTE(par-order)); and an owner groups what it
+receives into exactly the distinct states, by exact values, by hashes, or when hashes collide
+(NOTE(par-sort)).
 
 Most comparisons run the workers' parts in this process (LocalPool: the same messages and the
 same code, one part after the other), with blocks of a few states so that a worker's part of a
