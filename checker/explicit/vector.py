@@ -148,6 +148,8 @@ def _dtype(domains: Sequence[tuple[int, int]]) -> type:
 
 
 class _VSearch:
+    ORDERED = True      # successors in (parent, action) order; vector_par.py's workers number them instead
+
     def __init__(self, ts: TransitionSystem, props: Sequence[str], budget: Budget, symmetry: bool):
         self.ts, self.budget = ts, budget.start()
         why = unsupported(ts)
@@ -270,7 +272,8 @@ class _VSearch:
 
     def successors(self, x: Arr) -> _Succ:
         """Every enabled action of every row of x fired, the successors in (parent, action)
-        order (NOTE(same-order)), canonical when reducing symmetry, with their keys."""
+        order (NOTE(same-order); in action order where not ORDERED), canonical when reducing
+        symmetry, with their keys."""
         cache: dict[tuple[int, frozenset[int]], Arr] = {}
         enabled = np.zeros(len(x), dtype=bool)
         pars, acts, succs, fired = [], [], [], []
@@ -310,8 +313,10 @@ class _VSearch:
         par = np.concatenate(pars) if pars else np.zeros(0, np.int64)
         act = np.concatenate(acts) if acts else np.zeros(0, np.int32)
         rows = np.concatenate(succs) if succs else np.zeros((0, width), self.store.dtype)
-        order = np.argsort(par, kind="stable")
-        par, act, rows, perm = par[order], act[order], rows[order], None
+        perm = None
+        if self.ORDERED:
+            order = np.argsort(par, kind="stable")
+            par, act, rows = par[order], act[order], rows[order]
         if self.livesym is not None:     # the edge leads to perm applied to its canonical target
             rows, which = self.livesym.canonical(rows)
             perm = self.livesym.inv[which]

@@ -8,13 +8,15 @@ process, NOTE(home-part)), the others in worker processes (`_Pool`), or every pa
 (`LocalPool`, for tests) or as an actor on a Dask cluster (`DaskPool`). One level is three
 rounds, each a message from the coordinator to every part and its answer:
 
-1. expand: each worker expands its part of the level in id order, in blocks, exactly as the
-   serial search does (`_VSearch.successors`), and splits the successors by owner; each is sent
-   as its words (NOTE(par-words); one word, its key, up to 62 packed bits) and its transition
-   number `parent id * actions + action`, no row;
-2. dedup: each owner receives the parts for it (forwarded by the coordinator), keeps per state
-   the least transition number, drops the states it has visited, and checks the invariants on
-   the new states; it answers their transition numbers and rows, sorted by transition number;
+1. expand: each worker expands its part of the level in id order, in blocks, as the serial
+   search does (`_VSearch.successors`, the successors left in action order), and splits the
+   successors by owner; each is sent as its words (NOTE(par-words); one word, its key, up to 62
+   packed bits) and its transition number `parent id * actions + action`, no row;
+2. dedup: each owner receives the parts for it (forwarded by the coordinator), groups them by
+   state (NOTE(par-sort)), keeps per state the least transition number, drops the states it has
+   visited, and checks the invariants on the new states; it answers their transition numbers
+   and rows, sorted by transition number, and keeps the rows: they are its part of the next
+   level;
 3. commit: the coordinator merges the owners' answers by transition number, numbers the new
    states in that order, decides where the search stops as the serial search does, stores what
    it keeps (the traces are built from this store) and hands each owner its new states' ids.
@@ -110,7 +112,11 @@ def explore_parallel(ts: TransitionSystem, names: Sequence[str], budget: Budget,
 
 class _WordSearch(_VSearch):
     """The serial search's expansion, its successors carrying words (`Packer.words`) for keys:
-    the same in every process where keys from collapse tables are not (NOTE(par-words))."""
+    the same in every process where keys from collapse tables are not (NOTE(par-words)). They
+    are left in action order, not sorted by parent: each carries its transition number, and the
+    owners order by those (NOTE(par-order))."""
+
+    ORDERED = False
 
     def key_rows(self, rows: Arr) -> Arr:
         return self.packer.words(rows)
@@ -128,17 +134,18 @@ class _Part:
         self.me, self.n, self.nact = me, n, max(1, len(ts.actions))
         self.visited = SortedRuns()
         self.none = np.zeros((0, len(self.s.packer.groups)), np.int64)
-        self.words, self.gids = self.none, np.zeros(0, np.int64)   # the level to expand, in id order
+        self.gids = np.zeros(0, np.int64)                          # the level to expand, in id order,
+        self.x = self.rows(self.none)                              # and its rows
         self.fired: list[tuple[Arr, list[tuple[int, Arr]]]] = []   # per block: ids, fired rows per action
         self.own: tuple[Arr, Arr] = (self.none, self.gids)        # successors this part owns
-        self.new: tuple[Arr, Arr] = (self.none, self.gids)        # new states: words, keys
+        self.new: tuple[Arr, Arr, Arr] = (self.none, self.gids, self.x)   # new states: words, keys, rows
 
     def rows(self, words: Arr) -> Arr:
         return self.s.packer.unpack_words(words, self.s.store.dtype)
 
     def seed(self, words: Arr, gids: Arr) -> None:
         self.visited.add(self.s.packer.keys_of_words(words), gids)
-        self.words, self.gids = words, gids
+        self.x, self.gids = self.rows(words), gids
 
     def expand(self, pending: list[str]) -> tuple[Any, ...]:
         """Round 1: the successors of this part of the level, split by owner (NOTE(par-order))."""
@@ -148,9 +155,9 @@ class _Part:
         nums: list[list[Arr]] = [[] for _ in range(self.n)]
         steps: dict[str, tuple[int, int]] = {}
         dead: int | None = None
-        for c0 in range(0, len(self.words), CHUNK):
+        for c0 in range(0, len(self.x), CHUNK):
             g = self.gids[c0: c0 + CHUNK]
-            x = self.rows(self.words[c0: c0 + CHUNK])
+            x = self.x[c0: c0 + CHUNK]
             sc = self.s.successors(x)
             num = g[sc.par] * self.nact + sc.act
             own = owner_of(sc.keys, self.n)
@@ -175,24 +182,24 @@ class _Part:
         words = _cat([self.own[0], *(w for w, _ in incoming)], self.none)
         nums = _cat([self.own[1], *(u for _, u in incoming)], self.gids[:0])
         self.own = (self.none, self.gids[:0])
-        keys = self.s.packer.keys_of_words(words) if len(words) else nums
-        # one sort by key; per key the least transition number (NOTE(par-order))
-        order = np.argsort(keys)
-        keys, nums = keys[order], nums[order]
-        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else order
-        first, keys = order[starts], keys[starts]
-        nums = np.minimum.reduceat(nums, starts) if len(nums) else nums
+        # equal states side by side, per state the least transition number (NOTE(par-order)), and
+        # keys (collapse tables) for one of each only (NOTE(par-sort))
+        order, starts = groups(words)
+        first = order[starts]
+        nums = np.minimum.reduceat(nums[order], starts) if len(nums) else nums
+        keys = self.s.packer.keys_of_words(words[first]) if len(first) else nums
         fresh = np.flatnonzero(self.visited.lookup(keys) < 0)
         by_num = fresh[np.argsort(nums[fresh])]
-        self.new, nums = (words[first[by_num]], keys[by_num]), nums[by_num]
-        rows = self.rows(self.new[0])
+        new = words[first[by_num]]
+        rows = self.rows(new)
+        self.new, nums = (new, keys[by_num], rows), nums[by_num]
         bad = {name: int(nums[j]) for name, j in self.s.invariant_events(rows).items()}
         return nums, np.ascontiguousarray(rows), bad, rss_mb()
 
     def commit(self, gids: Arr) -> None:
         """Round 3: the new states' ids; they are the next level to expand."""
         self.visited.add(self.new[1], gids)
-        self.words, self.gids = self.new[0], gids
+        self.x, self.gids = self.new[2], gids
 
     def fired_upto(self, last: int | None) -> list[int]:
         """Per action, how often it fired in the level (None) or in its states with id at most
@@ -206,7 +213,78 @@ class _Part:
 
 
 def _cat(arrs: Sequence[Arr], empty: Arr) -> Arr:
-    return np.concatenate(arrs) if len(arrs) else empty
+    """The arrays one after the other (one alone is not copied)."""
+    return arrs[0] if len(arrs) == 1 else np.concatenate(arrs) if len(arrs) else empty
+
+
+# NOTE(par-sort): an owner needs the successors it received grouped by state, not sorted: each
+# state's least transition number is a minimum over its group (NOTE(par-order)), and the new
+# states are then sorted by that number. numpy sorts int64 values several times faster than it
+# argsorts them (a vectorised sort moves values only), so the rows are grouped by sorting values
+# that carry their row number in their low bits: `value << b | row` with b = the bits of a row
+# number. The value is the state's one word minus the least (exact: equal values are equal
+# states) where that fits 63 - b bits, else the top 63 - b bits of a 64-bit hash of its words.
+# Hashes may collide: after the sort, every two neighbours with equal hashes are compared word
+# by word, and if any two differ the rows are grouped by an exact lexicographic sort instead. So
+# the groups are exactly the distinct states in every case. Only one row of each group is then
+# keyed (`Packer.keys_of_words`, whose collapse tables cost a lookup per row): the owner keys
+# each distinct state once, where the serial search keys every successor.
+def groups(words: Arr) -> tuple[Arr, Arr]:
+    """A permutation of the rows of `words` that puts equal rows side by side, and the position
+    in it where each run of equal rows starts (NOTE(par-sort))."""
+    n = len(words)
+    if n == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    b = n.bit_length()
+    exact = words.shape[1] == 1 and (int(words[:, 0].max()) - int(words[:, 0].min())).bit_length() + b <= 63
+    if exact:
+        v = words[:, 0] - words[:, 0].min()
+    else:
+        v = (_hash(words) >> np.uint64(b + 1)).view(np.int64)
+    v <<= b
+    v |= np.arange(n, dtype=np.int64)
+    v.sort()
+    order = v & ((1 << b) - 1)
+    v >>= b
+    if exact:
+        return order, _starts(v[1:] != v[:-1])
+    differ = _differ(words, order)
+    if (differ & (v[1:] == v[:-1])).any():          # two states share a hash: sort exactly
+        order = np.lexsort(words.T[::-1])
+        differ = _differ(words, order)
+    return order, _starts(differ)
+
+
+def _differ(words: Arr, order: Arr) -> Arr:
+    """Where each row of words[order] differs from the one before it."""
+    out = np.zeros(max(0, len(order) - 1), dtype=bool)
+    for k in range(words.shape[1]):
+        c = words[:, k][order]
+        out |= c[1:] != c[:-1]
+    return out
+
+
+def _starts(differ: Arr) -> Arr:
+    """Where runs start, given where each element differs from the one before it."""
+    return np.flatnonzero(np.concatenate(([True], differ)))
+
+
+_C1, _C2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)   # splitmix64's finaliser
+
+
+def _hash(words: Arr) -> Arr:
+    """64 well-mixed bits of each row of words (uint64)."""
+    w = words.view(np.uint64)
+    with np.errstate(over="ignore"):
+        h = w[:, 0] * _C1
+        for k in range(1, w.shape[1]):
+            h ^= h >> np.uint64(31)
+            h ^= w[:, k]
+            h *= _C1
+        h ^= h >> np.uint64(30)
+        h *= _C2
+        h ^= h >> np.uint64(31)
+    return h
 
 
 def _serve(conn: Any, ts: TransitionSystem, props: Sequence[str], symmetry: bool, me: int, n: int,

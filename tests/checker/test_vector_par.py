@@ -1,7 +1,9 @@
 """The vector search on several cores (checker/explicit/vector_par.py) gives exactly the serial
 vector search's result: counts, diameter, completeness, coverage, verdicts and every trace, for
 2 and 3 workers, with and without symmetry, at a depth bound, and when the state limit or the
-last decided property stops it inside a level (NOTE(par-order)).
+last decided property stops it inside a level (NOTE(par-order)); and an owner groups what it
+receives into exactly the distinct states, by exact values, by hashes, or when hashes collide
+(NOTE(par-sort)).
 
 Most comparisons run the workers' parts in this process (LocalPool: the same messages and the
 same code, one part after the other), with blocks of a few states so that a worker's part of a
@@ -13,6 +15,7 @@ import multiprocessing as mp
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,7 +27,7 @@ from checker.explicit.result import ExplicitResult
 from checker.explicit.search import explore
 from checker.explicit.vector import domains, explore_vector
 from checker.explicit.vector_keys import Packer
-from checker.explicit.vector_par import explore_parallel, owner_of, serial_reason
+from checker.explicit.vector_par import explore_parallel, groups, owner_of, serial_reason
 from model.ir import TransitionSystem
 from model.load import load_spec, load_text
 from tests.checker.test_vector import MANY_INITIAL, POINTERS, SYMLOCK, TDX, summary
@@ -132,9 +135,46 @@ def test_generated_systems(ts: TransitionSystem, cap: int | None, depth: int | N
 
 
 def test_owners_share_the_keys() -> None:
-    import numpy as np
     own = owner_of((np.arange(100_000, dtype=np.int64) * 12)[:, None], 3)   # packed keys: regular strides
     assert sorted(np.bincount(own.astype(np.int64)).tolist()) == [33_332, 33_334, 33_334]
+
+
+# --- grouping the successors an owner receives (NOTE(par-sort)) ---------------------------
+
+
+def _groups_are_the_distinct_rows(words: np.ndarray) -> None:
+    order, starts = groups(words)
+    assert sorted(order.tolist()) == list(range(len(words)))
+    runs = np.split(words[order], starts[1:]) if len(words) else []
+    assert all((r == r[0]).all() for r in runs)                       # each run one state
+    assert len(runs) == len(np.unique(words, axis=0)) == len(starts)  # each state one run
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.integers(1, 3), st.lists(st.integers(0, 40), max_size=300), st.sampled_from([1, 1 << 20, 1 << 61]))
+def test_groups_are_exactly_the_distinct_states(width: int, picks: list[int], scale: int) -> None:
+    """One word with a small span (exact values), one word spanning 61 bits and several words
+    (hashed): every run of the permutation is one state and every state one run."""
+    rng = np.random.default_rng(len(picks))
+    pool = rng.integers(0, 1 << 62, size=(41, width), dtype=np.int64) // (1 << 61) * scale + \
+        rng.integers(0, 5, size=(41, width), dtype=np.int64)
+    _groups_are_the_distinct_rows(pool[picks] if picks else np.zeros((0, width), np.int64))
+
+
+def test_colliding_hashes_fall_back_to_an_exact_sort(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hashes with one value (every state collides): the runs are still exactly the states, and a
+    search over collapsed keys whose owners see nothing but collisions is still the serial one."""
+    monkeypatch.setattr(vector_par, "_hash", lambda words: np.zeros(len(words), np.uint64))
+    words = np.array([[5, 1], [7, 2], [5, 1], [5, 2], [7, 2]], dtype=np.int64)
+    order, starts = groups(words)
+    assert [sorted(r.tolist()) for r in np.split(order, starts[1:])] == [[0, 2], [3], [1, 4]]
+    _groups_are_the_distinct_rows(words[:, :1] * (1 << 58))        # one word too wide to be exact
+    [ts] = load_text(WIDE, "wide.yaml")
+    agree(ts, False)
+    monkeypatch.setattr(vector_par, "CHUNK", 1000)
+    text, _ = widened_text(ROOT / "specs/examples/dining.yaml", (("N", 11),))
+    [dining] = load_text(text, "dining.yaml", ("N=11",), "naive")     # two words a state
+    agree(dining, False, cores=(2,))
 
 
 # --- real worker processes -------------------------------------------------------------
