@@ -113,11 +113,16 @@ class LoopLengths:
         loop state and never fired)."""
         out = []
         for n, g in enumerate(self.groups):
-            fired = self._running(("fired", str(n)), m - 1, lambda j, n=n: self._fires(n, j), any_=True)
-            en = self._running(("en", f"{n}{g.kind}"), m - 1, lambda j, n=n: self._enabled(n, j),
-                               any_=g.kind != "weak")
+            fired = self._running(("fired", str(n)), m - 1, self._fires_of(n), any_=True)
+            en = self._running(("en", str(n)), m - 1, self._enabled_of(n), any_=g.kind != "weak")
             out.append(z3.Or(z3.Not(en), fired))
         return conj(self.ctx, out)
+
+    def _fires_of(self, n: int) -> Callable[[int], z3.ExprRef]:
+        return lambda j: self._fires(n, j)
+
+    def _enabled_of(self, n: int) -> Callable[[int], z3.ExprRef]:
+        return lambda j: self._enabled(n, j)
 
     def _running(self, key: tuple[str, str], j: int, here: Callable[[int], z3.ExprRef], any_: bool) -> z3.BoolRef:
         """here(0) and ... and here(j) (any_: or)."""
