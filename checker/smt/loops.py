@@ -51,6 +51,7 @@ class LoopLengths:
         self.chains: dict[tuple[str, str], list[z3.BoolRef]] = {}
         self.refuted: dict[str, int] = {}     # property -> R
         self.given_up: set[str] = set()
+        self.stable: dict[str, bool] = {}     # leads_to: P and not Q is kept until Q (NOTE(stable-trigger))
         self.query_s = 0.0                    # time spent in this solver's queries
 
     def longest(self, p: Property, k: int) -> int:
@@ -132,10 +133,33 @@ class LoopLengths:
         return self._chain(key, j, step)
 
     def _shape(self, p: Property, m: int) -> z3.ExprRef:
-        """The loop part of p's violation shape on a loop of m steps (NOTE(loop-lengths))."""
+        """The loop part of p's violation shape on a loop of m steps (NOTE(loop-lengths)), with
+        P in every loop state too for a leads_to whose trigger is stable (NOTE(stable-trigger))."""
         e: Expr | None = p.pred2 if p.kind == "leads_to" else p.pred
         assert e is not None
         some = p.kind == "eventually_always"
         off = self._running(("off" if not some else "some_off", p.name), m - 1,
                             lambda j: z3.Not(self.enc.pred(e, self.states[j])), any_=some)
-        return off
+        if p.kind != "leads_to" or not self._stable(p):
+            return off
+        trig = p.pred
+        assert trig is not None
+        on = self._running(("on", p.name), m - 1, lambda j: self.enc.pred(trig, self.states[j]), any_=False)
+        return z3.And(off, on)
+
+    def _stable(self, p: Property) -> bool:
+        """NOTE(stable-trigger): no step from an in-domain state with P and not Q reaches one with
+        neither P nor Q. Then in a lasso violating P leads_to Q, P holds from the trigger on (Q
+        never does), so in every loop state. One query per property; no answer reads as unstable."""
+        if p.name not in self.stable:
+            assert p.pred is not None and p.pred2 is not None
+            s, a, t = self.enc.state("$p"), self.enc.action("$p"), self.enc.state("$q")
+            pred = self.enc.pred
+            leaves = z3.And(self.enc.domain(s), pred(p.pred, s), z3.Not(pred(p.pred2, s)), self.enc.trans(s, a, t),
+                            z3.Not(pred(p.pred, t)), z3.Not(pred(p.pred2, t)))
+            lit = z3.Bool(f"$stable[{p.name}]", self.ctx)
+            self.solver.add(z3.Implies(lit, leaves))
+            out = solver_check(self.solver, self.budget, lit)
+            self.query_s += out.elapsed_s
+            self.stable[p.name] = out.result == "unsat"
+        return self.stable[p.name]
