@@ -1,18 +1,22 @@
-"""BMC lassos: the incremental encoding against the former quadratic one, in the same run.
+"""BMC lassos: the encodings against each other, in the same run.
 
-    python bench/lasso.py                      # every case, 60 s per run
-    python bench/lasso.py --time-limit 20 --only chandy
+    python bench/lasso.py                      # every case and encoding, 60 s per run
+    python bench/lasso.py --time-limit 20 --only chandy --encodings incremental loop-lengths
 
-Each case runs in a child process per encoding (clean heap, killed 30 s after its limit). A run
-records when each depth was finished (progress reports) and how much of that was solver time,
-so the time not in queries is the encoding's. Ratios are quadratic / incremental, on the time to
-reach the deepest depth both encodings finished (a ratio > 1: the incremental one is faster).
+The encodings: "quadratic" (lasso_quadratic.py), "incremental" (lasso.py without refuted loop
+lengths) and "loop-lengths" (the default: lasso.py with loops.py, NOTE(loop-lengths)). Each case
+runs in a child process per encoding (clean heap, killed 30 s after its limit). A run records
+when each depth was finished (progress reports) and how much of that was solver time (the side
+solver's included), so the time not in queries is the encoding's; and its CPU time (user + sys
+of the child). Ratios are first / last encoding on the time to reach the deepest depth both
+finished, in CPU seconds (a ratio > 1: the last one is faster).
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import resource
 import sys
 import time
 from dataclasses import dataclass
@@ -37,15 +41,18 @@ CASES = [   # name, spec, overrides, variant, property, max_depth
     ("tdx v19 V=1 P=2 L1", "specs/tdx/teardown.yaml", ("V=1", "P=2"), "v19", "L1", 30),
     ("tdx v6_16 V=1 P=2 L2", "specs/tdx/teardown.yaml", ("V=1", "P=2"), "v6_16", "L2", 30),
 ]
-ENCODINGS = ("quadratic", "incremental")
+ENCODINGS = {"quadratic": EncodingOptions(lasso="quadratic"),
+             "incremental": EncodingOptions(loop_lengths=False),
+             "loop-lengths": EncodingOptions()}
 
 
 @dataclass(frozen=True)
 class Run:
     verdict: str            # e.g. "holds to 30", "violated at 6", "holds to 17 (timeout ...)"
-    reached: tuple[float, ...]   # reached[d]: seconds until depth d was finished
+    reached: tuple[float, ...]   # reached[d]: CPU seconds until depth d was finished
     total_s: float
     query_s: float
+    cpu_s: float
 
 
 def _words(v: Verdict) -> str:
@@ -56,31 +63,36 @@ def _words(v: Verdict) -> str:
     return f"unknown ({getattr(v, 'reason', '')})"
 
 
-def measure(case: tuple[str, str, tuple[str, ...], str | None, str, int], lasso: str, limit: float) -> Run:
+def measure(case: tuple[str, str, tuple[str, ...], str | None, str, int], encoding: str, limit: float) -> Run:
     _, spec, overrides, variant, prop, depth = case
     [ts] = load_spec(ROOT / spec, overrides, variant=variant)
-    t0 = time.monotonic()
+    t0, cpu0 = time.monotonic(), _cpu()
     reached: list[float] = []
     queries = [0.0]
 
     def progress(p: Progress) -> None:
         queries[0] += p.query_s
-        if p.depth == len(reached):
-            reached.append(time.monotonic() - t0)
+        if p.depth == len(reached):   # CPU time: a shared machine slows the clock, not this
+            reached.append(_cpu() - cpu0)
     budget = Budget(max_depth=depth, timeout_s=limit, on_progress=progress)
-    v = bmc.check(ts, prop, budget, options=EncodingOptions(lasso=lasso))
+    v = bmc.check(ts, prop, budget, options=ENCODINGS[encoding])
     # a depth whose query a limit stopped was reported too, but not finished
     done = v.depth + 1 if isinstance(v, HoldsUpTo) else len(reached)
-    return Run(_words(v), tuple(reached[:done]), time.monotonic() - t0, queries[0])
+    return Run(_words(v), tuple(reached[:done]), time.monotonic() - t0, queries[0], _cpu() - cpu0)
 
 
-def _child(case: tuple, lasso: str, limit: float, out: mp.Queue) -> None:  # type: ignore[type-arg]
-    out.put(measure(case, lasso, limit))
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
-def in_child(case: tuple, lasso: str, limit: float) -> Run | None:  # type: ignore[type-arg]
+def _child(case: tuple, encoding: str, limit: float, out: mp.Queue) -> None:  # type: ignore[type-arg]
+    out.put(measure(case, encoding, limit))
+
+
+def in_child(case: tuple, encoding: str, limit: float) -> Run | None:  # type: ignore[type-arg]
     q: mp.Queue = mp.Queue()  # type: ignore[type-arg]
-    p = mp.Process(target=_child, args=(case, lasso, limit, q))
+    p = mp.Process(target=_child, args=(case, encoding, limit, q))
     p.start()
     try:
         return q.get(timeout=limit + 30)   # type: ignore[no-any-return]
@@ -92,32 +104,34 @@ def in_child(case: tuple, lasso: str, limit: float) -> Run | None:  # type: igno
 
 
 def line(name: str, runs: dict[str, Run | None]) -> str:
-    old, new = runs["quadratic"], runs["incremental"]
     cells = []
-    for enc in ENCODINGS:
-        r = runs[enc]
+    for r in runs.values():
         cells.append("failed" if r is None else
-                     f"{r.verdict}, {r.total_s:.2f} s ({r.total_s - r.query_s:.2f} s encoding)")
+                     f"{r.verdict}, {r.total_s:.2f} s, {r.cpu_s:.2f} s CPU ({r.total_s - r.query_s:.2f} s encoding)")
+    old, new = list(runs.values())[0], list(runs.values())[-1]
     ratio = "-"
     if old is not None and new is not None and old.reached and new.reached:
         d = min(len(old.reached), len(new.reached)) - 1
         ratio = f"{old.reached[d] / max(new.reached[d], 1e-3):.1f}x to depth {d}"
-    return f"| {name} | {cells[0]} | {cells[1]} | {ratio} |"
+    return f"| {name} | {' | '.join(cells)} | {ratio} |"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--time-limit", type=float, default=60.0, help="seconds per run (default 60)")
     ap.add_argument("--only", nargs="*", default=[], help="cases whose name contains one of these words")
+    ap.add_argument("--encodings", nargs="*", default=list(ENCODINGS), choices=list(ENCODINGS),
+                    help="the encodings to compare, in this order (default: all)")
     args = ap.parse_args()
     print(f"# python bench/lasso.py --time-limit {args.time_limit:g}"
-          + (f" --only {' '.join(args.only)}" if args.only else ""))
-    print("| case | quadratic (before) | incremental | quadratic / incremental |")
-    print("|---|---|---|---|")
+          + (f" --only {' '.join(args.only)}" if args.only else "")
+          + f" --encodings {' '.join(args.encodings)}")
+    print(f"| case | {' | '.join(args.encodings)} | {args.encodings[0]} / {args.encodings[-1]} |")
+    print("|---|" + "---|" * (len(args.encodings) + 1))
     for case in CASES:
         if args.only and not any(w in case[0] for w in args.only):
             continue
-        runs = {enc: in_child(case, enc, args.time_limit) for enc in ENCODINGS}
+        runs = {enc: in_child(case, enc, args.time_limit) for enc in args.encodings}
         print(line(case[0], runs), flush=True)
 
 

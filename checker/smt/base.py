@@ -19,6 +19,7 @@ from checker.smt import decode
 from checker.smt.encode import Encoding
 from checker.smt.lasso import Lassos
 from checker.smt.lasso_quadratic import QuadraticLassos
+from checker.smt.loops import LoopLengths
 from checker.smt.solver import check as solver_check
 from checker.smt.symbreak import SymmetricPath
 from checker.smt.unroll import Path, provenance
@@ -56,7 +57,8 @@ class Unrolling:
                  lemmas: tuple[Property, ...] | None = None, prove: LemmaProver | None = None):
         self.ts, self.budget, self.engine = ts, budget, engine
         self.path = _path(enc, budget)
-        self.lassos = QuadraticLassos(self.path) if enc.options.lasso == "quadratic" else Lassos(self.path)
+        self.loops = LoopLengths(enc, enc.ts.fairness(), budget) if enc.options.loop_lengths else None
+        self.lassos = QuadraticLassos(self.path) if enc.options.lasso == "quadratic" else Lassos(self.path, self.loops)
         self.t0 = time.monotonic()
         self.clean_to: dict[str, int] = {}   # per property: every depth <= this is violation-free
         self.answered: set[str] = set()      # properties with a query answered unsat (not just no position)
@@ -84,7 +86,11 @@ class Unrolling:
     def at(self, p: Property, depth: int) -> Violated | Unknown | None:
         if self.lemmas_due and depth >= LEMMA_DEPTH:
             self._strengthen()
+        side_s = self._side_s()
+        if self.loops is not None:
+            self.loops.budget = self.budget
         f = self.lassos.shape(p, depth) if p.temporal else self.path.query(p, depth)
+        side_s = self._side_s() - side_s
         if f is None:
             self.clean_to[p.name] = depth
             return None
@@ -94,7 +100,7 @@ class Unrolling:
         s.add(z3.Implies(lit, f))
         out = solver_check(s, self.budget, lit)
         self.budget.on_progress(Progress(self.engine, depth=depth, elapsed_s=time.monotonic() - self.t0,
-                                         query_s=out.elapsed_s))
+                                         query_s=out.elapsed_s + side_s))
         if out.result == "unknown":
             return Unknown(p.name, self._prov(p, depth), out.reason,
                            depth_reached=max(self.clean_to.get(p.name, 0), 0))
@@ -104,6 +110,10 @@ class Unrolling:
             self.answered.add(p.name)
             return None
         return Violated(p.name, self._prov(p, depth), self._trace(s.model(), p, depth))
+
+    def _side_s(self) -> float:
+        """Time in the loop-length queries so far (NOTE(loop-lengths) in loops.py)."""
+        return self.loops.query_s if self.loops is not None else 0.0
 
     def _trace(self, m: z3.ModelRef, p: Property, depth: int) -> Trace:
         tr = decode.trace(m, self.path.states, self.path.acts, depth)

@@ -141,6 +141,9 @@ class EncodingOptions:
     # BMC's lasso encoding: "incremental" (NOTE(incremental-lasso) in lasso.py) or "quadratic"
     # (lasso_quadratic.py, the former one: the benchmark's baseline and a differential reference)
     lasso: str = "incremental"
+    # BMC's lasso search refutes loop lengths for every depth at once, in a side solver
+    # (NOTE(loop-lengths) in loops.py; the incremental encoding only); off: the measured baseline
+    loop_lengths: bool = True
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ from collections.abc import Callable
 import z3
 
 from checker.smt.encode import StateVars, conj, disj
+from checker.smt.loops import LoopLengths
 from checker.smt.unroll import Path
 from model.ir import Expr, FairGroup, Property, TransitionSystem
 
@@ -60,10 +61,11 @@ def fair_groups(ts: TransitionSystem) -> tuple[FairGroup, ...]:
 class Lassos:
     """Lasso constraints over a from-init Path (shared with the safety queries); NOTE(incremental-lasso)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, loops: LoopLengths | None = None):
         self.path, self.enc = path, path.enc
         self.ctx = self.enc.ctx
         self.groups = fair_groups(self.enc.ts)
+        self.loops = loops      # loop lengths refuted for every depth (NOTE(loop-lengths) in loops.py)
         self.loop_state = self.enc.state("$loop")
         self.selectors: list[z3.BoolRef] = []
         self.ends: dict[int, z3.BoolRef] = {}
@@ -181,7 +183,7 @@ class Lassos:
 
     def shape(self, p: Property, k: int) -> z3.ExprRef:
         """p's violation shape on the lasso ending at depth k (NOTE(lasso)), with end_k."""
-        end = self.end(k)
+        end = z3.And(self.end(k), self._longer(p, k))
         st, pred = self.path.states, self.enc.pred
         assert p.pred is not None
         if p.kind == "eventually":
@@ -195,6 +197,16 @@ class Lassos:
         if k:
             start = z3.Or(start, self._held(p, k - 1))
         return z3.And(end, start, z3.Not(pred(p.pred2, st[k])))
+
+    def _longer(self, p: Property, k: int) -> z3.ExprRef:
+        """The loop has more than R steps, R the refuted lengths (NOTE(loop-lengths)): s_{k-R-1}
+        is on it, or, once R reaches k, the lasso is a stutter."""
+        r = self.loops.longest(p, k) if self.loops is not None else 0
+        if r == 0:
+            return z3.BoolVal(True, self.ctx)
+        if r >= k:
+            return self.stutter(k)
+        return z3.Or(self.stutter(k), self._in(k - r - 1)[k - r - 1])
 
     def _never(self, p: Property, k: int) -> z3.BoolRef:
         """"not P in s_0..s_k" (a chain, so each depth adds one term)."""

@@ -197,14 +197,15 @@ EXACT = [
                          ids=[f"{c[0].stem}-{c[1] or ''.join(c[2])}-{c[3]}" for c in EXACT])
 def test_shortest_lasso_depths_are_exact(spec: Path, variant: str | None, overrides: tuple[str, ...],
                                          prop: str, want: int | None) -> None:
-    """Both encodings find a lasso of exactly the oracle's shortest depth (NOTE(incremental-lasso):
-    the same lassos of each depth are searched), and it replays."""
+    """Both encodings, and the incremental one without refuted loop lengths (NOTE(loop-lengths)),
+    find a lasso of exactly the oracle's shortest depth (NOTE(incremental-lasso): the same lassos
+    of each depth are searched), and it replays."""
     [ts] = load_spec(spec, overrides, variant=variant)
     depth = 10
     assert shortest_lasso(ts, prop, depth) == want
     assert isinstance(explore(ts).verdict(prop), Proved if want is None else Violated)
-    for lasso in ("incremental", "quadratic"):
-        v = bmc.check(ts, prop, Budget(max_depth=depth), options=EncodingOptions(lasso=lasso))
+    for lasso in (EncodingOptions(), EncodingOptions(loop_lengths=False), EncodingOptions(lasso="quadratic")):
+        v = bmc.check(ts, prop, Budget(max_depth=depth), options=lasso)
         if want is None:
             assert isinstance(v, HoldsUpTo) and v.depth == depth and v.stopped is None, (lasso, v)
         else:
@@ -320,3 +321,67 @@ def test_tdx_lassos_agree_across_encodings_and_with_explicit(variant: str, prop:
     else:
         assert isinstance(ref, Proved)
         assert all(isinstance(v, HoldsUpTo) and v.depth == depth for v in got), got
+
+
+def test_loop_lengths_refuted_for_every_depth() -> None:
+    """NOTE(loop-lengths): on Chandy-Misra at N=3 no state at all starts a fair loop on which no
+    one eats, or (the trigger being stable, NOTE(stable-trigger)) on which philosopher 0 stays
+    hungry, of 1..12 steps; philosopher 0 may think for ever on loops of 3 steps, reachable
+    ones too: the shortest violating lasso (depth 6) has a loop of 3 steps, so 3 is not refuted."""
+    from checker.smt.encode import Encoding
+    from checker.smt.loops import LoopLengths
+
+    [ts] = load_spec(CHANDY, ("N=3",))
+    loops = LoopLengths(Encoding(ts), ts.fairness(), Budget().start())
+    got = {name: loops.longest(ts.prop(name), 12) for name in ("someone_eats_often", "hungry_eats", "thinker_gets_hungry")}
+    assert got == {"someone_eats_often": 12, "hungry_eats": 12, "thinker_gets_hungry": 2}
+    assert loops.stable == {"hungry_eats": True, "thinker_gets_hungry": True}
+    v = bmc.check(ts, "thinker_gets_hungry", Budget(max_depth=DEPTH))
+    assert isinstance(v, Violated) and (v.trace.depth, v.trace.loop) == (6, 3)
+
+
+def _growth(monkeypatch: pytest.MonkeyPatch, ts: TransitionSystem, options: EncodingOptions, depth: int) -> list[int]:
+    """Terms (distinct z3 AST nodes) asserted, in every solver, for each further depth of the lasso
+    queries of ts's temporal properties (formulas built, no query asked but the side solver's)."""
+    import z3
+
+    from checker.smt.base import Unrolling
+    from checker.smt.encode import Encoding
+
+    added: list[z3.ExprRef] = []
+    real = z3.Solver.add
+
+    def recording(self: z3.Solver, *fs: z3.ExprRef) -> None:
+        added.extend(fs)
+        real(self, *fs)
+    monkeypatch.setattr(z3.Solver, "add", recording)
+    u = Unrolling(ts, Budget().start(), Encoding(ts, options), "bmc")
+    seen: set[int] = set()
+    sizes = []
+    for k in range(depth + 1):
+        for p in (p for p in ts.properties if p.temporal):
+            u.lassos.shape(p, k)
+        todo = list(added)
+        added.clear()
+        while todo:
+            x = todo.pop()
+            if x.get_id() not in seen:
+                seen.add(x.get_id())
+                todo.extend(x.children())
+        sizes.append(len(seen))
+    monkeypatch.undo()
+    return [b - a for a, b in zip(sizes, sizes[1:], strict=False)]
+
+
+def test_the_lasso_encoding_grows_linearly_with_the_depth(monkeypatch: pytest.MonkeyPatch) -> None:
+    """NOTE(incremental-lasso), NOTE(loop-lengths): past the first depths, each depth adds the same
+    number of terms, with or without refuted loop lengths (whose side solver is counted too). The
+    same count sees the quadratic encoding's shape: what it adds grows by the same amount at
+    every depth."""
+    [ts] = load_spec(CHANDY, ("N=3",))
+    for options in (EncodingOptions(), EncodingOptions(loop_lengths=False)):
+        grows = _growth(monkeypatch, ts, options, 12)
+        assert len(set(grows[4:])) == 1, (options, grows)
+    grows = _growth(monkeypatch, ts, EncodingOptions(lasso="quadratic"), 12)
+    steps = [b - a for a, b in zip(grows, grows[1:], strict=False)]
+    assert len(set(steps[1:])) == 1 and steps[1] > 0, grows

@@ -1,0 +1,165 @@
+"""Loop lengths refuted once for every depth: fixed-length loops from any state, in a side solver.
+
+NOTE(loop-lengths): a lasso of any depth whose loop has m steps (s_l..s_{l+m}, s_{l+m} == s_l)
+contains a fair loop of exactly m steps through in-domain states, on which the property's loop
+part of the violation shape holds (NOTE(lasso) in lasso.py):
+  eventually P, always_eventually P   not P in every loop state;
+  eventually_always P                 not P in some loop state;
+  P leads_to Q                        not Q in every loop state.
+So when no state at all (reachable or not) starts such a loop of m steps, no lasso with an
+m-step loop violates the property, at any depth: m is *refuted*. This side solver asks exactly
+that, for m = 1, 2, ... in turn, over one path c_0 -b_0-> c_1 ... that starts anywhere, with
+every index fixed (loop state c_j, step b_j, closing c_m == c_0), so nothing is guarded by a
+loop-start selector and what the solver learns about loops of m steps is never shifted along the
+path, unlike in the unrolling from init, where the same loop is met again at every depth and
+every start. lasso.py asserts "the loop has more than R steps" (R: the longest run 1..R of
+refuted lengths) in the depth queries of that property, and only the stutter is left once R
+reaches the depth; lengths are tried while they are refuted, and given up at the first that is
+not (or a limit), which costs nothing but the one query. Soundness needs only the first
+sentence; nothing about the path from init is used, which is why it is cheap, and why it
+refutes little where a fair violating loop exists among unreachable states (then the depth
+query decides, as before).
+
+The path's transitions and domains are asserted for good: a state that starts a loop of m steps
+has a path of any length (round the loop), so no fixed-length loop query loses a model by them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import z3
+
+from checker.core.budget import Budget
+from checker.smt.encode import Encoding, StateVars, conj, disj
+from checker.smt.solver import check as solver_check
+from checker.smt.solver import new_solver
+from model.ir import Expr, FairGroup, Property
+
+Step = Callable[[z3.BoolRef | None, int], z3.ExprRef]
+
+
+class LoopLengths:
+    """Per property, the loop lengths 1..R refuted for every depth (NOTE(loop-lengths))."""
+
+    def __init__(self, enc: Encoding, groups: tuple[FairGroup, ...], budget: Budget):
+        self.enc, self.ctx, self.groups = enc, enc.ctx, groups
+        self.budget = budget        # the caller sets each property's share before asking
+        self._solver: z3.Solver | None = None     # made on first use: most checks have no lasso
+        self.states: list[StateVars] = [enc.state("$c0")]
+        self.acts: list[z3.ExprRef] = []
+        self.chains: dict[tuple[str, str], list[z3.BoolRef]] = {}
+        self.refuted: dict[str, int] = {}     # property -> R
+        self.given_up: set[str] = set()
+        self.stable: dict[str, bool] = {}     # leads_to: P and not Q is kept until Q (NOTE(stable-trigger))
+        self.query_s = 0.0                    # time spent in this solver's queries
+
+    def longest(self, p: Property, k: int) -> int:
+        """R for p, after trying the lengths up to k that were not tried yet (min(R, k))."""
+        r = self.refuted.get(p.name, 0)
+        while r < k and p.name not in self.given_up:
+            if not self._refute(p, r + 1):
+                self.given_up.add(p.name)
+                break
+            r = self.refuted[p.name] = r + 1
+        return min(r, k)
+
+    @property
+    def solver(self) -> z3.Solver:
+        if self._solver is None:
+            self._solver = new_solver(self.budget, self.ctx, self.enc.logic)
+        return self._solver
+
+    def _refute(self, p: Property, m: int) -> bool:
+        self._extend(m)
+        lit = z3.Bool(f"$loops[{p.name}]@{m}", self.ctx)
+        self.solver.add(z3.Implies(lit, z3.And(self._closed(m), self._fair(m), self._shape(p, m))))
+        out = solver_check(self.solver, self.budget, lit)
+        self.query_s += out.elapsed_s
+        return out.result == "unsat"
+
+    def _extend(self, m: int) -> None:
+        while len(self.acts) < m:
+            t = len(self.acts)
+            c, b, nxt = self.states[t], self.enc.action(f"$c{t}"), self.enc.state(f"$c{t + 1}")
+            self.solver.add(self.enc.domain(c), self.enc.trans(c, b, nxt))
+            self.acts.append(b)
+            self.states.append(nxt)
+
+    def _closed(self, m: int) -> z3.ExprRef:
+        a, b = self.states[m], self.states[0]
+        return conj(self.ctx, [x == y for x, y in zip(a.vars, b.vars, strict=True)])
+
+    def _chain(self, key: tuple[str, str], j: int, step: Step) -> z3.BoolRef:
+        """x_j, with x_i == step(x_{i-1}, i) asserted once per index (as in lasso.py)."""
+        xs = self.chains.setdefault(key, [])
+        while len(xs) <= j:
+            i = len(xs)
+            x = z3.Bool(f"${key[0]}[{key[1]}]~{i}", self.ctx)
+            self.solver.add(x == step(xs[i - 1] if i else None, i))
+            xs.append(x)
+        return xs[j]
+
+    # ---- fairness and shapes over c_0..c_{m-1}, steps b_0..b_{m-1} -----------------------------
+
+    def _enabled(self, n: int, j: int) -> z3.ExprRef:
+        acts = self.enc.ts.actions
+        return disj(self.ctx, [self.enc.pred(acts[i].guard, self.states[j]) for i in self.groups[n].actions])
+
+    def _fires(self, n: int, j: int) -> z3.ExprRef:
+        return disj(self.ctx, [self.enc.is_action(self.acts[j], i) for i in self.groups[n].actions])
+
+    def _fair(self, m: int) -> z3.ExprRef:
+        """Weak: not (enabled in every loop state and never fired); strong: not (enabled in some
+        loop state and never fired)."""
+        out = []
+        for n, g in enumerate(self.groups):
+            fired = self._running(("fired", str(n)), m - 1, self._fires_of(n), any_=True)
+            en = self._running(("en", str(n)), m - 1, self._enabled_of(n), any_=g.kind != "weak")
+            out.append(z3.Or(z3.Not(en), fired))
+        return conj(self.ctx, out)
+
+    def _fires_of(self, n: int) -> Callable[[int], z3.ExprRef]:
+        return lambda j: self._fires(n, j)
+
+    def _enabled_of(self, n: int) -> Callable[[int], z3.ExprRef]:
+        return lambda j: self._enabled(n, j)
+
+    def _running(self, key: tuple[str, str], j: int, here: Callable[[int], z3.ExprRef], any_: bool) -> z3.BoolRef:
+        """here(0) and ... and here(j) (any_: or)."""
+        def step(prev: z3.BoolRef | None, i: int) -> z3.ExprRef:
+            h = here(i)
+            return h if prev is None else (z3.Or(prev, h) if any_ else z3.And(prev, h))
+        return self._chain(key, j, step)
+
+    def _shape(self, p: Property, m: int) -> z3.ExprRef:
+        """The loop part of p's violation shape on a loop of m steps (NOTE(loop-lengths)), with
+        P in every loop state too for a leads_to whose trigger is stable (NOTE(stable-trigger))."""
+        e: Expr | None = p.pred2 if p.kind == "leads_to" else p.pred
+        assert e is not None
+        some = p.kind == "eventually_always"
+        off = self._running(("off" if not some else "some_off", p.name), m - 1,
+                            lambda j: z3.Not(self.enc.pred(e, self.states[j])), any_=some)
+        if p.kind != "leads_to" or not self._stable(p):
+            return off
+        trig = p.pred
+        assert trig is not None
+        on = self._running(("on", p.name), m - 1, lambda j: self.enc.pred(trig, self.states[j]), any_=False)
+        return z3.And(off, on)
+
+    def _stable(self, p: Property) -> bool:
+        """NOTE(stable-trigger): no step from an in-domain state with P and not Q reaches one with
+        neither P nor Q. Then in a lasso violating P leads_to Q, P holds from the trigger on (Q
+        never does), so in every loop state. One query per property; no answer reads as unstable."""
+        if p.name not in self.stable:
+            assert p.pred is not None and p.pred2 is not None
+            s, a, t = self.enc.state("$p"), self.enc.action("$p"), self.enc.state("$q")
+            pred = self.enc.pred
+            leaves = z3.And(self.enc.domain(s), pred(p.pred, s), z3.Not(pred(p.pred2, s)), self.enc.trans(s, a, t),
+                            z3.Not(pred(p.pred, t)), z3.Not(pred(p.pred2, t)))
+            lit = z3.Bool(f"$stable[{p.name}]", self.ctx)
+            self.solver.add(z3.Implies(lit, leaves))
+            out = solver_check(self.solver, self.budget, lit)
+            self.query_s += out.elapsed_s
+            self.stable[p.name] = out.result == "unsat"
+        return self.stable[p.name]
