@@ -6,7 +6,8 @@ ordered in the spec (the type checker rejects literals, arithmetic and compariso
 preserves every property. The canonical form of a state is the least (as a tuple) of its images
 under the permutations that sort each element's block of slots by a permutation-invariant
 signature; the same set of images arises from every state of an orbit, so the form is exact.
-Liveness checks switch symmetry off (lassos need concrete cycles).
+Liveness checks use the quotient only where it is exact, and lift its lassos to concrete cycles
+(NOTE(live-quotient) in checker/explicit/vector_livesym.py).
 
 NOTE(full-group-canon): when an element's block holds a symmetric value (a pointer: a vCPU's
 `kcpu` names an LP, an LP's `pkg_of` names a package), ties cannot be settled greedily, and
