@@ -158,12 +158,15 @@ class _SortOneSet:
         assert si is not None and canon.rest is not None
         self.plans = _plans(canon, canon.rest)
         self.block = np.asarray(canon.blocks[si], dtype=np.int64)     # (elements, fields)
-        self.sizes = np.array([domains[j][1] for j in canon.blocks[si][0]], dtype=np.int64)
+        bits = [max(1, (domains[j][1] - 1).bit_length()) for j in canon.blocks[si][0]]
+        self.shift = np.array([sum(bits[k + 1:]) for k in range(len(bits))], dtype=np.int64)
+        self.mask = np.array([(1 << b) - 1 for b in bits], dtype=np.int64)
         self.lo = np.array([domains[j][0] for j in canon.blocks[si][0]], dtype=np.int64)
-        self.mult = _radix([domains[j][1] for j in canon.blocks[si][0]])
-        self.words = _words([s for _, s in domains])
+        self.mult = np.left_shift(1, self.shift) if sum(bits) <= 62 else None
+        words = _words([s for _, s in domains])
         # NOTE(int64-exact) in vector_expr.py: a packed signature or key is exact below 2**62
-        self.exact = self.mult is not None and all(m is not None for _, m in self.words)
+        self.words = [(slots, m) for slots, m in words if m is not None]
+        self.exact = self.mult is not None and len(self.words) == len(words)
         self.named = [j for j, vs in enumerate(canon.val_set) if vs == si]
         # the rows _sorted writes depend only on how a plan renames the blocks' values and where
         # it takes the named slots from: plans that agree there share one sort (TDX: the
@@ -206,13 +209,13 @@ class _SortOneSet:
         """img (one row per slot) with the elements sorted by signature, stably; the slots naming
         elements renamed greedily (NOTE(greedy-canon))."""
         assert self.mult is not None
-        # the signature packs a block exactly (digits: each value less its lowest), so the
+        # the signature packs a block exactly, a bit field per value (less its lowest), so the
         # sorted blocks are the sorted signatures unpacked
         sig = np.einsum("f,efs->es", self.mult, img[self.block], dtype=np.int64) - int(self.mult @ self.lo)
         below = (sig[:, None, :] < sig[None, :, :]).sum(axis=0)         # start of each one's tie group
         srt = np.sort(sig, axis=0)
-        for f, (m, size, lo) in enumerate(zip(self.mult, self.sizes, self.lo, strict=True)):
-            img[self.block[:, f]] = srt // m % size + lo
+        for f, (shift, mask, lo) in enumerate(zip(self.shift, self.mask, self.lo, strict=True)):
+            img[self.block[:, f]] = ((srt >> shift) & mask) + lo
         self._rename(img, below)
         return img
 
@@ -221,16 +224,22 @@ class _SortOneSet:
         position of its tie group (NOTE(greedy-canon))."""
         n, cols = below.shape
         every = np.arange(cols)
-        given = np.full((n, cols), -1, dtype=np.int64)                  # new position, once named
-        claimed = np.zeros((n, cols), dtype=np.int64)                   # per tie group (by its start)
+        below = below.reshape(-1)                                       # flat: [element * cols + state]
+        given = np.full(n * cols, -1, dtype=np.int64) if len(self.named) > 1 else None  # new position
+        claimed = np.zeros(n * cols, dtype=np.int64)                    # per tie group (by its start)
         for j in self.named:
             e = img[j].astype(np.int64)
-            ee = np.maximum(e, 0)
-            start, had = below[ee, every], given[ee, every]
-            new = np.where(had >= 0, had, start + claimed[start, every])
+            at = np.maximum(e, 0) * cols + every
+            start = below[at]
+            if given is None:                   # the only slot naming an element: nothing claimed
+                img[j] = np.where(e >= 0, start, e)
+                break
+            had = given[at]
+            group = start * cols + every
+            new = np.where(had >= 0, had, start + claimed[group])
             first = (e >= 0) & (had < 0)
-            claimed[start[first], every[first]] += 1
-            given[ee[first], every[first]] = new[first]
+            claimed[group[first]] += 1
+            given[at[first]] = new[first]
             img[j] = np.where(e >= 0, new, e)
 
 

@@ -113,8 +113,9 @@ class Canonicalizer:
         self.group = full_group([s.size for s in self.sets]) if self.pointers else None
         self.sorted_set = _sorted_set(self) if self.group is not None else None
         # NOTE(sort-one-set): the permutations of the other sets, the sorted set left in place
-        self.rest = (None if self.sorted_set is None else
-                     [p for p in self.group if p[self.sorted_set] == tuple(range(self.sets[self.sorted_set].size))])
+        si = self.sorted_set
+        self.rest = (None if self.group is None or si is None else
+                     [p for p in self.group if p[si] == tuple(range(self.sets[si].size))])
 
     @property
     def active(self) -> bool:
