@@ -33,6 +33,8 @@ permutations differ only among elements with equal blocks, and the least of them
 slots naming S elements greedily in slot order (NOTE(greedy-canon)). So `canon` is the same
 least image as the enumeration of NOTE(full-group-canon), from |R| images instead of |G|
 (TDX, V=3 P=3 K=2: 12 instead of 72); tests/checker/test_canon_sorted.py compares the two.
+It also takes the least image where G has more than MAX_GROUP members but R has not (TDX at
+V=6 P=3), instead of `reference`: both are one form per orbit, this one is computed by blocks.
 """
 
 from __future__ import annotations
@@ -111,11 +113,10 @@ class Canonicalizer:
         self.value_slots = [[j for j, vs in enumerate(self.val_set) if vs == si] for si in range(len(self.sets))]
         self._plans: dict[tuple[tuple[int, ...], ...], tuple[list[int], list[tuple[int, tuple[int, ...]]]]] = {}
         self.group = full_group([s.size for s in self.sets]) if self.pointers else None
-        self.sorted_set = _sorted_set(self) if self.group is not None else None
+        self.sorted_set = _sorted_set(self) if self.pointers else None
         # NOTE(sort-one-set): the permutations of the other sets, the sorted set left in place
-        si = self.sorted_set
-        self.rest = (None if self.group is None or si is None else
-                     [p for p in self.group if p[si] == tuple(range(self.sets[si].size))])
+        # (listed up to MAX_GROUP of them, however large the whole group)
+        self.rest = _rest(self, self.sorted_set) if self.sorted_set is not None else None
 
     @property
     def active(self) -> bool:
@@ -243,6 +244,12 @@ def _sorted_set(c: Canonicalizer) -> int | None:
         if best is None or s.size > c.sets[best].size:
             best = si
     return best
+
+
+def _rest(c: Canonicalizer, si: int) -> list[tuple[tuple[int, ...], ...]] | None:
+    perms = full_group([1 if k == si else s.size for k, s in enumerate(c.sets)])
+    ident = tuple(range(c.sets[si].size))
+    return None if perms is None else [(*p[:si], ident, *p[si + 1:]) for p in perms]
 
 
 def full_group(sizes: Sequence[int]) -> list[tuple[tuple[int, ...], ...]] | None:

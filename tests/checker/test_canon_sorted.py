@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench.cases import widened_text
 from checker.explicit.vector import domains
 from checker.explicit.vector_sym import VecCanon
 from checker.symmetry.canon import Canonicalizer, State
@@ -135,3 +136,13 @@ def test_a_set_named_before_its_blocks_is_enumerated() -> None:
     canon = Canonicalizer(ts)
     assert [s.name for s in canon.sets] == ["P", "Q"] and canon.sorted_set == 1
     check(ts, tied(ts, canon, random.Random(7), 300), 0)
+
+
+@pytest.mark.slow      # about 12 s on a loaded machine: 8640 images per state by the definition
+def test_past_max_group_the_sorted_form_is_still_the_least_image() -> None:
+    # TDX at V=6 P=3 K=2: 6!·3!·2! = 8640 permutations, more than MAX_GROUP, 12 without the vCPUs
+    text, _ = widened_text(TDX, (("V", 6), ("P", 3)))
+    [ts] = load_text(text, str(TDX), ("V=6", "P=3"), "v19")
+    canon = Canonicalizer(ts)
+    assert canon.group is None and canon.rest is not None and len(canon.rest) == 12
+    check(ts, tied(ts, canon, random.Random(3), 2), 1)
