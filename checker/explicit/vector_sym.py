@@ -15,8 +15,10 @@ symmetric values (TDX, symlock: the symmetric values live in scalar slots such a
 Specs whose blocks hold symmetric values (a per-element pointer to another element: TDX's vCPUs
 name LPs, its LPs name packages) get the least image under every permutation of the group
 (NOTE(full-group-canon) in checker/symmetry/canon.py): each permutation is one column gather and
-one renaming per row block, and a running row-wise lexicographic minimum keeps the least. Groups
-too large to list fall back to the one-state canonicaliser, row by row: correct, not fast.
+one renaming per row block, and a running row-wise lexicographic minimum keeps the least. Where
+one set can be sorted instead (NOTE(sort-one-set), TDX's vCPUs), only the other sets'
+permutations are gathered (`_SortOneSet`). Groups too large to list otherwise fall back to the
+one-state canonicaliser, row by row: correct, not fast.
 """
 
 from __future__ import annotations
