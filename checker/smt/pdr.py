@@ -201,7 +201,9 @@ def check(ts: TransitionSystem, prop: str, budget: Budget | None = None, *, engi
             break
         frames *= 2   # stopped at its frame bound: more frames, each with the same work
     if out.result == "unknown":
-        return _unknown(ts, p, budget, engine, t0, out, frames)
+        # the budget's own rlimit (per z3 call) stopping Spacer is the user's limit, not its share
+        own = budget.rlimit is not None and budget.rlimit <= frames * FRAME_WORK
+        return _unknown(ts, p, budget, engine, t0, out, frames, own)
     if out.result == "sat":
         return _counterexample(ts, prop, budget, engine, t0)
     cert, why = _certify(enc, p, budget, fp, inv, x)
@@ -211,21 +213,25 @@ def check(ts: TransitionSystem, prop: str, budget: Budget | None = None, *, engi
 
 
 def _unknown(ts: TransitionSystem, p: Property, budget: Budget, engine: str, t0: float, out: Outcome,
-             frames: int) -> Verdict:
+             frames: int, own: bool) -> Verdict:
     """Spacer gave no answer: why; after its budget per frame, what its BMC phase found
     (NOTE(pdr-frames))."""
     why = out.reason
     if why.startswith(Z3_ERROR):   # e.g. a construct Spacer has no theory for
         return Unknown(p.name, provenance(ts, engine, t0),
                        f"Spacer rejected the encoding ({why.removeprefix(Z3_ERROR)})")
-    if not is_limit(why) or budget.expired():
+    if not is_limit(why) or budget.expired() or (own and why.startswith("resource limit")):
         return Unknown(p.name, provenance(ts, engine, t0), why)
-    spent = f"Spacer stopped within {frames} frames ({why})"
+    limit = "its budget per frame" if why.startswith("resource limit") else "half the time left"
     v = bmc.check(ts, p.name, budget, engine=f"{engine}:bmc")
     if isinstance(v, Violated):
         return v
-    found = v.reason if isinstance(v, Unknown) else f"none to depth {v.depth}" if isinstance(v, HoldsUpTo) else ""
-    return Unknown(p.name, provenance(ts, engine, t0), f"{spent}; its BMC phase: {found or 'no violation'}",
+    if budget.expired():   # the check's own limit ended the BMC phase too: it says all
+        reached = v.depth_reached if isinstance(v, Unknown) else v.depth if isinstance(v, HoldsUpTo) else 0
+        return Unknown(p.name, provenance(ts, engine, t0), budget.stop_reason(), depth_reached=reached)
+    found = f"none to depth {v.depth}" if isinstance(v, HoldsUpTo) else getattr(v, "reason", "no answer")
+    return Unknown(p.name, provenance(ts, engine, t0),
+                   f"Spacer stopped within {frames} frames ({limit}); its BMC phase: {found}",
                    depth_reached=v.depth if isinstance(v, HoldsUpTo) else 0)
 
 

@@ -41,7 +41,7 @@ def test_no_proof_after_the_budget_is_spent(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(pdr, "FRAME_WORK", 1)
     v = pdr.check(_peterson("peterson"), "mutex", Budget(max_depth=12, rlimit=WORK))
     assert isinstance(v, Unknown) and v.depth_reached == 12
-    assert v.reason == ("Spacer stopped within 16 frames (resource limit (rlimit 16)); "
+    assert v.reason == ("Spacer stopped within 16 frames (its budget per frame); "
                         "its BMC phase: none to depth 12")
 
 
