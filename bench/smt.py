@@ -1,5 +1,5 @@
 """Where the SMT engines' time goes on protocols written without lemmas (issue 20):
-python bench/smt.py [--engines kind,pdr,auto,bmc] [--limit S] [--only NAME ...] [--encodings] [--deep]
+python bench/smt.py [--engines kind,pdr,auto,bmc] [--limit S] [--only NAME ...] [--encodings] [--deep [--rlimit N]]
 
 For each spec: the explicit search first (its state count, and its time as the baseline), then
 every safety property that explicit proves, checked by each engine asked for (`--timeout`-like
@@ -52,7 +52,7 @@ DEEP = [   # spec file, property, engine: BMC to depth 30 and PDR, holding and ~
 
 
 def _child(q: mp.Queue, path: str, params: tuple[str, ...], variant: str | None, prop: str,
-           engine: str, limit: float, options: dict[str, object] | None) -> None:
+           engine: str, limit: float, options: dict[str, object] | None, rlimit: int | None) -> None:
     from checker.run.runner import check
     from checker.smt import bmc
     from checker.smt.encode import EncodingOptions
@@ -62,7 +62,9 @@ def _child(q: mp.Queue, path: str, params: tuple[str, ...], variant: str | None,
     if options is not None:
         v = bmc.check(ts, prop, Budget(timeout_s=limit, max_depth=ENCODING_DEPTH), options=EncodingOptions(**options))
     else:
-        v = check(ts, prop, engine, Budget(timeout_s=limit, max_depth=30))
+        # --rlimit: bounded by work alone (no clock), so a loaded machine changes the time, not the verdict
+        budget = Budget(rlimit=rlimit, max_depth=30) if rlimit else Budget(timeout_s=limit, max_depth=30)
+        v = check(ts, prop, engine, budget)
     what = v.detail if isinstance(v, Proved) else getattr(v, "reason", "") or \
         f"depth {getattr(v, 'depth', '') or v.trace.depth}, {v.provenance.engine}"  # type: ignore[union-attr]
     cpu = os.times()
@@ -70,9 +72,11 @@ def _child(q: mp.Queue, path: str, params: tuple[str, ...], variant: str | None,
 
 
 def measure(path: str, params: tuple[str, ...], variant: str | None, prop: str, engine: str,
-            limit: float, options: dict[str, object] | None = None) -> tuple[str, str, float, float]:
+            limit: float, options: dict[str, object] | None = None,
+            rlimit: int | None = None) -> tuple[str, str, float, float]:
     q: mp.Queue = mp.Queue()
-    p = mp.get_context("fork").Process(target=_child, args=(q, path, params, variant, prop, engine, limit, options))
+    p = mp.get_context("fork").Process(target=_child, args=(q, path, params, variant, prop, engine, limit, options,
+                                                             rlimit))
     p.start()
     p.join(limit + 30)
     if p.is_alive():
@@ -119,7 +123,7 @@ def deep_table(args: argparse.Namespace) -> None:
     for path, prop, engine in DEEP:
         if args.only and not any(o in path for o in args.only):
             continue
-        verdict, what, secs, cpu = measure(path, (), None, prop, engine, args.limit)
+        verdict, what, secs, cpu = measure(path, (), None, prop, engine, args.limit, rlimit=args.rlimit)
         print(f"{path:30} {prop:9} {engine:4} {verdict:9} {secs:7.2f} s {cpu:7.2f} cpu  {what[:110]}", flush=True)
 
 
@@ -130,6 +134,8 @@ def main() -> None:
     ap.add_argument("--only", nargs="*", default=[])
     ap.add_argument("--encodings", action="store_true")
     ap.add_argument("--deep", action="store_true")
+    ap.add_argument("--rlimit", type=int, default=None,
+                    help="bound each z3 call by this much work, with no clock (--limit then only kills)")
     args = ap.parse_args()
     print(f"load average {os.getloadavg()[0]:.1f} at the start", flush=True)
     if args.encodings:
