@@ -1,5 +1,5 @@
 """Where the SMT engines' time goes on protocols written without lemmas (issue 20):
-python bench/smt.py [--engines kind,pdr,auto,bmc] [--limit S] [--only NAME ...] [--encodings]
+python bench/smt.py [--engines kind,pdr,auto,bmc] [--limit S] [--only NAME ...] [--encodings] [--deep [--rlimit N]]
 
 For each spec: the explicit search first (its state count, and its time as the baseline), then
 every safety property that explicit proves, checked by each engine asked for (`--timeout`-like
@@ -8,7 +8,9 @@ its budget). Prints wall and CPU seconds (the budget is wall clock: on a loaded 
 proof may time out that takes a fraction of its budget in CPU), and one line per measurement with the ratio of its time to the explicit
 baseline measured in the same run (bench/README.md: ratios, not absolute times, compare
 across machines and loads). `--encodings` times BMC to a fixed depth on the filter lock in each
-integer encoding and frame style (docs/encoding.md), as ratios to the default.
+integer encoding and frame style (docs/encoding.md), as ratios to the default. `--deep` runs
+BMC to depth 30 and PDR (its budget per frame, then its BMC phase: NOTE(pdr-frames)) on the
+locks and on their long counterexamples (bench/specs/filter_bug.yaml, mcs_bug.yaml).
 """
 
 from __future__ import annotations
@@ -40,10 +42,17 @@ SPECS = [   # name, spec file, params
     ("spinlock", "specs/examples/spinlock.yaml", ()),
 ]
 ENCODING_DEPTH = 18
+DEEP = [   # spec file, property, engine: BMC to depth 30 and PDR, holding and ~20-step violations
+    ("bench/specs/filter.yaml", "mutex", "bmc"), ("bench/specs/filter_bug.yaml", "mutex", "bmc"),
+    ("bench/specs/mcs_bug.yaml", "deadlock", "bmc"),
+    ("bench/specs/filter_bug.yaml", "mutex", "pdr"), ("bench/specs/mcs_bug.yaml", "deadlock", "pdr"),
+    ("bench/specs/filter.yaml", "mutex", "pdr"), ("bench/specs/mcs.yaml", "mutex", "pdr"),
+    ("bench/specs/bakery.yaml", "mutex", "pdr"), ("bench/specs/ticket.yaml", "mutex", "pdr"),
+]
 
 
 def _child(q: mp.Queue, path: str, params: tuple[str, ...], variant: str | None, prop: str,
-           engine: str, limit: float, options: dict[str, object] | None) -> None:
+           engine: str, limit: float, options: dict[str, object] | None, rlimit: int | None) -> None:
     from checker.run.runner import check
     from checker.smt import bmc
     from checker.smt.encode import EncodingOptions
@@ -53,16 +62,21 @@ def _child(q: mp.Queue, path: str, params: tuple[str, ...], variant: str | None,
     if options is not None:
         v = bmc.check(ts, prop, Budget(timeout_s=limit, max_depth=ENCODING_DEPTH), options=EncodingOptions(**options))
     else:
-        v = check(ts, prop, engine, Budget(timeout_s=limit, max_depth=30))
-    what = v.detail if isinstance(v, Proved) else getattr(v, "reason", "") or f"depth {getattr(v, 'depth', '')}"
+        # --rlimit: bounded by work alone (no clock), so a loaded machine changes the time, not the verdict
+        budget = Budget(rlimit=rlimit, max_depth=30) if rlimit else Budget(timeout_s=limit, max_depth=30)
+        v = check(ts, prop, engine, budget)
+    what = v.detail if isinstance(v, Proved) else getattr(v, "reason", "") or \
+        f"depth {getattr(v, 'depth', '') or v.trace.depth}, {v.provenance.engine}"  # type: ignore[union-attr]
     cpu = os.times()
     q.put((type(v).__name__, what, time.monotonic() - t0, cpu.user + cpu.system))
 
 
 def measure(path: str, params: tuple[str, ...], variant: str | None, prop: str, engine: str,
-            limit: float, options: dict[str, object] | None = None) -> tuple[str, str, float, float]:
+            limit: float, options: dict[str, object] | None = None,
+            rlimit: int | None = None) -> tuple[str, str, float, float]:
     q: mp.Queue = mp.Queue()
-    p = mp.get_context("fork").Process(target=_child, args=(q, path, params, variant, prop, engine, limit, options))
+    p = mp.get_context("fork").Process(target=_child, args=(q, path, params, variant, prop, engine, limit, options,
+                                                             rlimit))
     p.start()
     p.join(limit + 30)
     if p.is_alive():
@@ -105,16 +119,29 @@ def encodings_table(args: argparse.Namespace) -> None:
               f"  x{secs / base:5.2f} of the default  {what}", flush=True)
 
 
+def deep_table(args: argparse.Namespace) -> None:
+    for path, prop, engine in DEEP:
+        if args.only and not any(o in path for o in args.only):
+            continue
+        verdict, what, secs, cpu = measure(path, (), None, prop, engine, args.limit, rlimit=args.rlimit)
+        print(f"{path:30} {prop:9} {engine:4} {verdict:9} {secs:7.2f} s {cpu:7.2f} cpu  {what[:110]}", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--engines", default="kind,pdr,auto")
     ap.add_argument("--limit", type=float, default=30.0)
     ap.add_argument("--only", nargs="*", default=[])
     ap.add_argument("--encodings", action="store_true")
+    ap.add_argument("--deep", action="store_true")
+    ap.add_argument("--rlimit", type=int, default=None,
+                    help="bound each z3 call by this much work, with no clock (--limit then only kills)")
     args = ap.parse_args()
     print(f"load average {os.getloadavg()[0]:.1f} at the start", flush=True)
     if args.encodings:
         encodings_table(args)
+    elif args.deep:
+        deep_table(args)
     else:
         engines_table(args)
 

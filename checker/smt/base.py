@@ -29,6 +29,9 @@ from model.ir import Property, TransitionSystem
 
 # proves the spec's lemmas in an encoding: (the proved ones, why the rest failed or None)
 LemmaProver = Callable[[TransitionSystem, Budget, Encoding, str], tuple[tuple[Property, ...], str | None]]
+# mines lemmas, proved in the encoding, assuming the given proved ones (NOTE(bmc-mining)):
+# (the mined lemmas, or none and why)
+LemmaMiner = Callable[[TransitionSystem, Budget, Encoding, tuple[Property, ...]], tuple[tuple[Property, ...], str | None]]
 
 LASSO = "-lasso"    # engine-name suffix of temporal verdicts: bounded lasso search, never a proof
 LEMMA_DEPTH = 6     # from this depth on, the spec's lemmas (once proved) are asserted (NOTE(bmc-lemmas))
@@ -45,6 +48,27 @@ LEMMA_SHARE = 0.2   # of the time left: what proving them may take (10 s when un
 # search reaches LEMMA_DEPTH, so shallow counterexamples never pay for it; a lemma that cannot
 # be proved in LEMMA_SHARE of the time left is simply not used.
 
+MINE_AFTER_WORK = 10_000_000   # z3 resource units (rlimit count) of BMC's solver, ~1.5 s of CPU
+MINE_SHARE = 0.25              # of the instance's time left: what BMC's mining may use
+MINE_CAP_S = 30.0              # ... when untimed (unless bounded by work alone: rlimit, no clock)
+
+# NOTE(bmc-mining): a spec with no lemmas of its own gets mined ones (k-induction's miner,
+# NOTE(mined-lemmas) in kind.py: Houdini's lemmas, proved inductive in this encoding before use)
+# once BMC's solver has done MINE_AFTER_WORK units of work. They are proved invariants, so
+# asserting them keeps every verdict and shortest depth (NOTE(bmc-lemmas)). Why: on mutual-
+# exclusion protocols written without lemmas, the unsat queries of a holding property grow about
+# 1.5-2x per depth (the filter lock N=3: depth 24 after 28 s of CPU, 30 out of reach in 100 s);
+# with the mined lemmas every depth is refuted by short reasoning (depth 30 in about 10 s of
+# CPU, mining included; bench/README.md). Why the trigger: mining costs a few seconds, so BMC
+# pays it only once it has spent about as much (a ski-rental rule: never more than about twice
+# the better of the two choices), and cheap runs (every shipped example, shallow
+# counterexamples) never mine. The work is z3's deterministic resource count, not time, so the
+# same spec and budget give the same lemmas, and the same traces, under any load. A spec with
+# lemmas of its own keeps only those (its author's choice; the TDX spec's 34 already make BMC
+# fast, NOTE(bmc-lemmas)). Mining that does not finish in MINE_SHARE of the instance's time
+# left gives no lemmas, and BMC goes on without them with the rest (the MCS lock with a stale
+# link, bench/specs/mcs_bug.yaml, is one where mining does not finish).
+
 
 class Unrolling:
     """Paths from the initial states; at(p, depth) asks for a violation of p at exactly that depth.
@@ -54,7 +78,8 @@ class Unrolling:
     """
 
     def __init__(self, ts: TransitionSystem, budget: Budget, enc: Encoding, engine: str,
-                 lemmas: tuple[Property, ...] | None = None, prove: LemmaProver | None = None):
+                 lemmas: tuple[Property, ...] | None = None, prove: LemmaProver | None = None,
+                 mine: LemmaMiner | None = None):
         self.ts, self.budget, self.engine = ts, budget, engine
         self.path = _path(enc, budget)
         self.loops = LoopLengths(enc, enc.ts.fairness(), budget) if enc.options.loop_lengths else None
@@ -69,6 +94,9 @@ class Unrolling:
         self.lemmas_due = lemmas is None and prove is not None and bool(ts.lemmas)
         if lemmas:
             self.path.assume(lemmas)
+        self.mine = mine       # NOTE(bmc-mining): for a BMC run on a spec with no lemmas
+        self.mine_due = mine is not None and lemmas is None and not ts.lemmas
+        self.mined = 0
 
     def _strengthen(self) -> None:
         self.lemmas_due = False
@@ -83,9 +111,27 @@ class Unrolling:
         if failed is None:
             self.path.assume(proved)
 
+    def _mine(self) -> None:
+        """NOTE(bmc-mining): mined lemmas, asserted from now on and on what is unrolled."""
+        self.mine_due = False
+        b = self.budget
+        end = b.outer if b.outer is not None else b.deadline   # the instance's (NOTE(timeout-share))
+        if end is None and b.rlimit is not None:   # no clock: the same lemmas under any load
+            deadline = None
+        else:
+            deadline = time.monotonic() + (MINE_CAP_S if end is None else MINE_SHARE * (end - time.monotonic()))
+        share = replace(b, deadline=deadline, timeout_s=None, outer=None, whole_s=None)
+        assert self.mine is not None
+        mined, _why = self.mine(self.ts, share, self.path.enc, self.path.invariants)
+        if mined:
+            self.path.assume((*self.path.invariants, *mined))
+            self.mined = len(mined)
+
     def at(self, p: Property, depth: int) -> Violated | Unknown | None:
         if self.lemmas_due and depth >= LEMMA_DEPTH:
             self._strengthen()
+        if self.mine_due and work(self.path.solver) >= MINE_AFTER_WORK:
+            self._mine()
         side_s = self._side_s()
         if self.loops is not None:
             self.loops.budget = self.budget
@@ -122,9 +168,19 @@ class Unrolling:
         return decode.validated(self.ts, tr, p, self.engine)
 
     def _prov(self, p: Property, depth: int) -> Provenance:
-        used = {"lemmas": len(self.path.invariants)} if self.path.invariants else {}
         return provenance(self.ts, engine_name(self.engine, p), self.t0, depth=depth,
-                          max_depth=self.budget.max_depth, **used)
+                          max_depth=self.budget.max_depth, **self.used())
+
+    def used(self) -> dict[str, int]:
+        """The provenance stats of the lemmas asserted: how many, and how many were mined."""
+        used = {"lemmas": len(self.path.invariants)} if self.path.invariants else {}
+        return {**used, "mined": self.mined} if self.mined else used
+
+
+def work(s: z3.Solver) -> int:
+    """The work s has done so far, in z3's deterministic resource units."""
+    st = s.statistics()
+    return int(st.get_key_value("rlimit count")) if "rlimit count" in st.keys() else 0
 
 
 def _path(enc: Encoding, budget: Budget) -> Path:

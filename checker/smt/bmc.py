@@ -22,7 +22,7 @@ from checker.core.verdict import HoldsUpTo, Unknown, Verdict, Violated
 from checker.smt.base import Unrolling, engine_name
 from checker.smt.encode import Encoding, EncodingOptions
 from checker.smt.guard import guard_all
-from checker.smt.kind import prove_lemmas
+from checker.smt.kind import mine_lemmas, prove_lemmas
 from checker.smt.solver import is_limit
 from checker.smt.unroll import provenance, unsupported
 from model.ir import TransitionSystem
@@ -45,7 +45,7 @@ def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget | None 
     pending = [ts.prop(n) for n in dict.fromkeys(props) if n not in out]
     if not pending:
         return [out[n] for n in props]
-    u = Unrolling(ts, budget, Encoding(ts, options), engine, prove=prove_lemmas)
+    u = Unrolling(ts, budget, Encoding(ts, options), engine, prove=prove_lemmas, mine=mine_lemmas)
     try:
         for depth in range(budget.max_depth + 1):
             for p in pending:
@@ -64,8 +64,8 @@ def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget | None 
                                       depth_reached=max(u.clean_to.get(p.name, 0), 0))
         pending = []
     for p in pending:
-        used = {"lemmas": len(u.path.invariants)} if u.path.invariants else {}
-        prov = provenance(ts, engine_name(engine, p), t0, depth=budget.max_depth, max_depth=budget.max_depth, **used)
+        prov = provenance(ts, engine_name(engine, p), t0, depth=budget.max_depth, max_depth=budget.max_depth,
+                          **u.used())
         out[p.name] = HoldsUpTo(p.name, prov, budget.max_depth)
     return [out[n] for n in props]
 

@@ -282,6 +282,13 @@ def _mining_refunded(budget: Budget, spent: float) -> Budget:
     return replace(budget, deadline=min(budget.outer, budget.deadline + spent))
 
 
+def mine_lemmas(ts: TransitionSystem, budget: Budget, enc: Encoding,
+                assumed: tuple[Property, ...]) -> tuple[tuple[Property, ...], str | None]:
+    """NOTE(mined-lemmas) for BMC (NOTE(bmc-mining) in base.py): the lemmas mined and proved
+    in enc assuming `assumed`, or none and why; shared with k-induction through the cache."""
+    return _mined(ts, budget, assumed, enc)
+
+
 def _mined(ts: TransitionSystem, budget: Budget, lemmas: tuple[Property, ...],
            enc: Encoding) -> tuple[tuple[Property, ...], str | None]:
     """NOTE(mined-lemmas): Houdini's lemmas for the system's safety properties, mined in a share

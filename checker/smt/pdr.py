@@ -10,6 +10,19 @@ constraints), and only then printed and returned as Proved. A certificate failin
 an internal error (EngineDisagreement); one that cannot be translated, or whose re-check or
 quantifier elimination runs out of budget, gives Unknown with the reason. Err reachable: BMC
 finds a shortest trace. Every z3 call is bounded by the budget (NOTE(z3-calls) in solver.py).
+
+NOTE(pdr-frames): Spacer gets a budget per frame, in z3's deterministic work units, not time:
+it runs with at most L frames (spacer.max_level) and L * FRAME_WORK units, for L = FIRST_FRAMES,
+then twice that, and so on while it stops at its frame bound. The protocols it proves need well
+under FRAME_WORK per frame (the TDX twin at V=1 P=2: 0.36M, the bakery lock 0.12M, dining N=4
+0.2M); on the filter and MCS locks each frame costs more than the one before (filter N=3:
+1.7M units for 8 frames, ~38M for 12), and Spacer neither proves nor refutes within 120 s
+(issue 20), nor finds their 22- and 23-step counterexamples. So once a round runs out of work
+before its frame bound, or Spacer has used SPACER_SHARE of the time left (when timed), it has
+spent its share, and the rest of the budget goes to a BMC
+phase (checker/smt/bmc.py, the same shortest-first search) for a counterexample: its
+violation is reported as `pdr:bmc` ("VIOLATED at depth 23 (pdr:bmc)"); no violation to its
+bound is Unknown, with both reasons, never a proof.
 """
 
 from __future__ import annotations
@@ -21,24 +34,29 @@ from dataclasses import replace
 import z3
 
 from checker.core.budget import Budget
-from checker.core.verdict import Proved, Unknown, Verdict, Violated
+from checker.core.verdict import HoldsUpTo, Proved, Unknown, Verdict, Violated
 from checker.smt import EngineDisagreement, bmc
 from checker.smt.certificate import Untranslatable, translate
 from checker.smt.encode import Encoding, EncodingOptions, StateVars, is_step_kind
 from checker.smt.guard import guard
 from checker.smt.render import render
-from checker.smt.solver import Outcome, apply_tactic, configure, first_line, new_solver, query, simplify
+from checker.smt.solver import Outcome, apply_tactic, configure, first_line, is_limit, new_solver, query, simplify
 from checker.smt.solver import check as solver_check
 from checker.smt.unroll import provenance, unsupported
 from model.ir import Expr, Property, TransitionSystem
 
 CEX_MAX_DEPTH = 100_000   # Spacer proved a violation exists: BMC searches until it finds it
+FRAME_WORK = 2_000_000    # z3 resource units per frame (NOTE(pdr-frames)), about 0.3 s of CPU
+SPACER_SHARE = 0.5        # of the time left: what Spacer may use before the BMC phase
+FIRST_FRAMES = 16         # the frame bound of the first round (then doubled)
+MAX_FRAMES = 1 << 20      # ... up to this many
 QE_CAP_S = 10.0           # quantifier elimination of Spacer's answer (tactics take no rlimit)
 SIMPLIFY_CAP_S = 2.0      # simplifying its result
 Z3_ERROR = "z3 error: "   # solver.py's prefix of an error that is no limit of the budget
 
 
-def _horn(enc: Encoding, p: Property, budget: Budget) -> tuple[z3.Fixedpoint, z3.FuncDeclRef, StateVars, z3.ExprRef]:
+def _horn(enc: Encoding, p: Property, budget: Budget,
+          frames: int | None = None) -> tuple[z3.Fixedpoint, z3.FuncDeclRef, StateVars, z3.ExprRef]:
     x, x2, a = enc.state("pre"), enc.state("post"), enc.action("pre")
     inv = z3.Function("Inv", *(v.sort() for v in x.vars), z3.BoolSort(enc.ctx))
     err = z3.Function("Err", z3.BoolSort(enc.ctx))
@@ -49,6 +67,8 @@ def _horn(enc: Encoding, p: Property, budget: Budget) -> tuple[z3.Fixedpoint, z3
     fp.set("xform.inline_linear", False)
     fp.set("xform.inline_eager", False)
     fp.set("spacer.random_seed", budget.seed)
+    if frames is not None:
+        fp.set("spacer.max_level", frames)
     configure(fp, budget)
     fp.register_relation(inv, err)
     fp.declare_var(*x.vars, *x2.vars, a)
@@ -165,22 +185,54 @@ def check(ts: TransitionSystem, prop: str, budget: Budget | None = None, *, engi
     if (no := unsupported(ts, p, engine, t0)) is not None:
         return no
     enc = Encoding(ts, EncodingOptions(ints="int"))   # Spacer's arithmetic interpolation needs Int
-    try:
-        fp, inv, x, err = _horn(enc, p, budget)
-    except z3.Z3Exception as e:
-        return Unknown(prop, provenance(ts, engine, t0), f"Spacer rejected the encoding ({first_line(e)})")
-    out = query(fp, err, budget)
+    frames = FIRST_FRAMES
+    while True:   # rounds of frames (NOTE(pdr-frames))
+        work = frames * FRAME_WORK
+        left = budget.remaining_s()
+        rb = replace(budget, rlimit=work if budget.rlimit is None else min(work, budget.rlimit),
+                     deadline=None if left is None else time.monotonic() + SPACER_SHARE * left)
+        try:
+            fp, inv, x, err = _horn(enc, p, rb, frames)
+        except z3.Z3Exception as e:
+            return Unknown(prop, provenance(ts, engine, t0), f"Spacer rejected the encoding ({first_line(e)})")
+        out = query(fp, err, rb)
+        if out.result != "unknown" or is_limit(out.reason) or out.reason.startswith(Z3_ERROR) \
+                or budget.expired() or frames >= MAX_FRAMES:
+            break
+        frames *= 2   # stopped at its frame bound: more frames, each with the same work
     if out.result == "unknown":
-        why = out.reason
-        if why.startswith(Z3_ERROR):   # e.g. a construct Spacer has no theory for
-            why = f"Spacer rejected the encoding ({why.removeprefix(Z3_ERROR)})"
-        return Unknown(prop, provenance(ts, engine, t0), why)
+        # the budget's own rlimit (per z3 call) stopping Spacer is the user's limit, not its share
+        own = budget.rlimit is not None and budget.rlimit <= frames * FRAME_WORK
+        return _unknown(ts, p, budget, engine, t0, out, frames, own)
     if out.result == "sat":
         return _counterexample(ts, prop, budget, engine, t0)
     cert, why = _certify(enc, p, budget, fp, inv, x)
     if cert is None:
         return Unknown(prop, provenance(ts, engine, t0), f"no re-checked certificate ({why})")
     return Proved(prop, provenance(ts, engine, t0), "inductive invariant, re-checked", invariant=render(cert, ts))
+
+
+def _unknown(ts: TransitionSystem, p: Property, budget: Budget, engine: str, t0: float, out: Outcome,
+             frames: int, own: bool) -> Verdict:
+    """Spacer gave no answer: why; after its budget per frame, what its BMC phase found
+    (NOTE(pdr-frames))."""
+    why = out.reason
+    if why.startswith(Z3_ERROR):   # e.g. a construct Spacer has no theory for
+        return Unknown(p.name, provenance(ts, engine, t0),
+                       f"Spacer rejected the encoding ({why.removeprefix(Z3_ERROR)})")
+    if not is_limit(why) or budget.expired() or (own and why.startswith("resource limit")):
+        return Unknown(p.name, provenance(ts, engine, t0), why)
+    limit = "its budget per frame" if why.startswith("resource limit") else "half the time left"
+    v = bmc.check(ts, p.name, budget, engine=f"{engine}:bmc")
+    if isinstance(v, Violated):
+        return v
+    if budget.expired():   # the check's own limit ended the BMC phase too: it says all
+        reached = v.depth_reached if isinstance(v, Unknown) else v.depth if isinstance(v, HoldsUpTo) else 0
+        return Unknown(p.name, provenance(ts, engine, t0), budget.stop_reason(), depth_reached=reached)
+    found = f"none to depth {v.depth}" if isinstance(v, HoldsUpTo) else getattr(v, "reason", "no answer")
+    return Unknown(p.name, provenance(ts, engine, t0),
+                   f"Spacer stopped within {frames} frames ({limit}); its BMC phase: {found}",
+                   depth_reached=v.depth if isinstance(v, HoldsUpTo) else 0)
 
 
 def _counterexample(ts: TransitionSystem, prop: str, budget: Budget, engine: str, t0: float) -> Verdict:

@@ -139,3 +139,22 @@ def unsupported(ts: TransitionSystem, p: Property, engine: str, t0: float, lasso
                    f"{engine} checks safety properties only, not {p.kind}: liveness is proved by the "
                    "explicit engine and by --engine kind (liveness to safety), and bmc searches for "
                    "lasso counterexamples")
+
+
+def dag_size(f: z3.ExprRef) -> int:
+    """The number of distinct subterms of f (shared ones counted once): the size z3 works on."""
+    seen: set[int] = set()
+    todo = [f]
+    while todo:
+        t = todo.pop()
+        if t.get_id() in seen:
+            continue
+        seen.add(t.get_id())
+        todo.extend(t.children())
+    return len(seen)
+
+
+def step_size(enc: Encoding) -> int:
+    """The encoding size of one step of the unrolling: the distinct subterms of the transition
+    relation from one state copy to the next (bench/README.md, "BMC on the filter lock")."""
+    return dag_size(enc.trans(enc.state("size0"), enc.action("size0"), enc.state("size1")))

@@ -55,6 +55,8 @@ def test_deep_violation_found_with_true_lemmas_and_despite_false_ones(lemma: str
 @pytest.mark.parametrize("variant", ["v19", "mut_skip_migration_flush"])
 def test_tdx_same_depths_with_and_without_lemmas(variant: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(base, "LEMMA_DEPTH", 0)   # strengthen from the first query on
+    # the plain run has no lemmas at all: none mined either (NOTE(bmc-mining), tests/checker/test_bmc_mining.py)
+    monkeypatch.setattr(base, "MINE_AFTER_WORK", 1 << 62)
     [ts] = load_spec(TDX, ("V=2", "P=2"), variant=variant)
     bad = [p.name for p in ts.properties if p.expect == "violated" and not p.temporal]
     budget = Budget(max_depth=30, rlimit=WORK)
