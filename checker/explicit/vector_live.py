@@ -390,13 +390,7 @@ def find_violations(ts: TransitionSystem, props: Sequence[Property], ex: Explore
     view = Graph(_States(g.n, ex.state), _Succ(g), list(range(ex.initial)), off)
     out: dict[str, Trace] = {}
     for p in props:
-        region, trigger, anywhere = _region(ts, p, ex)
-        lo, hi = ex.unexpanded
-        region[lo:hi] = False
-        trigger[lo:hi] = False
-        start = trigger.copy()
-        if not anywhere:
-            start[ex.initial:] = False
+        region, trigger, anywhere, start = search_region(ts, p, ex)
         label = fair_components(grp, g, src, reach(g, start, region))
         if not (label >= 0).any():
             continue
@@ -432,6 +426,19 @@ def _gather(ptr: Arr, nodes: Arr) -> Arr:
     counts = ptr[nodes + 1] - starts
     ends = np.cumsum(counts)
     return np.arange(int(ends[-1]) if len(ends) else 0) + np.repeat(starts - (ends - counts), counts)
+
+
+def search_region(ts: TransitionSystem, prop: Property, ex: Explored) -> tuple[Arr, Arr, bool, Arr]:
+    """_region without the states left unexpanded (a depth bound), and where a lasso's loop
+    search starts: the trigger states, only the initial ones unless the property is `anywhere`."""
+    region, trigger, anywhere = _region(ts, prop, ex)
+    lo, hi = ex.unexpanded
+    region[lo:hi] = False
+    trigger[lo:hi] = False
+    start = trigger.copy()
+    if not anywhere:
+        start[ex.initial:] = False
+    return region, trigger, anywhere, start
 
 
 def _region(ts: TransitionSystem, prop: Property, ex: Explored) -> tuple[Arr, Arr, bool]:

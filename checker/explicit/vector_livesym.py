@@ -46,7 +46,18 @@ import numpy as np
 
 from checker.core.intervals import slot_intervals
 from checker.explicit.liveness import Fairness, Graph, lasso
-from checker.explicit.vector_live import STRONG, WEAK, Csr, Explored, _gather, _region, components, judge, prefix, reach
+from checker.explicit.vector_live import (
+    STRONG,
+    WEAK,
+    Csr,
+    Explored,
+    _gather,
+    components,
+    judge,
+    prefix,
+    reach,
+    search_region,
+)
 from checker.symmetry.automorphism import action_images
 from checker.symmetry.canon import MAX_GROUP, Canonicalizer, full_group
 from checker.traces.trace import State, Trace
@@ -368,13 +379,7 @@ def find_violations_sym(ts: TransitionSystem, props: Sequence[Property], ex: Exp
     rows = _RowsAt(ex)
     out: dict[str, Trace] = {}
     for p in props:
-        region, trigger, anywhere = _region(ts, p, ex)
-        lo, hi = ex.unexpanded
-        region[lo:hi] = False
-        trigger[lo:hi] = False
-        start = trigger.copy()
-        if not anywhere:
-            start[ex.initial:] = False
+        region, trigger, anywhere, start = search_region(ts, p, ex)
         label = fair_components_sym(of_action, kind, g, src, reach(g, start, region), sym, rows)
         if not (label >= 0).any():
             continue
