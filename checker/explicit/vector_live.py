@@ -230,14 +230,7 @@ def fair_components(grp: Groups, g: Csr, src: Arr, region: Arr) -> Arr:
     out = np.full(g.n, -1, dtype=np.int32)
     mask = region.copy()
     while mask.any():
-        label = components(g, src, mask)
-        ls, ld = label[src], label[g.dst]
-        inner = np.flatnonzero((ls >= 0) & (ls == ld))
-        del ld
-        size = np.bincount(label[mask], minlength=g.n)
-        loops = label[src[inner[src[inner] == g.dst[inner]]]]
-        cyclic = np.unique(np.concatenate([np.flatnonzero(size > 1), loops, label[mask & stutter]]))
-        states = np.flatnonzero(mask & np.isin(label, cyclic))
+        label, inner, cyclic, states = cyclic_parts(g, src, mask, stutter)
         if len(states) == 0:
             break
         comp = np.searchsorted(cyclic, label[states])
@@ -246,22 +239,41 @@ def fair_components(grp: Groups, g: Csr, src: Arr, region: Arr) -> Arr:
         always = np.bitwise_and.reduceat(enabled[states[order]], starts, axis=0)
         taken = np.zeros_like(always)
         if len(inner):
-            ec = np.searchsorted(cyclic, ls[inner])
+            ec = np.searchsorted(cyclic, label[src[inner]])
             eo = np.argsort(ec, kind="stable")
             es = np.flatnonzero(np.diff(ec[eo], prepend=-1))
             taken[ec[eo][es]] = np.bitwise_or.reduceat(act_bits[g.act[inner[eo]]], es, axis=0)
-        del ls
         fair, drop = judge(strong, weak, enabled[states], comp, taken, always)
         hit = states[fair[comp]]
         out[hit] = label[hit]
-        # the rest of a component unfair for strong fairness is searched again without the
-        # states that enable an untaken strong group; every other component is done with
-        refine = np.zeros(len(cyclic), dtype=bool)
-        refine[comp[drop]] = True
-        mask = np.zeros(g.n, dtype=bool)
-        mask[states[refine[comp]]] = True
-        mask[states[drop]] = False
+        mask = refined(g.n, states, comp, len(cyclic), drop)
     return out
+
+
+def cyclic_parts(g: Csr, src: Arr, mask: Arr, stutter: Arr) -> tuple[Arr, Arr, Arr, Arr]:
+    """The components of the states in mask: (each state's label, the edges inside a
+    component, the labels of the cyclic ones (more than one state, a self loop or a stutter),
+    the states in those)."""
+    label = components(g, src, mask)
+    ls, ld = label[src], label[g.dst]
+    inner = np.flatnonzero((ls >= 0) & (ls == ld))
+    del ld, ls
+    size = np.bincount(label[mask], minlength=g.n)
+    loops = label[src[inner[src[inner] == g.dst[inner]]]]
+    cyclic = np.unique(np.concatenate([np.flatnonzero(size > 1), loops, label[mask & stutter]]))
+    return label, inner, cyclic, np.flatnonzero(mask & np.isin(label, cyclic))
+
+
+def refined(n: int, states: Arr, comp: Arr, ncomp: int, drop: Arr) -> Arr:
+    """The next round's mask: the rest of a component unfair for strong fairness is searched
+    again without the states that enable an untaken strong group (drop); every other component
+    is done with."""
+    refine = np.zeros(ncomp, dtype=bool)
+    refine[comp[drop]] = True
+    mask = np.zeros(n, dtype=bool)
+    mask[states[refine[comp]]] = True
+    mask[states[drop]] = False
+    return mask
 
 
 def _group_bits(grp: Groups) -> Arr:

@@ -52,10 +52,11 @@ from checker.explicit.vector_live import (
     Csr,
     Explored,
     _gather,
-    components,
+    cyclic_parts,
     judge,
     prefix,
     reach,
+    refined,
     search_region,
 )
 from checker.symmetry.automorphism import action_images
@@ -245,14 +246,7 @@ def fair_components_sym(of_action: Arr, kind: Arr, g: Csr, src: Arr, region: Arr
     out = np.full(g.n, -1, dtype=np.int32)
     mask = region.copy()
     while mask.any():
-        label = components(g, src, mask)
-        ls, ld = label[src], label[g.dst]
-        inner = np.flatnonzero((ls >= 0) & (ls == ld))
-        del ld, ls
-        size = np.bincount(label[mask], minlength=g.n)
-        loops = label[src[inner[src[inner] == g.dst[inner]]]]
-        cyclic = np.unique(np.concatenate([np.flatnonzero(size > 1), loops, label[mask & stutter]]))
-        states = np.flatnonzero(mask & np.isin(label, cyclic))
+        label, inner, cyclic, states = cyclic_parts(g, src, mask, stutter)
         if len(states) == 0:
             break
         inner = inner[np.isin(label[src[inner]], cyclic)]
@@ -263,11 +257,7 @@ def fair_components_sym(of_action: Arr, kind: Arr, g: Csr, src: Arr, region: Arr
         fair, drop = judge(strong, weak, enabled, comp, taken, always)
         hit = states[fair[comp]]
         out[hit] = label[hit]
-        refine = np.zeros(len(cyclic), dtype=bool)
-        refine[comp[drop]] = True
-        mask = np.zeros(g.n, dtype=bool)
-        mask[states[refine[comp]]] = True
-        mask[states[drop]] = False
+        mask = refined(g.n, states, comp, len(cyclic), drop)
     return out
 
 
