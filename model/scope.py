@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from typing import Any
 
 from model import syntax as S
 from model.diagnostics import Collector, did_you_mean
@@ -175,3 +176,35 @@ def option_of(sort: Sort | None, span: object, out: Collector) -> Sort | None:
         out.error("SC301", span, f"'{sort}?' is not allowed",  # type: ignore[arg-type]
                   "an option of an enum or index set")
     return None
+
+
+def collection_var(sc: Scope, machine: str | None, bound: set[str], e: S.SExpr, table: str,
+                   suffix: str) -> tuple[VarInfo, Any, int] | None:
+    """The set or sequence variable `e` names (NOTE(sets), NOTE(seqs)): its slot info (the
+    variable `name + suffix`), its entry in the scope's `table` ("sets" or "seqs", global or a
+    machine's), and how many keys `e` gives it (its indexes, and the instance of a machine's own
+    or `m[i].x`). None when `e` names no such variable."""
+    root, depth = e, 0
+    while isinstance(root, S.Index):
+        root, depth = root.base, depth + 1
+    if isinstance(root, S.Name) and root.id not in bound:
+        ms = sc.machines.get(machine) if machine is not None else None
+        if ms is not None and root.id in getattr(ms, table):
+            owner, name, fields = ms, root.id, ms.fields
+        elif root.id in getattr(sc, table):
+            info = sc.globals.get(root.id + suffix)
+            return (info, getattr(sc, table)[root.id], depth) if info is not None else None
+        else:
+            return None
+    elif isinstance(root, S.Field):
+        base = root.base.base if isinstance(root.base, S.Index) else root.base
+        m = sc.machines.get(base.id) if isinstance(base, S.Name) else None
+        if m is None or root.name not in getattr(m, table):
+            return None
+        owner, name, fields = m, root.name, m.fields
+    else:
+        return None
+    info = fields.get(name + suffix)
+    if info is None:
+        return None
+    return info, getattr(owner, table)[name], depth + len(info.path) - len(info.inner)

@@ -30,7 +30,7 @@ from model import smart
 from model import syntax as S
 from model.ir import Const, Expr, Op, Var
 from model.records import push_field, record_of
-from model.scope import Scope, VarInfo
+from model.scope import Scope, collection_var
 from model.sorts import BOOL, NONE_VALUE, EnumSort, IndexSort, IntSort, OptionSort, Sort, size
 from model.source import Span
 
@@ -334,24 +334,8 @@ def seq_of(sc: Scope, machine: str | None, bound: set[str], e: S.SExpr) -> tuple
     sequences, `node[i].q`, a machine's own `q`, a record's field `r.q`), or None."""
     if isinstance(e, S.Field) and (fs := record_of(sc, machine, bound, e.base)) is not None and f"{e.name}.len" in fs:
         e = push_field(e.base, e.name)   # a record's sequence field is the variable `r.q`
-    root, depth = e, 0
-    while isinstance(root, S.Index):
-        root, depth = root.base, depth + 1
-    info: VarInfo | None = None
-    elem: Sort | None = None
-    if isinstance(root, S.Name) and root.id not in bound:
-        ms = sc.machines.get(machine) if machine is not None else None
-        if ms is not None and root.id in ms.seqs:
-            info, elem = ms.fields.get(f"{root.id}.{LEN}"), ms.seqs[root.id]
-            depth += len(info.path) - len(info.inner) if info is not None else 0
-        elif root.id in sc.seqs:
-            info, elem = sc.globals.get(f"{root.id}.{LEN}"), sc.seqs[root.id]
-    elif isinstance(root, S.Field):
-        base = root.base.base if isinstance(root.base, S.Index) else root.base
-        m = sc.machines.get(base.id) if isinstance(base, S.Name) else None
-        if m is not None and root.name in m.seqs:
-            info, elem = m.fields.get(f"{root.name}.{LEN}"), m.seqs[root.name]
-            depth += len(info.path) - len(info.inner) if info is not None else 0
-    if info is None or elem is None or depth != len(info.path):
+    got = collection_var(sc, machine, bound, e, "seqs", f".{LEN}")
+    if got is None or got[2] != len(got[0].path):
         return None
+    info, elem, _ = got
     return elem, size(info.sort) - 1

@@ -24,7 +24,7 @@ from dataclasses import replace
 
 from model import syntax as S
 from model.diagnostics import Collector
-from model.scope import Scope, VarInfo
+from model.scope import Scope, collection_var
 
 ELEM = "e#"   # the bound element of a rewritten quantifier: not a NAME, so no spec can clash
 
@@ -72,27 +72,10 @@ def as_map(d: S.VarDecl, out: Collector) -> tuple[S.VarDecl, str] | None:
 def set_var(sc: Scope, machine: str | None, bound: set[str], e: S.SExpr) -> str | None:
     """The element type of the set `e` names (`s`, a machine's own `s`, `m.s`, `m[i].s`, and a
     map of sets indexed by every key but the element's: `m[k]`), or None."""
-    root, depth = e, 0
-    while isinstance(root, S.Index):
-        root, depth = root.base, depth + 1
-    info: VarInfo | None = None
-    elem: str | None = None
-    if isinstance(root, S.Name) and root.id not in bound:
-        ms = sc.machines.get(machine) if machine is not None else None
-        if ms is not None and root.id in ms.sets:
-            info, elem = ms.fields.get(root.id), ms.sets[root.id]
-            depth += len(info.path) - len(info.inner) if info is not None else 0
-        elif root.id in sc.sets:
-            info, elem = sc.globals.get(root.id), sc.sets[root.id]
-    elif isinstance(root, S.Field):
-        base = root.base.base if isinstance(root.base, S.Index) else root.base
-        m = sc.machines.get(base.id) if isinstance(base, S.Name) else None
-        if m is not None and root.name in m.sets:
-            info, elem = m.fields.get(root.name), m.sets[root.name]
-            depth += len(info.path) - len(info.inner) if info is not None else 0
-    if info is None or depth != len(info.path) - 1:
+    got = collection_var(sc, machine, bound, e, "sets", "")
+    if got is None or got[2] != len(got[0].path) - 1:
         return None
-    return elem
+    return got[1]  # type: ignore[no-any-return]
 
 
 def has_set(t: S.SType) -> bool:
