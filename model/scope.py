@@ -6,6 +6,7 @@ Built once per parameter instance (types such as `0..V` depend on parameter valu
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -178,28 +179,28 @@ def option_of(sort: Sort | None, span: object, out: Collector) -> Sort | None:
     return None
 
 
-def collection_var(sc: Scope, machine: str | None, bound: set[str], e: S.SExpr, table: str,
-                   suffix: str) -> tuple[VarInfo, Any, int] | None:
+def collection_var(sc: Scope, machine: str | None, bound: set[str], e: S.SExpr,
+                   table: Callable[[Any], dict[str, Any]], suffix: str) -> tuple[VarInfo, Any, int] | None:
     """The set or sequence variable `e` names (NOTE(sets), NOTE(seqs)): its slot info (the
-    variable `name + suffix`), its entry in the scope's `table` ("sets" or "seqs", global or a
-    machine's), and how many keys `e` gives it (its indexes, and the instance of a machine's own
+    variable `name + suffix`), its entry in `table` of the scope or machine scope (its sets or
+    its sequences), and how many keys `e` gives it (its indexes, and the instance of a machine's own
     or `m[i].x`). None when `e` names no such variable."""
     root, depth = e, 0
     while isinstance(root, S.Index):
         root, depth = root.base, depth + 1
     if isinstance(root, S.Name) and root.id not in bound:
         ms = sc.machines.get(machine) if machine is not None else None
-        if ms is not None and root.id in getattr(ms, table):
+        if ms is not None and root.id in table(ms):
             owner, name, fields = ms, root.id, ms.fields
-        elif root.id in getattr(sc, table):
+        elif root.id in table(sc):
             info = sc.globals.get(root.id + suffix)
-            return (info, getattr(sc, table)[root.id], depth) if info is not None else None
+            return (info, table(sc)[root.id], depth) if info is not None else None
         else:
             return None
     elif isinstance(root, S.Field):
         base = root.base.base if isinstance(root.base, S.Index) else root.base
         m = sc.machines.get(base.id) if isinstance(base, S.Name) else None
-        if m is None or root.name not in getattr(m, table):
+        if m is None or root.name not in table(m):
             return None
         owner, name, fields = m, root.name, m.fields
     else:
@@ -207,4 +208,4 @@ def collection_var(sc: Scope, machine: str | None, bound: set[str], e: S.SExpr, 
     info = fields.get(name + suffix)
     if info is None:
         return None
-    return info, getattr(owner, table)[name], depth + len(info.path) - len(info.inner)
+    return info, table(owner)[name], depth + len(info.path) - len(info.inner)

@@ -334,7 +334,7 @@ def seq_of(sc: Scope, machine: str | None, bound: set[str], e: S.SExpr) -> tuple
     sequences, `node[i].q`, a machine's own `q`, a record's field `r.q`), or None."""
     if isinstance(e, S.Field) and (fs := record_of(sc, machine, bound, e.base)) is not None and f"{e.name}.len" in fs:
         e = push_field(e.base, e.name)   # a record's sequence field is the variable `r.q`
-    got = collection_var(sc, machine, bound, e, "seqs", f".{LEN}")
+    got = collection_var(sc, machine, bound, e, lambda x: x.seqs, f".{LEN}")
     if got is None or got[2] != len(got[0].path):
         return None
     info, elem, _ = got

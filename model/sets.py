@@ -72,7 +72,7 @@ def as_map(d: S.VarDecl, out: Collector) -> tuple[S.VarDecl, str] | None:
 def set_var(sc: Scope, machine: str | None, bound: set[str], e: S.SExpr) -> str | None:
     """The element type of the set `e` names (`s`, a machine's own `s`, `m.s`, `m[i].s`, and a
     map of sets indexed by every key but the element's: `m[k]`), or None."""
-    got = collection_var(sc, machine, bound, e, "sets", "")
+    got = collection_var(sc, machine, bound, e, lambda x: x.sets, "")
     if got is None or got[2] != len(got[0].path) - 1:
         return None
     return got[1]  # type: ignore[no-any-return]
