@@ -22,7 +22,10 @@ def _interrupted_while_starting(signum: int, frame: object) -> None:
     os._exit(3)
 
 
-_STARTING = threading.current_thread() is threading.main_thread()
+# An inherited SIG_IGN is kept, as Python itself keeps it: a spawned worker re-imports this module
+# as `__mp_main__` with SIGINT ignored by its parent (NOTE(interrupt)) and must not take it back.
+_STARTING = (threading.current_thread() is threading.main_thread()
+             and signal.getsignal(signal.SIGINT) is not signal.SIG_IGN)
 if _STARTING:   # the imports below take a moment; NOTE(interrupt) in checker/core/budget.py
     signal.signal(signal.SIGINT, _interrupted_while_starting)
 

@@ -106,3 +106,13 @@ def test_ctrl_c_while_starting_exits_3_quietly() -> None:
     os.killpg(p.pid, signal.SIGINT)
     out, err = p.communicate(timeout=HANG_GUARD_S)
     assert p.returncode == 3 and "Traceback" not in err, err
+
+
+def test_an_inherited_ignored_sigint_stays_ignored() -> None:
+    """A spawned worker (portfolio, --workers) re-imports cli.py with SIGINT ignored by its parent;
+    cli.py used to install its own handlers then, so a Ctrl-C during the worker's imports printed
+    a KeyboardInterrupt traceback (the portfolio interrupt test failed about one run in three)."""
+    code = ("import signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); sys.path.insert(0, '.'); "
+            "import cli; print(signal.getsignal(signal.SIGINT) is signal.SIG_IGN)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True", out
