@@ -266,3 +266,18 @@ def test_a_record_with_a_sequence_field(backend: str) -> None:
     b = bmc.check(ts, "no_two", Budget(max_depth=3, rlimit=20_000_000, seed=0))
     assert isinstance(b, Violated) and b.trace.depth == 2
     validate(ts, b.trace, "no_two")
+
+
+@pytest.mark.parametrize("fmt", ["text", "dot", "mermaid", "race", "markdown"])
+def test_every_trace_format_shows_a_sequence_and_a_set_whole(fmt: str) -> None:
+    """The diagram formats used to list a sequence's length and slots (`q.len = 2`, `q.1 = 1`)
+    and a set's membership cells (`done[0] = false`) one by one; every format now shows the
+    values as the text trace does (checker/traces/values.py)."""
+    ts = queue(2, 2)
+    v = explore(ts, symmetry=False).verdict("never_full")
+    assert isinstance(v, Violated)
+    out = render(fmt, ts, v.trace, "never_full", ExportContext())
+    assert "q = [0, 1]" in out and "q = [0]" in out, out
+    assert "q.len" not in out and "q.0" not in out and "done[0]" not in out, out
+    if fmt in ("text", "dot"):   # the formats that show the initial state in full
+        assert "q = []" in out and "done = {}" in out, out

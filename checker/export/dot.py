@@ -7,6 +7,7 @@ from __future__ import annotations
 from checker.export.race import wrap
 from checker.traces.context import ExportContext, loop_back, loop_note, prop_doc, reproduce_args, steps, wrap_command
 from checker.traces.trace import Trace
+from checker.traces.values import rows
 from model.ir import TransitionSystem
 
 CAPTION_WIDTH = 60
@@ -26,7 +27,7 @@ def render(ts: TransitionSystem, trace: Trace, prop: str | None, ctx: ExportCont
              '  edge [fontname="monospace"];',
              f"  label={quote(_caption(ts, prop, ctx))};",
              "  labelloc=t;"]
-    init = "\n".join(f"{v.name} = {v.sort.render(x)}" for v, x in zip(ts.vars, trace.states[0])) + "\n"
+    init = "".join(f"{n} = {x}\n" for n, x, _ in rows(ts, trace.states[0]))
     lines.append(_node(0, "state 0 (initial)\n" + init, trace, bad=not step_prop and trace.depth == 0 and bool(prop)))
     for s in steps(ts, trace):
         body = "".join(f"{n} = {v}\n" for n, v in s.changed) or "(no variable changed)\n"

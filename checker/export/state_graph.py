@@ -14,6 +14,7 @@ import networkx as nx
 
 from checker.core.semantics import initial_states, successor
 from checker.traces.trace import State
+from checker.traces.values import rows
 from model.evaluate import compile_expr
 from model.ir import TransitionSystem
 
@@ -48,7 +49,7 @@ def build(ts: TransitionSystem, max_states: int) -> StateGraph:
             return None
         ids[s] = f"s{len(ids)}"
         bad = [n for n, f in invariants if not f(s)]
-        values = {f"v:{v.name}": v.sort.render(x) for v, x in zip(ts.vars, s)}  # for GraphML tools
+        values = {f"v:{n}": x for n, x, _ in rows(ts, s)}  # for GraphML tools
         g.add_node(ids[s], label=_label(ts, s), init=init, violates=",".join(bad), **values)
         queue.append(s)
         return ids[s]
@@ -78,7 +79,7 @@ def _add_edge(g: nx.DiGraph, a: str, b: str, label: str) -> None:
 
 
 def _label(ts: TransitionSystem, s: State) -> str:
-    return "\n".join(f"{v.name} = {v.sort.render(x)}" for v, x in zip(ts.vars, s))
+    return "\n".join(f"{n} = {x}" for n, x, _ in rows(ts, s))
 
 
 def to_dot(g: nx.DiGraph) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checker.traces.trace import Trace
+from checker.traces.values import changed
 from model.diagnostics import Collector
 from model.evaluate import evaluate
 from model.ir import GLOBAL_CONTEXT, Action, TransitionSystem
@@ -101,9 +102,7 @@ def steps(ts: TransitionSystem, trace: Trace) -> list[Step]:
     for k, a in enumerate(trace.actions, start=1):
         act = ts.actions[a]
         pre, post = trace.states[k - 1], trace.states[k]
-        changed = tuple((ts.vars[i].name, ts.vars[i].sort.render(y))
-                        for i, (x, y) in enumerate(zip(pre, post)) if x != y)
-        out.append(Step(k, act, context_of(act), status_of(act, pre), changed))
+        out.append(Step(k, act, context_of(act), status_of(act, pre), changed(ts, pre, post)))
     return out
 
 
