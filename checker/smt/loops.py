@@ -82,31 +82,14 @@ class LoopLengths:
         self.stable = {name: True for name, yes in self.stable.items() if yes}
 
     def longest(self, p: Property, k: int) -> int:
-        """R for p, after trying the lengths up to k that were not tried yet (min(R, k)): first
-        as one block, R+1 .. max(k, 2R) (NOTE(loop-blocks)), then, if the block is not refuted,
-        one length at a time."""
+        """R for p, after trying the lengths up to k that were not tried yet (min(R, k))."""
         r = self.refuted.get(p.name, 0)
-        hi = min(max(k, 2 * r), max(k, self.budget.max_depth))
-        if r < k and p.name not in self.given_up and hi > r + 1 and self._refute_block(p, r + 1, hi):
-            r = self.refuted[p.name] = hi
         while r < k and p.name not in self.given_up:
             if not self._refute(p, r + 1):
                 self.given_up.add(p.name)
                 break
             r = self.refuted[p.name] = r + 1
         return min(r, k)
-
-    def _refute_block(self, p: Property, lo: int, hi: int) -> bool:
-        """NOTE(loop-blocks): every length lo..hi at once; unsat refutes each of them."""
-        self._extend(hi)
-        lit = z3.Bool(f"$loops[{p.name}]@{lo}..{hi}", self.ctx)
-        loops = [z3.And(self._closed(m), self._fair(m), self._shape(p, m)) for m in range(lo, hi + 1)]
-        self.solver.add(z3.Implies(lit, z3.Or(*loops)))
-        out = solver_check(self.solver, self.budget, lit)
-        self.query_s += out.elapsed_s
-        if out.result == "unsat":
-            self.solver.add(z3.Not(lit))
-        return out.result == "unsat"
 
     @property
     def solver(self) -> z3.Solver:
@@ -120,8 +103,6 @@ class LoopLengths:
         self.solver.add(z3.Implies(lit, z3.And(self._closed(m), self._fair(m), self._shape(p, m))))
         out = solver_check(self.solver, self.budget, lit)
         self.query_s += out.elapsed_s
-        if out.result == "unsat":
-            self.solver.add(z3.Not(lit))
         return out.result == "unsat"
 
     def _extend(self, m: int) -> None:
