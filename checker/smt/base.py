@@ -48,6 +48,16 @@ LEMMA_SHARE = 0.2   # of the time left: what proving them may take (10 s when un
 # search reaches LEMMA_DEPTH, so shallow counterexamples never pay for it; a lemma that cannot
 # be proved in LEMMA_SHARE of the time left is simply not used.
 
+# NOTE(stutter-fact): every lasso query of depth k has a stutter case, "s_k reachable in k steps
+# and nothing enabled there" (NOTE(lasso) in lasso.py), the same condition for every temporal
+# property (and the `deadlock` property's query when no machine has terminal states). BMC asks
+# it once per depth, before the lasso queries of that depth (`rule_out_stutter`, from
+# bmc.check_all), and when it is refuted keeps its negation as a fact, as it keeps every refuted
+# query (NOTE(bmc-lemmas)): the solver's own assertions imply the fact, so no later answer
+# changes, and the stutter case of each lasso query is then ruled out by propagation instead
+# of being refuted again per property. When the stutter query is satisfiable (a reachable
+# deadlock) or not answered, nothing is kept and each lasso query decides its stutter as before.
+
 MINE_AFTER_WORK = 10_000_000   # z3 resource units (rlimit count) of BMC's solver, ~1.5 s of CPU
 MINE_SHARE = 0.25              # of the instance's time left: what BMC's mining may use
 MINE_CAP_S = 30.0              # ... when untimed (unless bounded by work alone: rlimit, no clock)
@@ -93,10 +103,19 @@ class Unrolling:
         self.prove = prove
         self.lemmas_due = lemmas is None and prove is not None and bool(ts.lemmas)
         if lemmas:
-            self.path.assume(lemmas)
+            self._assume(lemmas)
         self.mine = mine       # NOTE(bmc-mining): for a BMC run on a spec with no lemmas
         self.mine_due = mine is not None and lemmas is None and not ts.lemmas
         self.mined = 0
+        self.stutter_asked: set[int] = set()   # depths whose stutter query was asked (NOTE(stutter-fact))
+        self.stutter_s = 0.0
+
+    def _assume(self, lemmas: tuple[Property, ...]) -> None:
+        """Proved invariants: on the path from init (NOTE(bmc-lemmas)) and in the side solver's
+        loop state (NOTE(loop-lemmas) in loops.py)."""
+        self.path.assume(lemmas)
+        if self.loops is not None:
+            self.loops.assume(lemmas)
 
     def _strengthen(self) -> None:
         self.lemmas_due = False
@@ -109,7 +128,7 @@ class Unrolling:
         assert self.prove is not None
         proved, failed = self.prove(self.ts, share, self.path.enc, self.engine)
         if failed is None:
-            self.path.assume(proved)
+            self._assume(proved)
 
     def _mine(self) -> None:
         """NOTE(bmc-mining): mined lemmas, asserted from now on and on what is unrolled."""
@@ -124,7 +143,7 @@ class Unrolling:
         assert self.mine is not None
         mined, _why = self.mine(self.ts, share, self.path.enc, self.path.invariants)
         if mined:
-            self.path.assume((*self.path.invariants, *mined))
+            self._assume((*self.path.invariants, *mined))
             self.mined = len(mined)
 
     def at(self, p: Property, depth: int) -> Violated | Unknown | None:
@@ -157,9 +176,25 @@ class Unrolling:
             return None
         return Violated(p.name, self._prov(p, depth), self._trace(s.model(), p, depth))
 
+    def rule_out_stutter(self, depth: int) -> None:
+        """NOTE(stutter-fact): ask once whether a reachable state with nothing enabled ends a path
+        of this depth; refuted, that is kept as a fact for every lasso query of the depth."""
+        f = self.lassos.deadlocked(depth) if isinstance(self.lassos, Lassos) else None
+        if f is None or depth in self.stutter_asked:
+            return
+        self.stutter_asked.add(depth)
+        s = self.path.solver
+        lit = z3.Bool(f"$dead@{depth}", s.ctx)
+        s.add(z3.Implies(lit, f))
+        out = solver_check(s, self.budget, lit)
+        self.stutter_s += out.elapsed_s
+        if out.result == "unsat":
+            s.add(z3.Not(lit), z3.Not(f))
+
     def _side_s(self) -> float:
-        """Time in the loop-length queries so far (NOTE(loop-lengths) in loops.py)."""
-        return self.loops.query_s if self.loops is not None else 0.0
+        """Time in the loop-length and stutter queries so far (NOTE(loop-lengths) in loops.py,
+        NOTE(stutter-fact))."""
+        return self.stutter_s + (self.loops.query_s if self.loops is not None else 0.0)
 
     def _trace(self, m: z3.ModelRef, p: Property, depth: int) -> Trace:
         tr = decode.trace(m, self.path.states, self.path.acts, depth)

@@ -48,6 +48,9 @@ def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget | None 
     u = Unrolling(ts, budget, Encoding(ts, options), engine, prove=prove_lemmas, mine=mine_lemmas)
     try:
         for depth in range(budget.max_depth + 1):
+            if any(p.temporal for p in pending):   # NOTE(stutter-fact) in base.py
+                u.budget = budget.share(len(pending))
+                u.rule_out_stutter(depth)
             for p in pending:
                 u.budget = budget.share(sum(q.name not in out for q in pending))
                 got = u.at(p, depth)

@@ -69,6 +69,7 @@ class Lassos:
         self.loop_state = self.enc.state("$loop")
         self.selectors: list[z3.BoolRef] = []
         self.ends: dict[int, z3.BoolRef] = {}
+        self.idles: dict[int, z3.BoolRef] = {}
         self.chains: dict[tuple[str, str], list[z3.BoolRef]] = {}
 
     def _b(self, name: str) -> z3.BoolRef:
@@ -124,15 +125,30 @@ class Lassos:
         end, stutter = self._b(f"$end@{k}"), self.stutter(k)
         before = self._in(k - 1)[k - 1] if k else z3.BoolVal(False, self.ctx)
         closed = z3.And(before, _same(self.ctx, s_k, self.loop_state))
-        guards = [self.enc.pred(a.guard, s_k) for a in self.enc.ts.actions]
         # s_k's domain only under end_k: in the shared unrolling s_k may be the out-of-range
         # post-state of a range violation at depth k (NOTE(domains) in encode.py)
         # NOTE(stutter): with `stutter: true` any state may stutter, fairness permitting
-        idle = z3.BoolVal(True, self.ctx) if self.enc.ts.stutter else z3.Not(disj(self.ctx, guards))
+        idle = z3.BoolVal(True, self.ctx) if self.enc.ts.stutter else self._idle(k)
         self._add(z3.Implies(stutter, z3.And(z3.Not(before), idle)),
                   z3.Implies(end, z3.And(z3.Or(stutter, closed), self.enc.domain(s_k))))
         self._add(*(z3.Implies(end, f) for f in self._fairness(k)))
         return end
+
+    def _idle(self, k: int) -> z3.BoolRef:
+        """No action is enabled in s_k (one term per depth, shared by every property's stutter)."""
+        if k not in self.idles:
+            s_k = self.path.states[k]
+            self.idles[k] = z3.Not(disj(self.ctx, [self.enc.pred(a.guard, s_k) for a in self.enc.ts.actions]))
+        return self.idles[k]
+
+    def deadlocked(self, k: int) -> z3.BoolRef | None:
+        """"s_k is an in-domain state with nothing enabled", the condition of every stutter lasso
+        ending at depth k (NOTE(stutter-fact)); None with `stutter: true` (any state may stutter)."""
+        if self.enc.ts.stutter:
+            return None
+        while len(self.path.acts) < k:
+            self.path.extend()
+        return z3.And(self.enc.domain(self.path.states[k]), self._idle(k))
 
     # ---- fairness as accumulators --------------------------------------------------------------
 

@@ -385,3 +385,72 @@ def test_the_lasso_encoding_grows_linearly_with_the_depth(monkeypatch: pytest.Mo
     grows = _growth(monkeypatch, ts, EncodingOptions(lasso="quadratic"), 12)
     steps = [b - a for a, b in zip(grows, grows[1:], strict=False)]
     assert len(set(steps[1:])) == 1 and steps[1] > 0, grows
+
+
+HALTS = """
+spec: halts
+vars:
+  x: {type: "0..3", init: 0}
+machines:
+  m:
+    states: [run, stop]
+    init: run
+    TERMINAL
+    fair: weak
+    transitions:
+      up: {from: run, to: run, guard: "x < 3", effect: {x: "x + 1"}}
+      halt: {from: run, to: stop, guard: "x == 3"}
+      spin: {from: run, to: run, guard: "x == 1", fair: none}
+properties:
+  zero_often:
+    always_eventually: "x == 0"
+  halts:
+    eventually: "m.pc == stop"
+  two_leads_to_zero:
+    leads_to: {from: "x == 2", to: "x == 0"}
+"""
+
+
+@pytest.mark.parametrize("terminal", ["terminal: [stop]", ""])
+def test_the_stutter_fact_never_hides_a_stutter_lasso(terminal: str) -> None:
+    """NOTE(stutter-fact): the shared stutter query is satisfiable at depth 4 (stopped, nothing
+    enabled), so it rules nothing out there: every property's shortest lasso is the oracle's,
+    checked together with `deadlock`, which holds when `stop` is terminal although the stutter
+    lassos are real (the fact is the stutter's own condition, not the deadlock property's). The
+    spin at x == 1 is no lasso for `halts`: `up`, weakly fair, stays enabled on it."""
+    [ts] = load_text(HALTS.replace("TERMINAL", terminal))
+    names = [p.name for p in ts.properties]
+    got = dict(zip(names, bmc.check_all(ts, names, Budget(max_depth=8)), strict=True))
+    ref = explore(ts)
+    for prop, depth in {"zero_often": 4, "halts": None, "two_leads_to_zero": 4}.items():
+        assert shortest_lasso(ts, prop, 8) == depth
+        v = got[prop]
+        if depth is None:
+            assert isinstance(v, HoldsUpTo) and v.depth == 8 and isinstance(ref.verdict(prop), Proved), (prop, v)
+            continue
+        assert isinstance(v, Violated) and v.trace.depth == depth, (prop, v)
+        assert isinstance(ref.verdict(prop), Violated)
+        validate(ts, v.trace, prop)
+    dead = got["deadlock"]
+    assert isinstance(dead, HoldsUpTo) if terminal else (isinstance(dead, Violated) and dead.trace.depth == 4), dead
+
+
+@pytest.mark.slow
+def test_mined_lemmas_refute_unreachable_loops_but_not_real_ones() -> None:
+    """NOTE(loop-lemmas): on Chandy-Misra at N=5, unreachable states start fair loops on which
+    philosopher 0 stays hungry (lengths from 3 on are not refuted); with the mined lemmas
+    (proved inductive) in the loop state they are, to any length asked. The real lasso of
+    `thinker_gets_hungry` (a loop of 3 steps) stays: its lengths stop at 2 with lemmas too."""
+    from checker.smt.encode import Encoding
+    from checker.smt.kind import mine_lemmas
+    from checker.smt.loops import LoopLengths
+
+    [ts] = load_spec(CHANDY, ("N=5",))
+    enc = Encoding(ts)
+    loops = LoopLengths(enc, ts.fairness(), Budget(max_depth=8).start())
+    hungry, thinker = ts.prop("hungry_eats"), ts.prop("thinker_gets_hungry")
+    assert (loops.longest(hungry, 8), loops.longest(thinker, 8)) == (2, 2)
+    lemmas, why = mine_lemmas(ts, Budget().start(), enc, ())
+    assert why is None and lemmas
+    loops.assume(lemmas)
+    assert (loops.longest(hungry, 8), loops.longest(thinker, 8)) == (8, 2)
