@@ -16,10 +16,11 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 
 from checker.core.budget import INTERRUPTED, Budget
 from checker.core.verdict import HoldsUpTo, Unknown, Verdict, Violated
-from checker.smt.base import Unrolling, engine_name
+from checker.smt.base import MINE_ROUNDS, Unrolling, engine_name
 from checker.smt.encode import Encoding, EncodingOptions
 from checker.smt.guard import guard_all
 from checker.smt.kind import mine_lemmas, prove_lemmas
@@ -45,7 +46,8 @@ def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget | None 
     pending = [ts.prop(n) for n in dict.fromkeys(props) if n not in out]
     if not pending:
         return [out[n] for n in props]
-    u = Unrolling(ts, budget, Encoding(ts, options), engine, prove=prove_lemmas, mine=mine_lemmas)
+    u = Unrolling(ts, budget, Encoding(ts, options), engine, prove=prove_lemmas,
+                  mine=partial(mine_lemmas, max_rounds=MINE_ROUNDS))
     try:
         for depth in range(budget.max_depth + 1):
             for p in pending:
