@@ -4,7 +4,8 @@ found is a shortest one (the same depth as BFS). Never proves anything: HoldsUpT
 One unrolling serves every property of an instance (`check_all`): each query is guarded by its
 own activation literal, so the path, the transition relation and the lasso constraints are
 encoded once and the solver's learnt clauses carry over between properties as well as depths.
-Each query may run for its property's fair share of the time left (NOTE(bmc-timeout)); a
+Each query may run for its property's fair share of the time left, the safety properties'
+shares pooled (NOTE(bmc-timeout)); a
 property that runs out after searching some depths holds up to the deepest one (HoldsUpTo with
 `stopped`).
 Temporal properties get lasso counterexamples (NOTE(lasso) in lasso.py); only the explicit
@@ -34,7 +35,8 @@ def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget | None 
               engine: str = "bmc", options: EncodingOptions | None = None) -> list[Verdict]:
     """BMC of several properties on one shared unrolling, depth-major: each property's first
     violation is a shortest one. One verdict per name, in order. The budget is the instance's,
-    each query limited to its property's fair share of what is left (NOTE(bmc-timeout)). A
+    each query limited to its property's fair share of what is left, the safety properties'
+    shares pooled (NOTE(bmc-timeout)). A
     Ctrl-C keeps the verdicts found so far; the others are Unknown (NOTE(interrupt-z3) in
     solver.py)."""
     budget = (budget or Budget()).start()
