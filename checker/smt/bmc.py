@@ -4,7 +4,8 @@ found is a shortest one (the same depth as BFS). Never proves anything: HoldsUpT
 One unrolling serves every property of an instance (`check_all`): each query is guarded by its
 own activation literal, so the path, the transition relation and the lasso constraints are
 encoded once and the solver's learnt clauses carry over between properties as well as depths.
-Each query may run for its property's fair share of the time left (NOTE(bmc-timeout)); a
+Each query may run for its property's fair share of the time left, the safety properties'
+shares pooled (NOTE(bmc-timeout)); a
 property that runs out after searching some depths holds up to the deepest one (HoldsUpTo with
 `stopped`).
 Temporal properties get lasso counterexamples (NOTE(lasso) in lasso.py); only the explicit
@@ -16,16 +17,17 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 
 from checker.core.budget import INTERRUPTED, Budget
 from checker.core.verdict import HoldsUpTo, Unknown, Verdict, Violated
-from checker.smt.base import Unrolling, engine_name
+from checker.smt.base import MINE_ROUNDS, Unrolling, engine_name
 from checker.smt.encode import Encoding, EncodingOptions
 from checker.smt.guard import guard_all
 from checker.smt.kind import mine_lemmas, prove_lemmas
 from checker.smt.solver import is_limit
 from checker.smt.unroll import provenance, unsupported
-from model.ir import TransitionSystem
+from model.ir import Property, TransitionSystem
 
 
 @guard_all("bmc")
@@ -33,7 +35,8 @@ def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget | None 
               engine: str = "bmc", options: EncodingOptions | None = None) -> list[Verdict]:
     """BMC of several properties on one shared unrolling, depth-major: each property's first
     violation is a shortest one. One verdict per name, in order. The budget is the instance's,
-    each query limited to its property's fair share of what is left (NOTE(bmc-timeout)). A
+    each query limited to its property's fair share of what is left, the safety properties'
+    shares pooled (NOTE(bmc-timeout)). A
     Ctrl-C keeps the verdicts found so far; the others are Unknown (NOTE(interrupt-z3) in
     solver.py)."""
     budget = (budget or Budget()).start()
@@ -45,14 +48,15 @@ def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget | None 
     pending = [ts.prop(n) for n in dict.fromkeys(props) if n not in out]
     if not pending:
         return [out[n] for n in props]
-    u = Unrolling(ts, budget, Encoding(ts, options), engine, prove=prove_lemmas, mine=mine_lemmas)
+    u = Unrolling(ts, budget, Encoding(ts, options), engine, prove=prove_lemmas,
+                  mine=partial(mine_lemmas, max_rounds=MINE_ROUNDS))
     try:
         for depth in range(budget.max_depth + 1):
             if any(p.temporal for p in pending):   # NOTE(stutter-fact) in base.py
                 u.budget = budget.share(len(pending))
                 u.rule_out_stutter(depth)
             for p in pending:
-                u.budget = budget.share(sum(q.name not in out for q in pending))
+                u.budget = _query_budget(budget, [q for q in pending if q.name not in out], p)
                 got = u.at(p, depth)
                 if got is not None:
                     out[p.name] = _bounded(u, got)
@@ -79,7 +83,23 @@ def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget | None 
 # properties still open, so a slow lasso search never starves the safety properties, and a
 # property stopped at its share leaves the rest of the time to the others. The search stays
 # depth-major because a stutter lasso at depth k needs the path to end at s_k (nothing is enabled
-# there, so no step can follow it: NOTE(lasso)).
+# there, so no step can follow it: NOTE(lasso)). The safety queries of one depth pool their
+# shares: they are refuted on one unrolling, and the first of them does most of the work, whose
+# learnt clauses then serve the rest (the MCS lock with a stale link, bench/specs/mcs_bug.yaml:
+# its four properties to depth 21 took 55 s of CPU, its deadlock alone 65 s), so a share per
+# property stopped whichever came first at a hard depth, where together they had the time.
+# A lasso query keeps its own share.
+
+
+def _query_budget(budget: Budget, open_: list[Property], p: Property) -> Budget:
+    """NOTE(bmc-timeout): p's query may run for its fair share of the time left; a safety
+    property's for the shares of every safety property open, pooled."""
+    one = budget.share(len(open_))
+    pool = 1 if p.temporal else sum(not q.temporal for q in open_)
+    if one is budget or pool <= 1 or one.deadline is None:
+        return one
+    secs = pool * max(0.0, one.deadline - time.monotonic())
+    return replace(one, deadline=time.monotonic() + secs, timeout_s=round(secs, 1))
 
 
 def _bounded(u: Unrolling, v: Violated | Unknown) -> Verdict:

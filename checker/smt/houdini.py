@@ -26,6 +26,14 @@ candidate, the pre-state that breaks it is excluded the same way first (up to SU
 deep): the supporting lemmas of an IC3-style proof, found by the sample instead of by
 generalising with the solver. Supports go deep (30 levels, 5,000 per run): the filter, MCS and
 ticket locks of bench/specs/ need chains of them (at 3 levels and 400 they were not proved).
+
+NOTE(mining-rounds): a caller may bound a run by its rounds (initiation and consecution queries),
+a count of work, not time, so a bounded run ends the same way under any load. BMC does
+(NOTE(bmc-mining) in base.py): the locks mining helps finish in 154 (filter N=3) and 168 (MCS
+N=3) rounds; on the MCS lock with a stale link (bench/specs/mcs_bug.yaml, 45,138 states, its
+sample never the whole reachable set) each counterexample to induction calls for supports that
+call for more, and 1,240 rounds (70 s of CPU) did not finish. A run stopped at its bound returns
+no lemmas, as one that runs out of time does.
 """
 
 from __future__ import annotations
@@ -88,8 +96,9 @@ class _Run:
     once per solver, behind a literal, so a round only adds what is new."""
 
     def __init__(self, ts: TransitionSystem, budget: Budget, options: EncodingOptions | None,
-                 assumed: tuple[Property, ...] = (), index: Index | None = None):
+                 assumed: tuple[Property, ...] = (), index: Index | None = None, max_rounds: int | None = None):
         self.enc = enc = Encoding(ts, options)
+        self.max_rounds = max_rounds   # NOTE(mining-rounds): a bound on work, not on time
         self.budget, self.index = budget, index
         self.sizes = symmetric_sizes(ts)
         self.assumed = tuple(p for p in assumed if not is_step_kind(p))
@@ -149,8 +158,16 @@ class _Run:
         s.add(z3.Implies(g, disj(self.enc.ctx, [self.lit(c)[which] for c in pool.current])))
         return g
 
+    def over_rounds(self) -> str | None:
+        """Why the run must stop: its bound on rounds (NOTE(mining-rounds)) is reached."""
+        if self.max_rounds is not None and self.rounds >= self.max_rounds:
+            return f"stopped after {self.rounds} rounds (its bound on work)"
+        return None
+
     def initiation(self, pool: _Pool) -> str | None:
         while pool.current:
+            if (stop := self.over_rounds()) is not None:
+                return stop
             out = solver_check(self.init_solver, self.budget, self._some_false(self.init_solver, 2, pool))
             if out.result != "sat":
                 return None if out.result == "unsat" else out.reason
@@ -159,6 +176,8 @@ class _Run:
 
     def consecution(self, pool: _Pool) -> str | None:
         while pool.current:
+            if (stop := self.over_rounds()) is not None:
+                return stop
             g = self._some_false(self.solver, 1, pool)
             out = solver_check(self.solver, self.budget, g, *(self.lit(c)[0] for c in pool.current))
             if out.result != "sat":
@@ -241,14 +260,15 @@ class Strengthening:
 
 def strengthen(ts: TransitionSystem, targets: Sequence[Property], budget: Budget,
                assumed: tuple[Property, ...] = (), templates: bool = False,
-               size: SampleSize = DEFAULT_SAMPLE) -> Strengthening:
+               size: SampleSize = DEFAULT_SAMPLE, max_rounds: int | None = None) -> Strengthening:
     """Lemmas for `targets` (NOTE(houdini), NOTE(cti-mining)): templates filled in from a sample
     (all pairs, or with templates=False only one-component ones), then candidates excluding
-    counterexamples to induction."""
+    counterexamples to induction; at most max_rounds initiation and consecution queries
+    (NOTE(mining-rounds)), else no lemmas and why."""
     t0 = time.monotonic()
     states = sample(ts, size)
     index = Index(ts, states)
-    run = _Run(ts, budget, None, assumed, index)
+    run = _Run(ts, budget, None, assumed, index, max_rounds)
     pool = _Pool()
     pool.offer(candidates(ts, states) if templates else index.unary(), 0)
     reason = run.fix(pool)

@@ -283,14 +283,15 @@ def _mining_refunded(budget: Budget, spent: float) -> Budget:
 
 
 def mine_lemmas(ts: TransitionSystem, budget: Budget, enc: Encoding,
-                assumed: tuple[Property, ...]) -> tuple[tuple[Property, ...], str | None]:
+                assumed: tuple[Property, ...], max_rounds: int | None = None) -> tuple[tuple[Property, ...], str | None]:
     """NOTE(mined-lemmas) for BMC (NOTE(bmc-mining) in base.py): the lemmas mined and proved
-    in enc assuming `assumed`, or none and why; shared with k-induction through the cache."""
-    return _mined(ts, budget, assumed, enc)
+    in enc assuming `assumed`, or none and why; shared with k-induction through the cache.
+    max_rounds bounds the mining run's work (NOTE(mining-rounds) in houdini.py)."""
+    return _mined(ts, budget, assumed, enc, max_rounds)
 
 
 def _mined(ts: TransitionSystem, budget: Budget, lemmas: tuple[Property, ...],
-           enc: Encoding) -> tuple[tuple[Property, ...], str | None]:
+           enc: Encoding, max_rounds: int | None = None) -> tuple[tuple[Property, ...], str | None]:
     """NOTE(mined-lemmas): Houdini's lemmas for the system's safety properties, mined in a share
     of the time left and proved again in `enc`; none, and why, when either did not finish."""
     key = (id(ts), enc.options, tuple(lem.name for lem in lemmas))
@@ -308,7 +309,8 @@ def _mined(ts: TransitionSystem, budget: Budget, lemmas: tuple[Property, ...],
     # one often close another), in the spec's order: the lemmas, and so every verdict, do not
     # depend on which property is checked first
     targets = [q for q in ts.properties if not q.temporal and q.expect != "violated"]
-    got = strengthen(ts, targets, share, assumed=lemmas)
+    # a bounded run that stops is not cached: an unbounded one (k-induction's) may finish
+    got = strengthen(ts, targets, share, assumed=lemmas, max_rounds=max_rounds)
     if got.reason is not None:
         return (), f"lemma mining did not finish: {got.reason}"
     out = as_lemmas(ts, got.lemmas)

@@ -13,6 +13,7 @@ from checker.core.verdict import HoldsUpTo, Violated
 from checker.explicit.search import explore
 from checker.smt import base, bmc
 from checker.smt.encode import Encoding, EncodingOptions
+from checker.smt.houdini import strengthen
 from checker.smt.unroll import Path as Unrolled
 from checker.smt.unroll import dag_size, step_size
 from model.load import load_spec
@@ -82,3 +83,35 @@ def test_filter_lock_to_depth_30() -> None:
     [bug] = load_spec(ROOT / "bench/specs/filter_bug.yaml")
     v = bmc.check(bug, "mutex", Budget(max_depth=30, rlimit=WORK))
     assert isinstance(v, Violated) and v.trace.depth == 23
+
+
+def test_mining_stops_at_its_bound_on_rounds() -> None:
+    """NOTE(mining-rounds): on the MCS lock with a stale link mining does not finish (1,240 rounds,
+    70 s of CPU, unbounded); bounded by rounds it stops at exactly that many, with no lemmas
+    and the reason, under any load (a count, no clock)."""
+    [ts] = load_spec(ROOT / "bench/specs/mcs_bug.yaml")
+    targets = [p for p in ts.properties if p.expect == "holds"]
+    got = strengthen(ts, targets, Budget(rlimit=WORK), max_rounds=25)
+    assert (got.lemmas, got.closed, got.rounds) == ((), (), 25)
+    assert got.reason == "stopped after 25 rounds (its bound on work)"
+
+
+def test_the_bound_on_rounds_keeps_what_mining_finds() -> None:
+    """BMC's bound (base.MINE_ROUNDS) leaves room for the locks mining helps: the MCS lock
+    N=3 is strengthened in 168 rounds, every holding property closed, as without a bound."""
+    [ts] = load_spec(ROOT / "bench/specs/mcs.yaml")
+    targets = [p for p in ts.properties if not p.temporal]
+    got = strengthen(ts, targets, Budget(rlimit=WORK), max_rounds=base.MINE_ROUNDS)
+    assert got.reason is None and got.rounds == 168 and len(got.lemmas) == 408
+    assert got.closed == ("mutex", "owner_is_queued", "deadlock", "range")
+
+
+@pytest.mark.slow
+def test_mcs_stale_link_deadlock_at_depth_22() -> None:
+    """Issue 20: BMC finds the MCS lock's 22-step deadlock (bench/specs/mcs_bug.yaml) at exactly
+    depth 22, the explicit search's shortest; its mining stops at its bound on rounds and no
+    lemma is used."""
+    [ts] = load_spec(ROOT / "bench/specs/mcs_bug.yaml")
+    v = bmc.check(ts, "deadlock", Budget(max_depth=30, rlimit=WORK))
+    assert isinstance(v, Violated) and v.trace.depth == 22
+    assert "mined" not in dict(v.provenance.stats)
