@@ -38,8 +38,8 @@ from checker.smt.guard import guard_all
 from checker.smt.solver import check as solver_check
 from checker.smt.solver import new_solver
 from checker.smt.unroll import provenance
-from model.ir import TransitionSystem
-from model.lower_param import Lowered, PAction, ParamSystem, PProperty, reads
+from model.ir import TEMPORAL_KINDS, TransitionSystem
+from model.lower_param import REFUSED, Lowered, PAction, ParamSystem, PProperty, reads
 
 ENGINE = "kind"
 QUERY_RLIMIT = 100_000_000     # z3 work per query when the budget sets none
@@ -72,17 +72,29 @@ def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget, *, par
     lemmas = q.prove_lemmas()
     out: list[Verdict] = []
     for name in props:
-        p = param.prop(name) if any(x.name == name for x in param.properties) else None
+        p = _param_prop(ts, param, name)
         t1 = time.monotonic()
         if p is None:
-            out.append(Unknown(name, provenance(ts, engine, t1), "--for-all proves safety properties only"))
+            out.append(Unknown(name, provenance(ts, engine, t1), "no parameterised form: a family over a set "
+                               "that is not symmetric"))
         elif lemmas is not None:
             out.append(_unknown(ts, engine, t1, name, f"the lemmas are not proved for all sizes: {lemmas.reason}",
                                 lemmas.cti))
+        elif p.kind in TEMPORAL_KINDS or p.kind == REFUSED:   # NOTE(forall-l2s)
+            from checker.smt import forall_live
+            out.append(forall_live.check(ts, param, p, name, budget, engine))
         else:
             out.append(_verdict(ts, engine, t1, param, name, q.prove(p)))
         budget.on_progress(Progress(engine, elapsed_s=time.monotonic() - t0))
     return out
+
+
+def _param_prop(ts: TransitionSystem, ps: ParamSystem, name: str) -> PProperty | None:
+    """The parameterised form of the instance's property `name` (a temporal family's member:
+    the family's one generic member, NOTE(forall-l2s))."""
+    fam = ts.prop(name).family if any(p.name == name for p in ts.properties) else None
+    want = fam if fam is not None else name
+    return next((x for x in ps.properties if x.name == want and (fam is None or x.family or x.kind == REFUSED)), None)
 
 
 def _unknown(ts: TransitionSystem, engine: str, t0: float, prop: str, reason: str, cti: str | None) -> Unknown:
