@@ -116,8 +116,7 @@ class Builder:
 
     def fn(self, f: Flag) -> int:
         assert f.sort is not None
-        return self._add(f, StateVar(f"~{f.name}[{f.sort.name}0]", BOOL, f"~{f.name}", "0",
-                                     key_sort=f.sort, key_value=0))
+        return self._add(f, StateVar(f"~{f.name}[*]", BOOL, f"~{f.name}", "*", key_sort=f.sort, key_value=0))
 
     def _add(self, f: Flag, sv: StateVar) -> int:
         slot = len(self.vars)
@@ -193,7 +192,7 @@ def obligations(b: Builder, gs: list[Group]) -> list[Obligation]:
     ps, saved, out = b.ps, b.saved, []
     for k, g in enumerate(gs):
         me = b.elem("m", g.sort) if g.sort is not None else None
-        fired, other = f"fired[{k}]", f"{'off' if g.kind == 'weak' else 'seen'}[{k}]"
+        fired, other = f"fired[{g.name}]", f"{'off' if g.kind == 'weak' else 'seen'}[{g.name}]"
         en = enabled(ps, g, me)
 
         def fire(i: int, g: Group = g, me: Var | None = me, fired: str = fired) -> Expr | None:

@@ -38,8 +38,8 @@ from checker.smt.forall import Failure, _Queries, lemma_text, plain, sizes
 from checker.smt.live import progress_facts
 from checker.smt.solver import check as solver_check
 from checker.smt.unroll import provenance
-from model.ir import Const, Expr, Select, TransitionSystem, Var
-from model.lower_param import REFUSED, ParamSystem, PProperty, is_sym, rename
+from model.ir import App, Const, Expr, Op, Select, TransitionSystem, Var
+from model.lower_param import REFUSED, PAction, ParamSystem, PProperty, is_sym, rename
 from model.smart import FALSE, TRUE, And, Eq, Implies, Not, Or
 from model.sorts import IndexSort
 
@@ -98,6 +98,7 @@ def candidates(ts: TransitionSystem, pr: L2.Product, member: str, budget: Budget
             PProperty("~shape", "invariant", pred=sh.shadow)]
     reach = _lifted_reach(ts, b, budget, member)
     out += _reach_lemmas(b, reach)
+    out += _frames(b, sh)
     for k, o in enumerate(pr.obligations):
         out += _group_lemmas(b, pr, k, o, reach)
     return tuple(c for c in out if c.pred is not None and c.pred != TRUE)
@@ -162,6 +163,19 @@ def _reach_lemmas(b: L2.Builder, reach: Reach) -> list[PProperty]:
     return out
 
 
+def _frames(b: L2.Builder, sh: L2.Shape) -> list[PProperty]:
+    """A slot left alone while the shape holds: "saved and shape bit => f == ~f or goal"."""
+    if sh.goal == FALSE:
+        return []
+    out = []
+    for i, s in sorted(b.shadow.items()):
+        if s != i:
+            e = _all(b, _elem_of(b, i), lambda at, i=i: Eq(_at(b, i, at), _at(b, i, at, True)))
+            out.append(PProperty(f"~frame[{b.ps.vars[i].base}]", "invariant",
+                                 pred=Implies(And(b.saved, b.bit(sh.bit)), Or(e, sh.goal))))
+    return out
+
+
 def _group_lemmas(b: L2.Builder, pr: L2.Product, k: int, o: L2.Obligation, reach: Reach) -> list[PProperty]:
     ps, g = b.ps, o.group
     moved = b.bit("moved")
@@ -175,12 +189,13 @@ def _group_lemmas(b: L2.Builder, pr: L2.Product, k: int, o: L2.Obligation, reach
     if g.kind == "weak":
         first = lemma("first", lambda x: Implies(And(b.saved, moved, Not(at(b.shift(en), x))), b.bit(o.other, x)))
         still = lemma("still", lambda x: Implies(b.bit(o.other, x), Not(at(en, x))))
-        out = [first, still]
+        kept = lemma("kept", lambda x: Implies(And(b.bit(pr.shape.bit), b.bit(o.other, x)),
+                                               Or(Not(at(en, x)), pr.shape.goal)))
+        out = [first, still, kept]
     else:
         out = [lemma("first", lambda x: Implies(And(b.saved, moved, at(b.shift(en), x)), b.bit(o.other, x)))]
     out.append(lemma("ended", lambda x: Implies(And(b.bit(pr.shape.bit), b.bit(o.fired, x)), pr.shape.goal)))
-    out += _edge_lemmas(b, k, o, reach)
-    return out
+    return out + _edge_lemmas(b, k, o, reach) + _unfired_lemmas(b, k, o)
 
 
 def _edge_lemmas(b: L2.Builder, k: int, o: L2.Obligation, reach: Reach) -> list[PProperty]:
@@ -199,6 +214,65 @@ def _edge_lemmas(b: L2.Builder, k: int, o: L2.Obligation, reach: Reach) -> list[
     def body(x: Expr | None) -> Expr:
         return Implies(And(b.saved, b.bit(o.fired, x)), And(_one_of(_at(b, pc, x), r), Not(_one_of(_at(b, pc, x, True), r))))
     return [PProperty(f"~edge[{k}]", "invariant", pred=_all(b, g.sort, body))]
+
+
+def _unfired_lemmas(b: L2.Builder, k: int, o: L2.Obligation) -> list[PProperty]:
+    """NOTE(forall-live-lemmas): "saved and not fired(m) => pc(m) in reach'(~pc(m))", reach' over
+    the pc edges of the machine's other actions (each a `from:` value to its constant `to:`)."""
+    ps, g = b.ps, o.group
+    first = ps.actions[g.actions[0]]
+    pc = _pc_slot(b, first.machine, o.me is not None)
+    if pc is None:
+        return []
+    size = len(getattr(ps.vars[pc].sort, "members", ()))
+    edges: dict[int, set[int]] = {x: set() for x in range(size)}
+    for i, a in enumerate(ps.actions):
+        if a.machine != first.machine or i in g.actions or a.instance != first.instance:
+            continue
+        t = _target(ps, i, pc)
+        srcs = _sources(a, pc, size)
+        if t is None or srcs is None:
+            return []
+        for x in srcs:
+            edges[x].add(t)
+    reach = {x: _closure(edges, x) for x in edges}
+
+    def body(at: Expr | None) -> Expr:
+        now, was = _at(b, pc, at), _at(b, pc, at, True)
+        return Implies(And(b.saved, Not(b.bit(o.fired, at))),
+                       And(*(Implies(Eq(was, Const(x, was.sort)), _one_of(now, ys)) for x, ys in sorted(reach.items()))))
+    return [PProperty(f"~unfired[{k}]", "invariant", pred=_all(b, g.sort, body))]
+
+
+def _pc_slot(b: L2.Builder, machine: str, family: bool) -> int | None:
+    pcs = [i for i, v in enumerate(b.ps.vars) if v.base == f"{machine}.pc" and b.ps.is_fn(i) == family]
+    return pcs[0] if len(pcs) == 1 and b.shadow[pcs[0]] != pcs[0] else None
+
+
+def _sources(a: PAction, pc: int, size: int) -> set[int] | None:
+    """The pc values a's guard allows (its first conjunct, `from:`); every value when none."""
+    parts = a.guard.args if isinstance(a.guard, App) and a.guard.op is Op.AND else (a.guard,)
+    first = parts[0]
+    eqs = first.args if isinstance(first, App) and first.op is Op.OR else (first,)
+    out = set()
+    for e in eqs:
+        if not (isinstance(e, App) and e.op is Op.EQ):
+            return set(range(size))
+        x, c = e.args
+        if not (isinstance(c, Const) and (isinstance(x, Select) and x.slots == (pc,) or x == Var(pc, x.sort))):
+            return set(range(size))
+        out.add(int(c.value))
+    return out
+
+
+def _closure(edges: dict[int, set[int]], v: int) -> frozenset[int]:
+    seen, todo = {v}, [v]
+    while todo:
+        for w in edges[todo.pop()]:
+            if w not in seen:
+                seen.add(w)
+                todo.append(w)
+    return frozenset(seen)
 
 
 def _target(ps: ParamSystem, i: int, pc: int) -> int | None:
