@@ -71,6 +71,7 @@ def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget, *, par
     q = _Queries(param, budget, engine)
     lemmas = q.prove_lemmas()
     out: list[Verdict] = []
+    live: dict[str, Verdict] = {}
     for name in props:
         p = _param_prop(ts, param, name)
         t1 = time.monotonic()
@@ -82,7 +83,9 @@ def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget, *, par
                                 lemmas.cti))
         elif p.kind in TEMPORAL_KINDS or p.kind == REFUSED:   # NOTE(forall-l2s)
             from checker.smt import forall_live
-            out.append(forall_live.check(ts, param, p, name, budget, engine))
+            if p.name not in live:   # a family's members share its one generic proof
+                live[p.name] = forall_live.check(ts, param, p, name, budget, engine)
+            out.append(replace(live[p.name], prop=name))
         else:
             out.append(_verdict(ts, engine, t1, param, name, q.prove(p)))
         budget.on_progress(Progress(engine, elapsed_s=time.monotonic() - t0))

@@ -256,7 +256,8 @@ class Product:
     builder: Builder
     shape: Shape
     obligations: tuple[Obligation, ...]
-    candidates: tuple[PProperty, ...]
+    family: tuple[Var, ...]          # the property's free elements (a temporal family's variables)
+    trigger: Expr                    # P of `P leads_to Q` (else TRUE)
 
 
 def product(ps: ParamSystem, p: PProperty, gs: list[Group]) -> Product:
@@ -273,7 +274,7 @@ def product(ps: ParamSystem, p: PProperty, gs: list[Group]) -> Product:
     prop = PProperty(PROP, "invariant", pred=smart.Not(bad), text=f"{p.kind} {p.name}, liveness to safety")
     system = replace(ps, name=f"{ps.name}~l2s", vars=tuple(b.vars), init=init, actions=tuple(actions),
                      properties=(prop,), bound=tuple(b.bound))
-    return Product(system, b, sh, tuple(obs), ())
+    return Product(system, b, sh, tuple(obs), p.family, p.pred if p.kind == "leads_to" else smart.TRUE)
 
 
 def _is(b: Builder, slot: int, f: Flag, value: bool) -> Expr:

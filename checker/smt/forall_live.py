@@ -96,11 +96,15 @@ def candidates(ts: TransitionSystem, pr: L2.Product, member: str, budget: Budget
     out += [PProperty("~fresh", "invariant", pred=Implies(Not(b.saved), And(*fresh))),
             PProperty("~unmoved", "invariant", pred=Implies(Not(b.bit("moved")), And(*idle))),
             PProperty("~shape", "invariant", pred=sh.shadow)]
+    if "trig" in b.names:   # P leads_to Q: the trigger persists until Q (true of many specs, not all)
+        out += [PProperty(f"~{n}_persists", "invariant", pred=Implies(b.bit(n), Or(pr.trigger, sh.goal)))
+                for n in ("trig", "held")]
     reach = _lifted_reach(ts, b, budget, member)
     out += _reach_lemmas(b, reach)
     out += _frames(b, sh)
     for k, o in enumerate(pr.obligations):
         out += _group_lemmas(b, pr, k, o, reach)
+        out += [c for j, t in enumerate(pr.obligations) if j != k for c in _pair_lemmas(b, j, t, k, o)]
     return tuple(c for c in out if c.pred is not None and c.pred != TRUE)
 
 
@@ -193,8 +197,13 @@ def _group_lemmas(b: L2.Builder, pr: L2.Product, k: int, o: L2.Obligation, reach
                                                Or(Not(at(en, x)), pr.shape.goal)))
         out = [first, still, kept]
     else:
-        out = [lemma("first", lambda x: Implies(And(b.saved, moved, at(b.shift(en), x)), b.bit(o.other, x)))]
+        out = [lemma("first", lambda x: Implies(And(b.saved, moved, at(b.shift(en), x)), b.bit(o.other, x))),
+               lemma("taken", lambda x: Implies(b.bit(o.fired, x), b.bit(o.other, x)))]
     out.append(lemma("ended", lambda x: Implies(And(b.bit(pr.shape.bit), b.bit(o.fired, x)), pr.shape.goal)))
+    # a family property's own element (its free variable) ends the shape where no other may
+    out += [PProperty(f"~ended[{k}@{ps.bound[-c.slot - 1][0]}]", "invariant",
+                      pred=Implies(And(b.bit(pr.shape.bit), b.bit(o.fired, c)), pr.shape.goal))
+            for c in pr.family if o.me is not None and c.sort == g.sort]
     return out + _edge_lemmas(b, k, o, reach) + _unfired_lemmas(b, k, o)
 
 
@@ -214,6 +223,21 @@ def _edge_lemmas(b: L2.Builder, k: int, o: L2.Obligation, reach: Reach) -> list[
     def body(x: Expr | None) -> Expr:
         return Implies(And(b.saved, b.bit(o.fired, x)), And(_one_of(_at(b, pc, x), r), Not(_one_of(_at(b, pc, x, True), r))))
     return [PProperty(f"~edge[{k}]", "invariant", pred=_all(b, g.sort, body))]
+
+
+def _pair_lemmas(b: L2.Builder, j: int, t: L2.Obligation, k: int, g: L2.Obligation) -> list[PProperty]:
+    """For a strong group g and a group t of the same machine (element): once t fired on the loop,
+    g was enabled on it or is now ("fired_t(m) => seen_g(m) or enabled_g(m)")."""
+    first, other = b.ps.actions[t.group.actions[0]], b.ps.actions[g.group.actions[0]]
+    if g.group.kind != "strong" or first.machine != other.machine or t.group.sort != g.group.sort \
+            or first.instance != other.instance:
+        return []
+    en = L2.enabled(b.ps, g.group, g.me)
+
+    def body(x: Expr | None) -> Expr:
+        now = en if x is None or g.me is None else rename(en, g.me, x)
+        return Implies(b.bit(t.fired, x), Or(b.bit(g.other, x), now))
+    return [PProperty(f"~after[{j},{k}]", "invariant", pred=_all(b, g.group.sort, body))]
 
 
 def _unfired_lemmas(b: L2.Builder, k: int, o: L2.Obligation) -> list[PProperty]:
