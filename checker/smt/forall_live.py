@@ -70,8 +70,7 @@ def check(ts: TransitionSystem, ps: ParamSystem, p: PProperty, member: str, budg
     if isinstance(got, Failure):
         return Unknown(member, provenance(ts, engine, t0), f"{METHOD}: {got.reason}", cti_text=got.cti)
     final = replace(pr.system, lemmas=(*ps.lemmas, *(c for c in cands if c.name in got)))
-    q = _Queries(final, budget, engine)
-    res = q.prove_lemmas() or q.prove(final.prop(L2.PROP))
+    res = _Queries(final, budget, engine).prove(final.prop(L2.PROP))
     if isinstance(res, Failure):
         return Unknown(member, provenance(ts, engine, t0), f"{METHOD}: not proved for all sizes: {res.reason}",
                        cti_text=res.cti)
@@ -320,42 +319,39 @@ def _rename(e: Expr, old: Var, new: Expr) -> Expr:
 
 def houdini(ps: ParamSystem, fixed: set[str], budget: Budget, engine: str) -> Failure | set[str]:
     """The largest set of lemmas (all of `fixed` among them) that hold initially and are
-    inductive together (NOTE(forall-live-lemmas)); a Failure when one of `fixed` fails or z3 has
-    no answer."""
+    inductive together (NOTE(forall-live-lemmas)), a candidate z3 cannot decide dropped; a
+    Failure when one of `fixed` does not hold initially."""
     q = _Queries(ps, budget, engine)
     kept = {m.name for m in ps.lemmas}
     for m in ps.lemmas:
         s = q.solver()
         s.add(q.enc.enc(ps.init, q.enc.pre), z3.Not(q.holds(m, q.enc.pre)))
         out = solver_check(s, q.budget)
-        if out.result == "unknown":
-            return Failure(f"{out.reason} (initial states, {m.name})")
-        if out.result == "sat":
-            if m.name in fixed:
-                return Failure(f"{m.name} fails in an initial state of the product")
+        if out.result != "unsat" and m.name in fixed:
+            return Failure(f"{out.reason} (initial states, {m.name})" if out.result == "unknown"
+                           else f"{m.name} fails in an initial state of the product")
+        if out.result != "unsat":
             kept.discard(m.name)
     keep = {m.name: z3.Bool(f"$keep:{m.name}", q.ctx) for m in ps.lemmas}
     pre = [z3.Implies(keep[m.name], q.holds(m, q.enc.pre)) for m in ps.lemmas]
     dropped = True
     while dropped:
         dropped = False
-        for i, a in enumerate(ps.actions):
-            got = _consecution(q, i, kept, keep, pre)
-            if isinstance(got, Failure):
-                return got
-            if got & fixed:
-                return Failure(f"lemma {sorted(got & fixed)[0]} is not inductive in the product: it fails after "
-                               f"{plain(ps, a.label)}")
+        for i in range(len(ps.actions)):
+            got = _consecution(q, i, kept, fixed, keep, pre)
             kept -= got
             dropped = dropped or bool(got)
     return kept
 
 
-def _consecution(q: _Queries, i: int, kept: set[str], keep: dict[str, z3.BoolRef], pre: list[z3.BoolRef]
-                 ) -> Failure | set[str]:
-    """The kept lemmas that fail after action i from a state satisfying all of them."""
+def _consecution(q: _Queries, i: int, kept: set[str], fixed: set[str], keep: dict[str, z3.BoolRef],
+                 pre: list[z3.BoolRef]) -> set[str]:
+    """The kept candidates that fail after action i from a state satisfying every kept lemma; all
+    it touches when z3 has no answer (dropping a candidate is always sound). NOTE(forall-l2s-fixed):
+    the spec's lemmas (`fixed`) are assumed, not checked again: check_all proved them inductive in
+    the system, and the product moves the state slots exactly as the system does (save moves none)."""
     a = q.ps.actions[i]
-    touched = [m for m in q.ps.lemmas if m.name in kept and q.reads[m.name] & a.written]
+    touched = [m for m in q.ps.lemmas if m.name in kept - fixed and q.reads[m.name] & a.written]
     if not touched:
         return set()
     s = q.solver()
@@ -364,7 +360,7 @@ def _consecution(q: _Queries, i: int, kept: set[str], keep: dict[str, z3.BoolRef
     s.add(z3.Or(*fails), *(z3.Implies(f, z3.Not(q.holds_after(m, i))) for f, m in zip(fails, touched, strict=True)))
     out = solver_check(s, q.budget, *(keep[n] for n in sorted(kept)))
     if out.result == "unknown":
-        return Failure(f"{out.reason} (product lemmas after {plain(q.ps, a.label)})")
+        return {m.name for m in touched}
     if out.result == "unsat":
         return set()
     m = s.model()
