@@ -801,7 +801,7 @@ def _properties(sc: Scope, el: ParamElaborator, decls: tuple[S.PropertyDecl, ...
 def _temporal(el: ParamElaborator, p: S.PropertyDecl) -> PProperty | None:
     """A temporal property; a family's variables become free elements (None: a variable over a
     set that is not symmetric, whose members are not one generic member)."""
-    env, fam = Env(), []
+    env, fam = Env(), cast(list[Var], [])
     for name, ty in p.family:
         s = el.sort_of(ty)
         if not is_sym(s) or isinstance(s, OptionSort):

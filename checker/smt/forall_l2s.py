@@ -190,7 +190,7 @@ class Obligation:
 def obligations(b: Builder, gs: list[Group]) -> list[Obligation]:
     """The monitor bits of each group (NOTE(forall-l2s))."""
     ps, saved, out = b.ps, b.saved, []
-    for k, g in enumerate(gs):
+    for g in gs:
         me = b.elem("m", g.sort) if g.sort is not None else None
         fired, other = f"fired[{g.name}]", f"{'off' if g.kind == 'weak' else 'seen'}[{g.name}]"
         en = enabled(ps, g, me)
@@ -274,7 +274,7 @@ def product(ps: ParamSystem, p: PProperty, gs: list[Group]) -> Product:
     prop = PProperty(PROP, "invariant", pred=smart.Not(bad), text=f"{p.kind} {p.name}, liveness to safety")
     system = replace(ps, name=f"{ps.name}~l2s", vars=tuple(b.vars), init=init, actions=tuple(actions),
                      properties=(prop,), bound=tuple(b.bound))
-    return Product(system, b, sh, tuple(obs), p.family, p.pred if p.kind == "leads_to" else smart.TRUE)
+    return Product(system, b, sh, tuple(obs), p.family, p.pred if p.kind == "leads_to" and p.pred is not None else smart.TRUE)
 
 
 def _is(b: Builder, slot: int, f: Flag, value: bool) -> Expr:

@@ -34,7 +34,7 @@ from checker.core.budget import Budget
 from checker.core.verdict import Proved, Unknown, Verdict
 from checker.core.words import plural
 from checker.smt import forall_l2s as L2
-from checker.smt.forall import Failure, _Queries, lemma_text, plain, sizes
+from checker.smt.forall import Failure, _Queries, lemma_text, sizes
 from checker.smt.live import progress_facts
 from checker.smt.solver import check as solver_check
 from checker.smt.unroll import provenance
@@ -88,10 +88,8 @@ def candidates(ts: TransitionSystem, pr: L2.Product, member: str, budget: Budget
     b, sh = pr.builder, pr.shape
     out = [PProperty(f"~{m.name}", "invariant", pred=Implies(b.saved, b.shift(m.pred)))
            for m in b.ps.lemmas if m.kind == "invariant" and m.pred is not None]
-    fresh = [_all(b, f.sort, lambda at, n=f.name, d=f.init: Eq(b.bit(n, at), TRUE if d else FALSE))
-             for _, f in b.flags[1:] if f.loop_only]
-    idle = [_all(b, f.sort, lambda at, n=f.name, d=f.init: Eq(b.bit(n, at), TRUE if d else FALSE))
-            for _, f in b.flags[1:] if f.loop_only and f.on_save is None]
+    fresh = [_initial(b, f) for _, f in b.flags[1:] if f.loop_only]
+    idle = [_initial(b, f) for _, f in b.flags[1:] if f.loop_only and f.on_save is None]
     out += [PProperty("~fresh", "invariant", pred=Implies(Not(b.saved), And(*fresh))),
             PProperty("~unmoved", "invariant", pred=Implies(Not(b.bit("moved")), And(*idle))),
             PProperty("~shape", "invariant", pred=sh.shadow)]
@@ -105,6 +103,13 @@ def candidates(ts: TransitionSystem, pr: L2.Product, member: str, budget: Budget
         out += _group_lemmas(b, pr, k, o, reach)
         out += [c for j, t in enumerate(pr.obligations) if j != k for c in _pair_lemmas(b, j, t, k, o)]
     return tuple(c for c in out if c.pred is not None and c.pred != TRUE)
+
+
+def _initial(b: L2.Builder, f: L2.Flag) -> Expr:
+    """The monitor bit f at its initial value (for every element)."""
+    def body(at: Expr | None) -> Expr:
+        return Eq(b.bit(f.name, at), TRUE if f.init else FALSE)
+    return _all(b, f.sort, body)
 
 
 def _all(b: L2.Builder, sort: IndexSort | None, body: Callable[[Expr | None], Expr]) -> Expr:
@@ -173,7 +178,9 @@ def _frames(b: L2.Builder, sh: L2.Shape) -> list[PProperty]:
     out = []
     for i, s in sorted(b.shadow.items()):
         if s != i:
-            e = _all(b, _elem_of(b, i), lambda at, i=i: Eq(_at(b, i, at), _at(b, i, at, True)))
+            def same(at: Expr | None, i: int = i) -> Expr:
+                return Eq(_at(b, i, at), _at(b, i, at, True))
+            e = _all(b, _elem_of(b, i), same)
             out.append(PProperty(f"~frame[{b.ps.vars[i].base}]", "invariant",
                                  pred=Implies(And(b.saved, b.bit(sh.bit)), Or(e, sh.goal))))
     return out

@@ -40,7 +40,7 @@ def test_lock_progress_and_release_proved_for_all_n_under_weak_fairness() -> Non
                           "served[x=1]": "Unknown", "served[x=2]": "Unknown"}
     p = got["progress"]
     assert isinstance(p, Proved) and p.for_all == ("N",)
-    assert p.detail == "for all N >= 1: liveness to safety, induction with 1 lemma (held) and 3 product lemmas"
+    assert p.detail == "for all N >= 1: liveness to safety, induction with 1 lemma (held) and 4 product lemmas"
     assert p.invariant == 'held: {invariant: "all((lock != a) or (p[a].pc == crit) for a in Proc)"}'
     assert got["released"].detail == ("for all N >= 1: liveness to safety, induction with 1 lemma (held) "  # type: ignore[union-attr]
                                       "and 3 product lemmas")
