@@ -44,6 +44,7 @@ from model.smart import FALSE, TRUE, And, Eq, Implies, Not, Or
 from model.sorts import IndexSort
 
 METHOD = "liveness to safety"
+HOUDINI_RLIMIT = 5_000_000    # z3 work per candidate query (NOTE(forall-live-lemmas))
 
 
 def unsupported(ts: TransitionSystem, p: PProperty) -> str | None:
@@ -328,7 +329,8 @@ def houdini(ps: ParamSystem, fixed: set[str], budget: Budget, engine: str) -> Fa
     """The largest set of lemmas (all of `fixed` among them) that hold initially and are
     inductive together (NOTE(forall-live-lemmas)), a candidate z3 cannot decide dropped; a
     Failure when one of `fixed` does not hold initially."""
-    q = _Queries(ps, budget, engine)
+    # a candidate z3 cannot decide within a small work limit is dropped, so each query gets one
+    q = _Queries(ps, replace(budget, rlimit=min(budget.rlimit or HOUDINI_RLIMIT, HOUDINI_RLIMIT)), engine)
     kept = {m.name for m in ps.lemmas}
     for m in ps.lemmas:
         s = q.solver()
