@@ -808,11 +808,14 @@ def _temporal(el: ParamElaborator, p: S.PropertyDecl) -> PProperty | None:
             return None
         v = el.new_bound(name, cast(Sort, s))
         env, fam = env.bind_quantified(name, v), [*fam, v]
-    start = len(el.refusals)
+    start, errs = len(el.refusals), len(el.sc.out.diagnostics)
     e = el.bool_expr(p.expr, env)
     e2 = el.bool_expr(p.expr2, env) if p.expr2 is not None else None
     for c in find_counts(e) + find_counts(e2):
         el.refuse(c.span, "count(...)", "a count over a symmetric set is only allowed compared with a constant")
+    for d in el.sc.out.diagnostics[errs:]:   # an error at the nominal size (the finite lowering has none)
+        el.refuse(d.span, "the property at its nominal size", d.message)
+    del el.sc.out.diagnostics[errs:]
     if len(el.refusals) > start:   # outside the fragment: this property only, not the whole spec
         why = el.refusals[start].render()
         del el.refusals[start:]

@@ -25,7 +25,7 @@ quantified query z3 cannot decide ends as Unknown with the reason, never as "pro
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import z3
@@ -61,7 +61,9 @@ def sizes(ps: ParamSystem) -> str:
 
 @guard_all(ENGINE)
 def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget, *, param: Lowered,
-              engine: str = ENGINE) -> list[Verdict]:
+              engine: str = ENGINE, temporal: Temporal | None = None) -> list[Verdict]:
+    """Each property for every size; a temporal one by `temporal` (forall_live.check, given by
+    the run module so that this module does not import it: forall_live builds on this one)."""
     budget = budget.start()
     t0 = time.monotonic()
     if isinstance(param, tuple):
@@ -82,14 +84,19 @@ def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget, *, par
             out.append(_unknown(ts, engine, t1, name, f"the lemmas are not proved for all sizes: {lemmas.reason}",
                                 lemmas.cti))
         elif p.kind in TEMPORAL_KINDS or p.kind == REFUSED:   # NOTE(forall-l2s)
-            from checker.smt import forall_live
+            if temporal is None:
+                out.append(Unknown(name, provenance(ts, engine, t1), "no liveness prover given"))
+                continue
             if p.name not in live:   # a family's members share its one generic proof
-                live[p.name] = forall_live.check(ts, param, p, name, budget, engine)
+                live[p.name] = temporal(ts, param, p, name, budget, engine)
             out.append(replace(live[p.name], prop=name))
         else:
             out.append(_verdict(ts, engine, t1, param, name, q.prove(p)))
         budget.on_progress(Progress(engine, elapsed_s=time.monotonic() - t0))
     return out
+
+
+Temporal = Callable[[TransitionSystem, ParamSystem, PProperty, str, Budget, str], Verdict]
 
 
 def _param_prop(ts: TransitionSystem, ps: ParamSystem, name: str) -> PProperty | None:
