@@ -45,6 +45,7 @@ from model.sorts import IndexSort
 
 METHOD = "liveness to safety"
 HOUDINI_RLIMIT = 5_000_000    # z3 work per candidate query (NOTE(forall-live-lemmas))
+HOUDINI_RETRY_RLIMIT = 25_000_000   # ... and for its one retry when that was not enough
 
 
 def unsupported(ts: TransitionSystem, p: PProperty) -> str | None:
@@ -368,6 +369,9 @@ def _consecution(q: _Queries, i: int, kept: set[str], fixed: set[str], keep: dic
     fails = [z3.Bool(f"$fails:{m.name}", q.ctx) for m in touched]
     s.add(z3.Or(*fails), *(z3.Implies(f, z3.Not(q.holds_after(m, i))) for f, m in zip(fails, touched, strict=True)))
     out = solver_check(s, q.budget, *(keep[n] for n in sorted(kept)))
+    if out.result == "unknown":   # once more with more work before dropping what it touches
+        s.set("rlimit", HOUDINI_RETRY_RLIMIT)
+        out = solver_check(s, q.budget, *(keep[n] for n in sorted(kept)))
     if out.result == "unknown":
         return {m.name for m in touched}
     if out.result == "unsat":
