@@ -68,10 +68,16 @@ def check(ts: TransitionSystem, ps: ParamSystem, p: PProperty, member: str, budg
         return Unknown(member, provenance(ts, engine, t0), why)
     pr = L2.product(ps, p, L2.groups(ps))
     cands = candidates(ts, pr, member, budget)
-    got = houdini(replace(pr.system, lemmas=(*ps.lemmas, *cands)), {m.name for m in ps.lemmas}, budget, engine)
-    if isinstance(got, Failure):
-        return Unknown(member, provenance(ts, engine, t0), f"{METHOD}: {got.reason}", cti_text=got.cti)
-    final = replace(pr.system, lemmas=(*ps.lemmas, *(c for c in cands if c.name in got)))
+    # in two tiers: the facts every product has (cheap alone), then the rest with them assumed;
+    # each tier is inductive relative to the tiers before and itself, so their union is
+    kept: set[str] = {m.name for m in ps.lemmas}
+    for tier in (cands[:pr_basic(ps)], cands[pr_basic(ps):]):
+        known = [c for c in cands if c.name in kept]
+        got = houdini(replace(pr.system, lemmas=(*ps.lemmas, *known, *tier)), kept, budget, engine)
+        if isinstance(got, Failure):
+            return Unknown(member, provenance(ts, engine, t0), f"{METHOD}: {got.reason}", cti_text=got.cti)
+        kept = got
+    final = replace(pr.system, lemmas=(*ps.lemmas, *(c for c in cands if c.name in kept)))
     res = _Queries(final, budget, engine).prove(final.prop(L2.PROP))
     if isinstance(res, Failure):
         return Unknown(member, provenance(ts, engine, t0), f"{METHOD}: not proved for all sizes: {res.reason}",
@@ -85,6 +91,11 @@ def check(ts: TransitionSystem, ps: ParamSystem, p: PProperty, member: str, budg
 
 
 # ---- candidates (NOTE(forall-live-lemmas)) ----------------------------------------------------
+
+def pr_basic(ps: ParamSystem) -> int:
+    """How many candidates come first and are true of every product: the shadow's spec lemmas,
+    `~fresh`, `~unmoved` and `~shape`."""
+    return sum(1 for m in ps.lemmas if m.kind == "invariant" and m.pred is not None) + 3
 
 def candidates(ts: TransitionSystem, pr: L2.Product, member: str, budget: Budget) -> tuple[PProperty, ...]:
     b, sh = pr.builder, pr.shape
