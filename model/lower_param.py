@@ -29,7 +29,7 @@ from model import smart
 from model import syntax as S
 from model.diagnostics import Collector
 from model.elaborate import Elaborator, Env, numeric
-from model.ir import App, Const, Expr, Ite, Op, Select, StateVar, Var
+from model.ir import TEMPORAL_KINDS, App, Const, Expr, Ite, Op, Select, StateVar, Var
 from model.params import Instance
 from model.scope import MachineScope, Scope, check_duplicates, param_consts, status_sort
 from model.seqs import has_seq
@@ -38,6 +38,7 @@ from model.sorts import BOOL, EnumSort, IndexSort, IntSort, OptionSort, Sort
 from model.source import Span
 
 NOMINAL = 1           # slots laid out per symmetric set (NOTE(param-encoding))
+REFUSED = "refused"   # the kind of a temporal property outside the fragment (its `text` says why)
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,8 @@ class PAction:
     updates: tuple[tuple[int, Expr], ...]   # scalar slots
     fn_updates: tuple[FnUpdate, ...]
     range_bad: Expr
+    fair: str | None = None             # NOTE(fairness): weak | strong | None, as model/lower.py sets it
+    instance: int | None = None         # the machine instance of a machine that is no family
 
     @property
     def written(self) -> set[int]:
@@ -119,6 +122,10 @@ class PProperty:
     span: Span | None = field(default=None, compare=False)
     text: str = ""                       # the expression in spec syntax (for --show-invariants)
     on: tuple[str, ...] = ()             # a step property's `on:` list
+    pred2: Expr | None = None            # Q of `P leads_to Q`
+    # a temporal family over symmetric sets: its variables, free elements of every query (so the
+    # proof holds for each element: NOTE(forall-l2s) in checker/smt/forall_l2s.py)
+    family: tuple[Var, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -692,6 +699,7 @@ def el_name(v: Var) -> str:
 
 def _instance(sc: Scope, el: ParamElaborator, ms: MachineScope, t: S.TransitionDecl, i: int | None,
               env: Env, choice: tuple[tuple[str, Expr], ...], params: tuple[Var, ...]) -> list[tuple[PAction, ActInfo]]:
+    from model import lower as L
     pcs = ms.pc.sort
     assert isinstance(pcs, EnumSort)
     me = self_of(env)
@@ -723,7 +731,9 @@ def _instance(sc: Scope, el: ParamElaborator, ms: MachineScope, t: S.TransitionD
         all_writes = [*op_writes, *writes]
         ups, fns = _updates(el, all_writes)
         label = _label(ms, t, i, env, choice, outcome)
-        act = PAction(label, ms.decl.name, t.name, params, guard, ups, fns, smart.And(guard, _range_bad(all_writes)))
+        fair = L._fairness(sc, t) if outcome is None else None   # NOTE(fairness): may_fail is adversarial
+        act = PAction(label, ms.decl.name, t.name, params, guard, ups, fns, smart.And(guard, _range_bad(all_writes)),
+                      fair, None if is_sym(ms.instances) else i)
         res.append((act, ActInfo(renv, ms.decl.name, t.name, t.call.func if t.call else None, tuple(op_args))))
     return res
 
@@ -758,10 +768,13 @@ def _call(sc: Scope, el: ParamElaborator, call: S.Call, env: Env,
 
 def _properties(sc: Scope, el: ParamElaborator, decls: tuple[S.PropertyDecl, ...],
                 acts: list[tuple[PAction, ActInfo]], inst: Instance) -> list[PProperty]:
-    """Safety properties and lemmas; temporal ones are left out (no unbounded liveness here)."""
+    """Safety properties, lemmas and temporal properties (a temporal family only over symmetric sets)."""
     from model import lower as L
     out = []
     for p in decls:
+        if p.kind in TEMPORAL_KINDS:
+            got = _temporal(el, p)
+            out.extend([got] if got is not None else [])
         if p.kind == "invariant":
             e = el.bool_expr(p.expr, Env())
             out.append(PProperty(p.name, "invariant", pred=e if e is not None else smart.FALSE, span=p.span,
@@ -783,6 +796,33 @@ def _properties(sc: Scope, el: ParamElaborator, decls: tuple[S.PropertyDecl, ...
         out.append(PProperty(p.name, "step", bad=tuple(bad), span=p.span, text=unparse(p.expr),
                              on=tuple(n for n, _ in p.on or ())))
     return out
+
+
+def _temporal(el: ParamElaborator, p: S.PropertyDecl) -> PProperty | None:
+    """A temporal property; a family's variables become free elements (None: a variable over a
+    set that is not symmetric, whose members are not one generic member)."""
+    env, fam = Env(), cast(list[Var], [])
+    for name, ty in p.family:
+        s = el.sort_of(ty)
+        if not is_sym(s) or isinstance(s, OptionSort):
+            return None
+        v = el.new_bound(name, cast(Sort, s))
+        env, fam = env.bind_quantified(name, v), [*fam, v]
+    start, errs = len(el.refusals), len(el.sc.out.diagnostics)
+    e = el.bool_expr(p.expr, env)
+    e2 = el.bool_expr(p.expr2, env) if p.expr2 is not None else None
+    for c in find_counts(e) + find_counts(e2):
+        el.refuse(c.span, "count(...)", "a count over a symmetric set is only allowed compared with a constant")
+    for d in el.sc.out.diagnostics[errs:]:   # an error at the nominal size (the finite lowering has none)
+        el.refuse(d.span, "the property at its nominal size", d.message)
+    del el.sc.out.diagnostics[errs:]
+    if len(el.refusals) > start:   # outside the fragment: this property only, not the whole spec
+        why = el.refusals[start].render()
+        del el.refusals[start:]
+        return PProperty(p.name, REFUSED, span=p.span, text=why)
+    if e is None or (p.expr2 is not None and e2 is None):
+        return None
+    return PProperty(p.name, p.kind, pred=e, span=p.span, text=unparse(p.expr), pred2=e2, family=tuple(fam))
 
 
 def unparse(e: S.SExpr) -> str:

@@ -88,10 +88,10 @@ def smt(ts: TransitionSystem, props: Sequence[str], budget: Budget, engine: str,
     if for_all:
         if engine != "kind":
             raise ValueError(f"--for-all needs the kind engine, not {engine!r}")
-        from checker.smt import forall
+        from checker.smt import forall, forall_live
         from model.lower_param import lower_param_at
         param = lower_param_at(ts.path, ts.params, ts.variant)
-        return EngineRun(tuple(forall.check_all(ts, props, budget, param=param)))
+        return EngineRun(tuple(forall.check_all(ts, props, budget, param=param, temporal=forall_live.check)))
     if engine == "bmc":
         from checker.smt import bmc
         return EngineRun(tuple(bmc.check_all(ts, props, budget)))

@@ -25,7 +25,7 @@ quantified query z3 cannot decide ends as Unknown with the reason, never as "pro
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import z3
@@ -38,8 +38,8 @@ from checker.smt.guard import guard_all
 from checker.smt.solver import check as solver_check
 from checker.smt.solver import new_solver
 from checker.smt.unroll import provenance
-from model.ir import TransitionSystem
-from model.lower_param import Lowered, PAction, ParamSystem, PProperty, reads
+from model.ir import TEMPORAL_KINDS, TransitionSystem
+from model.lower_param import REFUSED, Lowered, PAction, ParamSystem, PProperty, reads
 
 ENGINE = "kind"
 QUERY_RLIMIT = 100_000_000     # z3 work per query when the budget sets none
@@ -61,7 +61,9 @@ def sizes(ps: ParamSystem) -> str:
 
 @guard_all(ENGINE)
 def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget, *, param: Lowered,
-              engine: str = ENGINE) -> list[Verdict]:
+              engine: str = ENGINE, temporal: Temporal | None = None) -> list[Verdict]:
+    """Each property for every size; a temporal one by `temporal` (forall_live.check, given by
+    the run module so that this module does not import it: forall_live builds on this one)."""
     budget = budget.start()
     t0 = time.monotonic()
     if isinstance(param, tuple):
@@ -71,18 +73,38 @@ def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget, *, par
     q = _Queries(param, budget, engine)
     lemmas = q.prove_lemmas()
     out: list[Verdict] = []
+    live: dict[str, Verdict] = {}
     for name in props:
-        p = param.prop(name) if any(x.name == name for x in param.properties) else None
+        p = _param_prop(ts, param, name)
         t1 = time.monotonic()
         if p is None:
-            out.append(Unknown(name, provenance(ts, engine, t1), "--for-all proves safety properties only"))
+            out.append(Unknown(name, provenance(ts, engine, t1), "no parameterised form: a family over a set "
+                               "that is not symmetric"))
         elif lemmas is not None:
             out.append(_unknown(ts, engine, t1, name, f"the lemmas are not proved for all sizes: {lemmas.reason}",
                                 lemmas.cti))
+        elif p.kind in TEMPORAL_KINDS or p.kind == REFUSED:   # NOTE(forall-l2s)
+            if temporal is None:
+                out.append(Unknown(name, provenance(ts, engine, t1), "no liveness prover given"))
+                continue
+            if p.name not in live:   # a family's members share its one generic proof
+                live[p.name] = temporal(ts, param, p, name, budget, engine)
+            out.append(replace(live[p.name], prop=name))
         else:
             out.append(_verdict(ts, engine, t1, param, name, q.prove(p)))
         budget.on_progress(Progress(engine, elapsed_s=time.monotonic() - t0))
     return out
+
+
+Temporal = Callable[[TransitionSystem, ParamSystem, PProperty, str, Budget, str], Verdict]
+
+
+def _param_prop(ts: TransitionSystem, ps: ParamSystem, name: str) -> PProperty | None:
+    """The parameterised form of the instance's property `name` (a temporal family's member:
+    the family's one generic member, NOTE(forall-l2s))."""
+    fam = ts.prop(name).family if any(p.name == name for p in ts.properties) else None
+    want = fam if fam is not None else name
+    return next((x for x in ps.properties if x.name == want and (fam is None or x.family or x.kind == REFUSED)), None)
 
 
 def _unknown(ts: TransitionSystem, engine: str, t0: float, prop: str, reason: str, cti: str | None) -> Unknown:

@@ -1,0 +1,392 @@
+"""A temporal property for every size (`check --engine kind --for-all`): the parameterised
+liveness-to-safety product (forall_l2s.py, NOTE(forall-l2s)) proved by the for-all induction.
+
+NOTE(forall-live-lemmas): the product's invariant is rarely inductive alone, so candidate lemmas
+are stated over it, each the quantified form of a fact NOTE(l2s-lemmas) or NOTE(l2s-progress)
+states for a finite product, or a fact about the monitor bits:
+  - the spec's lemmas of the shadow ("saved => L(~state)"), the monitor bits at their initial
+    values before the save, the shape's condition on the shadow;
+  - per slot of few values its value graph (computed on the run's finite instance by live.py,
+    the cells of a function together): "∀x. saved => f(x) in reach(~f(x))", and "saved => f(x) >=
+    ~f(x)" (or <=) for a larger slot no step lowers (raises);
+  - per fairness group g and element m: the save's state is the first loop state ("moved and g
+    enabled for m at the shadow => seen(m)"; weak: "moved and disabled => off(m)"); once
+    disabled on the loop, still disabled ("off(m) => not enabled(m)"); a fired step moved m's pc
+    along an edge it cannot come back over ("fired(m) => pc(m) in R, ~pc(m) not in R", R what its
+    targets reach); a fired step ended the shape ("shape bit and fired(m) => goal").
+Candidates are proved in the product before they are assumed, Houdini style: the largest subset
+that holds initially and is inductive together with the spec's lemmas (dropping every candidate
+that fails, and trying again) is kept; only then is `l2s` proved relative to it. A candidate that
+is false can therefore only be dropped, never make the proof unsound, and every kept one is an
+invariant of the product at every size (NOTE(forall-proof)).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import cast
+
+import z3
+
+from checker.core.budget import Budget
+from checker.core.verdict import Proved, Unknown, Verdict
+from checker.core.words import plural
+from checker.smt import forall_l2s as L2
+from checker.smt.forall import Failure, _Queries, lemma_text, sizes
+from checker.smt.live import progress_facts
+from checker.smt.solver import check as solver_check
+from checker.smt.unroll import provenance
+from model.ir import App, Const, Expr, Op, Select, TransitionSystem, Var
+from model.lower_param import REFUSED, PAction, ParamSystem, PProperty, is_sym, rename
+from model.smart import FALSE, TRUE, And, Eq, Implies, Not, Or
+from model.sorts import IndexSort
+
+METHOD = "liveness to safety"
+HOUDINI_RLIMIT = 5_000_000    # z3 work per candidate query (NOTE(forall-live-lemmas))
+HOUDINI_RETRY_RLIMIT = 25_000_000   # ... and for its one retry when that was not enough
+
+
+def unsupported(ts: TransitionSystem, p: PProperty) -> str | None:
+    """Why the property is outside the parameterised liveness encoding, if it is."""
+    if p.kind == REFUSED:
+        return f"outside the parameterised fragment: {p.text}"
+    if ts.fair_groups:
+        return ("outside the parameterised liveness encoding: declared fairness groups "
+                "(`fair: {weak: [...]}`, `fairness:`); fairness per transition is")
+    if ts.stutter:
+        return "outside the parameterised liveness encoding: `stutter: true`"
+    return None
+
+
+def check(ts: TransitionSystem, ps: ParamSystem, p: PProperty, member: str, budget: Budget, engine: str) -> Verdict:
+    """The temporal property p (the finite instance's `member`) for every size."""
+    t0 = time.monotonic()
+    why = unsupported(ts, p)
+    if why is not None:
+        return Unknown(member, provenance(ts, engine, t0), why)
+    pr = L2.product(ps, p, L2.groups(ps))
+    cands = candidates(ts, pr, member, budget)
+    # in two tiers: the facts every product has (cheap alone), then the rest with them assumed;
+    # each tier is inductive relative to the tiers before and itself, so their union is
+    kept: set[str] = {m.name for m in ps.lemmas}
+    for tier in (cands[:pr_basic(ps)], cands[pr_basic(ps):]):
+        known = [c for c in cands if c.name in kept]
+        got = houdini(replace(pr.system, lemmas=(*ps.lemmas, *known, *tier)), kept, budget, engine)
+        if isinstance(got, Failure):
+            return Unknown(member, provenance(ts, engine, t0), f"{METHOD}: {got.reason}", cti_text=got.cti)
+        kept = got
+    final = replace(pr.system, lemmas=(*ps.lemmas, *(c for c in cands if c.name in kept)))
+    res = _Queries(final, budget, engine).prove(final.prop(L2.PROP))
+    if isinstance(res, Failure):
+        return Unknown(member, provenance(ts, engine, t0), f"{METHOD}: not proved for all sizes: {res.reason}",
+                       cti_text=res.cti)
+    spec = [m for m in res if m.name in {x.name for x in ps.lemmas}]
+    more = len(res) - len(spec)
+    used = f"induction with {plural(len(spec), 'lemma')}" + (f" ({', '.join(u.name for u in spec)})" if spec else "")
+    prov = provenance(ts, engine, t0, lemmas=len(res))
+    return Proved(member, prov, f"for all {sizes(ps)}: {METHOD}, {used} and {plural(more, 'product lemma')}",
+                  invariant=lemma_text(spec) or None, for_all=tuple(s.param for s in ps.sorts))
+
+
+# ---- candidates (NOTE(forall-live-lemmas)) ----------------------------------------------------
+
+def pr_basic(ps: ParamSystem) -> int:
+    """How many candidates come first and are true of every product: the shadow's spec lemmas,
+    `~fresh`, `~unmoved` and `~shape`."""
+    return sum(1 for m in ps.lemmas if m.kind == "invariant" and m.pred is not None) + 3
+
+def candidates(ts: TransitionSystem, pr: L2.Product, member: str, budget: Budget) -> tuple[PProperty, ...]:
+    b, sh = pr.builder, pr.shape
+    out = [PProperty(f"~{m.name}", "invariant", pred=Implies(b.saved, b.shift(m.pred)))
+           for m in b.ps.lemmas if m.kind == "invariant" and m.pred is not None]
+    fresh = [_initial(b, f) for _, f in b.flags[1:] if f.loop_only]
+    idle = [_initial(b, f) for _, f in b.flags[1:] if f.loop_only and f.on_save is None]
+    out += [PProperty("~fresh", "invariant", pred=Implies(Not(b.saved), And(*fresh))),
+            PProperty("~unmoved", "invariant", pred=Implies(Not(b.bit("moved")), And(*idle))),
+            PProperty("~shape", "invariant", pred=sh.shadow)]
+    if "trig" in b.names:   # P leads_to Q: the trigger persists until Q (true of many specs, not all)
+        out += [PProperty(f"~{n}_persists", "invariant", pred=Implies(b.bit(n), Or(pr.trigger, sh.goal)))
+                for n in ("trig", "held")]
+    reach = _lifted_reach(ts, b, budget, member)
+    out += _reach_lemmas(b, reach)
+    out += _frames(b, sh)
+    for k, o in enumerate(pr.obligations):
+        out += _group_lemmas(b, pr, k, o, reach)
+        out += [c for j, t in enumerate(pr.obligations) if j != k for c in _pair_lemmas(b, j, t, k, o)]
+    return tuple(c for c in out if c.pred is not None and c.pred != TRUE)
+
+
+def _initial(b: L2.Builder, f: L2.Flag) -> Expr:
+    """The monitor bit f at its initial value (for every element)."""
+    def body(at: Expr | None) -> Expr:
+        return Eq(b.bit(f.name, at), TRUE if f.init else FALSE)
+    return _all(b, f.sort, body)
+
+
+def _all(b: L2.Builder, sort: IndexSort | None, body: Callable[[Expr | None], Expr]) -> Expr:
+    """body(x) for every element x of sort, or body(None) when sort is None (a scalar)."""
+    if sort is None:
+        return body(None)
+    x = b.elem("x", sort)
+    return L2.forall(x, body(x))
+
+
+def _cells(ts: TransitionSystem, b: L2.Builder, i: int) -> list[int]:
+    """The finite instance's slots of the parameterised slot i (a function's cells)."""
+    v = b.ps.vars[i]
+    if b.ps.is_fn(i):
+        return [j for j, w in enumerate(ts.vars) if w.base == v.base]
+    return [j for j, w in enumerate(ts.vars) if w.name == v.name]
+
+
+Reach = dict[int, dict[int, frozenset[int]]]
+
+
+def _lifted_reach(ts: TransitionSystem, b: L2.Builder, budget: Budget, member: str) -> Reach:
+    """NOTE(forall-live-lemmas): the finite value graphs, the cells of a function united."""
+    facts = progress_facts(ts, budget, member)
+    out: Reach = {}
+    for i, v in enumerate(b.ps.vars):
+        cells = _cells(ts, b, i)
+        if b.shadow[i] == i or is_sym(v.sort) or not cells or any(c not in facts.reach for c in cells):
+            continue
+        vals = set().union(*(facts.reach[c] for c in cells))
+        out[i] = {x: frozenset().union(*(facts.reach[c].get(x, frozenset({x})) for c in cells)) for x in vals}
+    return out
+
+
+def _at(b: L2.Builder, i: int, at: Expr | None, shadow: bool = False) -> Expr:
+    v, slot = b.ps.vars[i], b.shadow[i] if shadow else i
+    return Var(slot, v.sort) if at is None else Select((slot,), at, 0, v.sort)
+
+
+def _one_of(e: Expr, xs: frozenset[int]) -> Expr:
+    return Or(*(Eq(e, Const(x, e.sort)) for x in sorted(xs)))
+
+
+def _elem_of(b: L2.Builder, i: int) -> IndexSort | None:
+    return cast(IndexSort, b.ps.vars[i].key_sort) if b.ps.is_fn(i) else None
+
+
+def _reach_lemmas(b: L2.Builder, reach: Reach) -> list[PProperty]:
+    out = []
+    for i, r in sorted(reach.items()):
+        every = frozenset(r)
+
+        def body(at: Expr | None, i: int = i, r: dict[int, frozenset[int]] = r, every: frozenset[int] = every) -> Expr:
+            now, was = _at(b, i, at), _at(b, i, at, True)
+            return And(*(Implies(Eq(was, Const(x, was.sort)), _one_of(now, ys)) for x, ys in sorted(r.items())
+                         if ys != every))
+        e = _all(b, _elem_of(b, i), body)
+        out.append(PProperty(f"~reach[{b.ps.vars[i].base}]", "invariant", pred=Implies(b.saved, e)))
+    return out
+
+
+def _frames(b: L2.Builder, sh: L2.Shape) -> list[PProperty]:
+    """A slot left alone while the shape holds: "saved and shape bit => f == ~f or goal"."""
+    if sh.goal == FALSE:
+        return []
+    out = []
+    for i, s in sorted(b.shadow.items()):
+        if s != i:
+            def same(at: Expr | None, i: int = i) -> Expr:
+                return Eq(_at(b, i, at), _at(b, i, at, True))
+            e = _all(b, _elem_of(b, i), same)
+            out.append(PProperty(f"~frame[{b.ps.vars[i].base}]", "invariant",
+                                 pred=Implies(And(b.saved, b.bit(sh.bit)), Or(e, sh.goal))))
+    return out
+
+
+def _group_lemmas(b: L2.Builder, pr: L2.Product, k: int, o: L2.Obligation, reach: Reach) -> list[PProperty]:
+    ps, g = b.ps, o.group
+    moved = b.bit("moved")
+
+    def lemma(name: str, body: Callable[[Expr | None], Expr]) -> PProperty:
+        return PProperty(f"~{name}[{k}]", "invariant", pred=_all(b, g.sort, body))
+    en = L2.enabled(ps, g, o.me)
+
+    def at(e: Expr, x: Expr | None) -> Expr:
+        return e if o.me is None or x is None else _rename(e, o.me, x)
+    if g.kind == "weak":
+        first = lemma("first", lambda x: Implies(And(b.saved, moved, Not(at(b.shift(en), x))), b.bit(o.other, x)))
+        still = lemma("still", lambda x: Implies(b.bit(o.other, x), Not(at(en, x))))
+        kept = lemma("kept", lambda x: Implies(And(b.bit(pr.shape.bit), b.bit(o.other, x)),
+                                               Or(Not(at(en, x)), pr.shape.goal)))
+        out = [first, still, kept]
+    else:
+        out = [lemma("first", lambda x: Implies(And(b.saved, moved, at(b.shift(en), x)), b.bit(o.other, x))),
+               lemma("taken", lambda x: Implies(b.bit(o.fired, x), b.bit(o.other, x)))]
+    out.append(lemma("ended", lambda x: Implies(And(b.bit(pr.shape.bit), b.bit(o.fired, x)), pr.shape.goal)))
+    # a family property's own element (its free variable) ends the shape where no other may
+    out += [PProperty(f"~ended[{k}@{ps.bound[-c.slot - 1][0]}]", "invariant",
+                      pred=Implies(And(b.bit(pr.shape.bit), b.bit(o.fired, c)), pr.shape.goal))
+            for c in pr.family if o.me is not None and c.sort == g.sort]
+    return out + _edge_lemmas(b, k, o, reach) + _unfired_lemmas(b, k, o)
+
+
+def _edge_lemmas(b: L2.Builder, k: int, o: L2.Obligation, reach: Reach) -> list[PProperty]:
+    """fired(m) => pc(m) in R and ~pc(m) not in R, R what the group's pc targets reach."""
+    ps, g = b.ps, o.group
+    first = ps.actions[g.actions[0]]
+    pcs = [i for i, v in enumerate(ps.vars) if v.base == f"{first.machine}.pc" and (v.machine == first.machine)]
+    if len(pcs) != 1 or pcs[0] not in reach or (o.me is None) == ps.is_fn(pcs[0]):
+        return []
+    pc = pcs[0]
+    targets = [_target(ps, i, pc) for i in g.actions]
+    if any(t is None for t in targets):
+        return []
+    r = frozenset().union(*(reach[pc].get(cast(int, t), frozenset()) for t in targets))
+
+    def body(x: Expr | None) -> Expr:
+        return Implies(And(b.saved, b.bit(o.fired, x)), And(_one_of(_at(b, pc, x), r), Not(_one_of(_at(b, pc, x, True), r))))
+    return [PProperty(f"~edge[{k}]", "invariant", pred=_all(b, g.sort, body))]
+
+
+def _pair_lemmas(b: L2.Builder, j: int, t: L2.Obligation, k: int, g: L2.Obligation) -> list[PProperty]:
+    """For a strong group g and a group t of the same machine (element): once t fired on the loop,
+    g was enabled on it or is now ("fired_t(m) => seen_g(m) or enabled_g(m)")."""
+    first, other = b.ps.actions[t.group.actions[0]], b.ps.actions[g.group.actions[0]]
+    if g.group.kind != "strong" or first.machine != other.machine or t.group.sort != g.group.sort \
+            or first.instance != other.instance:
+        return []
+    en = L2.enabled(b.ps, g.group, g.me)
+
+    def body(x: Expr | None) -> Expr:
+        now = en if x is None or g.me is None else rename(en, g.me, x)
+        return Implies(b.bit(t.fired, x), Or(b.bit(g.other, x), now))
+    return [PProperty(f"~after[{j},{k}]", "invariant", pred=_all(b, g.group.sort, body))]
+
+
+def _unfired_lemmas(b: L2.Builder, k: int, o: L2.Obligation) -> list[PProperty]:
+    """NOTE(forall-live-lemmas): "saved and not fired(m) => pc(m) in reach'(~pc(m))", reach' over
+    the pc edges of the machine's other actions (each a `from:` value to its constant `to:`)."""
+    ps, g = b.ps, o.group
+    first = ps.actions[g.actions[0]]
+    pc = _pc_slot(b, first.machine, o.me is not None)
+    if pc is None:
+        return []
+    size = len(getattr(ps.vars[pc].sort, "members", ()))
+    edges: dict[int, set[int]] = {x: set() for x in range(size)}
+    for i, a in enumerate(ps.actions):
+        if a.machine != first.machine or i in g.actions or a.instance != first.instance:
+            continue
+        t = _target(ps, i, pc)
+        srcs = _sources(a, pc, size)
+        if t is None or srcs is None:
+            return []
+        for x in srcs:
+            edges[x].add(t)
+    reach = {x: _closure(edges, x) for x in edges}
+
+    def body(at: Expr | None) -> Expr:
+        now, was = _at(b, pc, at), _at(b, pc, at, True)
+        return Implies(And(b.saved, Not(b.bit(o.fired, at))),
+                       And(*(Implies(Eq(was, Const(x, was.sort)), _one_of(now, ys)) for x, ys in sorted(reach.items()))))
+    return [PProperty(f"~unfired[{k}]", "invariant", pred=_all(b, g.sort, body))]
+
+
+def _pc_slot(b: L2.Builder, machine: str, family: bool) -> int | None:
+    pcs = [i for i, v in enumerate(b.ps.vars) if v.base == f"{machine}.pc" and b.ps.is_fn(i) == family]
+    return pcs[0] if len(pcs) == 1 and b.shadow[pcs[0]] != pcs[0] else None
+
+
+def _sources(a: PAction, pc: int, size: int) -> set[int] | None:
+    """The pc values a's guard allows (its first conjunct, `from:`); every value when none."""
+    parts = a.guard.args if isinstance(a.guard, App) and a.guard.op is Op.AND else (a.guard,)
+    first = parts[0]
+    eqs = first.args if isinstance(first, App) and first.op is Op.OR else (first,)
+    out = set()
+    for e in eqs:
+        if not (isinstance(e, App) and e.op is Op.EQ):
+            return set(range(size))
+        x, c = e.args
+        if not (isinstance(c, Const) and (isinstance(x, Select) and x.slots == (pc,) or x == Var(pc, x.sort))):
+            return set(range(size))
+        out.add(int(c.value))
+    return out
+
+
+def _closure(edges: dict[int, set[int]], v: int) -> frozenset[int]:
+    seen, todo = {v}, [v]
+    while todo:
+        for w in edges[todo.pop()]:
+            if w not in seen:
+                seen.add(w)
+                todo.append(w)
+    return frozenset(seen)
+
+
+def _target(ps: ParamSystem, i: int, pc: int) -> int | None:
+    """The pc value action i writes (its `to:`), when it is a constant."""
+    a = ps.actions[i]
+    for u in a.fn_updates:
+        if u.slot == pc:
+            then = getattr(u.value, "then", None)
+            return then.value if isinstance(then, Const) else None
+    for slot, e in a.updates:
+        if slot == pc:
+            return e.value if isinstance(e, Const) else None
+    return None
+
+
+def _rename(e: Expr, old: Var, new: Expr) -> Expr:
+    return rename(e, old, new)
+
+
+# ---- Houdini over the candidates ------------------------------------------------------------
+
+def houdini(ps: ParamSystem, fixed: set[str], budget: Budget, engine: str) -> Failure | set[str]:
+    """The largest set of lemmas (all of `fixed` among them) that hold initially and are
+    inductive together (NOTE(forall-live-lemmas)), a candidate z3 cannot decide dropped; a
+    Failure when one of `fixed` does not hold initially."""
+    # a candidate z3 cannot decide within a small work limit is dropped, so each query gets one
+    q = _Queries(ps, replace(budget, rlimit=min(budget.rlimit or HOUDINI_RLIMIT, HOUDINI_RLIMIT)), engine)
+    kept = {m.name for m in ps.lemmas}
+    for m in ps.lemmas:
+        s = q.solver()
+        s.add(q.enc.enc(ps.init, q.enc.pre), z3.Not(q.holds(m, q.enc.pre)))
+        out = solver_check(s, q.budget)
+        if out.result != "unsat" and m.name in fixed:
+            return Failure(f"{out.reason} (initial states, {m.name})" if out.result == "unknown"
+                           else f"{m.name} fails in an initial state of the product")
+        if out.result != "unsat":
+            kept.discard(m.name)
+    keep = {m.name: z3.Bool(f"$keep:{m.name}", q.ctx) for m in ps.lemmas}
+    pre = [z3.Implies(keep[m.name], q.holds(m, q.enc.pre)) for m in ps.lemmas]
+    dropped = True
+    while dropped:
+        dropped = False
+        for i in range(len(ps.actions)):
+            got = _consecution(q, i, kept, fixed, keep, pre)
+            kept -= got
+            dropped = dropped or bool(got)
+    return kept
+
+
+def _consecution(q: _Queries, i: int, kept: set[str], fixed: set[str], keep: dict[str, z3.BoolRef],
+                 pre: list[z3.BoolRef]) -> set[str]:
+    """The kept candidates that fail after action i from a state satisfying every kept lemma; all
+    it touches when z3 has no answer (dropping a candidate is always sound). NOTE(forall-l2s-fixed):
+    the spec's lemmas (`fixed`) are assumed, not checked again: check_all proved them inductive in
+    the system, and the product moves the state slots exactly as the system does (save moves none)."""
+    a = q.ps.actions[i]
+    touched = [m for m in q.ps.lemmas if m.name in kept - fixed and q.reads[m.name] & a.written]
+    if not touched:
+        return set()
+    s = q.solver()
+    s.add(*pre, q.enc.enc(a.guard, q.enc.pre), q.enc.type_ok(q.post(i), a.written))
+    fails = [z3.Bool(f"$fails:{m.name}", q.ctx) for m in touched]
+    s.add(z3.Or(*fails), *(z3.Implies(f, z3.Not(q.holds_after(m, i))) for f, m in zip(fails, touched, strict=True)))
+    out = solver_check(s, q.budget, *(keep[n] for n in sorted(kept)))
+    if out.result == "unknown" and q.budget.rlimit == HOUDINI_RLIMIT:   # once more with more work
+        s.set("rlimit", HOUDINI_RETRY_RLIMIT)                           # (the budget's own limit: none)
+        out = solver_check(s, q.budget, *(keep[n] for n in sorted(kept)))
+    if out.result == "unknown":
+        return {m.name for m in touched}
+    if out.result == "unsat":
+        return set()
+    m = s.model()
+    return {x.name for f, x in zip(fails, touched, strict=True) if z3.is_true(m.eval(f, True))}
+

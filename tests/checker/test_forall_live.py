@@ -1,0 +1,167 @@
+"""Liveness for every size (`check --engine kind --for-all` on a temporal property;
+checker/smt/forall_l2s.py, checker/smt/forall_live.py): exact verdicts on small specs where
+liveness holds for all N and where it fails at some N, weak against strong fairness, refusals
+with their reason, and agreement with the explicit engine's liveness verdict at N = 1..4 (a
+property proved for all N holds at each N; one violated at some N is never proved), also on
+generated symmetric specs with fairness."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from checker.core.verdict import Proved, Unknown, Verdict, Violated
+from checker.run.runner import RunOptions, run_instance
+from model.load import load_spec
+from tests.gen_sym import symmetric_specs
+
+SPECS = Path(__file__).resolve().parent.parent / "specs" / "forall"
+LOCK = SPECS / "lock_live.yaml"
+BLINK = SPECS / "blink.yaml"
+
+
+def temporal(path: Path, *params: str, variant: str | None = None, engine: str = "kind") -> dict[str, Verdict]:
+    ts = load_spec(path, params, variant)[0]
+    props = [p.name for p in ts.properties if p.temporal]
+    opts = RunOptions("kind", for_all=True) if engine == "kind" else RunOptions("explicit")
+    return {v.prop: v for v in run_instance(ts, props, opts).verdicts}
+
+
+def kinds(got: dict[str, Verdict]) -> dict[str, str]:
+    return {p: type(v).__name__ for p, v in got.items()}
+
+
+def test_lock_progress_and_release_proved_for_all_n_under_weak_fairness() -> None:
+    got = temporal(LOCK, variant="weak")
+    assert kinds(got) == {"progress": "Proved", "released": "Proved", "served[x=0]": "Unknown",
+                          "served[x=1]": "Unknown", "served[x=2]": "Unknown"}
+    p = got["progress"]
+    assert isinstance(p, Proved) and p.for_all == ("N",)
+    assert p.detail == "for all N >= 1: liveness to safety, induction with 1 lemma (held) and 4 product lemmas"
+    assert p.invariant == 'held: {invariant: "all((lock != a) or (p[a].pc == crit) for a in Proc)"}'
+    assert got["released"].detail == ("for all N >= 1: liveness to safety, induction with 1 lemma (held) "  # type: ignore[union-attr]
+                                      "and 3 product lemmas")
+    s = got["served[x=1]"]
+    assert isinstance(s, Unknown) and s.reason == ("liveness to safety: not proved for all sizes: l2s is not "
+                                                   "inductive relative to the lemmas: it fails after p[self].req()")
+    assert s.cti_text is not None and s.cti_text.startswith("a model with Proc = {")
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+def test_lock_agrees_with_the_explicit_engine_at_each_size(n: int) -> None:
+    """Proved for all N: holds at N = 1..4; `served` under weak fairness is violated from N = 2
+    (another process takes the lock every time it is free) and never proved."""
+    ref = temporal(LOCK, f"N={n}", variant="weak", engine="explicit")
+    assert isinstance(ref["progress"], Proved) and isinstance(ref["released"], Proved)
+    assert all(isinstance(v, Violated if n > 1 else Proved) for p, v in ref.items() if p.startswith("served"))
+
+
+def test_blink_needs_strong_fairness() -> None:
+    """`go` is enabled again and again but never for good: strong fairness proves both
+    properties for all N, weak fairness proves neither (each is violated at every N)."""
+    strong = temporal(BLINK, variant="strong")
+    assert kinds(strong) == dict.fromkeys(["all_stop", "stops[x=0]", "stops[x=1]", "stops[x=2]"], "Proved")
+    assert strong["stops[x=0]"].detail == ("for all N >= 1: liveness to safety, induction with 0 lemmas and "  # type: ignore[union-attr]
+                                           "3 product lemmas")
+    weak = temporal(BLINK, variant="weak")
+    assert kinds(weak) == dict.fromkeys(["all_stop", "stops[x=0]", "stops[x=1]", "stops[x=2]"], "Unknown")
+    for n in (1, 2, 3, 4):
+        assert set(kinds(temporal(BLINK, f"N={n}", variant="strong", engine="explicit")).values()) == {"Proved"}
+        assert set(kinds(temporal(BLINK, f"N={n}", variant="weak", engine="explicit")).values()) == {"Violated"}
+
+
+def _edit(tmp: Path, path: Path, old: str, new: str) -> Path:
+    text = path.read_text()
+    assert old in text
+    out = tmp / path.name
+    out.write_text(text.replace(old, new, 1))
+    return out
+
+
+@pytest.mark.parametrize(("old", "new", "why"), [
+    ("    fair: weak\n", "    fair: {weak: [up, down]}\n",
+     "outside the parameterised liveness encoding: declared fairness groups (`fair: {weak: [...]}`, "
+     "`fairness:`); fairness per transition is"),
+    ("params:\n", "stutter: true\nparams:\n", "outside the parameterised liveness encoding: `stutter: true`"),
+])
+def test_outside_the_fragment_is_unknown_with_the_reason(tmp_path: Path, old: str, new: str, why: str) -> None:
+    got = temporal(_edit(tmp_path, BLINK, old, new), variant="strong")
+    assert all(isinstance(v, Unknown) and v.reason == why for v in got.values()), got
+
+
+def test_a_temporal_property_outside_the_fragment_leaves_the_others(tmp_path: Path) -> None:
+    """A temporal property that reads the size as a number is refused alone, with its place; the
+    spec's other properties are still proved (the refusal is no proof of another system)."""
+    f = _edit(tmp_path, BLINK, "properties:\n", 'properties:\n  counted:\n    eventually: "N > 0"\n')
+    ts = load_spec(f, (), "strong")[0]
+    got = {v.prop: v for v in run_instance(ts, [p.name for p in ts.properties], RunOptions("kind", for_all=True)).verdicts}
+    c = got["counted"]
+    assert isinstance(c, Unknown) and c.reason == (
+        f"outside the parameterised fragment: {f}:28:18: 'N' read as a number: N is the size of symmetric set "
+        "Proc, which the proof leaves unbounded")
+    assert all(isinstance(got[p], Proved) for p in ("all_stop", "stops[x=0]", "deadlock", "range"))
+
+
+# ---- generated specs -----------------------------------------------------------------------
+
+LIVE = [
+    '  ae: {always_eventually: "any(p[v].pc == s0 for v in P)"}',
+    '  lt: {leads_to: {from: "any(p[v].pc == s1 for v in P)", to: "any(p[v].pc == s2 for v in P)"}}',
+    '  each:\n    for: {x: P}\n    leads_to: {from: "p[x].pc == s1", to: "p[x].pc != s1"}',
+    '  all2: {eventually: "all(p[v].pc == s2 for v in P)"}',
+    '  settle: {eventually_always: "all(p[v].pc != s1 for v in P)"}',
+]
+
+
+@st.composite
+def fair_specs(draw: st.DrawFn) -> str:
+    """tests/gen_sym.py's symmetric specs with fairness per process (weak or strong) and a few
+    temporal properties of every shape."""
+    text = draw(symmetric_specs())
+    kind = draw(st.sampled_from(["weak", "strong"]))
+    text = text.replace("    instances: P\n", f"    instances: P\n    fair: {kind}\n", 1)
+    extra = draw(st.lists(st.sampled_from(LIVE), unique=True, min_size=1, max_size=3))
+    return text.replace("properties:\n", "properties:\n" + "".join(x + "\n" for x in extra), 1)
+
+
+RLIMIT = 2_000_000    # z3 work per query: generated specs are bounded by work, never by time
+
+
+def bounded(path: Path) -> dict[str, Verdict]:
+    """Every temporal property for all N, each z3 query under RLIMIT."""
+    from checker.core.budget import Budget
+    from checker.smt import forall, forall_live
+    from model.lower_param import lower_param_at
+    ts = load_spec(path)[0]
+    props = [p.name for p in ts.properties if p.temporal]
+    param = lower_param_at(ts.path, ts.params, ts.variant)
+    got = forall.check_all(ts, props, Budget(rlimit=RLIMIT), param=param, temporal=forall_live.check)
+    return {v.prop: v for v in got}
+
+
+def _never_proved_where_a_size_violates(tmp_path: Path, text: str) -> int:
+    f = tmp_path / "gen.yaml"
+    f.write_text(text)
+    proved = [p for p, v in bounded(f).items() if isinstance(v, Proved)]
+    for n in (1, 2, 3):
+        got = temporal(f, f"N={n}", engine="explicit")
+        assert not [p for p in proved if isinstance(got[p], Violated)], (n, text)
+    return len(proved)
+
+
+@settings(max_examples=4, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(text=fair_specs())
+def test_generated_fair_specs_never_proved_where_a_size_violates(tmp_path: Path, text: str) -> None:
+    _never_proved_where_a_size_violates(tmp_path, text)
+
+
+@pytest.mark.slow
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(text=fair_specs())
+def test_generated_fair_specs_never_proved_where_a_size_violates_many(tmp_path: Path, text: str) -> None:
+    _never_proved_where_a_size_violates(tmp_path, text)
