@@ -103,6 +103,27 @@ def test_engines_agree(ts: TransitionSystem, data: st.DataObject) -> None:
         assert ref is not None
         for engine in ("kind", "pdr"):
             _prover_agrees(ts, p, ref[0], engine)
+        _hunt_agrees(ts, p, *ref)
+
+
+def _hunt_agrees(ts: TransitionSystem, prop: str, ref: Verdict, diameter: int) -> None:
+    """NOTE(bmc-hunt), NOTE(stopped-solver): with a first pass of 1 unit of work per query nearly
+    every depth is stopped and retried, so the passes decide, on a solver that has been stopped:
+    a violation it reports is real and never shorter than the shortest, and the depths it says
+    were refuted were; it may miss one (an unsat after a stop is not trusted, so not counted)."""
+    depth = ref.trace.depth + 2 if isinstance(ref, Violated) else diameter + 1
+    v = bmc.hunt(ts, prop, Budget(max_depth=depth, seed=0), "pdr:bmc", work=1)
+    _replays(ts, v)
+    assert not isinstance(v, Proved), (prop, v)
+    if isinstance(v, Unknown):   # not even depth 0 refuted on a trusted solver: claims nothing
+        return
+    if isinstance(ref, Violated) and isinstance(v, Violated):
+        refuted = dict(v.provenance.stats)["refuted_to"]
+        assert refuted < ref.trace.depth <= v.trace.depth <= depth, (prop, refuted, v.trace, ref.trace)
+    elif isinstance(ref, Violated):
+        assert isinstance(v, HoldsUpTo) and v.depth < ref.trace.depth and v.stopped, (prop, v)
+    else:
+        assert isinstance(v, HoldsUpTo) and v.depth <= depth, (prop, v)
 
 
 # ---- liveness: BMC lassos against the explicit fair-SCC search ----------------------------------

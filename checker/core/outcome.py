@@ -86,5 +86,9 @@ def describe(v: Verdict) -> str:
         stopped = f"{v.stopped}; " if v.stopped is not None else ""
         return f"holds up to depth {v.depth} ({stopped}{eng}; bounded, not a proof)"
     if isinstance(v, Violated):
-        return f"VIOLATED at depth {v.trace.depth} ({eng})"
+        refuted = dict(v.provenance.stats).get("refuted_to", v.trace.depth - 1)
+        first, last = refuted + 1, v.trace.depth - 1   # depths not refuted below it (NOTE(bmc-hunt))
+        undecided = "" if first > last else f"; maybe not the shortest: depth {first} undecided" \
+            if first == last else f"; maybe not the shortest: depths {first}-{last} undecided"
+        return f"VIOLATED at depth {v.trace.depth} ({eng}{undecided})"
     return f"unknown ({eng}: {v.reason})"

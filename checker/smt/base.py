@@ -21,6 +21,7 @@ from checker.smt.lasso import Lassos
 from checker.smt.lasso_quadratic import QuadraticLassos
 from checker.smt.loops import LoopLengths
 from checker.smt.solver import check as solver_check
+from checker.smt.solver import settle
 from checker.smt.symbreak import SymmetricPath
 from checker.smt.unroll import Path, provenance
 from checker.symmetry.automorphism import automorphisms
@@ -57,6 +58,20 @@ LEMMA_SHARE = 0.2   # of the time left: what proving them may take (10 s when un
 # changes, and the stutter case of each lasso query is then ruled out by propagation instead
 # of being refuted again per property. When the stutter query is satisfiable (a reachable
 # deadlock) or not answered, nothing is kept and each lasso query decides its stutter as before.
+
+# NOTE(stopped-solver): z3's incremental solver is not to be trusted to refute anything after
+# one of its checks was stopped by a limit (rlimit or timeout): on generated systems
+# (tests/test_engines_agree.py, `_hunt_agrees`) a check stopped at a small work limit was
+# followed, on the same solver, by `unsat` for a depth where a fresh solver and the explicit
+# search find a violation. A model is still checked (every trace is replayed), so a violation
+# found later is real; but an `unsat` after a stop is reported as UNTRUSTED, not as a depth
+# searched: the property's verdict is bounded by the depth refuted before the stop. Only
+# bmc.hunt, whose queries stop at small work limits by design, distrusts its solver so far:
+# check_all still goes on after one property's query is stopped at its time share (the stops
+# seen to corrupt the solver were at limits of 1-8,192 units, early in a check; whether a stop
+# after seconds of search can do the same is not known; a fresh unrolling after a stop is the
+# fix to make there).
+UNTRUSTED = "not refuted: z3 answered on a solver whose earlier query was stopped by a limit"
 
 MINE_AFTER_WORK = 10_000_000   # z3 resource units (rlimit count) of BMC's solver, ~1.5 s of CPU
 MINE_SHARE = 0.25              # of the instance's time left: what BMC's mining may use
@@ -110,6 +125,8 @@ class Unrolling:
         self.mine = mine       # NOTE(bmc-mining): for a BMC run on a spec with no lemmas
         self.mine_due = mine is not None and lemmas is None and not ts.lemmas
         self.mined = 0
+        self.settle = False    # NOTE(settle) in solver.py
+        self.stopped_once = False   # a query on this solver was stopped (NOTE(stopped-solver))
         self.stutter_asked: set[int] = set()   # depths whose stutter query was asked (NOTE(stutter-fact))
         self.stutter_s = 0.0
 
@@ -166,11 +183,17 @@ class Unrolling:
         lit = z3.Bool(f"$q{self.queries}@{depth}", s.ctx)   # names only for humans (NOTE(names))
         self.queries += 1
         s.add(z3.Implies(lit, f))
+        if self.settle:   # NOTE(settle) in solver.py: bmc.hunt's small work limits
+            settle(s, self.budget, lit)
         out = solver_check(s, self.budget, lit)
         self.budget.on_progress(Progress(self.engine, depth=depth, elapsed_s=time.monotonic() - self.t0,
                                          query_s=out.elapsed_s + side_s))
         if out.result == "unknown":
+            self.stopped_once = self.settle   # NOTE(stopped-solver): bmc.hunt's many stops
             return Unknown(p.name, self._prov(p, depth), out.reason,
+                           depth_reached=max(self.clean_to.get(p.name, 0), 0))
+        if out.result == "unsat" and self.stopped_once:   # NOTE(stopped-solver): not trusted
+            return Unknown(p.name, self._prov(p, depth), UNTRUSTED,
                            depth_reached=max(self.clean_to.get(p.name, 0), 0))
         if out.result == "unsat":
             s.add(z3.Not(lit), z3.Not(f))   # retire the query; what it proved holds on every path

@@ -21,7 +21,7 @@ from functools import partial
 
 from checker.core.budget import INTERRUPTED, Budget
 from checker.core.verdict import HoldsUpTo, Unknown, Verdict, Violated
-from checker.smt.base import MINE_ROUNDS, Unrolling, engine_name
+from checker.smt.base import MINE_ROUNDS, UNTRUSTED, Unrolling, engine_name
 from checker.smt.encode import Encoding, EncodingOptions
 from checker.smt.guard import guard_all
 from checker.smt.kind import mine_lemmas, prove_lemmas
@@ -105,11 +105,75 @@ def _query_budget(budget: Budget, open_: list[Property], p: Property) -> Budget:
 def _bounded(u: Unrolling, v: Violated | Unknown) -> Verdict:
     """An Unknown because a limit stopped the search after some depth was searched is what was
     established: holds up to that depth (and which limit stopped it); never a bare unknown."""
-    if isinstance(v, Violated) or v.prop not in u.answered or not is_limit(v.reason):
+    if isinstance(v, Violated) or v.prop not in u.answered or not (is_limit(v.reason) or v.reason == UNTRUSTED):
         return v
     depth = u.clean_to[v.prop]
     stats = tuple(sorted({**dict(v.provenance.stats), "depth": depth}.items()))
     return HoldsUpTo(v.prop, replace(v.provenance, stats=stats), depth, stopped=v.reason)
+
+
+# NOTE(bmc-hunt): PDR's BMC phase looks for a counterexample, not for a shortest one (a PDR
+# counterexample never promised that). Refuting a depth costs far more than finding a violation
+# at the next (MCS lock with a stale link, bench/specs/mcs_bug.yaml: refuting depths 14..21 of
+# its deadlock took 65-190 s of CPU; the depth-22 query, once asked, was sat in under a second).
+# So `hunt` runs in passes over the depths still open, shallowest first: each query gets
+# HUNT_WORK z3 resource units in the first pass, twice as many in the next, and so on; a depth
+# not decided within them stays open and the pass goes on deeper. A violation found is as real
+# as any BMC trace (decoded from the model and replayed by the engine guard), only perhaps not
+# the shortest: its provenance carries `refuted_to`, the depth up to which every depth was
+# refuted, and the verdict says which depths stayed undecided. Nothing left open is ever
+# counted as searched: without a violation the result holds up to `refuted_to` only.
+HUNT_WORK = 2_000_000   # z3 resource units per query in the first pass, about 0.3 s of CPU
+
+
+def hunt(ts: TransitionSystem, prop: str, budget: Budget, engine: str, work: int = HUNT_WORK) -> Verdict:
+    """A counterexample to a safety property within the budget, shortest or not (NOTE(bmc-hunt))."""
+    budget = budget.start()
+    t0 = time.monotonic()
+    p = ts.prop(prop)
+    if (no := unsupported(ts, p, engine, t0)) is not None:
+        return no
+    u = Unrolling(ts, budget, Encoding(ts, None), engine, prove=prove_lemmas,
+                  mine=partial(mine_lemmas, max_rounds=MINE_ROUNDS))
+    u.settle = True   # NOTE(settle) in solver.py: queries here stop at small work limits
+    open_, why, stop = list(range(budget.max_depth + 1)), "no depth was asked", False
+    undecided: list[int] = []   # depths answered on a solver no longer trusted to refute
+    while open_ and not stop:
+        cap = work if budget.rlimit is None else min(work, budget.rlimit)
+        u.budget = replace(budget, rlimit=cap)
+        left: list[int] = []   # depths left undecided in this pass
+        for i, d in enumerate(open_):
+            got = u.at(p, d)
+            if isinstance(got, Violated):
+                return _hunted(got, [*undecided, *left])
+            if got is not None and got.reason == UNTRUSTED:   # NOTE(stopped-solver): asking again gives
+                undecided.append(d)                          # the same answer; it stays unrefuted
+            elif got is not None:
+                left.append(d)
+                why = got.reason
+                stop = not is_limit(why) or budget.expired()
+                if stop:   # not a query's own work limit: nothing more will be answered
+                    left.extend(open_[i + 1:])
+                    break
+        open_ = left
+        stop = stop or cap == budget.rlimit   # the user's own limit per query: more passes change nothing
+        work *= 2
+    refuted = min([*open_, *undecided, budget.max_depth + 1]) - 1
+    prov = provenance(ts, engine, t0, depth=max(refuted, 0), max_depth=budget.max_depth, **u.used())
+    if refuted == budget.max_depth:
+        return HoldsUpTo(p.name, prov, budget.max_depth)
+    if not open_:
+        why = UNTRUSTED
+    if refuted >= 0:
+        return HoldsUpTo(p.name, prov, refuted, stopped=budget.stop_reason() if budget.expired() else why)
+    return Unknown(p.name, prov, why)
+
+
+def _hunted(v: Violated, undecided: list[int]) -> Violated:
+    """NOTE(bmc-hunt): the depth up to which no shorter counterexample exists, in the provenance."""
+    refuted = (min(undecided) if undecided else v.trace.depth) - 1
+    stats = tuple(sorted({**dict(v.provenance.stats), "refuted_to": refuted}.items()))
+    return replace(v, provenance=replace(v.provenance, stats=stats))
 
 
 def check(ts: TransitionSystem, prop: str, budget: Budget | None = None, *,

@@ -381,8 +381,8 @@ def _consecution(q: _Queries, i: int, kept: set[str], fixed: set[str], keep: dic
     s.add(z3.Or(*fails), *(z3.Implies(f, z3.Not(q.holds_after(m, i))) for f, m in zip(fails, touched, strict=True)))
     out = solver_check(s, q.budget, *(keep[n] for n in sorted(kept)))
     if out.result == "unknown" and q.budget.rlimit == HOUDINI_RLIMIT:   # once more with more work
-        s.set("rlimit", HOUDINI_RETRY_RLIMIT)                           # (the budget's own limit: none)
-        out = solver_check(s, q.budget, *(keep[n] for n in sorted(kept)))
+        retry = replace(q.budget, rlimit=HOUDINI_RETRY_RLIMIT)         # (the budget's own limit: none)
+        out = solver_check(s, retry, *(keep[n] for n in sorted(kept)))
     if out.result == "unknown":
         return {m.name for m in touched}
     if out.result == "unsat":

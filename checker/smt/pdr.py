@@ -20,9 +20,11 @@ under FRAME_WORK per frame (the TDX twin at V=1 P=2: 0.36M, the bakery lock 0.12
 (issue 20), nor finds their 22- and 23-step counterexamples. So once a round runs out of work
 before its frame bound, or Spacer has used SPACER_SHARE of the time left (when timed), it has
 spent its share, and the rest of the budget goes to a BMC
-phase (checker/smt/bmc.py, the same shortest-first search) for a counterexample: its
-violation is reported as `pdr:bmc` ("VIOLATED at depth 23 (pdr:bmc)"); no violation to its
-bound is Unknown, with both reasons, never a proof.
+phase (`bmc.hunt`, NOTE(bmc-hunt) in checker/smt/bmc.py: the BMC unrolling, each depth with a
+work limit that doubles per pass, so a hard depth to refute does not hold up a violation one
+step deeper) for a counterexample: its violation is reported as `pdr:bmc` ("VIOLATED at depth 22
+(pdr:bmc)", with the depths left undecided below it when there are any); no violation is
+Unknown, with both reasons, never a proof.
 """
 
 from __future__ import annotations
@@ -223,7 +225,7 @@ def _unknown(ts: TransitionSystem, p: Property, budget: Budget, engine: str, t0:
     if not is_limit(why) or budget.expired() or (own and why.startswith("resource limit")):
         return Unknown(p.name, provenance(ts, engine, t0), why)
     limit = "its budget per frame" if why.startswith("resource limit") else "half the time left"
-    v = bmc.check(ts, p.name, budget, engine=f"{engine}:bmc")
+    v = bmc.hunt(ts, p.name, budget, engine=f"{engine}:bmc")   # NOTE(bmc-hunt)
     if isinstance(v, Violated):
         return v
     if budget.expired():   # the check's own limit ended the BMC phase too: it says all

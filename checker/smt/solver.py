@@ -35,7 +35,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import z3
 
@@ -147,11 +147,25 @@ def _answer(r: z3.CheckSatResult, why: Callable[[], str], budget: Budget, ms: in
     return Outcome("unknown", limit_reason(budget, z3_reason, ms, dt) or z3_reason or "unknown", dt)
 
 
+def settle(s: z3.Solver, budget: Budget, query: z3.ExprRef) -> Outcome:
+    """NOTE(settle): before a check with a small work limit, one with no work limit and the query's
+    literal off, so that every assertion is internalised by z3 outside any work limit. z3's
+    incremental SAT solver cancelled while it bit-blasts new assertions keeps them half
+    translated: later checks on the same solver answered `unknown (sat.giveup interpreted
+    functions sent to SAT solver)` or returned models breaking the initial state (a replay
+    failure; seen with limits of 1,000-3,000 units on specs/examples/queue.yaml). Asking for any
+    path with the query off is cheap (it is satisfiable whenever a path of that length exists)."""
+    s.set("rlimit", 0)
+    return check(s, replace(budget, rlimit=None), z3.Not(query))
+
+
 def check(s: z3.Solver, budget: Budget, *assumptions: z3.ExprRef) -> Outcome:
     if budget.expired():
         return _spent(budget)
     ms = query_timeout_ms(budget) or NO_TIMEOUT_MS
     s.set("timeout", ms)
+    if budget.rlimit is not None:   # per call: a search may give its queries different work limits
+        s.set("rlimit", budget.rlimit)
     t0 = time.monotonic()
     try:
         with cancellable(budget, s.ctx):
