@@ -285,18 +285,21 @@ def _is(b: Builder, slot: int, f: Flag, value: bool) -> Expr:
     return forall(x, smart.Eq(Select((slot,), x, 0, BOOL), c))
 
 
-def _same(b: Builder) -> Expr:
-    parts = []
+def _shadowed(b: Builder) -> list[tuple[int, int, Sort, Var | None]]:
+    """(slot, its shadow, its value sort, a fresh element when the slot is a function) for every
+    slot with a shadow of its own (an unwritten slot is its own shadow)."""
+    out: list[tuple[int, int, Sort, Var | None]] = []
     for i, s in sorted(b.shadow.items()):
-        if s == i:
-            continue
-        v = b.ps.vars[i]
-        if b.ps.is_fn(i):
-            x = b.elem("x", cast(IndexSort, v.key_sort))
-            parts.append(forall(x, smart.Eq(Select((i,), x, 0, v.sort), Select((s,), x, 0, v.sort))))
-        else:
-            parts.append(smart.Eq(Var(i, v.sort), Var(s, v.sort)))
-    return smart.And(*parts)
+        if s != i:
+            v = b.ps.vars[i]
+            out.append((i, s, v.sort, b.elem("x", cast(IndexSort, v.key_sort)) if b.ps.is_fn(i) else None))
+    return out
+
+
+def _same(b: Builder) -> Expr:
+    return smart.And(*(smart.Eq(Var(i, t), Var(s, t)) if x is None
+                       else forall(x, smart.Eq(Select((i,), x, 0, t), Select((s,), x, 0, t)))
+                       for i, s, t, x in _shadowed(b)))
 
 
 def _step(b: Builder, a: PAction, i: int) -> PAction:
@@ -314,17 +317,9 @@ def _step(b: Builder, a: PAction, i: int) -> PAction:
 
 
 def _save(b: Builder, worth: Expr) -> PAction:
-    ups: list[tuple[int, Expr]] = []
-    fns: list[FnUpdate] = []
-    for i, s in sorted(b.shadow.items()):
-        if s == i:
-            continue
-        v = b.ps.vars[i]
-        if b.ps.is_fn(i):
-            x = b.elem("x", cast(IndexSort, v.key_sort))
-            fns.append(FnUpdate(s, x, Select((i,), x, 0, v.sort)))
-        else:
-            ups.append((s, Var(i, v.sort)))
+    pairs = _shadowed(b)   # once: each function's element is allocated in the builder
+    ups: list[tuple[int, Expr]] = [(s, Var(i, t)) for i, s, t, x in pairs if x is None]
+    fns = [FnUpdate(s, x, Select((i,), x, 0, t)) for i, s, t, x in pairs if x is not None]
     ups += [(slot, f.on_save) for slot, f in b.flags if f.on_save is not None and f.sort is None]
     return PAction("~l2s.save()", "~l2s", "save", (), smart.And(smart.Not(b.saved), worth), tuple(ups),
                    tuple(fns), smart.FALSE)

@@ -35,7 +35,7 @@ from checker.core.verdict import Proved, Unknown, Verdict
 from checker.core.words import plural
 from checker.smt import forall_l2s as L2
 from checker.smt.forall import Failure, _Queries, lemma_text, sizes
-from checker.smt.live import progress_facts
+from checker.smt.live import closure, progress_facts
 from checker.smt.solver import check as solver_check
 from checker.smt.unroll import provenance
 from model.ir import App, Const, Expr, Op, Select, TransitionSystem, Var
@@ -278,7 +278,7 @@ def _unfired_lemmas(b: L2.Builder, k: int, o: L2.Obligation) -> list[PProperty]:
             return []
         for x in srcs:
             edges[x].add(t)
-    reach = {x: _closure(edges, x) for x in edges}
+    reach = {x: closure(edges, x) for x in edges}
 
     def body(at: Expr | None) -> Expr:
         now, was = _at(b, pc, at), _at(b, pc, at, True)
@@ -306,16 +306,6 @@ def _sources(a: PAction, pc: int, size: int) -> set[int] | None:
             return set(range(size))
         out.add(int(c.value))
     return out
-
-
-def _closure(edges: dict[int, set[int]], v: int) -> frozenset[int]:
-    seen, todo = {v}, [v]
-    while todo:
-        for w in edges[todo.pop()]:
-            if w not in seen:
-                seen.add(w)
-                todo.append(w)
-    return frozenset(seen)
 
 
 def _target(ps: ParamSystem, i: int, pc: int) -> int | None:

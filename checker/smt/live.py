@@ -115,7 +115,7 @@ def _value_graph(ts: TransitionSystem, enc: Encoding, s: StateVars, slot: int, w
         solver.pop()
         if out.result == "unknown":
             return None
-    return {v: _closure(edges, v) for v in edges}
+    return {v: closure(edges, v) for v in edges}
 
 
 def _states(enc: Encoding, s: StateVars) -> z3.ExprRef:
@@ -139,7 +139,8 @@ def _after(enc: Encoding, s: StateVars, slot: int, start: z3.ExprRef, reach: dic
     return frozenset(out) if got.result == "unsat" else None
 
 
-def _closure(edges: dict[int, set[int]], v: int) -> frozenset[int]:
+def closure(edges: dict[int, set[int]], v: int) -> frozenset[int]:
+    """The values a slot reaches from v along its value graph, v included (NOTE(l2s-progress))."""
     seen, todo = {v}, [v]
     while todo:
         for w in edges[todo.pop()]:
