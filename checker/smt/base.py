@@ -64,13 +64,19 @@ LEMMA_SHARE = 0.2   # of the time left: what proving them may take (10 s when un
 # (tests/test_engines_agree.py, `_hunt_agrees`) a check stopped at a small work limit was
 # followed, on the same solver, by `unsat` for a depth where a fresh solver and the explicit
 # search find a violation. A model is still checked (every trace is replayed), so a violation
-# found later is real; but an `unsat` after a stop is reported as UNTRUSTED, not as a depth
-# searched: the property's verdict is bounded by the depth refuted before the stop. Only
-# bmc.hunt, whose queries stop at small work limits by design, distrusts its solver so far:
-# check_all still goes on after one property's query is stopped at its time share (the stops
-# seen to corrupt the solver were at limits of 1-8,192 units, early in a check; whether a stop
-# after seconds of search can do the same is not known; a fresh unrolling after a stop is the
-# fix to make there).
+# found later is real; only an `unsat` is in question. So after a stop an Unrolling either
+# renews its solver (`renew`, the default: bmc.check_all, where a property stopped at its share
+# of the time leaves the others to go on, NOTE(bmc-timeout)): the next query, of any property,
+# runs on a fresh path from init with the proved lemmas asserted again (they were proved on
+# solvers of their own); what the stopped solver had learnt, and the refuted queries kept as
+# facts, are dropped, which costs time, never a verdict. Or it distrusts it (bmc.hunt, whose
+# queries stop at small work limits by design, where renewing after each would throw away the
+# work the passes build on): an `unsat` after a stop is reported as UNTRUSTED, not as a depth
+# searched, and the property's verdict is bounded by the depth refuted before the stop. The
+# loop-length side solver renews itself after a stop in the same way (NOTE(loop-lengths) in
+# loops.py), and a stopped stutter query (NOTE(stutter-fact)) renews the path too. Tested with
+# every z3 call stopped at 1-8,192 units and more on generated systems
+# (tests/checker/test_bmc_stops.py).
 UNTRUSTED = "not refuted: z3 answered on a solver whose earlier query was stopped by a limit"
 
 MINE_AFTER_WORK = 10_000_000   # z3 resource units (rlimit count) of BMC's solver, ~1.5 s of CPU
@@ -108,10 +114,10 @@ class Unrolling:
     def __init__(self, ts: TransitionSystem, budget: Budget, enc: Encoding, engine: str,
                  lemmas: tuple[Property, ...] | None = None, prove: LemmaProver | None = None,
                  mine: LemmaMiner | None = None):
-        self.ts, self.budget, self.engine = ts, budget, engine
-        self.path = _path(enc, budget)
+        self.ts, self.budget, self.engine, self.enc = ts, budget, engine, enc
+        self.autos = automorphisms(enc.ts) if enc.options.symmetry else ()
         self.loops = LoopLengths(enc, enc.ts.fairness(), budget) if enc.options.loop_lengths else None
-        self.lassos = QuadraticLassos(self.path) if enc.options.lasso == "quadratic" else Lassos(self.path, self.loops)
+        self._fresh_path()
         self.t0 = time.monotonic()
         self.clean_to: dict[str, int] = {}   # per property: every depth <= this is violation-free
         self.answered: set[str] = set()      # properties with a query answered unsat (not just no position)
@@ -126,9 +132,36 @@ class Unrolling:
         self.mine_due = mine is not None and lemmas is None and not ts.lemmas
         self.mined = 0
         self.settle = False    # NOTE(settle) in solver.py
+        self.renew = True      # after a stop: a fresh solver (else: distrust this one; NOTE(stopped-solver))
+        self.stale = False     # a query on this solver was stopped; renewed before the next query
+        self.renewed = 0
         self.stopped_once = False   # a query on this solver was stopped (NOTE(stopped-solver))
         self.stutter_asked: set[int] = set()   # depths whose stutter query was asked (NOTE(stutter-fact))
         self.stutter_s = 0.0
+
+    def _fresh_path(self) -> None:
+        """The path from init (and the lasso constraints on it) in a fresh solver."""
+        self.path = SymmetricPath(self.enc, self.budget, self.autos) if self.autos \
+            else Path(self.enc, self.budget, "", from_init=True)
+        self.lassos = QuadraticLassos(self.path) if self.enc.options.lasso == "quadratic" \
+            else Lassos(self.path, self.loops)
+
+    def _stopped(self) -> None:
+        """NOTE(stopped-solver): a query on the path's solver was stopped by a limit."""
+        if self.renew:
+            self.stale = True
+        else:
+            self.stopped_once = True
+
+    def _renew(self) -> None:
+        """NOTE(stopped-solver): the next query gets a fresh solver, with the proved lemmas."""
+        invariants = self.path.invariants
+        self._fresh_path()
+        if invariants:
+            self.path.assume(invariants)
+        self.stale = False
+        self.renewed += 1
+        self.stutter_asked.clear()
 
     def _assume(self, lemmas: tuple[Property, ...]) -> None:
         """Proved invariants: on the path from init (NOTE(bmc-lemmas)) and in the side solver's
@@ -167,6 +200,8 @@ class Unrolling:
             self.mined = len(mined)
 
     def at(self, p: Property, depth: int) -> Violated | Unknown | None:
+        if self.stale:
+            self._renew()
         if self.lemmas_due and depth >= LEMMA_DEPTH:
             self._strengthen()
         if self.mine_due and work(self.path.solver) >= MINE_AFTER_WORK:
@@ -189,7 +224,7 @@ class Unrolling:
         self.budget.on_progress(Progress(self.engine, depth=depth, elapsed_s=time.monotonic() - self.t0,
                                          query_s=out.elapsed_s + side_s))
         if out.result == "unknown":
-            self.stopped_once = self.settle   # NOTE(stopped-solver): bmc.hunt's many stops
+            self._stopped()
             return Unknown(p.name, self._prov(p, depth), out.reason,
                            depth_reached=max(self.clean_to.get(p.name, 0), 0))
         if out.result == "unsat" and self.stopped_once:   # NOTE(stopped-solver): not trusted
@@ -205,6 +240,8 @@ class Unrolling:
     def rule_out_stutter(self, depth: int) -> None:
         """NOTE(stutter-fact): ask once whether a reachable state with nothing enabled ends a path
         of this depth; refuted, that is kept as a fact for every lasso query of the depth."""
+        if self.stale:
+            self._renew()
         f = self.lassos.deadlocked(depth) if isinstance(self.lassos, Lassos) else None
         if f is None or depth in self.stutter_asked:
             return
@@ -216,6 +253,8 @@ class Unrolling:
         self.stutter_s += out.elapsed_s
         if out.result == "unsat":
             s.add(z3.Not(lit), z3.Not(f))
+        elif out.result == "unknown":
+            self._stopped()
 
     def _side_s(self) -> float:
         """Time in the loop-length and stutter queries so far (NOTE(loop-lengths) in loops.py,
@@ -242,12 +281,6 @@ def work(s: z3.Solver) -> int:
     """The work s has done so far, in z3's deterministic resource units."""
     st = s.statistics()
     return int(st.get_key_value("rlimit count")) if "rlimit count" in st.keys() else 0
-
-
-def _path(enc: Encoding, budget: Budget) -> Path:
-    """The path from init; symmetry breaking where the system has checked automorphisms."""
-    autos = automorphisms(enc.ts) if enc.options.symmetry else ()
-    return SymmetricPath(enc, budget, autos) if autos else Path(enc, budget, "", from_init=True)
 
 
 def engine_name(engine: str, p: Property) -> str:

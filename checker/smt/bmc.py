@@ -136,6 +136,7 @@ def hunt(ts: TransitionSystem, prop: str, budget: Budget, engine: str, work: int
     u = Unrolling(ts, budget, Encoding(ts, None), engine, prove=prove_lemmas,
                   mine=partial(mine_lemmas, max_rounds=MINE_ROUNDS))
     u.settle = True   # NOTE(settle) in solver.py: queries here stop at small work limits
+    u.renew = False   # NOTE(stopped-solver): stops are the rule here; the solver is distrusted
     open_, why, stop = list(range(budget.max_depth + 1)), "no depth was asked", False
     undecided: list[int] = []   # depths answered on a solver no longer trusted to refute
     while open_ and not stop:

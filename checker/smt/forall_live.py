@@ -36,6 +36,7 @@ from checker.core.words import plural
 from checker.smt import forall_l2s as L2
 from checker.smt.forall import Failure, _Queries, lemma_text, sizes
 from checker.smt.live import closure, progress_facts
+from checker.smt.solver import Outcome
 from checker.smt.solver import check as solver_check
 from checker.smt.unroll import provenance
 from model.ir import App, Const, Expr, Op, Select, TransitionSystem, Var
@@ -365,14 +366,18 @@ def _consecution(q: _Queries, i: int, kept: set[str], fixed: set[str], keep: dic
     touched = [m for m in q.ps.lemmas if m.name in kept - fixed and q.reads[m.name] & a.written]
     if not touched:
         return set()
-    s = q.solver()
-    s.add(*pre, q.enc.enc(a.guard, q.enc.pre), q.enc.type_ok(q.post(i), a.written))
     fails = [z3.Bool(f"$fails:{m.name}", q.ctx) for m in touched]
-    s.add(z3.Or(*fails), *(z3.Implies(f, z3.Not(q.holds_after(m, i))) for f, m in zip(fails, touched, strict=True)))
-    out = solver_check(s, q.budget, *(keep[n] for n in sorted(kept)))
-    if out.result == "unknown" and q.budget.rlimit == HOUDINI_RLIMIT:   # once more with more work
-        retry = replace(q.budget, rlimit=HOUDINI_RETRY_RLIMIT)         # (the budget's own limit: none)
-        out = solver_check(s, retry, *(keep[n] for n in sorted(kept)))
+
+    def ask(budget: Budget) -> tuple[z3.Solver, Outcome]:
+        s = q.solver()
+        s.add(*pre, q.enc.enc(a.guard, q.enc.pre), q.enc.type_ok(q.post(i), a.written))
+        s.add(z3.Or(*fails), *(z3.Implies(f, z3.Not(q.holds_after(m, i))) for f, m in zip(fails, touched, strict=True)))
+        return s, solver_check(s, budget, *(keep[n] for n in sorted(kept)))
+
+    s, out = ask(q.budget)
+    if out.result == "unknown" and q.budget.rlimit == HOUDINI_RLIMIT:   # once more with more work,
+        # on a fresh solver: an unsat from a stopped one is not trusted (NOTE(stopped-solver) in base.py)
+        s, out = ask(replace(q.budget, rlimit=HOUDINI_RETRY_RLIMIT))   # (the budget's own limit: none)
     if out.result == "unknown":
         return {m.name for m in touched}
     if out.result == "unsat":

@@ -71,13 +71,12 @@ class LoopLengths:
         """NOTE(loop-lemmas): proved invariants hold in the loop state c_0 (and in the stability
         query's state) from now on; the lengths given up and the triggers found unstable are
         tried again."""
-        new = [lem for lem in lemmas if lem not in self.lemmas and not is_step_kind(lem)]
+        new = tuple(lem for lem in lemmas if lem not in self.lemmas)
         self.lemmas = tuple(lemmas)
-        if not new:
+        if not any(not is_step_kind(lem) for lem in new):
             return
-        for lem in new:
-            self.solver.add(z3.Not(self.enc.bad(lem, self.states[0], None)),
-                            z3.Not(self.enc.bad(lem, self._stable_state[0], None)))
+        if self._solver is not None:   # else made with every lemma
+            self._solver.add(*self._lemma_facts(new))
         self.given_up.clear()
         self.stable = {name: True for name, yes in self.stable.items() if yes}
 
@@ -95,15 +94,31 @@ class LoopLengths:
     def solver(self) -> z3.Solver:
         if self._solver is None:
             self._solver = new_solver(self.budget, self.ctx, self.enc.logic)
+            self._solver.add(*self._lemma_facts(self.lemmas))
         return self._solver
 
+    def _lemma_facts(self, lemmas: tuple[Property, ...]) -> list[z3.ExprRef]:
+        """NOTE(loop-lemmas): the invariants, in c_0 and in the stability query's state."""
+        return [z3.Not(self.enc.bad(lem, s, None)) for lem in lemmas if not is_step_kind(lem)
+                for s in (self.states[0], self._stable_state[0])]
+
+    def _check(self, lit: z3.BoolRef) -> str:
+        """The side solver's answer to lit; after a stop, a fresh solver for the next query
+        (NOTE(stopped-solver) in base.py): what was refuted before the stop stays refuted."""
+        out = solver_check(self.solver, self.budget, lit)
+        self.query_s += out.elapsed_s
+        if out.result == "unknown":
+            self._solver, self.acts, self.chains = None, [], {}
+            del self.states[1:]
+        return out.result
+
     def _refute(self, p: Property, m: int) -> bool:
+        if p.kind == "leads_to":
+            self._stable(p)   # asked first: a stop there renews the solver this query is built in
         self._extend(m)
         lit = z3.Bool(f"$loops[{p.name}]@{m}", self.ctx)
         self.solver.add(z3.Implies(lit, z3.And(self._closed(m), self._fair(m), self._shape(p, m))))
-        out = solver_check(self.solver, self.budget, lit)
-        self.query_s += out.elapsed_s
-        return out.result == "unsat"
+        return self._check(lit) == "unsat"
 
     def _extend(self, m: int) -> None:
         while len(self.acts) < m:
@@ -186,7 +201,5 @@ class LoopLengths:
                             z3.Not(pred(p.pred, t)), z3.Not(pred(p.pred2, t)))
             lit = z3.Bool(f"$stable[{p.name}]", self.ctx)
             self.solver.add(z3.Implies(lit, leaves))
-            out = solver_check(self.solver, self.budget, lit)
-            self.query_s += out.elapsed_s
-            self.stable[p.name] = out.result == "unsat"
+            self.stable[p.name] = self._check(lit) == "unsat"
         return self.stable[p.name]
