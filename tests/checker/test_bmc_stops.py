@@ -31,7 +31,7 @@ from model.ir import TransitionSystem
 from tests.gen_ir import live_systems, systems
 from tests.lasso_oracle import TooMany, shortest_lasso
 
-EXAMPLES = int(os.environ.get("SEAMCHECK_STOP_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("SEAMCHECK_STOP_EXAMPLES", "80"))
 MAX_STATES = 3_000
 LIVE_DEPTH = 6
 ORACLE_PATHS = 20_000
