@@ -170,7 +170,7 @@ class LoopLengths:
         lit = z3.Bool(f"$loops[{p.name}]@{lo}..{hi}", self.ctx)
         loops = [z3.And(self._closed(m), self._fair(m), self._shape(p, m)) for m in range(lo, hi + 1)]
         self.solver.add(z3.Implies(lit, z3.Or(*loops)))
-        cap = BLOCK_FACTOR * (hi - lo + 1) * self.cost[p.name]
+        cap = max(1, BLOCK_FACTOR * (hi - lo + 1) * max(1, self.cost.get(p.name, 0)))   # 0: no limit
         own = self.budget.rlimit
         before = _work(self.solver)
         got = self._check(lit, replace(self.budget, rlimit=cap if own is None else min(own, cap)))
