@@ -80,6 +80,7 @@ LEMMA_SHARE = 0.2   # of the time left: what proving them may take (10 s when un
 UNTRUSTED = "not refuted: z3 answered on a solver whose earlier query was stopped by a limit"
 
 MINE_AFTER_WORK = 10_000_000   # z3 resource units (rlimit count) of BMC's solver, ~1.5 s of CPU
+MINE_EARLY_WORK = 1_250_000    # ... once a temporal property's loop lengths were given up (NOTE(mine-early))
 MINE_SHARE = 0.25              # of the instance's time left: what BMC's mining may use
 MINE_CAP_S = 30.0              # ... when untimed (unless bounded by work alone: rlimit, no clock)
 MINE_ROUNDS = 300              # Houdini rounds BMC's mining may take (NOTE(mining-rounds) in houdini.py)
@@ -102,6 +103,16 @@ MINE_ROUNDS = 300              # Houdini rounds BMC's mining may take (NOTE(mini
 # NOTE(mining-rounds) in houdini.py), gives no lemmas, and BMC goes on without them with the
 # rest (the MCS lock with a stale link, bench/specs/mcs_bug.yaml, is one where mining does not
 # finish: unbounded, it took a quarter of a timed run's time left, with nothing to show for it).
+
+# NOTE(mine-early): where the side solver gave up a temporal property's loop length (a fair
+# violating loop of that length starts in some state, NOTE(loop-lengths) in loops.py), BMC mines
+# after MINE_EARLY_WORK units instead: if those loops are unreachable, only proved lemmas refute
+# them for every depth (NOTE(loop-lemmas)); without them each depth query must, at a cost that
+# grows with the depth (Chandy-Misra N=5 `hungry_eats`: 2-4 s of CPU per depth from 15 on), and
+# the lasso queries before MINE_AFTER_WORK are what that costs (3 s to depth 13). Still a bound
+# on work, so the same lemmas come under any load, and shallow lassos (every shipped example)
+# are found before it. Where the loop is real, mining is spent for nothing; the lasso is found
+# at its depth all the same (a lemma only removes unreachable paths, NOTE(bmc-lemmas)).
 
 
 class Unrolling:
@@ -199,12 +210,16 @@ class Unrolling:
             self._assume((*self.path.invariants, *mined))
             self.mined = len(mined)
 
+    def _mine_after(self) -> int:
+        """NOTE(mine-early): the work after which BMC mines."""
+        return MINE_EARLY_WORK if self.loops is not None and self.loops.given_up else MINE_AFTER_WORK
+
     def at(self, p: Property, depth: int) -> Violated | Unknown | None:
         if self.stale:
             self._renew()
         if self.lemmas_due and depth >= LEMMA_DEPTH:
             self._strengthen()
-        if self.mine_due and work(self.path.solver) >= MINE_AFTER_WORK:
+        if self.mine_due and work(self.path.solver) >= self._mine_after():
             self._mine()
         side_s = self._side_s()
         if self.loops is not None:

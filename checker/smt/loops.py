@@ -31,6 +31,23 @@ to 30 is refuted, without them none above 2). A length given up before lemmas ca
 trigger found unstable (NOTE(stable-trigger), whose state gets the lemmas too), is tried once
 more after them.
 
+NOTE(loop-blocks): once single lengths get dear, the next ones are asked together: "a loop of
+some length in R+1..H" (H = R + BLOCK_SPAN, or the current depth if further on, at most the
+run's max depth), the loop constraints of each length under one disjunction. Unsat refutes every
+length in it (the first paragraph, for each of them); sat or not answered refutes none, and
+single lengths go on as before. Why: from about 10 steps on a single length costs the SAT
+solver 2,000 conflicts, and each depth asks one more (Chandy-Misra N=5 `hungry_eats` with its
+mined lemmas, lengths 9..30: about 15 s CPU one by one, 5.4 s in blocks of 8, 4.5-7.3 s as one
+block), but for other properties a block is the dear one (`someone_eats_often`, lengths 1..30:
+18.5 s as one query, 0.1 s each alone). So a property gets a block only after one of its single
+lengths cost BLOCK_AFTER_WORK units of z3's work, or after its last block was refuted, and the
+block may use BLOCK_FACTOR times what its lengths would cost at the last query's price per
+length (z3's rlimit, deterministic under any load): a block that fails costs about what the
+single lengths would have (a ski-rental rule, as NOTE(bmc-mining) in base.py). A stopped block
+renews the side solver (NOTE(stopped-solver) in base.py; lengths refuted before the stop stay
+refuted). After a sat or stopped block the property gets no other until new lemmas come (they
+can turn a sat block unsat).
+
 The path's transitions and domains are asserted for good: a state that starts a loop of m steps
 has a path of any length (round the loop), so no fixed-length loop query loses a model by them.
 """
@@ -38,6 +55,7 @@ has a path of any length (round the loop), so no fixed-length loop query loses a
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import z3
 
@@ -48,6 +66,10 @@ from checker.smt.solver import new_solver
 from model.ir import Expr, FairGroup, Property
 
 Step = Callable[[z3.BoolRef | None, int], z3.ExprRef]
+
+BLOCK_AFTER_WORK = 500_000   # z3 units of a single length after which the rest go in a block
+BLOCK_SPAN = 8               # lengths a block covers (more when the depth is further on)
+BLOCK_FACTOR = 2             # a block's work limit: this times its lengths at the last one's price
 
 
 class LoopLengths:
@@ -63,6 +85,9 @@ class LoopLengths:
         self.chains: dict[tuple[str, str], list[z3.BoolRef]] = {}
         self.refuted: dict[str, int] = {}     # property -> R
         self.given_up: set[str] = set()
+        self.blocked: set[str] = set()        # a block was sat or stopped (NOTE(loop-blocks))
+        self.by_block: set[str] = set()       # the last lengths were refuted by a block
+        self.cost: dict[str, int] = {}        # property -> z3 work of its last single length
         self.stable: dict[str, bool] = {}     # leads_to: P and not Q is kept until Q (NOTE(stable-trigger))
         self.query_s = 0.0                    # time spent in this solver's queries
         self.lemmas: tuple[Property, ...] = ()   # proved invariants assumed (NOTE(loop-lemmas))
@@ -78,12 +103,18 @@ class LoopLengths:
         if self._solver is not None:   # else made with every lemma
             self._solver.add(*self._lemma_facts(new))
         self.given_up.clear()
+        self.blocked.clear()
         self.stable = {name: True for name, yes in self.stable.items() if yes}
 
     def longest(self, p: Property, k: int) -> int:
         """R for p, after trying the lengths up to k that were not tried yet (min(R, k))."""
         r = self.refuted.get(p.name, 0)
         while r < k and p.name not in self.given_up:
+            hi = min(self.budget.max_depth, max(k, r + BLOCK_SPAN))
+            if self._block_due(p, r, hi):
+                if self._refute_block(p, r + 1, hi):
+                    r = self.refuted[p.name] = hi
+                    continue
             if not self._refute(p, r + 1):
                 self.given_up.add(p.name)
                 break
@@ -102,10 +133,10 @@ class LoopLengths:
         return [z3.Not(self.enc.bad(lem, s, None)) for lem in lemmas if not is_step_kind(lem)
                 for s in (self.states[0], self._stable_state[0])]
 
-    def _check(self, lit: z3.BoolRef) -> str:
+    def _check(self, lit: z3.BoolRef, budget: Budget | None = None) -> str:
         """The side solver's answer to lit; after a stop, a fresh solver for the next query
         (NOTE(stopped-solver) in base.py): what was refuted before the stop stays refuted."""
-        out = solver_check(self.solver, self.budget, lit)
+        out = solver_check(self.solver, budget or self.budget, lit)
         self.query_s += out.elapsed_s
         if out.result == "unknown":
             self._solver, self.acts, self.chains = None, [], {}
@@ -118,7 +149,39 @@ class LoopLengths:
         self._extend(m)
         lit = z3.Bool(f"$loops[{p.name}]@{m}", self.ctx)
         self.solver.add(z3.Implies(lit, z3.And(self._closed(m), self._fair(m), self._shape(p, m))))
-        return self._check(lit) == "unsat"
+        before = _work(self.solver)
+        got = self._check(lit) == "unsat"
+        if self._solver is not None:   # not renewed after a stop
+            self.cost[p.name] = _work(self.solver) - before
+        return got
+
+    def _block_due(self, p: Property, r: int, hi: int) -> bool:
+        """NOTE(loop-blocks): a block is worth asking for lengths r+1..hi."""
+        dear = p.name in self.by_block or self.cost.get(p.name, 0) >= BLOCK_AFTER_WORK
+        return hi > r + 1 and p.name not in self.blocked and dear
+
+    def _refute_block(self, p: Property, lo: int, hi: int) -> bool:
+        """NOTE(loop-blocks): no loop of any length lo..hi, asked in one query of bounded work."""
+        self.blocked.add(p.name)
+        self.by_block.discard(p.name)
+        if p.kind == "leads_to":
+            self._stable(p)   # as in _refute: asked before the block is built
+        self._extend(hi)
+        lit = z3.Bool(f"$loops[{p.name}]@{lo}..{hi}", self.ctx)
+        loops = [z3.And(self._closed(m), self._fair(m), self._shape(p, m)) for m in range(lo, hi + 1)]
+        self.solver.add(z3.Implies(lit, z3.Or(*loops)))
+        cap = max(1, BLOCK_FACTOR * (hi - lo + 1) * max(1, self.cost.get(p.name, 0)))   # 0: no limit
+        own = self.budget.rlimit
+        before = _work(self.solver)
+        got = self._check(lit, replace(self.budget, rlimit=cap if own is None else min(own, cap)))
+        if self._solver is not None:   # answered: the next queries have the budget's own limit again
+            self._solver.set("rlimit", own or 0)
+        if got != "unsat":
+            return False
+        self.blocked.discard(p.name)   # the next lengths get a block of their own
+        self.by_block.add(p.name)
+        self.cost[p.name] = (_work(self.solver) - before) // (hi - lo + 1)
+        return True
 
     def _extend(self, m: int) -> None:
         while len(self.acts) < m:
@@ -203,3 +266,9 @@ class LoopLengths:
             self.solver.add(z3.Implies(lit, leaves))
             self.stable[p.name] = self._check(lit) == "unsat"
         return self.stable[p.name]
+
+
+def _work(s: z3.Solver) -> int:
+    """The work s has done so far, in z3's deterministic resource units (as base.work)."""
+    st = s.statistics()
+    return int(st.get_key_value("rlimit count")) if "rlimit count" in st.keys() else 0
