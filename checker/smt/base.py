@@ -21,7 +21,7 @@ from checker.smt.lasso import Lassos
 from checker.smt.lasso_quadratic import QuadraticLassos
 from checker.smt.loops import LoopLengths
 from checker.smt.solver import check as solver_check
-from checker.smt.solver import settle
+from checker.smt.solver import settle, work
 from checker.smt.symbreak import SymmetricPath
 from checker.smt.unroll import Path, provenance
 from checker.symmetry.automorphism import automorphisms
@@ -290,12 +290,6 @@ class Unrolling:
         """The provenance stats of the lemmas asserted: how many, and how many were mined."""
         used = {"lemmas": len(self.path.invariants)} if self.path.invariants else {}
         return {**used, "mined": self.mined} if self.mined else used
-
-
-def work(s: z3.Solver) -> int:
-    """The work s has done so far, in z3's deterministic resource units."""
-    st = s.statistics()
-    return int(st.get_key_value("rlimit count")) if "rlimit count" in st.keys() else 0
 
 
 def engine_name(engine: str, p: Property) -> str:

@@ -62,7 +62,7 @@ import z3
 from checker.core.budget import Budget
 from checker.smt.encode import Encoding, StateVars, conj, disj, is_step_kind
 from checker.smt.solver import check as solver_check
-from checker.smt.solver import new_solver
+from checker.smt.solver import new_solver, work
 from model.ir import Expr, FairGroup, Property
 
 Step = Callable[[z3.BoolRef | None, int], z3.ExprRef]
@@ -149,10 +149,10 @@ class LoopLengths:
         self._extend(m)
         lit = z3.Bool(f"$loops[{p.name}]@{m}", self.ctx)
         self.solver.add(z3.Implies(lit, z3.And(self._closed(m), self._fair(m), self._shape(p, m))))
-        before = _work(self.solver)
+        before = work(self.solver)
         got = self._check(lit) == "unsat"
         if self._solver is not None:   # not renewed after a stop
-            self.cost[p.name] = _work(self.solver) - before
+            self.cost[p.name] = work(self.solver) - before
         return got
 
     def _block_due(self, p: Property, r: int, hi: int) -> bool:
@@ -172,15 +172,13 @@ class LoopLengths:
         self.solver.add(z3.Implies(lit, z3.Or(*loops)))
         cap = max(1, BLOCK_FACTOR * (hi - lo + 1) * max(1, self.cost.get(p.name, 0)))   # 0: no limit
         own = self.budget.rlimit
-        before = _work(self.solver)
+        before = work(self.solver)
         got = self._check(lit, replace(self.budget, rlimit=cap if own is None else min(own, cap)))
-        if self._solver is not None:   # answered: the next queries have the budget's own limit again
-            self._solver.set("rlimit", own or 0)
         if got != "unsat":
             return False
         self.blocked.discard(p.name)   # the next lengths get a block of their own
         self.by_block.add(p.name)
-        self.cost[p.name] = (_work(self.solver) - before) // (hi - lo + 1)
+        self.cost[p.name] = (work(self.solver) - before) // (hi - lo + 1)
         return True
 
     def _extend(self, m: int) -> None:
@@ -266,9 +264,3 @@ class LoopLengths:
             self.solver.add(z3.Implies(lit, leaves))
             self.stable[p.name] = self._check(lit) == "unsat"
         return self.stable[p.name]
-
-
-def _work(s: z3.Solver) -> int:
-    """The work s has done so far, in z3's deterministic resource units (as base.work)."""
-    st = s.statistics()
-    return int(st.get_key_value("rlimit count")) if "rlimit count" in st.keys() else 0

@@ -159,13 +159,20 @@ def settle(s: z3.Solver, budget: Budget, query: z3.ExprRef) -> Outcome:
     return check(s, replace(budget, rlimit=None), z3.Not(query))
 
 
+def work(s: z3.Solver) -> int:
+    """The work s has done so far, in z3's deterministic resource units (its rlimit count)."""
+    st = s.statistics()
+    return int(st.get_key_value("rlimit count")) if "rlimit count" in st.keys() else 0
+
+
 def check(s: z3.Solver, budget: Budget, *assumptions: z3.ExprRef) -> Outcome:
     if budget.expired():
         return _spent(budget)
     ms = query_timeout_ms(budget) or NO_TIMEOUT_MS
     s.set("timeout", ms)
-    if budget.rlimit is not None:   # per call: a search may give its queries different work limits
-        s.set("rlimit", budget.rlimit)
+    # per call, none included (0): a search may give its queries different work limits, and a
+    # limit left on the solver by an earlier call would stop a query that has none
+    s.set("rlimit", budget.rlimit or 0)
     t0 = time.monotonic()
     try:
         with cancellable(budget, s.ctx):
