@@ -81,9 +81,9 @@ UNTRUSTED = "not refuted: z3 answered on a solver whose earlier query was stoppe
 
 MINE_AFTER_WORK = 10_000_000   # z3 resource units (rlimit count) of BMC's solver, ~1.5 s of CPU
 MINE_SHARE = 0.25              # of the instance's time left: what BMC's mining may use
-MINE_CAP_S = 60.0              # ... when untimed (unless bounded by work alone: rlimit, no clock);
-                               # MINE_ROUNDS bounds it first: a cut run (NOTE(mining-cut)) takes about
-                               # 12 s of CPU on mcs_bug, 30 s of wall clock stopped it at load 5-7
+MINE_CAP_S = 120.0             # ... when untimed (unless bounded by work alone: rlimit, no clock);
+                               # MINE_ROUNDS bounds it first: a cut run (NOTE(mining-cut)) takes 12-15 s
+                               # of CPU on mcs_bug, which 30 s and 60 s of wall clock stopped at load 5-7
 MINE_ROUNDS = 300              # Houdini rounds before BMC's mining is cut (NOTE(mining-cut) in houdini.py)
 
 # NOTE(bmc-mining): a spec with no lemmas of its own gets mined ones (k-induction's miner,
