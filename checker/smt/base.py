@@ -82,8 +82,10 @@ UNTRUSTED = "not refuted: z3 answered on a solver whose earlier query was stoppe
 MINE_AFTER_WORK = 10_000_000   # z3 resource units (rlimit count) of BMC's solver, ~1.5 s of CPU
 MINE_EARLY_WORK = 1_250_000    # ... once a temporal property's loop lengths were given up (NOTE(mine-early))
 MINE_SHARE = 0.25              # of the instance's time left: what BMC's mining may use
-MINE_CAP_S = 30.0              # ... when untimed (unless bounded by work alone: rlimit, no clock)
-MINE_ROUNDS = 300              # Houdini rounds BMC's mining may take (NOTE(mining-rounds) in houdini.py)
+MINE_CAP_S = 120.0             # ... when untimed (unless bounded by work alone: rlimit, no clock);
+                               # MINE_ROUNDS bounds it first: a cut run (NOTE(mining-cut)) takes 12-15 s
+                               # of CPU on mcs_bug, which 30 s and 60 s of wall clock stopped at load 5-7
+MINE_ROUNDS = 300              # Houdini rounds before BMC's mining is cut (NOTE(mining-cut) in houdini.py)
 
 # NOTE(bmc-mining): a spec with no lemmas of its own gets mined ones (k-induction's miner,
 # NOTE(mined-lemmas) in kind.py: Houdini's lemmas, proved inductive in this encoding before use)
@@ -99,10 +101,11 @@ MINE_ROUNDS = 300              # Houdini rounds BMC's mining may take (NOTE(mini
 # same spec and budget give the same lemmas, and the same traces, under any load. A spec with
 # lemmas of its own keeps only those (its author's choice; the TDX spec's 34 already make BMC
 # fast, NOTE(bmc-lemmas)). Mining that does not finish in MINE_SHARE of the instance's time
-# left, or in MINE_ROUNDS rounds of Houdini (a bound on work: the locks it helps need 154-168,
-# NOTE(mining-rounds) in houdini.py), gives no lemmas, and BMC goes on without them with the
-# rest (the MCS lock with a stale link, bench/specs/mcs_bug.yaml, is one where mining does not
-# finish: unbounded, it took a quarter of a timed run's time left, with nothing to show for it).
+# left gives no lemmas, and BMC goes on without them; one that reaches MINE_ROUNDS rounds of
+# Houdini (a bound on work: the locks it helps need 154-168, NOTE(mining-rounds) in houdini.py)
+# is cut (NOTE(mining-cut)): it ends as plain Houdini and gives the proved lemmas left (the MCS
+# lock with a stale link, bench/specs/mcs_bug.yaml: 64 lemmas after 592 rounds, where unbounded
+# it never finished; its deadlock's depths 15-21 then cost about a quarter less, bench/README.md).
 
 # NOTE(mine-early): where the side solver gave up a temporal property's loop length (a fair
 # violating loop of that length starts in some state, NOTE(loop-lengths) in loops.py), BMC mines

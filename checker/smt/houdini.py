@@ -32,8 +32,19 @@ a count of work, not time, so a bounded run ends the same way under any load. BM
 (NOTE(bmc-mining) in base.py): the locks mining helps finish in 154 (filter N=3) and 168 (MCS
 N=3) rounds; on the MCS lock with a stale link (bench/specs/mcs_bug.yaml, 45,138 states, its
 sample never the whole reachable set) each counterexample to induction calls for supports that
-call for more, and 1,240 rounds (70 s of CPU) did not finish. A run stopped at its bound returns
-no lemmas, as one that runs out of time does.
+call for more, and 1,240 rounds (70 s of CPU) did not finish. A run that reaches its bound is
+cut (NOTE(mining-cut)); one that runs out of time returns no lemmas.
+
+NOTE(mining-cut): at its bound on rounds a run stops strengthening and ends as plain Houdini:
+no candidate is offered any more (no supports, no CTI candidates), a broken mined candidate is
+dropped, a broken template weakened, until initiation and consecution are both unsat. That is
+the same fixpoint as NOTE(houdini), so what is left is inductive (and proved again in the
+caller's encoding before use, NOTE(mined-lemmas) in kind.py); it only closes fewer targets. It
+needs no bound of its own: each of its rounds drops a candidate or widens a template's finite
+set, so it ends within the pool's size plus the templates' values (MCS with a stale link, BMC's
+targets: 292 more rounds after 300, 64 lemmas, closing `range` only). Why not return nothing,
+as before: the lemmas still make BMC's deep refutations cheaper (NOTE(bmc-mining) in base.py).
+A cut run is not cached (an unbounded run, k-induction's, may close what it did not).
 """
 
 from __future__ import annotations
@@ -256,6 +267,7 @@ class Strengthening:
     rounds: int
     elapsed_s: float
     reason: str | None = None
+    cut: bool = False    # the run reached its bound on rounds and ended as plain Houdini (NOTE(mining-cut))
 
 
 def strengthen(ts: TransitionSystem, targets: Sequence[Property], budget: Budget,
@@ -288,6 +300,7 @@ def strengthen(ts: TransitionSystem, targets: Sequence[Property], budget: Budget
         if reason is not None or not offered:
             break
         reason = run.fix(pool)   # every offer is followed by a fixpoint: the pool stays proved
+    reason, cut = _cut(run, pool, reason)
     # weakening in later rounds may reopen a target closed earlier: ask again with the final pool
     closed: list[str] = []
     for p in targets if reason is None else ():
@@ -298,4 +311,13 @@ def strengthen(ts: TransitionSystem, targets: Sequence[Property], budget: Budget
             closed.append(p.name)
     if reason is not None:   # no answer somewhere (a timeout): nothing is returned
         return Strengthening((), (), run.rounds, time.monotonic() - t0, reason)
-    return Strengthening(tuple(pool.current), tuple(closed), run.rounds, time.monotonic() - t0)
+    return Strengthening(tuple(pool.current), tuple(closed), run.rounds, time.monotonic() - t0, cut=cut)
+
+
+def _cut(run: _Run, pool: _Pool, reason: str | None) -> tuple[str | None, bool]:
+    """NOTE(mining-cut): a run stopped at its bound on rounds ends as plain Houdini does: (None,
+    True) at the fixpoint, else (why not, True); any other reason is returned as it is."""
+    if reason is None or reason != run.over_rounds():
+        return reason, False
+    run.index, run.max_rounds = None, None   # no supports (_support), no CTI offers; bounded by the pool
+    return run.fix(pool), True

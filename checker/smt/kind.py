@@ -321,5 +321,6 @@ def _mined(ts: TransitionSystem, budget: Budget, lemmas: tuple[Property, ...],
         if again.status == "failed":
             raise EngineDisagreement(f"houdini's lemmas for {ts.name} are not inductive: {again.reason}")
     _MINED.clear()   # one system at a time: a CLI run or a test checks one instance after another
-    _MINED[key] = (ts, out)
+    if not got.cut:   # cut at its bound (NOTE(mining-cut)): an unbounded run may find more
+        _MINED[key] = (ts, out)
     return out, None

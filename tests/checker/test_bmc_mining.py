@@ -13,7 +13,7 @@ from checker.core.verdict import HoldsUpTo, Violated
 from checker.explicit.search import explore
 from checker.smt import base, bmc
 from checker.smt.encode import Encoding, EncodingOptions
-from checker.smt.houdini import strengthen
+from checker.smt.houdini import houdini, strengthen
 from checker.smt.unroll import Path as Unrolled
 from checker.smt.unroll import dag_size, step_size
 from model.load import load_spec
@@ -85,15 +85,26 @@ def test_filter_lock_to_depth_30() -> None:
     assert isinstance(v, Violated) and v.trace.depth == 23
 
 
-def test_mining_stops_at_its_bound_on_rounds() -> None:
-    """NOTE(mining-rounds): on the MCS lock with a stale link mining does not finish (1,240 rounds,
-    70 s of CPU, unbounded); bounded by rounds it stops at exactly that many, with no lemmas
-    and the reason, under any load (a count, no clock)."""
+def test_mining_is_cut_at_its_bound_on_rounds() -> None:
+    """NOTE(mining-cut): on the MCS lock with a stale link mining does not finish (1,240 rounds,
+    70 s of CPU, unbounded); bounded by 25 rounds it is cut there and ends as plain Houdini, in
+    exactly the same rounds and lemmas under any load (counts, no clock), closing no target.
+    What it returns is inductive: a fresh Houdini run keeps every lemma, weakening none."""
     [ts] = load_spec(ROOT / "bench/specs/mcs_bug.yaml")
     targets = [p for p in ts.properties if p.expect == "holds"]
     got = strengthen(ts, targets, Budget(rlimit=WORK), max_rounds=25)
-    assert (got.lemmas, got.closed, got.rounds) == ((), (), 25)
-    assert got.reason == "stopped after 25 rounds (its bound on work)"
+    assert (got.reason, got.cut, got.closed, got.rounds, len(got.lemmas)) == (None, True, (), 66, 20)
+    again = houdini(ts, list(got.lemmas), Budget(rlimit=WORK))
+    assert again.reason is None and again.weakened == 0 and set(again.lemmas) == set(got.lemmas)
+
+
+def test_a_cut_that_runs_out_of_time_gives_nothing() -> None:
+    """A cut is no licence to return unproved candidates: stopped by its budget (here z3's work
+    limit per call, hit at once) it returns no lemmas and why, like any unfinished run."""
+    [ts] = load_spec(ROOT / "bench/specs/mcs_bug.yaml")
+    targets = [p for p in ts.properties if p.expect == "holds"]
+    got = strengthen(ts, targets, Budget(rlimit=1), max_rounds=25)
+    assert got.lemmas == () and got.closed == () and got.reason is not None and not got.cut
 
 
 def test_the_bound_on_rounds_keeps_what_mining_finds() -> None:
@@ -109,9 +120,9 @@ def test_the_bound_on_rounds_keeps_what_mining_finds() -> None:
 @pytest.mark.slow
 def test_mcs_stale_link_deadlock_at_depth_22() -> None:
     """Issue 20: BMC finds the MCS lock's 22-step deadlock (bench/specs/mcs_bug.yaml) at exactly
-    depth 22, the explicit search's shortest; its mining stops at its bound on rounds and no
-    lemma is used."""
+    depth 22, the explicit search's shortest; its mining is cut at its bound on rounds
+    (NOTE(mining-cut)) and the 64 lemmas left are used from then on."""
     [ts] = load_spec(ROOT / "bench/specs/mcs_bug.yaml")
     v = bmc.check(ts, "deadlock", Budget(max_depth=30, rlimit=WORK))
     assert isinstance(v, Violated) and v.trace.depth == 22
-    assert "mined" not in dict(v.provenance.stats)
+    assert dict(v.provenance.stats)["mined"] == 64
