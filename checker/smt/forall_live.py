@@ -40,7 +40,7 @@ from checker.smt.solver import Outcome
 from checker.smt.solver import check as solver_check
 from checker.smt.unroll import provenance
 from model.ir import App, Const, Expr, Op, Select, TransitionSystem, Var
-from model.lower_param import REFUSED, PAction, ParamSystem, PProperty, is_sym, rename
+from model.lower_param import REFUSED, PAction, ParamSystem, PProperty, is_sym, reads, rename
 from model.smart import FALSE, TRUE, And, Eq, Implies, Not, Or
 from model.sorts import IndexSort
 
@@ -116,6 +116,7 @@ def candidates(ts: TransitionSystem, pr: L2.Product, member: str, budget: Budget
     for k, o in enumerate(pr.obligations):
         out += _group_lemmas(b, pr, k, o, reach)
         out += [c for j, t in enumerate(pr.obligations) if j != k for c in _pair_lemmas(b, j, t, k, o)]
+        out += [c for j, t in enumerate(pr.obligations) for c in _cross_lemmas(b, pr, j, t, k, o)]
     return tuple(c for c in out if c.pred is not None and c.pred != TRUE)
 
 
@@ -258,6 +259,35 @@ def _pair_lemmas(b: L2.Builder, j: int, t: L2.Obligation, k: int, g: L2.Obligati
         now = en if x is None or g.me is None else rename(en, g.me, x)
         return Implies(b.bit(t.fired, x), Or(b.bit(g.other, x), now))
     return [PProperty(f"~after[{j},{k}]", "invariant", pred=_all(b, g.group.sort, body))]
+
+
+def _cross_lemmas(b: L2.Builder, pr: L2.Product, j: int, t: L2.Obligation, k: int, g: L2.Obligation) -> list[PProperty]:
+    """NOTE(forall-live-cross): for a strong group g and a group t of *another* element or machine
+    that writes a slot g's guard reads: once t fired on the loop while the shape holds, g was
+    enabled on it or is now ("∀y. shape and fired_t(y) => seen_g(c) or enabled_g(c) or goal", c
+    g's element: the property's free element of its sort, or g's own when g is scalar)."""
+    ps, sh = b.ps, pr.shape
+    if g.group.kind != "strong" or sh.goal == FALSE:
+        return []
+    en = L2.enabled(ps, g.group, g.me)
+    if not set().union(*(ps.actions[i].written for i in t.group.actions)) & reads(en):
+        return []
+    if g.me is None:
+        at: list[Expr | None] = [None]
+    else:
+        at = [c for c in pr.family if c.sort == g.group.sort]
+        if j == k or not at:
+            return []
+    out = []
+    for c in at:
+        now = en if c is None or g.me is None else rename(en, g.me, c)
+        seen = b.bit(g.other, c)
+
+        def body(y: Expr | None, now: Expr = now, seen: Expr = seen) -> Expr:
+            return Implies(And(b.saved, b.bit(sh.bit), b.bit(t.fired, y)), Or(seen, now, sh.goal))
+        tag = "" if c is None else f"@{ps.bound[-cast(Var, c).slot - 1][0]}"
+        out.append(PProperty(f"~cross[{j},{k}{tag}]", "invariant", pred=_all(b, t.group.sort, body)))
+    return out
 
 
 def _unfired_lemmas(b: L2.Builder, k: int, o: L2.Obligation) -> list[PProperty]:
