@@ -346,7 +346,9 @@ def _cross_lemmas(b: L2.Builder, pr: L2.Product, j: int, t: L2.Obligation, k: in
     en = L2.enabled(ps, g.group, g.me)
     if not set().union(*(ps.actions[i].written for i in t.group.actions)) & reads(en):
         return []
-    if g.me is None:
+    if g.me is None:   # a machine's own groups are _pair_lemmas' (its steps in order)
+        if ps.actions[t.group.actions[0]].machine == ps.actions[g.group.actions[0]].machine:
+            return []
         at: list[Expr | None] = [None]
     else:
         at = [c for c in pr.family if c.sort == g.group.sort]
