@@ -13,7 +13,10 @@ states for a finite product, or a fact about the monitor bits:
     enabled for m at the shadow => seen(m)"; weak: "moved and disabled => off(m)"); once
     disabled on the loop, still disabled ("off(m) => not enabled(m)"); a fired step moved m's pc
     along an edge it cannot come back over ("fired(m) => pc(m) in R, ~pc(m) not in R", R what its
-    targets reach); a fired step ended the shape ("shape bit and fired(m) => goal").
+    targets reach); a fired step ended the shape ("shape bit and fired(m) => goal");
+  - no step since the save: the state is the saved one (`~pinned`);
+  - across machines and elements (NOTE(forall-live-cross)) and for steps that may leave the pc
+    in place (NOTE(forall-live-loop)), where one machine's loop is excluded only by another's.
 Candidates are proved in the product before they are assumed, Houdini style: the largest subset
 that holds initially and is inductive together with the spec's lemmas (dropping every candidate
 that fails, and trying again) is kept; only then is `l2s` proved relative to it. A candidate that
@@ -282,6 +285,8 @@ def _loop_lemmas(b: L2.Builder, k: int, o: L2.Obligation, reach: Reach) -> list[
     tgts: set[int] = set()
     for i in g.actions:
         src, tgt = _sources(ps.actions[i], pc, size), _targets(ps.actions[i], pc)
+        if pc not in ps.actions[i].written:   # no `to:`: the pc stays
+            tgt = src
         if src is None or tgt is None:
             return []
         srcs, tgts = srcs | src, tgts | tgt
