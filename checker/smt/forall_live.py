@@ -302,14 +302,25 @@ def _loop_lemmas(b: L2.Builder, k: int, o: L2.Obligation, reach: Reach) -> list[
         return And(b.saved, Eq(_at(b, pc, x), _at(b, pc, x, True)))
     written = set().union(*(ps.actions[i].written for i in g.actions)) - {pc}
     for f in sorted(w for w in written if b.shadow[w] != w):
-        name = ps.vars[f].base
-        out.append(PProperty(f"~left[{k},{name}]", "invariant", pred=_all(b, g.sort, lambda x, f=f: Implies(
-            And(stays(x), b.bit(o.fired, x)), Not(_same(b, f))))))
-        if o.me is None and ps.is_fn(f) and ps.vars[f].sort == BOOL:
-            for up in (True, False):
-                out.append(PProperty(f"~{'grows' if up else 'shrinks'}[{first.machine},{name}]", "invariant",
-                                     pred=Implies(stays(None), _all(b, _elem_of(b, f), lambda x, f=f, up=up: Implies(
-                                         _at(b, f, x, up), _at(b, f, x, not up))))))
+        out += _marks(b, k, o, f, stays)
+    return out
+
+
+def _marks(b: L2.Builder, k: int, o: L2.Obligation, f: int, stays: Callable[[Expr | None], Expr]) -> list[PProperty]:
+    """NOTE(forall-live-loop) for slot f that group o writes: it differs once o fired, and (a
+    boolean map of a machine that is no family) it only grows or only shrinks while the pc stays."""
+    ps, name = b.ps, b.ps.vars[f].base
+
+    def left(x: Expr | None) -> Expr:
+        return Implies(And(stays(x), b.bit(o.fired, x)), Not(_same(b, f)))
+    out = [PProperty(f"~left[{k},{name}]", "invariant", pred=_all(b, o.group.sort, left))]
+    if o.me is None and ps.is_fn(f) and ps.vars[f].sort == BOOL:
+        machine = ps.actions[o.group.actions[0]].machine
+        for up in (True, False):
+            def mono(x: Expr | None, up: bool = up) -> Expr:
+                return Implies(_at(b, f, x, up), _at(b, f, x, not up))
+            out.append(PProperty(f"~{'grows' if up else 'shrinks'}[{machine},{name}]", "invariant",
+                                 pred=Implies(stays(None), _all(b, _elem_of(b, f), mono))))
     return out
 
 
