@@ -267,7 +267,7 @@ def product(ps: ParamSystem, p: PProperty, gs: list[Group]) -> Product:
     sh = shape(p, b)
     b.scalar(Flag("moved", False, lambda i: smart.Or(b.bit("moved"), b.saved)))
     fair = [forall(o.me, o.served(b, o.me)) if o.me is not None else o.served(b, None) for o in obs]
-    bad = smart.Or(smart.And(b.saved, b.bit("moved"), _same(b), sh.loop, *fair), smart.And(stuck(ps), sh.stutter))
+    bad = smart.Or(smart.And(b.saved, b.bit("moved"), same(b), sh.loop, *fair), smart.And(stuck(ps), sh.stutter))
     actions = [_step(b, a, i) for i, a in enumerate(ps.actions)]
     actions.append(_save(b, sh.save))
     init = smart.And(ps.init, *(_is(b, slot, f, f.init) for slot, f in b.flags))
@@ -296,7 +296,7 @@ def _shadowed(b: Builder) -> list[tuple[int, int, Sort, Var | None]]:
     return out
 
 
-def _same(b: Builder) -> Expr:
+def same(b: Builder) -> Expr:
     return smart.And(*(smart.Eq(Var(i, t), Var(s, t)) if x is None
                        else forall(x, smart.Eq(Select((i,), x, 0, t), Select((s,), x, 0, t)))
                        for i, s, t, x in _shadowed(b)))

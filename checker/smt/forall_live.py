@@ -13,7 +13,10 @@ states for a finite product, or a fact about the monitor bits:
     enabled for m at the shadow => seen(m)"; weak: "moved and disabled => off(m)"); once
     disabled on the loop, still disabled ("off(m) => not enabled(m)"); a fired step moved m's pc
     along an edge it cannot come back over ("fired(m) => pc(m) in R, ~pc(m) not in R", R what its
-    targets reach); a fired step ended the shape ("shape bit and fired(m) => goal").
+    targets reach); a fired step ended the shape ("shape bit and fired(m) => goal");
+  - no step since the save: the state is the saved one (`~pinned`);
+  - across machines and elements (NOTE(forall-live-cross)) and for steps that may leave the pc
+    in place (NOTE(forall-live-loop)), where one machine's loop is excluded only by another's.
 Candidates are proved in the product before they are assumed, Houdini style: the largest subset
 that holds initially and is inductive together with the spec's lemmas (dropping every candidate
 that fails, and trying again) is kept; only then is `l2s` proved relative to it. A candidate that
@@ -39,10 +42,10 @@ from checker.smt.live import closure, progress_facts
 from checker.smt.solver import Outcome
 from checker.smt.solver import check as solver_check
 from checker.smt.unroll import provenance
-from model.ir import App, Const, Expr, Op, Select, TransitionSystem, Var
-from model.lower_param import REFUSED, PAction, ParamSystem, PProperty, is_sym, rename
+from model.ir import App, Const, Expr, Ite, Op, Select, TransitionSystem, Var
+from model.lower_param import REFUSED, PAction, ParamSystem, PProperty, is_sym, reads, rename
 from model.smart import FALSE, TRUE, And, Eq, Implies, Not, Or
-from model.sorts import IndexSort
+from model.sorts import BOOL, IndexSort
 
 METHOD = "liveness to safety"
 HOUDINI_RLIMIT = 5_000_000    # z3 work per candidate query (NOTE(forall-live-lemmas))
@@ -95,8 +98,8 @@ def check(ts: TransitionSystem, ps: ParamSystem, p: PProperty, member: str, budg
 
 def pr_basic(ps: ParamSystem) -> int:
     """How many candidates come first and are true of every product: the shadow's spec lemmas,
-    `~fresh`, `~unmoved` and `~shape`."""
-    return sum(1 for m in ps.lemmas if m.kind == "invariant" and m.pred is not None) + 3
+    `~fresh`, `~unmoved`, `~shape` and `~pinned`."""
+    return sum(1 for m in ps.lemmas if m.kind == "invariant" and m.pred is not None) + 4
 
 def candidates(ts: TransitionSystem, pr: L2.Product, member: str, budget: Budget) -> tuple[PProperty, ...]:
     b, sh = pr.builder, pr.shape
@@ -106,7 +109,8 @@ def candidates(ts: TransitionSystem, pr: L2.Product, member: str, budget: Budget
     idle = [_initial(b, f) for _, f in b.flags[1:] if f.loop_only and f.on_save is None]
     out += [PProperty("~fresh", "invariant", pred=Implies(Not(b.saved), And(*fresh))),
             PProperty("~unmoved", "invariant", pred=Implies(Not(b.bit("moved")), And(*idle))),
-            PProperty("~shape", "invariant", pred=sh.shadow)]
+            PProperty("~shape", "invariant", pred=sh.shadow),
+            PProperty("~pinned", "invariant", pred=Implies(And(b.saved, Not(b.bit("moved"))), L2.same(b)))]
     if "trig" in b.names:   # P leads_to Q: the trigger persists until Q (true of many specs, not all)
         out += [PProperty(f"~{n}_persists", "invariant", pred=Implies(b.bit(n), Or(pr.trigger, sh.goal)))
                 for n in ("trig", "held")]
@@ -116,7 +120,9 @@ def candidates(ts: TransitionSystem, pr: L2.Product, member: str, budget: Budget
     for k, o in enumerate(pr.obligations):
         out += _group_lemmas(b, pr, k, o, reach)
         out += [c for j, t in enumerate(pr.obligations) if j != k for c in _pair_lemmas(b, j, t, k, o)]
-    return tuple(c for c in out if c.pred is not None and c.pred != TRUE)
+        out += [c for j, t in enumerate(pr.obligations) for c in _cross_lemmas(b, pr, j, t, k, o)]
+    named = {c.name: c for c in out if c.pred is not None and c.pred != TRUE}   # a machine's marks: once
+    return tuple(named.values())
 
 
 def _initial(b: L2.Builder, f: L2.Flag) -> Expr:
@@ -224,7 +230,7 @@ def _group_lemmas(b: L2.Builder, pr: L2.Product, k: int, o: L2.Obligation, reach
     out += [PProperty(f"~ended[{k}@{ps.bound[-c.slot - 1][0]}]", "invariant",
                       pred=Implies(And(b.bit(pr.shape.bit), b.bit(o.fired, c)), pr.shape.goal))
             for c in pr.family if o.me is not None and c.sort == g.sort]
-    return out + _edge_lemmas(b, k, o, reach) + _unfired_lemmas(b, k, o)
+    return out + _edge_lemmas(b, k, o, reach) + _unfired_lemmas(b, k, o) + _loop_lemmas(b, k, o, reach)
 
 
 def _edge_lemmas(b: L2.Builder, k: int, o: L2.Obligation, reach: Reach) -> list[PProperty]:
@@ -258,6 +264,122 @@ def _pair_lemmas(b: L2.Builder, j: int, t: L2.Obligation, k: int, g: L2.Obligati
         now = en if x is None or g.me is None else rename(en, g.me, x)
         return Implies(b.bit(t.fired, x), Or(b.bit(g.other, x), now))
     return [PProperty(f"~after[{j},{k}]", "invariant", pred=_all(b, g.group.sort, body))]
+
+
+def _loop_lemmas(b: L2.Builder, k: int, o: L2.Obligation, reach: Reach) -> list[PProperty]:
+    """NOTE(forall-live-loop): a group g whose step may leave its machine's pc where it was (a
+    `from:` value among its `to:` values, as a loop over vCPUs does):
+      - "fired(m) => ~pc(m) reaches a `from:` of g" (the save came before g's step);
+      - per slot f that g writes: "fired(m) and pc(m) == ~pc(m) => f != ~f" (the loop's step
+        left a mark that stays while the pc has not moved on);
+      - per boolean map f that g writes (g of a machine that is no family): "pc == ~pc =>
+        ∀x. ~f(x) => f(x)" (marks only grow while the pc stays), and the same with f, ~f swapped.
+    Each is a candidate: Houdini keeps it only if it is inductive in the product."""
+    ps, g = b.ps, o.group
+    first = ps.actions[g.actions[0]]
+    pc = _pc_slot(b, first.machine, o.me is not None)
+    if pc is None:
+        return []
+    size = len(getattr(ps.vars[pc].sort, "members", ()))
+    srcs: set[int] = set()
+    tgts: set[int] = set()
+    for i in g.actions:
+        src, tgt = _sources(ps.actions[i], pc, size), _targets(ps.actions[i], pc)
+        if pc not in ps.actions[i].written:   # no `to:`: the pc stays
+            tgt = src
+        if src is None or tgt is None:
+            return []
+        srcs, tgts = srcs | src, tgts | tgt
+    out = []
+    if pc in reach and srcs != set(range(size)):
+        came = frozenset(x for x, ys in reach[pc].items() if ys & srcs)
+        out.append(PProperty(f"~came[{k}]", "invariant", pred=_all(b, g.sort, lambda x: Implies(
+            And(b.saved, b.bit(o.fired, x)), _one_of(_at(b, pc, x, True), came)))))
+    if not srcs & tgts:
+        return out
+
+    def stays(x: Expr | None) -> Expr:
+        return And(b.saved, Eq(_at(b, pc, x), _at(b, pc, x, True)))
+    written = set().union(*(ps.actions[i].written for i in g.actions)) - {pc}
+    for f in sorted(w for w in written if b.shadow[w] != w):
+        out += _marks(b, k, o, f, stays)
+    return out
+
+
+def _marks(b: L2.Builder, k: int, o: L2.Obligation, f: int, stays: Callable[[Expr | None], Expr]) -> list[PProperty]:
+    """NOTE(forall-live-loop) for slot f that group o writes: it differs once o fired, and (a
+    boolean map of a machine that is no family) it only grows or only shrinks while the pc stays."""
+    ps, name = b.ps, b.ps.vars[f].base
+
+    def left(x: Expr | None) -> Expr:
+        return Implies(And(stays(x), b.bit(o.fired, x)), Not(_same(b, f)))
+    out = [PProperty(f"~left[{k},{name}]", "invariant", pred=_all(b, o.group.sort, left))]
+    if o.me is None and ps.is_fn(f) and ps.vars[f].sort == BOOL:
+        machine = ps.actions[o.group.actions[0]].machine
+        for up in (True, False):
+            def mono(x: Expr | None, up: bool = up) -> Expr:
+                return Implies(_at(b, f, x, up), _at(b, f, x, not up))
+            out.append(PProperty(f"~{'grows' if up else 'shrinks'}[{machine},{name}]", "invariant",
+                                 pred=Implies(stays(None), _all(b, _elem_of(b, f), mono))))
+    return out
+
+
+def _same(b: L2.Builder, f: int) -> Expr:
+    """Slot f equals its shadow (every cell of a function)."""
+    return _all(b, _elem_of(b, f), lambda x: Eq(_at(b, f, x), _at(b, f, x, True)))
+
+
+def _targets(a: PAction, pc: int) -> set[int] | None:
+    """The pc values a writes (its `to:`, constants or a choice among constants); None when a
+    leaves the pc alone or writes something else."""
+    es = [u.value for u in a.fn_updates if u.slot == pc] + [e for slot, e in a.updates if slot == pc]
+    if len(es) != 1:
+        return None
+    e = es[0]
+    if isinstance(e, Ite) and isinstance(e.other, Select) and e.other.slots == (pc,):
+        e = e.then   # a family's pc: the cell at self changes, every other cell stays
+    out: set[int] = set()
+    todo = [e]
+    while todo:
+        x = todo.pop()
+        if isinstance(x, Const):
+            out.add(int(x.value))
+        elif isinstance(x, Ite):
+            todo += [x.then, x.other]
+        else:
+            return None
+    return out
+
+
+def _cross_lemmas(b: L2.Builder, pr: L2.Product, j: int, t: L2.Obligation, k: int, g: L2.Obligation) -> list[PProperty]:
+    """NOTE(forall-live-cross): for a strong group g and a group t of *another* element or machine
+    that writes a slot g's guard reads: once t fired on the loop while the shape holds, g was
+    enabled on it or is now ("∀y. shape and fired_t(y) => seen_g(c) or enabled_g(c) or goal", c
+    g's element: the property's free element of its sort, or g's own when g is scalar)."""
+    ps, sh = b.ps, pr.shape
+    if g.group.kind != "strong" or sh.goal == FALSE:
+        return []
+    en = L2.enabled(ps, g.group, g.me)
+    if not set().union(*(ps.actions[i].written for i in t.group.actions)) & reads(en):
+        return []
+    if g.me is None:   # a machine's own groups are _pair_lemmas' (its steps in order)
+        if ps.actions[t.group.actions[0]].machine == ps.actions[g.group.actions[0]].machine:
+            return []
+        at: list[Expr | None] = [None]
+    else:
+        at = [c for c in pr.family if c.sort == g.group.sort]
+        if j == k or not at:
+            return []
+    out = []
+    for c in at:
+        now = en if c is None or g.me is None else rename(en, g.me, c)
+        seen = b.bit(g.other, c)
+
+        def body(y: Expr | None, now: Expr = now, seen: Expr = seen) -> Expr:
+            return Implies(And(b.saved, b.bit(sh.bit), b.bit(t.fired, y)), Or(seen, now, sh.goal))
+        tag = "" if c is None else f"@{ps.bound[-cast(Var, c).slot - 1][0]}"
+        out.append(PProperty(f"~cross[{j},{k}{tag}]", "invariant", pred=_all(b, t.group.sort, body)))
+    return out
 
 
 def _unfired_lemmas(b: L2.Builder, k: int, o: L2.Obligation) -> list[PProperty]:

@@ -21,6 +21,7 @@ from tests.gen_sym import symmetric_specs
 SPECS = Path(__file__).resolve().parent.parent / "specs" / "forall"
 LOCK = SPECS / "lock_live.yaml"
 BLINK = SPECS / "blink.yaml"
+SWEEP = SPECS / "sweep.yaml"
 
 
 def temporal(path: Path, *params: str, variant: str | None = None, engine: str = "kind") -> dict[str, Verdict]:
@@ -40,7 +41,7 @@ def test_lock_progress_and_release_proved_for_all_n_under_weak_fairness() -> Non
                           "served[x=1]": "Unknown", "served[x=2]": "Unknown"}
     p = got["progress"]
     assert isinstance(p, Proved) and p.for_all == ("N",)
-    assert p.detail == "for all N >= 1: liveness to safety, induction with 1 lemma (held) and 4 product lemmas"
+    assert p.detail == "for all N >= 1: liveness to safety, induction with 1 lemma (held) and 3 product lemmas"
     assert p.invariant == 'held: {invariant: "all((lock != a) or (p[a].pc == crit) for a in Proc)"}'
     assert got["released"].detail == ("for all N >= 1: liveness to safety, induction with 1 lemma (held) "  # type: ignore[union-attr]
                                       "and 3 product lemmas")
@@ -57,6 +58,40 @@ def test_lock_agrees_with_the_explicit_engine_at_each_size(n: int) -> None:
     ref = temporal(LOCK, f"N={n}", variant="weak", engine="explicit")
     assert isinstance(ref["progress"], Proved) and isinstance(ref["released"], Proved)
     assert all(isinstance(v, Violated if n > 1 else Proved) for p, v in ref.items() if p.startswith("served"))
+
+
+def test_lock_served_proved_for_all_n_under_strong_fairness() -> None:
+    """Each wanting process gets the lock under strong fairness: its loops are excluded by the
+    cross-element candidate (NOTE(forall-live-cross)): once the holder released, the waiter's
+    `get` was enabled on the loop. Without that candidate it is not proved."""
+    got = temporal(LOCK, variant="strong")
+    assert kinds(got) == dict.fromkeys(["progress", "released", "served[x=0]", "served[x=1]", "served[x=2]"], "Proved")
+    assert got["served[x=1]"].detail == ("for all N >= 1: liveness to safety, induction with 1 lemma (held) "  # type: ignore[union-attr]
+                                         "and 6 product lemmas")
+    for n in (1, 2, 3, 4):
+        assert set(kinds(temporal(LOCK, f"N={n}", variant="strong", engine="explicit")).values()) == {"Proved"}
+
+
+def test_sweep_needs_the_loop_and_cross_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """sweep.yaml (TDX teardown's vCPU loop against a hotplug thread): proved for all N with strong
+    fairness, violated at every N with weak fairness (never proved); with either new kind of
+    candidate left out (NOTE(forall-live-loop), NOTE(forall-live-cross)) the strong one is not
+    proved either, with the counterexample to induction after a hotplug step."""
+    from checker.smt import forall_live
+    got = temporal(SWEEP, variant="strong")["ends"]
+    assert isinstance(got, Proved) and got.for_all == ("N",)
+    assert got.detail == "for all N >= 1: liveness to safety, induction with 0 lemmas and 12 product lemmas"
+    assert isinstance(temporal(SWEEP, variant="weak")["ends"], Unknown)
+    for n in (1, 2, 3, 4):
+        assert isinstance(temporal(SWEEP, f"N={n}", variant="strong", engine="explicit")["ends"], Proved)
+        assert isinstance(temporal(SWEEP, f"N={n}", variant="weak", engine="explicit")["ends"], Violated)
+    for left_out, step in (("_loop_lemmas", "hp.grab(w=w)"), ("_cross_lemmas", "hp.grab(w=w)")):
+        with monkeypatch.context() as m:
+            m.setattr(forall_live, left_out, lambda *a: [])
+            v = temporal(SWEEP, variant="strong")["ends"]
+        assert isinstance(v, Unknown) and v.cti_text, left_out
+        assert v.reason == ("liveness to safety: not proved for all sizes: l2s is not inductive relative to the "
+                            f"lemmas: it fails after {step}"), (left_out, v.reason)
 
 
 def test_blink_needs_strong_fairness() -> None:
