@@ -276,11 +276,9 @@ def _loop_lemmas(b: L2.Builder, k: int, o: L2.Obligation, reach: Reach) -> list[
         ∀x. ~f(x) => f(x)" (marks only grow while the pc stays), and the same with f, ~f swapped.
     Each is a candidate: Houdini keeps it only if it is inductive in the product."""
     ps, g = b.ps, o.group
-    first = ps.actions[g.actions[0]]
-    pc = _pc_slot(b, first.machine, o.me is not None)
-    if pc is None:
+    if (found := _group_pc(b, o)) is None:
         return []
-    size = len(getattr(ps.vars[pc].sort, "members", ()))
+    first, pc, size = found
     srcs: set[int] = set()
     tgts: set[int] = set()
     for i in g.actions:
@@ -386,11 +384,9 @@ def _unfired_lemmas(b: L2.Builder, k: int, o: L2.Obligation) -> list[PProperty]:
     """NOTE(forall-live-lemmas): "saved and not fired(m) => pc(m) in reach'(~pc(m))", reach' over
     the pc edges of the machine's other actions (each a `from:` value to its constant `to:`)."""
     ps, g = b.ps, o.group
-    first = ps.actions[g.actions[0]]
-    pc = _pc_slot(b, first.machine, o.me is not None)
-    if pc is None:
+    if (found := _group_pc(b, o)) is None:
         return []
-    size = len(getattr(ps.vars[pc].sort, "members", ()))
+    first, pc, size = found
     edges: dict[int, set[int]] = {x: set() for x in range(size)}
     for i, a in enumerate(ps.actions):
         if a.machine != first.machine or i in g.actions or a.instance != first.instance:
@@ -408,6 +404,13 @@ def _unfired_lemmas(b: L2.Builder, k: int, o: L2.Obligation) -> list[PProperty]:
         return Implies(And(b.saved, Not(b.bit(o.fired, at))),
                        And(*(Implies(Eq(was, Const(x, was.sort)), _one_of(now, ys)) for x, ys in sorted(reach.items()))))
     return [PProperty(f"~unfired[{k}]", "invariant", pred=_all(b, g.sort, body))]
+
+
+def _group_pc(b: L2.Builder, o: L2.Obligation) -> tuple[PAction, int, int] | None:
+    """The group's first action, its machine's pc slot and the pc's number of values."""
+    first = b.ps.actions[o.group.actions[0]]
+    pc = _pc_slot(b, first.machine, o.me is not None)
+    return None if pc is None else (first, pc, len(getattr(b.ps.vars[pc].sort, "members", ())))
 
 
 def _pc_slot(b: L2.Builder, machine: str, family: bool) -> int | None:
