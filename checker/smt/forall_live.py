@@ -310,7 +310,7 @@ def _marks(b: L2.Builder, k: int, o: L2.Obligation, f: int, stays: Callable[[Exp
     ps, name = b.ps, b.ps.vars[f].base
 
     def left(x: Expr | None) -> Expr:
-        return Implies(And(stays(x), b.bit(o.fired, x)), Not(_same(b, f)))
+        return Implies(And(stays(x), b.bit(o.fired, x)), Not(_slot_same(b, f)))
     out = [PProperty(f"~left[{k},{name}]", "invariant", pred=_all(b, o.group.sort, left))]
     if o.me is None and ps.is_fn(f) and ps.vars[f].sort == BOOL:
         machine = ps.actions[o.group.actions[0]].machine
@@ -322,7 +322,7 @@ def _marks(b: L2.Builder, k: int, o: L2.Obligation, f: int, stays: Callable[[Exp
     return out
 
 
-def _same(b: L2.Builder, f: int) -> Expr:
+def _slot_same(b: L2.Builder, f: int) -> Expr:
     """Slot f equals its shadow (every cell of a function)."""
     return _all(b, _elem_of(b, f), lambda x: Eq(_at(b, f, x), _at(b, f, x, True)))
 
