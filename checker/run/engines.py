@@ -10,11 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import TYPE_CHECKING
 
 from checker.core.budget import Budget, Progress
 from checker.core.verdict import Verdict
 from checker.explicit.result import Coverage, ExplicitResult
 from model.ir import TransitionSystem
+
+if TYPE_CHECKING:
+    from checker.smt.prefix import Prefix
 
 ENGINES = ("explicit", "bmc", "kind", "pdr")
 
@@ -79,10 +84,12 @@ def explicit(ts: TransitionSystem, props: Sequence[str], budget: Budget, symmetr
 
 
 def smt(ts: TransitionSystem, props: Sequence[str], budget: Budget, engine: str,
-        for_all: bool = False) -> EngineRun:
+        for_all: bool = False, prefix_states: int | None = None) -> EngineRun:
     """bmc (one unrolling for every property), kind or pdr (one proof per property); each
     property with its fair share of the instance's budget (NOTE(timeout-share)); kind with
-    for_all: induction in the parameterised encoding (checker/smt/forall.py)."""
+    for_all: induction in the parameterised encoding (checker/smt/forall.py). prefix_states: the
+    state cap of BMC's explicit prefix (NOTE(explicit-prefix) in checker/smt/prefix.py; None: its
+    default, 0: none)."""
     budget.on_progress(Progress(engine))     # NOTE(progress-phase): PDR reports nothing itself
     budget = budget.start()
     if for_all:
@@ -94,7 +101,10 @@ def smt(ts: TransitionSystem, props: Sequence[str], budget: Budget, engine: str,
         return EngineRun(tuple(forall.check_all(ts, props, budget, param=param, temporal=forall_live.check)))
     if engine == "bmc":
         from checker.smt import bmc
-        return EngineRun(tuple(bmc.check_all(ts, props, budget)))
+        from checker.smt.prefix import PREFIX_STATES
+        cap = PREFIX_STATES if prefix_states is None else prefix_states
+        search = partial(explicit_prefix, cap=cap) if cap > 0 else None
+        return EngineRun(tuple(bmc.check_all(ts, props, budget, prefix=search)))
     if engine == "kind":   # a temporal property: its liveness-to-safety product (checker/smt/live.py)
         from checker.smt import kind, live
         return EngineRun(tuple((live if ts.prop(p).temporal else kind).check(ts, p, budget.share(len(props) - i))
@@ -103,6 +113,32 @@ def smt(ts: TransitionSystem, props: Sequence[str], budget: Budget, engine: str,
         from checker.smt import pdr
         return EngineRun(tuple(pdr.check(ts, p, budget.share(len(props) - i)) for i, p in enumerate(props)))
     raise ValueError(f"unknown engine {engine!r}")
+
+
+def explicit_prefix(ts: TransitionSystem, props: Sequence[str], budget: Budget, cap: int) -> Prefix | None:
+    """NOTE(explicit-prefix) in checker/smt/prefix.py: BMC's first depths, by the explicit search
+    (the vector backend, without symmetry reduction: the frontier is the exact BFS level) of at
+    most `cap` states and budget.max_depth levels. j is the deepest level it expanded whole: when
+    the cap stops it inside the expansion of level L, j = L - 1 (level L's deadlocks and steps are
+    not all checked). None: no level past the initial states was expanded, or the vector backend
+    cannot hold the states."""
+    from checker.explicit.vector import _VSearch, explore_vector, unsupported
+    from checker.smt.prefix import Prefix
+    if unsupported(ts) is not None:
+        return None
+    b = replace(budget, max_states=cap, explicit_depth=budget.max_depth)
+    s = _VSearch(ts, props, b, symmetry=False)   # explore_vector's hook for a search it is handed
+    explore_vector(ts, props, b, symmetry=False, search=s)
+    found = tuple(sorted(s.found.items()))
+    levels = s.levels
+    if s.complete or not s.pending:
+        return Prefix(len(levels) - 2, (), found, s.store.size, s.trace_to)
+    j = len(levels) - 2 if s.cut else len(levels) - 3
+    if j < 1:
+        return None
+    lo, hi = levels[j], levels[j + 1]
+    return Prefix(j, tuple(s.state(i) for i in range(lo, hi)), found, s.store.size,
+                  lambda i: s.trace_to(lo + i))
 
 
 # NOTE(progress-phase): the progress line (checker/export/progress.py) names the phase that runs.
