@@ -158,8 +158,8 @@ def announced(budget: Budget, phase: str) -> Budget:
 
 def run_engine(ts: TransitionSystem, props: Sequence[str], engine: str, budget: Budget,
                symmetry: bool = True, backend: str = "auto", for_all: bool = False,
-               cores: int = 1) -> EngineRun:
+               cores: int = 1, bmc_prefix: int | None = None) -> EngineRun:
     """One of ENGINES on props (the SMT engines load z3 only when asked for)."""
     if engine == "explicit":
         return explicit(ts, props, budget, symmetry, backend, cores)
-    return smt(ts, props, budget, engine, for_all)
+    return smt(ts, props, budget, engine, for_all, bmc_prefix)

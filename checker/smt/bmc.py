@@ -134,8 +134,9 @@ class _Unrollings:
         self.prefix = pre
         found = dict(pre.found)
         self.clean = [n for n in safety if n not in found]
+        # its provenance's `prefix`: the depth the search decided this property to, its violation's
         return {n: Violated(n, provenance(self.ts, self.engine, t0, depth=tr.depth, max_depth=self.budget.max_depth,
-                                          prefix=pre.depth), tr)
+                                          prefix=tr.depth), tr)
                 for n, tr in found.items()}
 
 
