@@ -126,7 +126,8 @@ def explicit_prefix(ts: TransitionSystem, props: Sequence[str], budget: Budget, 
     from checker.smt.prefix import Prefix
     if unsupported(ts) is not None:
         return None
-    b = replace(budget, max_states=cap, explicit_depth=budget.max_depth)
+    # silent: a search of at most `cap` states takes about a second, and BMC's progress line goes on
+    b = replace(budget, max_states=cap, explicit_depth=budget.max_depth, on_progress=Budget().on_progress)
     s = _VSearch(ts, props, b, symmetry=False)   # explore_vector's hook for a search it is handed
     explore_vector(ts, props, b, symmetry=False, search=s)
     found = tuple(sorted(s.found.items()))

@@ -77,11 +77,11 @@ def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget | None 
         for p in pending:
             if p.name not in out:
                 out[p.name] = Unknown(p.name, provenance(ts, engine_name(engine, p), t0), INTERRUPTED,
-                                      depth_reached=max(us.of(p).clean_to.get(p.name, 0), 0))
+                                      depth_reached=max(us.clean_to(p), 0))
         pending = []
     for p in pending:
         prov = provenance(ts, engine_name(engine, p), t0, depth=budget.max_depth, max_depth=budget.max_depth,
-                          **us.of(p).used())
+                          **us.used(p))
         out[p.name] = HoldsUpTo(p.name, prov, budget.max_depth)
     return [out[n] for n in props]
 
@@ -115,6 +115,21 @@ class _Unrollings:
                 u.clean_to[name] = self.prefix.depth
                 u.answered.add(name)
         return self._front
+
+    def _made(self, p: Property) -> Unrolling | None:
+        return self._init if self.prefix is None or p.temporal else self._front
+
+    def clean_to(self, p: Property) -> int:
+        """Every depth <= this is violation-free (0 when nothing was refuted yet)."""
+        if (u := self._made(p)) is not None:
+            return u.clean_to.get(p.name, 0)
+        return self.prefix.depth if self.prefix is not None and p.name in self.clean else 0
+
+    def used(self, p: Property) -> dict[str, int]:
+        """p's provenance stats (Unrolling.used), with no path made just for them."""
+        if (u := self._made(p)) is not None:
+            return u.used()
+        return {"prefix": self.prefix.depth} if self.prefix is not None and not p.temporal else {}
 
     def asking(self, p: Property, depth: int) -> Unrolling | None:
         """The unrolling that asks p at this depth; None when the explicit search decided it (a

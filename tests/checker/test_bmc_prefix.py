@@ -32,6 +32,7 @@ from checker.traces.replay import validate
 from model.ir import TransitionSystem
 from model.load import load_spec, load_text
 from tests.gen_ir import live_systems, systems
+from tests.gen_sym import symmetric_specs
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = int(os.environ.get("SEAMCHECK_DIFF_EXAMPLES", "100"))
@@ -83,16 +84,18 @@ def _stat(v: Verdict, name: str) -> int | None:
 
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(systems(), st.sampled_from(LEVELS))
-def test_prefix_agrees_with_explicit(ts: TransitionSystem, j: int) -> None:
+@given(systems(), st.data())
+def test_prefix_agrees_with_explicit(ts: TransitionSystem, data: st.DataObject) -> None:
     """Every safety property of a generated system on one prefixed unrolling: the explicit
-    engine's verdict kind and shortest depth, every trace replayed."""
+    engine's verdict kind and shortest depth, every trace replayed; j below the deepest
+    violation, so that the suffix from the frontier finds it."""
     r = explore(ts, budget=Budget(max_states=MAX_STATES))
     if not r.complete or not initial_states(ts):
         return
     props = [p.name for p in ts.properties if not p.temporal]
     refs = {n: r.verdict(n) for n in props}
     depth = max([v.trace.depth for v in refs.values() if isinstance(v, Violated)] + [r.diameter + 1])
+    j = data.draw(st.integers(1, max(1, depth - 1)), label="j")
     for v in _leveled(ts, props, depth, j):
         ref = refs[v.prop]
         if isinstance(ref, Violated):
@@ -117,6 +120,27 @@ def test_lassos_and_safety_with_and_without_prefix(ts: TransitionSystem, j: int)
         if isinstance(a, Violated) and isinstance(b, Violated):
             validate(ts, b.trace, b.prop)
             assert a.trace.depth == b.trace.depth, (a.prop, j, a.trace, b.trace)
+
+
+@settings(max_examples=30, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(symmetric_specs(), st.sampled_from(LEVELS))
+def test_symmetry_breaking_from_the_frontier(text: str, j: int) -> None:
+    """Symmetric specs (BMC's symmetry breaking on, NOTE(symmetry-breaking)): the frontier is
+    closed under every automorphism, so verdicts and shortest depths stay the explicit engine's."""
+    [ts] = load_text(text)
+    safety = [p.name for p in ts.properties if not p.temporal]
+    ref = explore(ts, safety, Budget(max_states=MAX_STATES))
+    if not ref.complete and not all(isinstance(v, Violated) for v in ref.verdicts):
+        return
+    depth = max([ref.diameter + 1, *(v.trace.depth for v in ref.verdicts if isinstance(v, Violated))])
+    for v in _leveled(ts, safety, depth, j):
+        r = ref.verdict(v.prop)
+        if isinstance(r, Violated):
+            assert isinstance(v, Violated) and v.trace.depth == r.trace.depth, (v.prop, j, v, r, text)
+            validate(ts, v.trace, v.prop)
+        else:
+            assert isinstance(v, HoldsUpTo) and v.depth == depth, (v.prop, j, v, text)
 
 
 @pytest.mark.parametrize(("cap", "j", "by_sat"), [
