@@ -120,7 +120,8 @@ MINE_ROUNDS = 300              # Houdini rounds before BMC's mining is cut (NOTE
 
 
 class Unrolling:
-    """Paths from the initial states; at(p, depth) asks for a violation of p at exactly that depth.
+    """Paths from the initial states (or, with a prefix, from BFS level j: NOTE(explicit-prefix));
+    at(p, depth) asks for a violation of p at exactly that depth.
 
     For each property, depths must be asked in increasing order (a shortest counterexample
     first); different properties may interleave freely.

@@ -4,6 +4,9 @@ found is a shortest one (the same depth as BFS). Never proves anything: HoldsUpT
 One unrolling serves every property of an instance (`check_all`): each query is guarded by its
 own activation literal, so the path, the transition relation and the lasso constraints are
 encoded once and the solver's learnt clauses carry over between properties as well as depths.
+With an explicit prefix (the run module's default), the safety properties' first depths are
+decided by a capped BFS and their deeper queries share a second unrolling, from its last level
+(NOTE(explicit-prefix) in prefix.py); the lasso queries keep the one from init.
 Each query may run for its property's fair share of the time left, the safety properties'
 shares pooled (NOTE(bmc-timeout)); a
 property that runs out after searching some depths holds up to the deepest one (HoldsUpTo with
