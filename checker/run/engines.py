@@ -19,6 +19,7 @@ from checker.explicit.result import Coverage, ExplicitResult
 from model.ir import TransitionSystem
 
 if TYPE_CHECKING:
+    from checker.explicit.vector import _VSearch
     from checker.smt.prefix import Prefix
 
 ENGINES = ("explicit", "bmc", "kind", "pdr")
@@ -118,20 +119,21 @@ def smt(ts: TransitionSystem, props: Sequence[str], budget: Budget, engine: str,
 def explicit_prefix(ts: TransitionSystem, props: Sequence[str], budget: Budget, cap: int) -> Prefix | None:
     """NOTE(explicit-prefix) in checker/smt/prefix.py: BMC's first depths, by the explicit search
     (the vector backend, without symmetry reduction: the frontier is the exact BFS level) of at
-    most `cap` states and budget.max_depth levels. j is the deepest level it expanded whole: when
-    the cap stops it inside the expansion of level L, j = L - 1 (level L's deadlocks and steps are
-    not all checked). None: no level past the initial states was expanded, or the vector backend
-    cannot hold the states."""
-    from checker.explicit.vector import _VSearch, explore_vector, unsupported
+    most `cap` states and budget.max_depth levels. j is the deepest level that fits whole: when
+    the cap stops the search inside the expansion of level L (whose states are all stored), the
+    search runs again to level L, where it checks L's deadlocks too (NOTE(explicit-depth)); a time
+    or memory limit leaves j = L - 1 (L's deadlocks and steps not all checked). None: no level past
+    the initial states, or the vector backend cannot hold the states."""
+    from checker.explicit.vector import unsupported
     from checker.smt.prefix import Prefix
     if unsupported(ts) is not None:
         return None
-    # silent: a search of at most `cap` states takes about a second, and BMC's progress line goes on
-    b = replace(budget, max_states=cap, explicit_depth=budget.max_depth, on_progress=Budget().on_progress)
-    s = _VSearch(ts, props, b, symmetry=False)   # explore_vector's hook for a search it is handed
-    explore_vector(ts, props, b, symmetry=False, search=s)
-    found = tuple(sorted(s.found.items()))
+    s = _bfs(ts, props, budget, cap, budget.max_depth)
     levels = s.levels
+    if not s.complete and s.pending and not s.cut and len(levels) >= 3 and not budget.expired():
+        s = _bfs(ts, props, budget, None, len(levels) - 2)   # levels 0..L: within the cap
+        levels = s.levels
+    found = tuple(sorted(s.found.items()))
     if s.complete or not s.pending:
         return Prefix(len(levels) - 2, (), found, s.store.size, s.trace_to)
     j = len(levels) - 2 if s.cut else len(levels) - 3
@@ -140,6 +142,16 @@ def explicit_prefix(ts: TransitionSystem, props: Sequence[str], budget: Budget, 
     lo, hi = levels[j], levels[j + 1]
     return Prefix(j, tuple(s.state(i) for i in range(lo, hi)), found, s.store.size,
                   lambda i: s.trace_to(lo + i))
+
+
+def _bfs(ts: TransitionSystem, props: Sequence[str], budget: Budget, cap: int | None, levels: int) -> _VSearch:
+    """The vector backend's search of `props` to BFS level `levels`, kept for its states (explore_vector's
+    hook for a search it is handed), silent: it takes about a second, and BMC's progress line goes on."""
+    from checker.explicit.vector import _VSearch, explore_vector
+    b = replace(budget, max_states=cap, explicit_depth=levels, on_progress=Budget().on_progress)
+    s = _VSearch(ts, props, b, symmetry=False)
+    explore_vector(ts, props, b, symmetry=False, search=s)
+    return s
 
 
 # NOTE(progress-phase): the progress line (checker/export/progress.py) names the phase that runs.

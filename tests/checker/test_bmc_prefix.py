@@ -144,8 +144,8 @@ def test_symmetry_breaking_from_the_frontier(text: str, j: int) -> None:
 
 
 @pytest.mark.parametrize(("cap", "j", "by_sat"), [
-    (10, 3, True),      # the cap stops the BFS inside level 4: j = 3, depth 9 found from level 3
-    (16, 6, True),      # inside level 7: j = 6
+    (10, 4, True),      # the cap stops the BFS inside level 4's expansion (9 states to level 4): j = 4
+    (16, 7, True),      # inside level 7's (15 states): j = 7
     (200, 9, False),    # all 32 states fit: the BFS finds it at level 9 (and stops there)
 ])
 def test_violation_deeper_and_shallower_than_the_prefix(cap: int, j: int, by_sat: bool) -> None:
@@ -159,7 +159,7 @@ def test_violation_deeper_and_shallower_than_the_prefix(cap: int, j: int, by_sat
 
 def test_a_lasso_looping_back_before_the_prefix_keeps_the_path_from_init() -> None:
     """`reaches`'s shortest lasso loops back to state 12; with 30 states the BFS stops inside
-    level 14 (j = 13): the safety properties are decided on the prefix (`second_lap` by the BFS
+    level 14's expansion (j = 14): the safety properties are decided on the prefix (`second_lap` by the BFS
     itself), the lasso from init, the same as without a prefix."""
     [ts] = load_text(RING)
     props = ["second_lap", "reaches", "deadlock"]
@@ -169,7 +169,7 @@ def test_a_lasso_looping_back_before_the_prefix_keeps_the_path_from_init() -> No
     assert isinstance(lasso, Violated) and lasso.trace.depth == 16 and lasso.trace.loop == 12
     assert lasso.trace == plain[1].trace and _stat(lasso, "prefix") is None
     assert isinstance(lap, Violated) and lap.trace.depth == 9 and _stat(lap, "prefix") == 9
-    assert isinstance(dead, HoldsUpTo) and dead.depth == 20 and _stat(dead, "prefix") == 13
+    assert isinstance(dead, HoldsUpTo) and dead.depth == 20 and _stat(dead, "prefix") == 14
 
 
 def test_a_complete_search_leaves_nothing_to_unroll() -> None:
@@ -200,9 +200,10 @@ vars:
 
 def test_mcs_stale_link_deadlock_past_the_prefix() -> None:
     """Issue 20: the MCS lock's 22-step deadlock (bench/specs/mcs_bug.yaml), with the BFS capped
-    at 3,000 states (j = 17): found by the SAT suffix at exactly depth 22, no mining needed."""
+    at 3,000 states (j = 18, the 2,706 states to level 18): found by the SAT suffix at exactly
+    depth 22, no mining needed."""
     [ts] = load_spec(ROOT / "bench/specs/mcs_bug.yaml")
     v = bmc.check(ts, "deadlock", Budget(max_depth=30, rlimit=20_000_000), prefix=partial(explicit_prefix, cap=3_000))
     assert isinstance(v, Violated) and v.trace.depth == 22
     validate(ts, v.trace, "deadlock")
-    assert _stat(v, "prefix") == 17 and _stat(v, "mined") is None
+    assert _stat(v, "prefix") == 18 and _stat(v, "mined") is None
