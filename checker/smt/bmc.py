@@ -64,11 +64,12 @@ def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget | None 
             if not pending:
                 break
             if any(p.temporal for p in pending):   # NOTE(stutter-fact) in base.py
-                u = us.of_init()
-                u.budget = budget.share(len(pending))
-                u.rule_out_stutter(depth)
+                init = us.of_init()
+                init.budget = budget.share(len(pending))
+                init.rule_out_stutter(depth)
             for p in pending:
-                if (u := us.asking(p, depth)) is None:   # decided by the explicit prefix
+                u = us.asking(p, depth)
+                if u is None:   # decided by the explicit prefix
                     continue
                 u.budget = _query_budget(budget, [q for q in pending if q.name not in out], p)
                 got = u.at(p, depth)
