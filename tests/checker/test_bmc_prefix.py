@@ -106,7 +106,7 @@ def test_prefix_agrees_with_explicit(ts: TransitionSystem, data: st.DataObject) 
             assert isinstance(v, HoldsUpTo) and v.depth == depth, (v.prop, j, v)
 
 
-@settings(max_examples=30, deadline=None, derandomize=True,
+@settings(max_examples=20, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(live_systems(), st.sampled_from(LEVELS))
 def test_lassos_and_safety_with_and_without_prefix(ts: TransitionSystem, j: int) -> None:
