@@ -31,7 +31,7 @@ import numpy as np
 import z3
 
 from checker.core.budget import Budget
-from checker.smt.encode import Encoding, StateVars, conj, disj
+from checker.smt.encode import Encoding, StateVars, disj
 from checker.traces.trace import State, Trace
 from model.ir import TransitionSystem
 
@@ -103,8 +103,3 @@ def joined(prefix: Prefix, index: dict[State, int], suffix: Trace) -> Trace:
     """The frontier state's BFS path, then the suffix that starts in it (NOTE(explicit-prefix))."""
     head = prefix.trace_to(index[suffix.states[0]])
     return Trace((*head.states, *suffix.states[1:]), (*head.actions, *suffix.actions))
-
-
-def cube(enc: Encoding, x: StateVars, s: State) -> z3.ExprRef:
-    """x is the state s (one frontier state; tests compare the diagram with these)."""
-    return conj(enc.ctx, [_lit(enc, x, i, int(v)) for i, v in enumerate(s)])
