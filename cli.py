@@ -287,12 +287,15 @@ def main(ctx: click.Context, traces: bool, no_trace: bool, color: str, coverage:
               "shortest first (--trace-out adds an index suffix from the second on).")
 @click.option("--for-all", is_flag=True, help="With --engine kind: prove for every size of the spec's "
               "symmetric sets (docs/for-all.md).")
+@click.option("--bmc-prefix", type=click.IntRange(0, 100_000_000), metavar="N",
+              help="BMC: decide the safety properties' first depths by an explicit search of at most N states, "
+              "then unroll from its last level (docs/performance.md); 0: from the initial states [default: 20000].")
 def check(specs: tuple[str, ...], params: tuple[str, ...], variant: str | None, engine: str, depth: int,
           properties_: tuple[str, ...], timeout: float | None, max_states: int | None, require_proof: bool,
           as_json: bool, traces: bool, no_trace: bool, color: str, coverage: bool, trace_out: str | None,
           trace_format: str | None, workers: int, dask_address: str | None, no_symmetry: bool, backend: str,
           max_memory: int | None, show_invariants: bool, all_traces: int, for_all: bool,
-          cores: int) -> None:
+          cores: int, bmc_prefix: int | None) -> None:
     """Check every property of SPECS (files or directories) against its expected verdict."""
     for s in specs:
         if not Path(s).exists():
@@ -309,10 +312,12 @@ def check(specs: tuple[str, ...], params: tuple[str, ...], variant: str | None, 
         raise click.UsageError(f"--for-all needs --engine kind (not {engine})")
     if cores > 1 and engine != "explicit":
         raise click.UsageError(f"--cores needs --engine explicit (not {engine})")
+    if bmc_prefix is not None and engine not in ("bmc", "auto"):
+        raise click.UsageError(f"--bmc-prefix needs --engine bmc or auto (not {engine})")
     depth = _smt_depth(engine, depth, timeout)
     run = RunOptions(engine, depth, timeout, max_states, max_memory or default_memory_mb(), not no_symmetry,
                      backend, workers, dask_address, _explicit_depth(engine, depth), all_traces, for_all,
-                     cores)
+                     cores, bmc_prefix)
     asks_inline = bool(trace_format) and not trace_out     # --format alone asks to see traces in it
     show = _show(traces or ((asks_inline or all_traces > 1) and not no_trace), no_trace, color, coverage, json=as_json,
                  require_proof=require_proof, trace_out=trace_out,

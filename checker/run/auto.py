@@ -70,14 +70,15 @@ def _prove(ts: TransitionSystem, bounded: HoldsUpTo, budget: Budget) -> Verdict:
     return bounded
 
 
-def auto(ts: TransitionSystem, props: Sequence[str], budget: Budget) -> EngineRun:
-    """Every property of one instance, sharing the capped explicit search and BMC's unrolling."""
+def auto(ts: TransitionSystem, props: Sequence[str], budget: Budget, bmc_prefix: int | None = None) -> EngineRun:
+    """Every property of one instance, sharing the capped explicit search and BMC's unrolling
+    (bmc_prefix: the state cap of BMC's explicit prefix, NOTE(explicit-prefix))."""
     budget = budget.start()
     got, diameter = _explicit_first(ts, props, budget)
     rest = [p for p in props if isinstance(got[p], Unknown)]
     if rest and not budget.expired():
         deep = replace(budget, max_depth=max(budget.max_depth, diameter + 1))   # NOTE(auto-depth)
-        bounded = smt(ts, rest, deep, "bmc").verdicts
+        bounded = smt(ts, rest, deep, "bmc", prefix_states=bmc_prefix).verdicts
         open_ = sum(isinstance(v, HoldsUpTo) for v in bounded)
         for v in bounded:
             if isinstance(v, HoldsUpTo):

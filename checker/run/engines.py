@@ -10,11 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import TYPE_CHECKING
 
 from checker.core.budget import Budget, Progress
 from checker.core.verdict import Verdict
 from checker.explicit.result import Coverage, ExplicitResult
 from model.ir import TransitionSystem
+
+if TYPE_CHECKING:
+    from checker.explicit.vector import _VSearch
+    from checker.smt.prefix import Prefix
 
 ENGINES = ("explicit", "bmc", "kind", "pdr")
 
@@ -79,10 +85,12 @@ def explicit(ts: TransitionSystem, props: Sequence[str], budget: Budget, symmetr
 
 
 def smt(ts: TransitionSystem, props: Sequence[str], budget: Budget, engine: str,
-        for_all: bool = False) -> EngineRun:
+        for_all: bool = False, prefix_states: int | None = None) -> EngineRun:
     """bmc (one unrolling for every property), kind or pdr (one proof per property); each
     property with its fair share of the instance's budget (NOTE(timeout-share)); kind with
-    for_all: induction in the parameterised encoding (checker/smt/forall.py)."""
+    for_all: induction in the parameterised encoding (checker/smt/forall.py). prefix_states: the
+    state cap of BMC's explicit prefix (NOTE(explicit-prefix) in checker/smt/prefix.py; None: its
+    default, 0: none)."""
     budget.on_progress(Progress(engine))     # NOTE(progress-phase): PDR reports nothing itself
     budget = budget.start()
     if for_all:
@@ -94,7 +102,10 @@ def smt(ts: TransitionSystem, props: Sequence[str], budget: Budget, engine: str,
         return EngineRun(tuple(forall.check_all(ts, props, budget, param=param, temporal=forall_live.check)))
     if engine == "bmc":
         from checker.smt import bmc
-        return EngineRun(tuple(bmc.check_all(ts, props, budget)))
+        from checker.smt.prefix import PREFIX_STATES
+        cap = PREFIX_STATES if prefix_states is None else prefix_states
+        search = partial(explicit_prefix, cap=cap) if cap > 0 else None
+        return EngineRun(tuple(bmc.check_all(ts, props, budget, prefix=search)))
     if engine == "kind":   # a temporal property: its liveness-to-safety product (checker/smt/live.py)
         from checker.smt import kind, live
         return EngineRun(tuple((live if ts.prop(p).temporal else kind).check(ts, p, budget.share(len(props) - i))
@@ -103,6 +114,44 @@ def smt(ts: TransitionSystem, props: Sequence[str], budget: Budget, engine: str,
         from checker.smt import pdr
         return EngineRun(tuple(pdr.check(ts, p, budget.share(len(props) - i)) for i, p in enumerate(props)))
     raise ValueError(f"unknown engine {engine!r}")
+
+
+def explicit_prefix(ts: TransitionSystem, props: Sequence[str], budget: Budget, cap: int) -> Prefix | None:
+    """NOTE(explicit-prefix) in checker/smt/prefix.py: BMC's first depths, by the explicit search
+    (the vector backend, without symmetry reduction: the frontier is the exact BFS level) of at
+    most `cap` states and budget.max_depth levels. j is the deepest level that fits whole: when
+    the cap stops the search inside the expansion of level L (whose states are all stored), the
+    search runs again to level L, where it checks L's deadlocks too (NOTE(explicit-depth)); a time
+    or memory limit leaves j = L - 1 (L's deadlocks and steps not all checked). None: no level past
+    the initial states, or the vector backend cannot hold the states."""
+    from checker.explicit.vector import unsupported
+    from checker.smt.prefix import Prefix
+    if unsupported(ts) is not None:
+        return None
+    s = _bfs(ts, props, budget, cap, budget.max_depth)
+    levels = s.levels
+    if not s.complete and s.pending and not s.cut and len(levels) >= 3 and not budget.expired():
+        s = _bfs(ts, props, budget, None, len(levels) - 2)   # levels 0..L: within the cap
+        levels = s.levels
+    found = tuple(sorted(s.found.items()))
+    if s.complete or not s.pending:
+        return Prefix(len(levels) - 2, (), found, s.store.size, s.trace_to)
+    j = len(levels) - 2 if s.cut else len(levels) - 3
+    if j < 1:
+        return None
+    lo, hi = levels[j], levels[j + 1]
+    return Prefix(j, tuple(s.state(i) for i in range(lo, hi)), found, s.store.size,
+                  lambda i: s.trace_to(lo + i))
+
+
+def _bfs(ts: TransitionSystem, props: Sequence[str], budget: Budget, cap: int | None, levels: int) -> _VSearch:
+    """The vector backend's search of `props` to BFS level `levels`, kept for its states (explore_vector's
+    hook for a search it is handed), silent: it takes about a second, and BMC's progress line goes on."""
+    from checker.explicit.vector import _VSearch, explore_vector
+    b = replace(budget, max_states=cap, explicit_depth=levels, on_progress=Budget().on_progress)
+    s = _VSearch(ts, props, b, symmetry=False)
+    explore_vector(ts, props, b, symmetry=False, search=s)
+    return s
 
 
 # NOTE(progress-phase): the progress line (checker/export/progress.py) names the phase that runs.
@@ -122,8 +171,8 @@ def announced(budget: Budget, phase: str) -> Budget:
 
 def run_engine(ts: TransitionSystem, props: Sequence[str], engine: str, budget: Budget,
                symmetry: bool = True, backend: str = "auto", for_all: bool = False,
-               cores: int = 1) -> EngineRun:
+               cores: int = 1, bmc_prefix: int | None = None) -> EngineRun:
     """One of ENGINES on props (the SMT engines load z3 only when asked for)."""
     if engine == "explicit":
         return explicit(ts, props, budget, symmetry, backend, cores)
-    return smt(ts, props, budget, engine, for_all)
+    return smt(ts, props, budget, engine, for_all, bmc_prefix)

@@ -49,6 +49,8 @@ class RunOptions:
     all_traces: int = 1                 # counterexamples per violated safety property (NOTE(all-traces))
     for_all: bool = False               # kind: prove for every size of the symmetric sets (checker/smt/forall.py)
     cores: int = 1                      # processes for one explicit search (checker/explicit/vector_par.py)
+    bmc_prefix: int | None = None       # BMC's explicit prefix: its state cap (None: the default, 0: none;
+                                        # NOTE(explicit-prefix) in checker/smt/prefix.py)
 
     def budget(self, progress: Callable[[Progress], None] | None = None) -> Budget:
         b = Budget(timeout_s=self.timeout, max_states=self.max_states, max_depth=self.depth,
@@ -134,18 +136,18 @@ def properties(ts: TransitionSystem, asked: Sequence[str]) -> list[str]:
 
 def engine_run(ts: TransitionSystem, props: Sequence[str], engine: str, budget: Budget,
                symmetry: bool = True, backend: str = "auto", for_all: bool = False,
-               cores: int = 1) -> EngineRun:
+               cores: int = 1, bmc_prefix: int | None = None) -> EngineRun:
     """An engine or a strategy (auto, portfolio) on props; the verdicts are not yet replayed."""
     if engine == "auto":
         from checker.run.auto import auto
-        return auto(ts, props, budget)
+        return auto(ts, props, budget, bmc_prefix)
     if engine == "portfolio":
         from checker.run.portfolio import portfolio
         budget.on_progress(Progress("portfolio"))    # NOTE(progress-phase) in engines.py
         budget = budget.start()                       # NOTE(timeout-share) in checker/core/budget.py
         return EngineRun(tuple(portfolio(ts, p, budget.share(len(props) - i), symmetry, backend)
                                for i, p in enumerate(props)))
-    return run_engine(ts, props, engine, budget, symmetry, backend, for_all, cores)
+    return run_engine(ts, props, engine, budget, symmetry, backend, for_all, cores, bmc_prefix)
 
 
 def run_instance(ts: TransitionSystem, props: Sequence[str], opts: RunOptions,
@@ -158,7 +160,7 @@ def run_instance(ts: TransitionSystem, props: Sequence[str], opts: RunOptions,
         if (problem := initial_problem(ts, opts.budget())) is not None:
             return InstanceResult((), RunFacts(), problem)
         got = engine_run(ts, props, opts.engine, opts.budget(progress), opts.symmetry, opts.backend,
-                         opts.for_all, opts.cores)
+                         opts.for_all, opts.cores, opts.bmc_prefix)
     except KeyboardInterrupt:      # NOTE(interrupt) in checker/core/budget.py
         interrupt()
         return stopped(ts, props)

@@ -16,10 +16,11 @@ import z3
 from checker.core.budget import Budget, Progress
 from checker.core.verdict import Provenance, Unknown, Violated
 from checker.smt import decode
-from checker.smt.encode import Encoding
+from checker.smt.encode import Encoding, StateVars
 from checker.smt.lasso import Lassos
 from checker.smt.lasso_quadratic import QuadraticLassos
 from checker.smt.loops import LoopLengths
+from checker.smt.prefix import Prefix, frontier_formula, joined
 from checker.smt.solver import check as solver_check
 from checker.smt.solver import settle, work
 from checker.smt.symbreak import SymmetricPath
@@ -119,7 +120,8 @@ MINE_ROUNDS = 300              # Houdini rounds before BMC's mining is cut (NOTE
 
 
 class Unrolling:
-    """Paths from the initial states; at(p, depth) asks for a violation of p at exactly that depth.
+    """Paths from the initial states (or, with a prefix, from BFS level j: NOTE(explicit-prefix));
+    at(p, depth) asks for a violation of p at exactly that depth.
 
     For each property, depths must be asked in increasing order (a shortest counterexample
     first); different properties may interleave freely.
@@ -127,10 +129,15 @@ class Unrolling:
 
     def __init__(self, ts: TransitionSystem, budget: Budget, enc: Encoding, engine: str,
                  lemmas: tuple[Property, ...] | None = None, prove: LemmaProver | None = None,
-                 mine: LemmaMiner | None = None):
+                 mine: LemmaMiner | None = None, prefix: Prefix | None = None):
         self.ts, self.budget, self.engine, self.enc = ts, budget, engine, enc
         self.autos = automorphisms(enc.ts) if enc.options.symmetry else ()
         self.loops = LoopLengths(enc, enc.ts.fairness(), budget) if enc.options.loop_lengths else None
+        # NOTE(explicit-prefix): safety queries only, from BFS level prefix.depth instead of init
+        self.prefix = prefix
+        self.offset = prefix.depth if prefix is not None else 0
+        self._front = {s: i for i, s in enumerate(prefix.frontier)} if prefix is not None else {}
+        self._start: z3.ExprRef | None = None
         self._fresh_path()
         self.t0 = time.monotonic()
         self.clean_to: dict[str, int] = {}   # per property: every depth <= this is violation-free
@@ -155,10 +162,19 @@ class Unrolling:
 
     def _fresh_path(self) -> None:
         """The path from init (and the lasso constraints on it) in a fresh solver."""
-        self.path = SymmetricPath(self.enc, self.budget, self.autos) if self.autos \
-            else Path(self.enc, self.budget, "", from_init=True)
+        start = None if self.prefix is None else self._frontier
+        self.path = SymmetricPath(self.enc, self.budget, self.autos, start) if self.autos \
+            else Path(self.enc, self.budget, "", from_init=True, start=start)
         self.lassos = QuadraticLassos(self.path) if self.enc.options.lasso == "quadratic" \
             else Lassos(self.path, self.loops)
+
+    def _frontier(self, x: StateVars) -> z3.ExprRef:
+        """NOTE(explicit-prefix): s_0 is a state of BFS level j (built once; every renewed path
+        names its first state alike, so the formula serves them all)."""
+        assert self.prefix is not None
+        if self._start is None:
+            self._start = frontier_formula(self.enc, x, self.prefix.frontier)
+        return self._start
 
     def _stopped(self) -> None:
         """NOTE(stopped-solver): a query on the path's solver was stopped by a limit."""
@@ -227,7 +243,8 @@ class Unrolling:
         side_s = self._side_s()
         if self.loops is not None:
             self.loops.budget = self.budget
-        f = self.lassos.shape(p, depth) if p.temporal else self.path.query(p, depth)
+        assert not (p.temporal and self.prefix), "NOTE(explicit-prefix): lassos start in init"
+        f = self.lassos.shape(p, depth) if p.temporal else self.path.query(p, depth - self.offset)
         side_s = self._side_s() - side_s
         if f is None:
             self.clean_to[p.name] = depth
@@ -280,7 +297,9 @@ class Unrolling:
         return self.stutter_s + (self.loops.query_s if self.loops is not None else 0.0)
 
     def _trace(self, m: z3.ModelRef, p: Property, depth: int) -> Trace:
-        tr = decode.trace(m, self.path.states, self.path.acts, depth)
+        tr = decode.trace(m, self.path.states, self.path.acts, depth - self.offset)
+        if self.prefix is not None:
+            tr = joined(self.prefix, self._front, tr)
         if p.temporal:
             tr = replace(tr, loop=self.lassos.loop_index(m, depth))
         return decode.validated(self.ts, tr, p, self.engine)
@@ -290,8 +309,11 @@ class Unrolling:
                           max_depth=self.budget.max_depth, **self.used())
 
     def used(self) -> dict[str, int]:
-        """The provenance stats of the lemmas asserted: how many, and how many were mined."""
+        """The provenance stats: the lemmas asserted (how many, how many mined), and the depth of
+        the explicit prefix (NOTE(explicit-prefix))."""
         used = {"lemmas": len(self.path.invariants)} if self.path.invariants else {}
+        if self.prefix is not None:
+            used["prefix"] = self.prefix.depth
         return {**used, "mined": self.mined} if self.mined else used
 
 

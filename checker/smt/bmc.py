@@ -4,6 +4,9 @@ found is a shortest one (the same depth as BFS). Never proves anything: HoldsUpT
 One unrolling serves every property of an instance (`check_all`): each query is guarded by its
 own activation literal, so the path, the transition relation and the lasso constraints are
 encoded once and the solver's learnt clauses carry over between properties as well as depths.
+With an explicit prefix (the run module's default), the safety properties' first depths are
+decided by a capped BFS and their deeper queries share a second unrolling, from its last level
+(NOTE(explicit-prefix) in prefix.py); the lasso queries keep the one from init.
 Each query may run for its property's fair share of the time left, the safety properties'
 shares pooled (NOTE(bmc-timeout)); a
 property that runs out after searching some depths holds up to the deepest one (HoldsUpTo with
@@ -25,6 +28,7 @@ from checker.smt.base import MINE_ROUNDS, UNTRUSTED, Unrolling, engine_name
 from checker.smt.encode import Encoding, EncodingOptions
 from checker.smt.guard import guard_all
 from checker.smt.kind import mine_lemmas, prove_lemmas
+from checker.smt.prefix import Prefix, PrefixSearch
 from checker.smt.solver import is_limit
 from checker.smt.unroll import provenance, unsupported
 from model.ir import Property, TransitionSystem
@@ -32,11 +36,14 @@ from model.ir import Property, TransitionSystem
 
 @guard_all("bmc")
 def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget | None = None, *,
-              engine: str = "bmc", options: EncodingOptions | None = None) -> list[Verdict]:
+              engine: str = "bmc", options: EncodingOptions | None = None,
+              prefix: PrefixSearch | None = None) -> list[Verdict]:
     """BMC of several properties on one shared unrolling, depth-major: each property's first
     violation is a shortest one. One verdict per name, in order. The budget is the instance's,
     each query limited to its property's fair share of what is left, the safety properties'
-    shares pooled (NOTE(bmc-timeout)). A
+    shares pooled (NOTE(bmc-timeout)). prefix: the explicit search that decides the safety
+    properties' first depths, whose deeper queries then start in its last BFS level
+    (NOTE(explicit-prefix) in prefix.py); None: every query from init. A
     Ctrl-C keeps the verdicts found so far; the others are Unknown (NOTE(interrupt-z3) in
     solver.py)."""
     budget = (budget or Budget()).start()
@@ -48,33 +55,108 @@ def check_all(ts: TransitionSystem, props: Sequence[str], budget: Budget | None 
     pending = [ts.prop(n) for n in dict.fromkeys(props) if n not in out]
     if not pending:
         return [out[n] for n in props]
-    u = Unrolling(ts, budget, Encoding(ts, options), engine, prove=prove_lemmas,
-                  mine=partial(mine_lemmas, max_rounds=MINE_ROUNDS))
+    us = _Unrollings(ts, budget, Encoding(ts, options), engine)
+    if prefix is not None:
+        out.update(us.explicit_prefix(prefix, pending, t0))
+        pending = [p for p in pending if p.name not in out]
     try:
         for depth in range(budget.max_depth + 1):
+            if not pending:
+                break
             if any(p.temporal for p in pending):   # NOTE(stutter-fact) in base.py
-                u.budget = budget.share(len(pending))
-                u.rule_out_stutter(depth)
+                init = us.of_init()
+                init.budget = budget.share(len(pending))
+                init.rule_out_stutter(depth)
             for p in pending:
+                u = us.asking(p, depth)
+                if u is None:   # decided by the explicit prefix
+                    continue
                 u.budget = _query_budget(budget, [q for q in pending if q.name not in out], p)
                 got = u.at(p, depth)
                 if got is not None:
                     out[p.name] = _bounded(u, got)
             pending = [p for p in pending if p.name not in out]
-            if not pending:
-                break
     except KeyboardInterrupt:
         budget.stop.interrupted = True
         for p in pending:
             if p.name not in out:
                 out[p.name] = Unknown(p.name, provenance(ts, engine_name(engine, p), t0), INTERRUPTED,
-                                      depth_reached=max(u.clean_to.get(p.name, 0), 0))
+                                      depth_reached=max(us.clean_to(p), 0))
         pending = []
     for p in pending:
         prov = provenance(ts, engine_name(engine, p), t0, depth=budget.max_depth, max_depth=budget.max_depth,
-                          **u.used())
+                          **us.used(p))
         out[p.name] = HoldsUpTo(p.name, prov, budget.max_depth)
     return [out[n] for n in props]
+
+
+class _Unrollings:
+    """BMC's paths, each made when first asked for: from init (every property), or, with an
+    explicit prefix, from its frontier (the safety properties; NOTE(explicit-prefix))."""
+
+    def __init__(self, ts: TransitionSystem, budget: Budget, enc: Encoding, engine: str):
+        self.ts, self.budget, self.enc, self.engine = ts, budget, enc, engine
+        self.prefix: Prefix | None = None
+        self.clean: list[str] = []   # the safety properties the explicit search found no violation of
+        self._init: Unrolling | None = None
+        self._front: Unrolling | None = None
+
+    def _new(self, prefix: Prefix | None = None) -> Unrolling:
+        return Unrolling(self.ts, self.budget, self.enc, self.engine, prove=prove_lemmas,
+                         mine=partial(mine_lemmas, max_rounds=MINE_ROUNDS), prefix=prefix)
+
+    def of_init(self) -> Unrolling:
+        if self._init is None:
+            self._init = self._new()
+        return self._init
+
+    def of(self, p: Property) -> Unrolling:
+        if self.prefix is None or p.temporal:
+            return self.of_init()
+        if self._front is None:
+            self._front = u = self._new(self.prefix)
+            for name in self.clean:   # every depth <= j refuted by the search
+                u.clean_to[name] = self.prefix.depth
+                u.answered.add(name)
+        return self._front
+
+    def _made(self, p: Property) -> Unrolling | None:
+        return self._init if self.prefix is None or p.temporal else self._front
+
+    def clean_to(self, p: Property) -> int:
+        """Every depth <= this is violation-free (0 when nothing was refuted yet)."""
+        if (u := self._made(p)) is not None:
+            return u.clean_to.get(p.name, 0)
+        return self.prefix.depth if self.prefix is not None and p.name in self.clean else 0
+
+    def used(self, p: Property) -> dict[str, int]:
+        """p's provenance stats (Unrolling.used), with no path made just for them."""
+        if (u := self._made(p)) is not None:
+            return u.used()
+        return {"prefix": self.prefix.depth} if self.prefix is not None and not p.temporal else {}
+
+    def asking(self, p: Property, depth: int) -> Unrolling | None:
+        """The unrolling that asks p at this depth; None when the explicit search decided it (a
+        depth <= j, or any depth when no state is j steps deep)."""
+        pre = self.prefix
+        if pre is not None and not p.temporal and (depth <= pre.depth or not pre.frontier):
+            return None
+        return self.of(p)
+
+    def explicit_prefix(self, search: PrefixSearch, pending: Sequence[Property], t0: float) -> dict[str, Verdict]:
+        """NOTE(explicit-prefix): the safety properties' first depths, decided by the explicit
+        search; the violations it found (shortest ones)."""
+        safety = [p.name for p in pending if not p.temporal]
+        pre = search(self.ts, safety, self.budget) if safety else None
+        if pre is None:
+            return {}
+        self.prefix = pre
+        found = dict(pre.found)
+        self.clean = [n for n in safety if n not in found]
+        # its provenance's `prefix`: the depth the search decided this property to, its violation's
+        return {n: Violated(n, provenance(self.ts, self.engine, t0, depth=tr.depth, max_depth=self.budget.max_depth,
+                                          prefix=tr.depth), tr)
+                for n, tr in found.items()}
 
 
 # NOTE(bmc-timeout): the properties share one unrolling (and the solver's learnt clauses),
@@ -178,7 +260,8 @@ def _hunted(v: Violated, undecided: list[int]) -> Violated:
 
 
 def check(ts: TransitionSystem, prop: str, budget: Budget | None = None, *,
-          engine: str = "bmc", options: EncodingOptions | None = None) -> Verdict:
+          engine: str = "bmc", options: EncodingOptions | None = None,
+          prefix: PrefixSearch | None = None) -> Verdict:
     """BMC from depth 0 to budget.max_depth; Violated (shortest, replayed), HoldsUpTo or Unknown.
     A temporal property gets a lasso search: Violated or HoldsUpTo, never Proved."""
-    return check_all(ts, [prop], budget, engine=engine, options=options)[0]
+    return check_all(ts, [prop], budget, engine=engine, options=options, prefix=prefix)[0]

@@ -10,7 +10,7 @@ automorphism.py checks the initial values).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TypeAlias
 
 import z3
@@ -28,8 +28,9 @@ Z: TypeAlias = z3.ExprRef
 class SymmetricPath(Path):
     """A Path from init whose safety queries skip symmetric images (NOTE(symmetry-breaking))."""
 
-    def __init__(self, enc: Encoding, budget: Budget, autos: Sequence[Automorphism]):
-        super().__init__(enc, budget, "", from_init=True)
+    def __init__(self, enc: Encoding, budget: Budget, autos: Sequence[Automorphism],
+                 start: Callable[[StateVars], Z] | None = None):
+        super().__init__(enc, budget, "", from_init=True, start=start)
         self.autos, self.ctx = tuple(autos), enc.ctx
         self.use = [z3.Bool(f"$sym{k}", self.ctx) for k in range(len(self.autos))]
         self.focused: dict[str, Focus] = {}

@@ -8,6 +8,7 @@ s_j -a_j-> s_{j+1} (a trace of depth j + 1). BMC and k-induction both count in p
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import z3
 
@@ -37,14 +38,18 @@ class Path:
     encode.py).
     """
 
-    def __init__(self, enc: Encoding, budget: Budget, prefix: str, from_init: bool):
+    def __init__(self, enc: Encoding, budget: Budget, prefix: str, from_init: bool,
+                 start: Callable[[StateVars], z3.ExprRef] | None = None):
+        """start: a condition on s_0 in place of init (BMC's frontier, NOTE(explicit-prefix))."""
         self.enc, self.prefix = enc, prefix
         self.solver = new_solver(budget, enc.ctx, enc.logic)
         self.states: list[StateVars] = [enc.state(f"{prefix}0")]
         self.acts: list[z3.ExprRef] = []
         self.settled = 0
         self.invariants: tuple[Property, ...] = ()   # proved lemmas asserted (NOTE(bmc-lemmas))
-        if from_init:
+        if start is not None:
+            self.solver.add(start(self.states[0]))
+        elif from_init:
             self.solver.add(enc.init(self.states[0]))
 
     def settle(self, j: int) -> None:
