@@ -77,9 +77,16 @@ def exit_code(outcomes: list[Outcome]) -> int:
     return EXIT_OK
 
 
+def _engine(v: Verdict) -> str:
+    """The engine, and the depths an explicit prefix decided (NOTE(explicit-prefix) in
+    checker/smt/prefix.py): the reader sees which depths no SAT query was asked for."""
+    j = dict(v.provenance.stats).get("prefix", 0)
+    return f"{v.provenance.engine}, depths 0-{j} by explicit search" if j else v.provenance.engine
+
+
 def describe(v: Verdict) -> str:
     """One phrase saying what was established and how."""
-    eng = v.provenance.engine
+    eng = _engine(v)
     if isinstance(v, Proved):
         return f"proved ({eng}: {v.detail})"
     if isinstance(v, HoldsUpTo):

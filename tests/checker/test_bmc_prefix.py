@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checker.core.budget import Budget
+from checker.core.outcome import describe
 from checker.core.semantics import initial_states
 from checker.core.verdict import HoldsUpTo, Verdict, Violated
 from checker.explicit.search import explore
@@ -155,6 +156,7 @@ def test_violation_deeper_and_shallower_than_the_prefix(cap: int, j: int, by_sat
     validate(ts, v.trace, "second_lap")
     assert _stat(v, "prefix") == j and (_stat(v, "max_depth") == 30)
     assert ("depth" in dict(v.provenance.stats)) and (v.trace.depth > j) == by_sat
+    assert describe(v) == f"VIOLATED at depth 9 (bmc, depths 0-{j} by explicit search)"
 
 
 def test_a_lasso_looping_back_before_the_prefix_keeps_the_path_from_init() -> None:
@@ -177,6 +179,7 @@ def test_a_complete_search_leaves_nothing_to_unroll() -> None:
     [ts] = load_text(RING)
     [v] = _prefixed(ts, ["deadlock"], 1000, 200)
     assert isinstance(v, HoldsUpTo) and v.depth == 1000 and _stat(v, "prefix") == 17
+    assert describe(v) == "holds up to depth 1000 (bmc, depths 0-17 by explicit search; bounded, not a proof)"
 
 
 @given(st.sets(st.tuples(st.integers(0, 3), st.booleans(), st.integers(-1, 1)), max_size=24))
