@@ -61,14 +61,19 @@ import z3
 
 from checker.core.budget import Budget
 from checker.smt.encode import Encoding, StateVars, conj, disj, is_step_kind
+from checker.smt.monotone import no_fair_loop, sampled_steps
 from checker.smt.solver import check as solver_check
 from checker.smt.solver import new_solver, work
+from checker.traces.trace import State
+from model.evaluate import compile_expr
 from model.ir import Expr, FairGroup, Property
 
 Step = Callable[[z3.BoolRef | None, int], z3.ExprRef]
 
 BLOCK_AFTER_WORK = 500_000   # z3 units of a single length after which the rest go in a block
 BLOCK_SPAN = 8               # lengths a block covers (more when the depth is further on)
+PROOF_AFTER_WORK = BLOCK_AFTER_WORK   # ... and after which no loop of any length is tried (NOTE(no-fair-loop))
+EVERY = 1 << 30              # R once no loop of any length is left
 BLOCK_FACTOR = 2             # a block's work limit: this times its lengths at the last one's price
 
 
@@ -91,6 +96,8 @@ class LoopLengths:
         self.stable: dict[str, bool] = {}     # leads_to: P and not Q is kept until Q (NOTE(stable-trigger))
         self.query_s = 0.0                    # time spent in this solver's queries
         self.lemmas: tuple[Property, ...] = ()   # proved invariants assumed (NOTE(loop-lemmas))
+        self.sampled: dict[tuple[str, bool], list[tuple[State, State]]] = {}   # NOTE(no-fair-loop)
+        self.proofs: dict[str, bool | None] = {}   # property -> NOTE(no-fair-loop)'s answer, per set of lemmas
 
     def assume(self, lemmas: tuple[Property, ...]) -> None:
         """NOTE(loop-lemmas): proved invariants hold in the loop state c_0 (and in the stability
@@ -104,12 +111,16 @@ class LoopLengths:
             self._solver.add(*self._lemma_facts(new))
         self.given_up.clear()
         self.blocked.clear()
+        self.proofs.clear()   # tried again with the lemmas (NOTE(no-fair-loop) in monotone.py)
         self.stable = {name: True for name, yes in self.stable.items() if yes}
 
     def longest(self, p: Property, k: int) -> int:
         """R for p, after trying the lengths up to k that were not tried yet (min(R, k))."""
         r = self.refuted.get(p.name, 0)
         while r < k and p.name not in self.given_up:
+            if self._proof_due(p) and self._no_loop(p):
+                r = self.refuted[p.name] = EVERY
+                break
             hi = min(self.budget.max_depth, max(k, r + BLOCK_SPAN))
             if self._block_due(p, r, hi):
                 if self._refute_block(p, r + 1, hi):
@@ -154,6 +165,20 @@ class LoopLengths:
         if self._solver is not None:   # not renewed after a stop
             self.cost[p.name] = work(self.solver) - before
         return got
+
+    def _proof_due(self, p: Property) -> bool:
+        """NOTE(no-fair-loop): worth trying once lengths get dear (as a block, NOTE(loop-blocks)),
+        once per set of lemmas."""
+        dear = p.name in self.by_block or self.cost.get(p.name, 0) >= PROOF_AFTER_WORK
+        return dear and p.name not in self.proofs
+
+    def _no_loop(self, p: Property) -> bool:
+        """NOTE(no-fair-loop) in monotone.py: no lemma state starts a fair loop violating p."""
+        steps = self._steps(p)
+        got = no_fair_loop(self.enc, self.groups, lambda s: self._region(p, s), self.budget,
+                           f"{p.name}#{len(self.proofs)}", steps)
+        self.proofs[p.name] = got
+        return got is True
 
     def _block_due(self, p: Property, r: int, hi: int) -> bool:
         """NOTE(loop-blocks): a block is worth asking for lengths r+1..hi."""
@@ -249,6 +274,32 @@ class LoopLengths:
         assert trig is not None
         on = self._running(("on", p.name), m - 1, lambda j: self.enc.pred(trig, self.states[j]), any_=False)
         return z3.And(off, on)
+
+    def _steps(self, p: Property) -> list[tuple[State, State]]:
+        """Sampled reachable steps inside p's shape (NOTE(loop-constants), pass 1), per shape."""
+        e = p.pred2 if p.kind == "leads_to" else p.pred
+        assert e is not None
+        stable = p.kind == "leads_to" and self._stable(p)
+        key = (p.name, stable)
+        if key not in self.sampled:
+            off = compile_expr(e)
+            on = compile_expr(p.pred) if stable and p.pred is not None else None
+            every = p.kind == "eventually_always"
+            self.sampled[key] = sampled_steps(
+                self.enc, lambda s: every or (not off(s) and (on is None or bool(on(s)))))
+        return self.sampled[key]
+
+    def _region(self, p: Property, s: StateVars) -> z3.ExprRef:
+        """What every state of a fair loop violating p satisfies (NOTE(loop-constants)): the
+        lemmas and the per-state part of p's loop shape (NOTE(loop-lengths))."""
+        lemmas = [z3.Not(self.enc.bad(lem, s, None)) for lem in self.lemmas if not is_step_kind(lem)]
+        e = p.pred2 if p.kind == "leads_to" else p.pred
+        assert e is not None
+        shape = [] if p.kind == "eventually_always" else [z3.Not(self.enc.pred(e, s))]
+        if p.kind == "leads_to" and self._stable(p):
+            assert p.pred is not None
+            shape.append(self.enc.pred(p.pred, s))
+        return conj(self.ctx, [*lemmas, *shape])
 
     def _stable(self, p: Property) -> bool:
         """NOTE(stable-trigger): no step from an in-domain state with P and not Q reaches one with
