@@ -98,6 +98,7 @@ class LoopLengths:
         self.lemmas: tuple[Property, ...] = ()   # proved invariants assumed (NOTE(loop-lemmas))
         self.sampled: dict[tuple[str, bool], list[tuple[State, State]]] = {}   # NOTE(no-fair-loop)
         self.proofs: dict[str, bool | None] = {}   # property -> NOTE(no-fair-loop)'s answer, per set of lemmas
+        self.tried = 0                        # proofs tried (their tags)
 
     def assume(self, lemmas: tuple[Property, ...]) -> None:
         """NOTE(loop-lemmas): proved invariants hold in the loop state c_0 (and in the stability
@@ -175,8 +176,8 @@ class LoopLengths:
     def _no_loop(self, p: Property) -> bool:
         """NOTE(no-fair-loop) in monotone.py: no lemma state starts a fair loop violating p."""
         steps = self._steps(p)
-        got = no_fair_loop(self.enc, self.groups, lambda s: self._region(p, s), self.budget,
-                           f"{p.name}#{len(self.proofs)}", steps)
+        self.tried += 1
+        got = no_fair_loop(self.enc, self.groups, lambda s: self._region(p, s), self.budget, str(self.tried), steps)
         self.proofs[p.name] = got
         return got is True
 
