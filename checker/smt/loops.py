@@ -277,7 +277,7 @@ class LoopLengths:
         return z3.And(off, on)
 
     def _steps(self, p: Property) -> list[tuple[State, State]]:
-        """Sampled reachable steps inside p's shape (NOTE(loop-constants), pass 1), per shape."""
+        """Steps between sampled reachable states inside p's shape (NOTE(no-fair-loop)), per shape."""
         e = p.pred2 if p.kind == "leads_to" else p.pred
         assert e is not None
         stable = p.kind == "leads_to" and self._stable(p)
@@ -291,7 +291,7 @@ class LoopLengths:
         return self.sampled[key]
 
     def _region(self, p: Property, s: StateVars) -> z3.ExprRef:
-        """What every state of a fair loop violating p satisfies (NOTE(loop-constants)): the
+        """What every state of a fair loop violating p satisfies (NOTE(no-fair-loop)): the
         lemmas and the per-state part of p's loop shape (NOTE(loop-lengths))."""
         lemmas = [z3.Not(self.enc.bad(lem, s, None)) for lem in self.lemmas if not is_step_kind(lem)]
         e = p.pred2 if p.kind == "leads_to" else p.pred

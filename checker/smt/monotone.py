@@ -1,36 +1,45 @@
 """No fair violating loop of any length: a proof by one-step queries (NOTE(no-fair-loop)).
 
-NOTE(no-fair-loop): loops.py refutes loop lengths one by one (NOTE(loop-lengths)); this proves
-in one go that no state satisfying the lemmas starts a fair loop, of any number of steps m >= 1,
-on which the per-state part of a property's violation shape holds (not Q, or P too for a stable
-trigger, NOTE(stable-trigger); not P for eventually and always_eventually). Every state of the
-loop of a violating lasso is reachable, so it satisfies the lemmas and that shape: call such a
-state a region state. The proof keeps two sets, each true of every state and step of every such
-loop (induction over the order in which they are found):
+NOTE(no-fair-loop): loops.py refutes loop lengths one by one (NOTE(loop-lengths)); this proves in
+one go that no state satisfying the lemmas starts a fair loop of m >= 1 steps, for any m, on
+which the per-state part of a property's violation shape holds (not Q, and P too for a stable
+trigger, NOTE(stable-trigger); not P for eventually and always_eventually; nothing for
+eventually_always, a weaker claim). Every state of the loop of a violating lasso is reachable,
+so it satisfies the lemmas and that shape; call such a state a region state. The search keeps
+sets that are true of every state and step of every such loop (by induction over the order in
+which members are added, each added using only those before it):
   - constants C: predicates with one value on the whole loop. M joins C when no *loop step*
-    (a step between two region states that satisfy the facts F and on which every member of C
-    keeps its value) turns M from true to false, or none from false to true: round the loop M
-    can then only rise (or only fall) and it comes back to its value, so it never changes;
-  - facts F: predicates false in every loop state. When no loop step fires any action of a
-    fair group g, g is never taken on the loop; under strong fairness it is then disabled in
-    every loop state (each guard of g joins F); under weak fairness it may not be enabled in
-    every loop state, so a guard of g that is in C (one value on the loop) is false throughout
-    and joins F.
-Both sets only grow, and each addition makes loop steps rarer, so the search is repeated until
-nothing is added. If then no loop step is left at all (the one-step query is unsat), no loop of
-one or more steps exists, and every loop length is refuted for every depth, exactly what
-refuting each length would establish (the stutter, m = 0, is decided by the depth queries as
-before). If some loop step is left, nothing is concluded: the lengths are refuted as before.
-Candidates for C are cubes of one or two atoms `slot == value` (slots of at most MAX_ATOM_VALUES
-values) and the guards of the fair actions; they are dropped, never trusted: first by steps
-between sampled reachable states (mine.sample) that are loop steps as far as Python can tell
-(shape, F, C evaluated on the concrete states), then, as Houdini weakens (NOTE(houdini)), while
-"some candidate left changes on some loop step" is satisfiable, by what its model's step
-changes; only the final unsat proves them. Any query not answered (a limit) proves nothing.
-This is the helpful-transition argument of fair termination (Manna-Pnueli), found one step at a
-time. Chandy-Misra, `hungry_eats`: philosopher 0 never eats on the loop, so it keeps the forks it
-holds clean and never gets one; so it gives none away and, holding both, would be enabled for
-ever; so it lacks one, whose holder then must keep it clean, and so on round the ring.
+    (a step between two region states that keep F false, and keep every member of C at one
+    value) turns M from true to false, or none turns it from false to true: round the loop M
+    can then only rise (or only fall), and it comes back to its value, so it never changes;
+  - facts F: predicates false in every loop state. When no loop step fires an action of a fair
+    group g, g is never taken on the loop: under strong fairness it is then disabled in every
+    loop state (each of its guards joins F); under weak fairness it may not be enabled in every
+    loop state, so a guard of g that is in C (one value on the loop) is false throughout and
+    joins F.
+Both only grow, and each addition makes loop steps rarer; the search goes on until nothing is
+added. If then no loop step is left at all (the one-step query is unsat), no such loop exists:
+every loop length is refuted for every depth, which is what refuting each length would
+establish (the stutter, m = 0, is left to the depth queries as before). Otherwise the loops are
+split on a member k of C that the remaining loop step satisfies: on each loop k is true
+throughout or false throughout, so the loops of each case are searched apart (k added to F, or
+to the assumptions T, with F, C and the solver restored after), and the proof needs both;
+at most MAX_SPLITS nested splits and MAX_QUERIES queries (bounds on work, not time). When no
+case closes, nothing is concluded and the lengths are refuted as before; a query not answered
+(a limit) concludes nothing either.
+
+The candidates for C are cubes of one or two atoms `slot == value` (slots of at most
+MAX_ATOM_VALUES values) and the guards of the fair actions. They are dropped, never trusted:
+first by steps between sampled reachable states (mine.sample; reachable, so they satisfy the
+lemmas) that are loop steps as far as Python can tell (shape, F, T and C evaluated on the
+concrete states), then, as Houdini weakens (NOTE(houdini) in houdini.py), while "some candidate
+left changes on some loop step" is satisfiable, by what its model's step changes; only the
+final unsat proves the ones left. This is the helpful-transition argument for fair termination
+(Manna and Pnueli), found one step at a time. Chandy-Misra, `hungry_eats` at N=5 with the mined
+lemmas: philosopher 0 never eats on the loop, so it keeps the forks it holds clean and never
+gets one back; so it gives none away and, holding both, would be enabled for ever; so it lacks
+one, whose holder must then keep it clean, and so on round the ring, with two splits (1.6 s of
+CPU, where refuting lengths 8..30 took 3-5 s).
 """
 
 from __future__ import annotations
@@ -53,7 +62,10 @@ from model.ir import FairGroup
 
 MAX_ATOM_VALUES = 8     # a slot with more values (a counter) gives no atoms
 SAMPLE = SampleSize(bfs_states=3_000, walks=50, walk_depth=60)   # the reachable steps that drop candidates first
+MAX_CUBES = 5_000       # candidate cubes at most (numpy matrices of sampled steps x cubes)
+MAX_STEPS = 20_000      # sampled steps at most
 MAX_SPLITS = 4          # nested case splits on a guard's value (at most 2**MAX_SPLITS cases)
+MAX_QUERIES = 2_000     # one-step queries at most, over every case
 MAX_PASSES = 20         # rounds of adding constants and facts (each pass adds some, or the search ends)
 
 Atom = tuple[int, int]       # (slot, value): "slot == value"
@@ -73,6 +85,8 @@ class _Preds:
         index = range(len(self.atoms))
         pairs = [(i, i) for i in index] + [(i, j) for i, j in itertools.combinations(index, 2)
                                            if self.atoms[i][0] != self.atoms[j][0]]
+        if len(pairs) > MAX_CUBES:   # a large system: atoms alone (the pairs would not fit)
+            pairs = pairs[:len(self.atoms)]
         self.first = np.array([i for i, _ in pairs], dtype=np.intp)
         self.second = np.array([j for _, j in pairs], dtype=np.intp)
         self.cubes = [tuple(dict.fromkeys((self.atoms[i], self.atoms[j]))) for i, j in pairs]
@@ -116,7 +130,7 @@ class _Preds:
 def sampled_steps(enc: Encoding, shape: Callable[[State], bool]) -> list[tuple[State, State]]:
     """Steps between sampled reachable states that both satisfy `shape` (what drops candidates first)."""
     succ = stepper(enc.ts)
-    return [(s, t) for s in sample(enc.ts, SAMPLE) if shape(s) for t in succ(s) if shape(t)]
+    return [(s, t) for s in sample(enc.ts, SAMPLE) if shape(s) for t in succ(s) if shape(t)][:MAX_STEPS]
 
 
 class _Proof:
@@ -136,8 +150,8 @@ class _Proof:
         self.post = vals[[seen[y] for _, y in steps]] if steps else vals
         self.diff = self.pre != self.post
         self.const = np.zeros(self.preds.n, dtype=bool)    # C
-        self.false = np.zeros(self.preds.n, dtype=bool)    # F (guards only)
-        self.true = np.zeros(self.preds.n, dtype=bool)     # guards assumed true throughout (a case split)
+        self.false = np.zeros(self.preds.n, dtype=bool)    # F (and constants assumed false in a case)
+        self.true = np.zeros(self.preds.n, dtype=bool)     # constants assumed true throughout (a case)
         self.silent: set[int] = set()                      # groups no loop step fires
         self.breaks: dict[tuple[int, bool], z3.BoolRef] = {}
         self.queries = 0
@@ -146,6 +160,8 @@ class _Proof:
         """True: no loop step exists (no fair violating loop of any length); False: the search
         ended with one left; None: a query was not answered."""
         for _ in range(MAX_PASSES):
+            if self.queries >= MAX_QUERIES:   # a bound on work, the same under any load
+                return False
             before = (int(self.const.sum()), int(self.false.sum()))
             if not self._constants() or not self._facts():
                 return None
@@ -164,9 +180,8 @@ class _Proof:
         return True
 
     def _split_on(self) -> int | None:
-        """A guard with one value on every loop whose group some loop step still fires, true in
-        the step the last query found (NOTE(no-fair-loop): the loops where it holds throughout
-        and those where it never does are refuted apart)."""
+        """A constant to split the loops on (NOTE(no-fair-loop)), true in the loop step the last
+        query found: a guard of a group some loop step still fires, else an atom."""
         m = self.solver.model()
         pre = self.preds.values([decode.state(m, self.c)])[0]
         for n, g in enumerate(self.groups):
@@ -182,7 +197,7 @@ class _Proof:
         return None
 
     def _branch(self, k: int, holds: bool, splits: int) -> bool | None:
-        """run() on the loops where guard k is true (holds) or false in every state."""
+        """run() on the loops where constant k is true (holds) or false in every state."""
         saved = (self.const.copy(), self.false.copy(), self.true.copy(), set(self.silent))
         self.solver.push()
         x, y = self.preds.term(k, self.c), self.preds.term(k, self.d)
@@ -214,8 +229,8 @@ class _Proof:
         down = ~self.const & ~np.any(~pre & post, axis=0)    # never rises
         while up.any() or down.any():
             lit = z3.Bool(f"$nk{self.tag}@{self.queries}", self.enc.ctx)
-            ors = [self._broken(i, False) for i in np.flatnonzero(up)]
-            ors += [self._broken(i, True) for i in np.flatnonzero(down)]
+            ors = [self._broken(int(i), False) for i in np.flatnonzero(up)]
+            ors += [self._broken(int(i), True) for i in np.flatnonzero(down)]
             self.solver.add(z3.Implies(lit, _any(self.enc.ctx, ors)))
             got = self._ask(lit)
             if got == "unknown":
@@ -226,7 +241,7 @@ class _Proof:
             x, y = self.preds.values([decode.state(m, self.c), decode.state(m, self.d)])
             up &= ~(x & ~y)
             down &= ~(~x & y)
-        new = np.flatnonzero(up | down)
+        new = [int(i) for i in np.flatnonzero(up | down)]
         self.const[new] = True
         self.solver.add(*(self.preds.term(i, self.c) == self.preds.term(i, self.d) for i in new))
         return True
