@@ -81,6 +81,7 @@ UNTRUSTED = "not refuted: z3 answered on a solver whose earlier query was stoppe
 
 MINE_AFTER_WORK = 10_000_000   # z3 resource units (rlimit count) of BMC's solver, ~1.5 s of CPU
 MINE_EARLY_WORK = 1_250_000    # ... once a temporal property's loop lengths were given up (NOTE(mine-early))
+MINE_TEMPORAL_WORK = 1_250_000  # ... on a spec with temporal properties (NOTE(mine-early))
 MINE_SHARE = 0.25              # of the instance's time left: what BMC's mining may use
 MINE_CAP_S = 120.0             # ... when untimed (unless bounded by work alone: rlimit, no clock);
                                # MINE_ROUNDS bounds it first: a cut run (NOTE(mining-cut)) takes 12-15 s
@@ -145,6 +146,7 @@ class Unrolling:
         self.mine = mine       # NOTE(bmc-mining): for a BMC run on a spec with no lemmas
         self.mine_due = mine is not None and lemmas is None and not ts.lemmas
         self.mined = 0
+        self.temporal = any(q.temporal for q in ts.properties)   # NOTE(mine-early)
         self.settle = False    # NOTE(settle) in solver.py
         self.renew = True      # after a stop: a fresh solver (else: distrust this one; NOTE(stopped-solver))
         self.stale = False     # a query on this solver was stopped; renewed before the next query
@@ -215,7 +217,9 @@ class Unrolling:
 
     def _mine_after(self) -> int:
         """NOTE(mine-early): the work after which BMC mines."""
-        return MINE_EARLY_WORK if self.loops is not None and self.loops.given_up else MINE_AFTER_WORK
+        if self.loops is not None and (self.loops.given_up or self.temporal):
+            return MINE_TEMPORAL_WORK if not self.loops.given_up else MINE_EARLY_WORK
+        return MINE_AFTER_WORK
 
     def at(self, p: Property, depth: int) -> Violated | Unknown | None:
         if self.stale:

@@ -23,6 +23,7 @@ from checker.traces.trace import State
 from model.evaluate import compile_expr
 from model.ir import Property, TransitionSystem
 from model.load import load_spec, load_text
+from tests.checker import test_bmc_stops as stops
 from tests.gen_ir import live_systems
 from tests.lasso_oracle import TooMany, fair_loop_exists, shortest_lasso
 from tests.test_engines_agree import LIVE_EXAMPLES, _lassos_agree
@@ -160,3 +161,14 @@ def test_lassos_with_the_proof_agree_with_explicit(ts: TransitionSystem) -> None
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(loops, "PROOF_AFTER_WORK", 0)
         _lassos_agree(ts)
+
+
+@settings(max_examples=stops.EXAMPLES // 8, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(live_systems(), stops.LIMITS)
+def test_lasso_verdicts_survive_stops_with_the_proof(ts: TransitionSystem, limit: int) -> None:
+    """test_bmc_stops.py's lasso check with the proof tried before every first loop length: its
+    queries stopped by the same work limits (a stop concludes nothing), no verdict is wrong."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(loops, "PROOF_AFTER_WORK", 0)
+        stops.test_lasso_verdicts_survive_stops.hypothesis.inner_test(ts, limit)   # type: ignore[attr-defined]
