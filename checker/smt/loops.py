@@ -184,7 +184,8 @@ class LoopLengths:
         """NOTE(no-fair-loop) in monotone.py: no lemma state starts a fair loop violating p."""
         steps = self._steps(p)
         self.tried += 1
-        got = no_fair_loop(self.enc, self.groups, lambda s: self._region(p, s), self.budget, str(self.tried), steps)
+        got = no_fair_loop(self.enc, self.groups, lambda s: self._region(p, s), self.budget, str(self.tried), steps,
+                           self._inside(p))
         self.proofs[p.name] = got
         return got is True
 
@@ -285,17 +286,26 @@ class LoopLengths:
 
     def _steps(self, p: Property) -> list[tuple[State, State]]:
         """Steps between sampled reachable states inside p's shape (NOTE(no-fair-loop)), per shape."""
-        e = p.pred2 if p.kind == "leads_to" else p.pred
-        assert e is not None
         stable = p.kind == "leads_to" and self._stable(p)
         key = (p.name, stable)
         if key not in self.sampled:
-            off = compile_expr(e)
-            on = compile_expr(p.pred) if stable and p.pred is not None else None
-            every = p.kind == "eventually_always"
-            self.sampled[key] = sampled_steps(
-                self.enc, lambda s: every or (not off(s) and (on is None or bool(on(s)))))
+            self.sampled[key] = sampled_steps(self.enc, self._shape_of(p))
         return self.sampled[key]
+
+    def _shape_of(self, p: Property) -> Callable[[State], bool]:
+        """The per-state part of p's loop shape in Python (as _region has it in z3)."""
+        e = p.pred2 if p.kind == "leads_to" else p.pred
+        assert e is not None
+        off = compile_expr(e)
+        on = compile_expr(p.pred) if p.kind == "leads_to" and self._stable(p) and p.pred is not None else None
+        every = p.kind == "eventually_always"
+        return lambda s: every or (not off(s) and (on is None or bool(on(s))))
+
+    def _inside(self, p: Property) -> Callable[[State], bool]:
+        """_region in Python, for in-domain states (NOTE(no-fair-loop))."""
+        shape = self._shape_of(p)
+        lemmas = [compile_expr(lem.pred) for lem in self.lemmas if not is_step_kind(lem) and lem.pred is not None]
+        return lambda s: shape(s) and all(f(s) for f in lemmas)
 
     def _region(self, p: Property, s: StateVars) -> z3.ExprRef:
         """What every state of a fair loop violating p satisfies (NOTE(no-fair-loop)): the

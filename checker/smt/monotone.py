@@ -65,6 +65,7 @@ SAMPLE = SampleSize(bfs_states=3_000, walks=50, walk_depth=60)   # the reachable
 MAX_CUBES = 5_000       # candidate cubes at most (numpy matrices of sampled steps x cubes)
 MAX_STEPS = 20_000      # sampled steps at most
 MAX_SPLITS = 4          # nested case splits on a guard's value (at most 2**MAX_SPLITS cases)
+WALK = 40              # region states visited from each model's step (NOTE(no-fair-loop))
 MAX_QUERIES = 300       # one-step queries at most, over every case (5-10 ms each)
 MAX_PASSES = 20         # rounds of adding constants and facts (each pass adds some, or the search ends)
 
@@ -137,8 +138,10 @@ class _Proof:
     """The search of NOTE(no-fair-loop) for one property and one set of lemmas."""
 
     def __init__(self, enc: Encoding, groups: Sequence[FairGroup], region: Callable[[StateVars], z3.ExprRef],
-                 budget: Budget, tag: str, steps: Sequence[tuple[State, State]]):
+                 budget: Budget, tag: str, steps: Sequence[tuple[State, State]],
+                 inside: Callable[[State], bool] | None):
         self.enc, self.groups, self.budget, self.tag = enc, groups, budget, tag
+        self.inside, self.succ = inside, stepper(enc.ts)
         self.preds = _Preds(enc, groups)
         self.c, self.a, self.d = enc.state(f"$nc{tag}"), enc.action(f"$nc{tag}"), enc.state(f"$nd{tag}")
         self.solver = new_solver(budget, enc.ctx, None)   # one step: the SMT core answers in milliseconds
@@ -239,13 +242,34 @@ class _Proof:
             if got == "unsat":
                 break
             m = self.solver.model()
-            x, y = self.preds.values([decode.state(m, self.c), decode.state(m, self.d)])
-            up &= ~(x & ~y)
-            down &= ~(~x & y)
+            pre, post = self._walk(decode.state(m, self.c), decode.state(m, self.d))
+            up &= ~np.any(pre & ~post, axis=0)
+            down &= ~np.any(~pre & post, axis=0)
         new = [int(i) for i in np.flatnonzero(up | down)]
         self.const[new] = True
         self.solver.add(*(self.preds.term(i, self.c) == self.preds.term(i, self.d) for i in new))
         return True
+
+    def _walk(self, x: State, y: State) -> tuple[np.ndarray, np.ndarray]:
+        """The values before and after the model's loop step x -> y and the loop steps found
+        breadth-first from y, up to WALK states, through states `inside` says are region states
+        (each such step drops candidates like the model's, at a fraction of a query's cost)."""
+        steps, seen, queue = [(x, y)], {y}, [y]
+        while queue and self.inside is not None and len(seen) < WALK:
+            s = queue.pop(0)
+            for t in self.succ(s):
+                if self.inside(t):
+                    steps.append((s, t))
+                    if t not in seen:
+                        seen.add(t)
+                        queue.append(t)
+        vals = self.preds.values([z for st in steps for z in st])
+        pre, post = vals[0::2], vals[1::2]
+        false, true, const = np.flatnonzero(self.false), np.flatnonzero(self.true), np.flatnonzero(self.const)
+        ok = ~np.any(pre[:, false] | post[:, false], axis=1) & np.all(pre[:, true] & post[:, true], axis=1)
+        ok &= ~np.any(pre[:, const] != post[:, const], axis=1)
+        ok[0] = True   # the model's own step is a loop step
+        return pre[ok], post[ok]
 
     def _broken(self, i: int, rises: bool) -> z3.BoolRef:
         if (i, rises) not in self.breaks:
@@ -275,11 +299,13 @@ class _Proof:
 
 
 def no_fair_loop(enc: Encoding, groups: Sequence[FairGroup], region: Callable[[StateVars], z3.ExprRef],
-                 budget: Budget, tag: str, steps: Sequence[tuple[State, State]] = ()) -> bool | None:
+                 budget: Budget, tag: str, steps: Sequence[tuple[State, State]] = (),
+                 inside: Callable[[State], bool] | None = None) -> bool | None:
     """NOTE(no-fair-loop): True when no region state starts a fair loop of one or more steps;
     False when that was not shown; None when a query was not answered. `steps` are known loop
-    steps between reachable states (sampled_steps)."""
-    return _Proof(enc, groups, region, budget, tag, steps).run()
+    steps between reachable states (sampled_steps); `inside` tells a region state in Python
+    (an in-domain state satisfying the shape and the lemmas), to find more from each model."""
+    return _Proof(enc, groups, region, budget, tag, steps, inside).run()
 
 
 def _any(ctx: z3.Context, xs: list[z3.BoolRef]) -> z3.BoolRef:
