@@ -33,7 +33,9 @@ MAX_ATOM_VALUES values) and the guards of the fair actions. They are dropped, ne
 first by steps between sampled reachable states (mine.sample; reachable, so they satisfy the
 lemmas) that are loop steps as far as Python can tell (shape, F, T and C evaluated on the
 concrete states), then, as Houdini weakens (NOTE(houdini) in houdini.py), while "some candidate
-left changes on some loop step" is satisfiable, by what its model's step changes; only the
+left changes on some loop step" is satisfiable, by what its model's step changes and what the
+steps found breadth-first from it (WALK states, through states that satisfy the shape and the
+lemmas as Python evaluates them, so loop steps too when F, T and C allow) change; only the
 final unsat proves the ones left. This is the helpful-transition argument for fair termination
 (Manna and Pnueli), found one step at a time. Chandy-Misra, `hungry_eats` at N=5 with the mined
 lemmas: philosopher 0 never eats on the loop, so it keeps the forks it holds clean and never
