@@ -106,8 +106,13 @@ class _Preds:
         """values[k, i]: candidate i holds in states[k]."""
         if not states:
             return np.zeros((0, self.n), dtype=bool)
-        arr = np.array(states, dtype=np.int64)
-        atoms = np.stack([arr[:, slot] == v for slot, v in self.atoms], axis=1).reshape(len(states), -1)
+        # only the atoms' slots: their few values fit int64, where another slot's may not
+        slots = sorted({slot for slot, _ in self.atoms})
+        col = {slot: j for j, slot in enumerate(slots)}
+        arr = np.array([[int(s[slot]) for slot in slots] for s in states], dtype=np.int64).reshape(len(states), -1)
+        atoms = np.zeros((len(states), len(self.atoms)), dtype=bool)
+        for k, (slot, v) in enumerate(self.atoms):
+            atoms[:, k] = arr[:, col[slot]] == v
         guards = np.array([[bool(g(s)) for g in self.guards] for s in states], dtype=bool).reshape(len(states), -1)
         return np.concatenate([atoms[:, self.first] & atoms[:, self.second], guards], axis=1)
 
