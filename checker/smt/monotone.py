@@ -63,7 +63,7 @@ from model.evaluate import compile_expr
 from model.ir import FairGroup
 
 MAX_ATOM_VALUES = 8     # a slot with more values (a counter) gives no atoms
-SAMPLE = SampleSize(bfs_states=3_000, walks=50, walk_depth=60)   # the reachable steps that drop candidates first
+SAMPLE = SampleSize(bfs_states=1_000, walks=20, walk_depth=60)   # the reachable steps that drop candidates first
 MAX_CUBES = 5_000       # candidate cubes at most (numpy matrices of sampled steps x cubes)
 MAX_STEPS = 20_000      # sampled steps at most
 MAX_SPLITS = 4          # nested case splits on a guard's value (at most 2**MAX_SPLITS cases)
