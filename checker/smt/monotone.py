@@ -149,6 +149,7 @@ class _Proof:
                  inside: Callable[[State], bool] | None):
         self.enc, self.groups, self.budget, self.tag = enc, groups, budget, tag
         self.inside, self.succ = inside, stepper(enc.ts)
+        self.known: dict[State, bool] = {}     # inside(state), once per state
         self.preds = _Preds(enc, groups)
         self.c, self.a, self.d = enc.state(f"$nc{tag}"), enc.action(f"$nc{tag}"), enc.state(f"$nd{tag}")
         self.solver = new_solver(budget, enc.ctx, None)   # one step: the SMT core answers in milliseconds
@@ -265,7 +266,9 @@ class _Proof:
         while queue and self.inside is not None and len(seen) < WALK:
             s = queue.pop(0)
             for t in self.succ(s):
-                if self.inside(t):
+                if t not in self.known:
+                    self.known[t] = self.inside(t)
+                if self.known[t]:
                     steps.append((s, t))
                     if t not in seen:
                         seen.add(t)
