@@ -172,3 +172,21 @@ def test_lasso_verdicts_survive_stops_with_the_proof(ts: TransitionSystem, limit
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(loops, "PROOF_AFTER_WORK", 0)
         stops.test_lasso_verdicts_survive_stops.hypothesis.inner_test(ts, limit)   # type: ignore[attr-defined]
+
+
+@pytest.mark.slow   # about 8 s of CPU
+def test_chandy_misra_n5_every_length_with_the_mined_lemmas() -> None:
+    """At N=5 unreachable states start fair loops on which philosopher 0 stays hungry
+    (NOTE(loop-lemmas)): without lemmas no proof; with BMC's mined lemmas every length of
+    `hungry_eats` is refuted at once, and the real loop of `thinker_gets_hungry` is not."""
+    from checker.smt.kind import mine_lemmas
+
+    [ts] = load_spec(CHANDY, ("N=5",))
+    hungry, thinker = ts.prop("hungry_eats"), ts.prop("thinker_gets_hungry")
+    side = LoopLengths(Encoding(ts), ts.fairness(), Budget(max_depth=30).start())
+    assert side._no_loop(hungry) is False and side.proofs["hungry_eats"] is not True
+    lemmas, why = mine_lemmas(ts, Budget().start(), side.enc, ())
+    assert why is None and len(lemmas) == 164
+    side.assume(lemmas)
+    assert side._no_loop(hungry) is True
+    assert side._no_loop(thinker) is False
