@@ -215,10 +215,12 @@ class Unrolling:
             self._assume((*self.path.invariants, *mined))
             self.mined = len(mined)
 
-    def _mine_after(self) -> int:
-        """NOTE(mine-early): the work after which BMC mines."""
-        if self.loops is not None and (self.loops.given_up or self.temporal):
-            return MINE_TEMPORAL_WORK if not self.loops.given_up else MINE_EARLY_WORK
+    def _mine_after(self, p: Property) -> int:
+        """NOTE(mine-early): the work after which BMC mines, before a query of p."""
+        if self.loops is not None and self.loops.given_up:
+            return MINE_EARLY_WORK
+        if self.loops is not None and self.temporal and (p.temporal or p.kind == "deadlock"):
+            return MINE_TEMPORAL_WORK
         return MINE_AFTER_WORK
 
     def at(self, p: Property, depth: int) -> Violated | Unknown | None:
@@ -226,7 +228,7 @@ class Unrolling:
             self._renew()
         if self.lemmas_due and depth >= LEMMA_DEPTH:
             self._strengthen()
-        if self.mine_due and work(self.path.solver) >= self._mine_after():
+        if self.mine_due and work(self.path.solver) >= self._mine_after(p):
             self._mine()
         side_s = self._side_s()
         if self.loops is not None:

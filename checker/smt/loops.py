@@ -149,8 +149,7 @@ class LoopLengths:
 
     def _lemma_facts(self, lemmas: tuple[Property, ...]) -> list[z3.ExprRef]:
         """NOTE(loop-lemmas): the invariants, in c_0 and in the stability query's state."""
-        return [z3.Not(self.enc.bad(lem, s, None)) for lem in lemmas if not is_step_kind(lem)
-                for s in (self.states[0], self._stable_state[0])]
+        return [*self.enc.hold(lemmas, self.states[0]), *self.enc.hold(lemmas, self._stable_state[0])]
 
     def _check(self, lit: z3.BoolRef, budget: Budget | None = None) -> str:
         """The side solver's answer to lit; after a stop, a fresh solver for the next query
@@ -310,7 +309,7 @@ class LoopLengths:
     def _region(self, p: Property, s: StateVars) -> z3.ExprRef:
         """What every state of a fair loop violating p satisfies (NOTE(no-fair-loop)): the
         lemmas and the per-state part of p's loop shape (NOTE(loop-lengths))."""
-        lemmas = [z3.Not(self.enc.bad(lem, s, None)) for lem in self.lemmas if not is_step_kind(lem)]
+        lemmas = self.enc.hold(self.lemmas, s)
         e = p.pred2 if p.kind == "leads_to" else p.pred
         assert e is not None
         shape = [] if p.kind == "eventually_always" else [z3.Not(self.enc.pred(e, s))]
