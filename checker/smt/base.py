@@ -299,7 +299,7 @@ class Unrolling:
         if self.idle_free[0] is not inv:
             x, enc = self.enc.state("$idle"), self.enc
             s = new_solver(self.budget, enc.ctx, enc.logic)
-            s.add(enc.domain(x), *enc.hold(inv, x), z3.Not(disj(enc.ctx, [enc.pred(a.guard, x) for a in enc.ts.actions])))
+            s.add(enc.domain(x), *enc.hold(inv, x), z3.Not(disj(enc.ctx, enc.guards(x))))
             self.idle_free = (inv, solver_check(s, self.budget).result == "unsat")
         return self.idle_free[1]
 

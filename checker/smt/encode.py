@@ -326,6 +326,16 @@ class Encoding:
         f = self._inst(tmpl, s)
         return [] if z3.is_true(f) else f.children() if z3.is_and(f) else [f]
 
+    def guards(self, s: StateVars) -> list[Z]:
+        """`pred(a.guard, s)` for every action, in order: the same terms, from one template of
+        them all and one substitution per state (NOTE(templates); the lasso encoding asks for
+        every guard in every state, for fairness and the stutter)."""
+        acts = self.ts.actions
+        if len(acts) < 2:
+            return [self.pred(a.guard, s) for a in acts]
+        tmpl = self._template("guards", acts, lambda: z3.And(*(self.pred(a.guard, self._tx) for a in acts)))
+        return self._inst(tmpl, s).children()
+
     def _bad(self, p: Property, s: StateVars, a: Z | None) -> Z:
         if not is_step_kind(p):
             assert p.pred is not None
