@@ -127,7 +127,7 @@ def test_with_the_proof_every_length_is_refuted_and_verdicts_stay() -> None:
     assert isinstance(vs[2], Violated) and (vs[2].trace.depth, vs[2].trace.loop) == (6, 3)
 
 
-@pytest.mark.slow   # about 25 s of CPU
+@pytest.mark.slow   # about 30 s of CPU
 @settings(max_examples=LIVE_EXAMPLES, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(live_systems(groups=True))
@@ -151,7 +151,7 @@ def test_generated_systems_do_get_proofs() -> None:
     assert sum(found) > 0
 
 
-@pytest.mark.slow   # about 20 s of CPU
+@pytest.mark.slow   # about 50 s of CPU
 @settings(max_examples=LIVE_EXAMPLES, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(live_systems(groups=True))
@@ -174,7 +174,7 @@ def test_lasso_verdicts_survive_stops_with_the_proof(ts: TransitionSystem, limit
         stops.test_lasso_verdicts_survive_stops.hypothesis.inner_test(ts, limit)   # type: ignore[attr-defined]
 
 
-@pytest.mark.slow   # about 8 s of CPU
+@pytest.mark.slow   # about 13 s of CPU
 def test_chandy_misra_n5_every_length_with_the_mined_lemmas() -> None:
     """At N=5 unreachable states start fair loops on which philosopher 0 stays hungry
     (NOTE(loop-lemmas)): without lemmas no proof; with BMC's mined lemmas every length of
