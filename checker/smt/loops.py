@@ -52,7 +52,7 @@ Before a block, the same dear length first gets one try (per property, and again
 lemmas) at refuting every length at once by one-step queries (NOTE(no-fair-loop) in
 monotone.py): proved, R is EVERY, so each depth query of the property is left with the stutter
 alone; not proved (or not answered), the lengths go on in blocks as above. Chandy-Misra N=5
-`hungry_eats` with the mined lemmas: 1.6 s of CPU for every length, where the blocks 8..30
+`hungry_eats` with the mined lemmas: 1.0-1.4 s of CPU for every length, where the blocks 8..30
 took 3-5 s.
 
 The path's transitions and domains are asserted for good: a state that starts a loop of m steps

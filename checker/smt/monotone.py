@@ -40,7 +40,7 @@ final unsat proves the ones left. This is the helpful-transition argument for fa
 (Manna and Pnueli), found one step at a time. Chandy-Misra, `hungry_eats` at N=5 with the mined
 lemmas: philosopher 0 never eats on the loop, so it keeps the forks it holds clean and never
 gets one back; so it gives none away and, holding both, would be enabled for ever; so it lacks
-one, whose holder must then keep it clean, and so on round the ring, with two splits (1.6 s of
+one, whose holder must then keep it clean, and so on round the ring, with two splits (1.0-1.4 s of
 CPU, where refuting lengths 8..30 took 3-5 s).
 """
 
