@@ -123,6 +123,14 @@ MINE_ROUNDS = 300              # Houdini rounds before BMC's mining is cut (NOTE
 # on work, so the same lemmas come under any load, and shallow lassos (every shipped example)
 # are found before it. Where the loop is real, mining is spent for nothing; the lasso is found
 # at its depth all the same (a lemma only removes unreachable paths, NOTE(bmc-lemmas)).
+# On a spec with temporal properties, a temporal or `deadlock` query mines after
+# MINE_TEMPORAL_WORK too, loop lengths given up or not: their stutter and deadlock queries
+# (NOTE(stutter-fact)) grow with the depth until lemmas come, and the side solver's proofs need
+# them (NOTE(loop-lemmas), NOTE(no-fair-loop) in monotone.py). Chandy-Misra N=5, CPU to depth
+# 30: `someone_eats_often` 6.1 s mining at 10M units (state 20), 4.4 s at 1.25M (state 8), 3.8 s
+# at 0; `deadlock` 5.5, 3.2 and 3.0 s (bench/README.md). Not 0: shallow lassos (every shipped
+# example) stay unmined. An invariant query keeps MINE_AFTER_WORK: mining at 1.25M made
+# `neighbours_never_eat_together` cost 4.7 s instead of 0.7 s.
 
 
 class Unrolling:
