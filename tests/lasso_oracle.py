@@ -5,11 +5,17 @@ independent of both SMT lasso encodings and of the explicit engine's greedy lass
 
 from __future__ import annotations
 
-from checker.core.semantics import initial_states, successor
+import itertools
+import math
+from collections.abc import Callable
+
+import networkx as nx
+
+from checker.core.semantics import bounds, initial_states, successor
 from checker.traces.replay import violates
 from checker.traces.trace import State, Trace
 from model.evaluate import compile_expr
-from model.ir import TransitionSystem
+from model.ir import Expr, TransitionSystem
 from model.sorts import in_range
 
 
@@ -55,3 +61,58 @@ def shortest_lasso(ts: TransitionSystem, prop: str, max_depth: int, max_paths: i
     for s0 in initial_states(ts):
         dfs([s0], [])
     return best[0]
+
+
+def fair_loop_exists(ts: TransitionSystem, region: Callable[[State], bool], eventually_off: Expr | None = None,
+                     max_states: int = 50_000) -> bool:
+    """Whether some in-domain state (reachable or not) satisfying `region` starts a fair loop of
+    one or more steps through region states (NOTE(no-fair-loop) in checker/smt/monotone.py), by
+    enumerating the whole domain: strongly connected components of the region's state graph,
+    fairness as replay judges it (a group is enabled where one of its guards holds, taken when
+    one of its actions fires), strong groups by removing the states that enable a group no edge
+    of the component takes (Emerson-Lei). eventually_off: the loop must also visit a state where
+    it is false (eventually_always). Raises TooMany past max_states."""
+    doms = [range(bounds(ts, i)[0], bounds(ts, i)[1] + 1) for i in range(len(ts.vars))]
+    if math.prod(len(d) for d in doms) > max_states:
+        raise TooMany
+    guards = [compile_expr(a.guard) for a in ts.actions]
+    updates = [[(s, compile_expr(e)) for s, e in a.updates] for a in ts.actions]
+    g = nx.MultiDiGraph()
+    for s in itertools.product(*doms):
+        if region(s):
+            g.add_node(s)
+    for s in list(g.nodes):
+        for i, guard in enumerate(guards):
+            if guard(s):
+                t = successor(s, updates[i])
+                if t in g and all(in_range(v.sort, x) for v, x in zip(ts.vars, t, strict=True)):
+                    g.add_edge(s, t, action=i)
+    off = compile_expr(eventually_off) if eventually_off is not None else None
+    return _fair_in(ts, g, set(g.nodes), guards, off)
+
+
+def _fair_in(ts: TransitionSystem, g: nx.MultiDiGraph, nodes: set[State], guards: list, off: Callable | None) -> bool:
+    for comp in nx.strongly_connected_components(g.subgraph(nodes)):
+        edges = [(s, t, d["action"]) for s, t, d in g.subgraph(comp).edges(data=True)]
+        if not edges:
+            continue
+        taken = {a for _, _, a in edges}
+        drop: set[State] = set()
+        ok = True
+        for grp in ts.fairness():
+            if any(a in taken for a in grp.actions):
+                continue
+            enabled = {s for s in comp if any(guards[a](s) for a in grp.actions)}
+            if grp.kind == "weak" and enabled == comp:
+                ok = False
+            elif grp.kind == "strong":
+                drop |= enabled
+        if not ok:
+            continue
+        if drop:
+            if _fair_in(ts, g, comp - drop, guards, off):
+                return True
+            continue
+        if off is None or any(not off(s) for s in comp):
+            return True
+    return False

@@ -16,13 +16,13 @@ import z3
 from checker.core.budget import Budget, Progress
 from checker.core.verdict import Provenance, Unknown, Violated
 from checker.smt import decode
-from checker.smt.encode import Encoding, StateVars
+from checker.smt.encode import Encoding, StateVars, disj
 from checker.smt.lasso import Lassos
 from checker.smt.lasso_quadratic import QuadraticLassos
 from checker.smt.loops import LoopLengths
 from checker.smt.prefix import Prefix, frontier_formula, joined
 from checker.smt.solver import check as solver_check
-from checker.smt.solver import settle, work
+from checker.smt.solver import new_solver, settle, work
 from checker.smt.symbreak import SymmetricPath
 from checker.smt.unroll import Path, provenance
 from checker.symmetry.automorphism import automorphisms
@@ -59,6 +59,12 @@ LEMMA_SHARE = 0.2   # of the time left: what proving them may take (10 s when un
 # changes, and the stutter case of each lasso query is then ruled out by propagation instead
 # of being refuted again per property. When the stutter query is satisfiable (a reachable
 # deadlock) or not answered, nothing is kept and each lasso query decides its stutter as before.
+# Once proved lemmas are asserted, one query on a single state asks whether they leave any
+# in-domain state with nothing enabled (`_idle_free`); when they leave none, no reachable state
+# is idle (every reachable state satisfies them), so the fact is kept at every depth without a
+# query (Chandy-Misra N=5 with its 164 mined lemmas: 4 ms once, where the stutter queries to
+# depth 30 took 1-1.5 s of CPU). A reachable idle state (a terminal one) is never excluded by a
+# lemma, so it is always asked for (tests/checker/test_lasso.py, IDLE_LEMMA).
 
 # NOTE(stopped-solver): z3's incremental solver is not to be trusted to refute anything after
 # one of its checks was stopped by a limit (rlimit or timeout): on generated systems
@@ -82,6 +88,7 @@ UNTRUSTED = "not refuted: z3 answered on a solver whose earlier query was stoppe
 
 MINE_AFTER_WORK = 10_000_000   # z3 resource units (rlimit count) of BMC's solver, ~1.5 s of CPU
 MINE_EARLY_WORK = 1_250_000    # ... once a temporal property's loop lengths were given up (NOTE(mine-early))
+MINE_TEMPORAL_WORK = 1_250_000  # ... on a spec with temporal properties (NOTE(mine-early))
 MINE_SHARE = 0.25              # of the instance's time left: what BMC's mining may use
 MINE_CAP_S = 120.0             # ... when untimed (unless bounded by work alone: rlimit, no clock);
                                # MINE_ROUNDS bounds it first: a cut run (NOTE(mining-cut)) takes 12-15 s
@@ -117,6 +124,14 @@ MINE_ROUNDS = 300              # Houdini rounds before BMC's mining is cut (NOTE
 # on work, so the same lemmas come under any load, and shallow lassos (every shipped example)
 # are found before it. Where the loop is real, mining is spent for nothing; the lasso is found
 # at its depth all the same (a lemma only removes unreachable paths, NOTE(bmc-lemmas)).
+# On a spec with temporal properties, a temporal or `deadlock` query mines after
+# MINE_TEMPORAL_WORK too, loop lengths given up or not: their stutter and deadlock queries
+# (NOTE(stutter-fact)) grow with the depth until lemmas come, and the side solver's proofs need
+# them (NOTE(loop-lemmas), NOTE(no-fair-loop) in monotone.py). Chandy-Misra N=5, CPU to depth
+# 30: `someone_eats_often` 6.1 s mining at 10M units (state 20), 4.4 s at 1.25M (state 8), 3.8 s
+# at 0; `deadlock` 5.5, 3.2 and 3.0 s (bench/README.md). Not 0: shallow lassos (every shipped
+# example) stay unmined. An invariant query keeps MINE_AFTER_WORK: mining at 1.25M made
+# `neighbours_never_eat_together` cost 4.7 s instead of 0.7 s.
 
 
 class Unrolling:
@@ -152,12 +167,14 @@ class Unrolling:
         self.mine = mine       # NOTE(bmc-mining): for a BMC run on a spec with no lemmas
         self.mine_due = mine is not None and lemmas is None and not ts.lemmas
         self.mined = 0
+        self.temporal = any(q.temporal for q in ts.properties)   # NOTE(mine-early)
         self.settle = False    # NOTE(settle) in solver.py
         self.renew = True      # after a stop: a fresh solver (else: distrust this one; NOTE(stopped-solver))
         self.stale = False     # a query on this solver was stopped; renewed before the next query
         self.renewed = 0
         self.stopped_once = False   # a query on this solver was stopped (NOTE(stopped-solver))
         self.stutter_asked: set[int] = set()   # depths whose stutter query was asked (NOTE(stutter-fact))
+        self.idle_free: tuple[tuple[Property, ...], bool] = ((), False)   # (lemmas, they exclude idle states)
         self.stutter_s = 0.0
 
     def _fresh_path(self) -> None:
@@ -229,16 +246,20 @@ class Unrolling:
             self._assume((*self.path.invariants, *mined))
             self.mined = len(mined)
 
-    def _mine_after(self) -> int:
-        """NOTE(mine-early): the work after which BMC mines."""
-        return MINE_EARLY_WORK if self.loops is not None and self.loops.given_up else MINE_AFTER_WORK
+    def _mine_after(self, p: Property) -> int:
+        """NOTE(mine-early): the work after which BMC mines, before a query of p."""
+        if self.loops is not None and self.loops.given_up:
+            return MINE_EARLY_WORK
+        if self.loops is not None and self.temporal and (p.temporal or p.kind == "deadlock"):
+            return MINE_TEMPORAL_WORK
+        return MINE_AFTER_WORK
 
     def at(self, p: Property, depth: int) -> Violated | Unknown | None:
         if self.stale:
             self._renew()
         if self.lemmas_due and depth >= LEMMA_DEPTH:
             self._strengthen()
-        if self.mine_due and work(self.path.solver) >= self._mine_after():
+        if self.mine_due and work(self.path.solver) >= self._mine_after(p):
             self._mine()
         side_s = self._side_s()
         if self.loops is not None:
@@ -282,6 +303,9 @@ class Unrolling:
             return
         self.stutter_asked.add(depth)
         s = self.path.solver
+        if self._idle_free():   # the lemmas refute it at every depth: kept without a query
+            s.add(z3.Not(f))
+            return
         lit = z3.Bool(f"$dead@{depth}", s.ctx)
         s.add(z3.Implies(lit, f))
         out = solver_check(s, self.budget, lit)
@@ -290,6 +314,19 @@ class Unrolling:
             s.add(z3.Not(lit), z3.Not(f))
         elif out.result == "unknown":
             self._stopped()
+
+    def _idle_free(self) -> bool:
+        """NOTE(stutter-fact): no in-domain state that satisfies the proved lemmas has nothing
+        enabled (one query on one state, once per set of lemmas; not answered reads as no)."""
+        inv = self.path.invariants
+        if not inv:
+            return False
+        if self.idle_free[0] is not inv:
+            x, enc = self.enc.state("$idle"), self.enc
+            s = new_solver(self.budget, enc.ctx, enc.logic)
+            s.add(enc.domain(x), *enc.hold(inv, x), z3.Not(disj(enc.ctx, enc.guards(x))))
+            self.idle_free = (inv, solver_check(s, self.budget).result == "unsat")
+        return self.idle_free[1]
 
     def _side_s(self) -> float:
         """Time in the loop-length and stutter queries so far (NOTE(loop-lengths) in loops.py,

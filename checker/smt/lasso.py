@@ -70,6 +70,7 @@ class Lassos:
         self.selectors: list[z3.BoolRef] = []
         self.ends: dict[int, z3.BoolRef] = {}
         self.idles: dict[int, z3.BoolRef] = {}
+        self.guards_at: dict[int, list[z3.BoolRef]] = {}
         self.chains: dict[tuple[str, str], list[z3.BoolRef]] = {}
 
     def _b(self, name: str) -> z3.BoolRef:
@@ -137,8 +138,7 @@ class Lassos:
     def _idle(self, k: int) -> z3.BoolRef:
         """No action is enabled in s_k (one term per depth, shared by every property's stutter)."""
         if k not in self.idles:
-            s_k = self.path.states[k]
-            self.idles[k] = z3.Not(disj(self.ctx, [self.enc.pred(a.guard, s_k) for a in self.enc.ts.actions]))
+            self.idles[k] = z3.Not(disj(self.ctx, self._guards(k)))
         return self.idles[k]
 
     def deadlocked(self, k: int) -> z3.BoolRef | None:
@@ -152,12 +152,18 @@ class Lassos:
 
     # ---- fairness as accumulators --------------------------------------------------------------
 
+    def _guards(self, j: int) -> list[z3.BoolRef]:
+        """Every action's guard in s_j, instantiated once per state (encode.guards)."""
+        if j not in self.guards_at:
+            self.guards_at[j] = self.enc.guards(self.path.states[j])
+        return self.guards_at[j]
+
     def _enabled(self, n: int, j: int) -> z3.BoolRef:
         """Group n has an action enabled in s_j."""
-        g, s = self.groups[n], self.path.states
+        g = self.groups[n]
 
         def step(prev: z3.BoolRef | None, t: int) -> z3.ExprRef:
-            return disj(self.ctx, [self.enc.pred(self.enc.ts.actions[i].guard, s[t]) for i in g.actions])
+            return disj(self.ctx, [self._guards(t)[i] for i in g.actions])
         return self._chain(("en", str(n)), j, step)[j]
 
     def _fired(self, n: int, k: int) -> z3.BoolRef:

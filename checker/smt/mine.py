@@ -266,6 +266,11 @@ class _Stepper:
 DEFAULT_SAMPLE = SampleSize()
 
 
+def stepper(ts: TransitionSystem) -> Callable[[State], list[State]]:
+    """The successors of a state as sampling takes them (in-range post-states only)."""
+    return _Stepper(ts).successors
+
+
 def sample(ts: TransitionSystem, size: SampleSize = DEFAULT_SAMPLE) -> list[State]:
     """Reachable states: every initial state, a breadth-first prefix, and random walks."""
     step = _Stepper(ts)

@@ -75,9 +75,7 @@ class Path:
             self._hold_step(t)
 
     def _hold(self, j: int) -> None:
-        for lem in self.invariants:
-            if not is_step_kind(lem):
-                self.solver.add(z3.Not(self.enc.bad(lem, self.states[j], None)))
+        self.solver.add(*self.enc.hold(self.invariants, self.states[j]))
 
     def _hold_step(self, t: int) -> None:
         for lem in self.invariants:

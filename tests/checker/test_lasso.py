@@ -435,6 +435,58 @@ def test_the_stutter_fact_never_hides_a_stutter_lasso(terminal: str) -> None:
     assert isinstance(dead, HoldsUpTo) if terminal else (isinstance(dead, Violated) and dead.trace.depth == 4), dead
 
 
+# idle states: `c`, which no path reaches, and `stop`, reached unless IDLE; the lemma excludes
+# `c`, and `stop` too where no path reaches it
+IDLE_LEMMA = """
+spec: idle
+vars:
+  x: {type: "0..2", init: 0}
+machines:
+  m:
+    states: [a, b, c, stop]
+    init: a
+    fair: weak
+    transitions:
+      ab: {from: a, to: b, guard: "x < 2 or IDLE", effect: {x: "x + 1 if x < 2 else x"}}
+      ba: {from: b, to: a}
+      halt: {from: b, to: stop, guard: "x == 2 and not IDLE"}
+lemmas:
+  never_idle: {invariant: "NEVER"}
+properties:
+  often_a:
+    always_eventually: "m.pc == a"
+"""
+
+
+@pytest.mark.parametrize("idle", ["true", "false"])
+def test_the_stutter_fact_from_lemmas_that_exclude_idle_states(idle: str) -> None:
+    """NOTE(stutter-fact): where the proved lemmas leave no in-domain state with nothing enabled
+    (`c` is excluded, `stop` unreachable), the stutter is kept as a fact at every depth without a
+    query; where a reachable idle state (`stop`, at depth 4) escapes them, it is still asked,
+    and its stutter lasso is found at the oracle's depth."""
+    from checker.smt.base import Unrolling
+    from checker.smt.encode import Encoding
+
+    never = "m.pc != c and m.pc != stop" if idle == "true" else "m.pc != c"
+    [ts] = load_text(IDLE_LEMMA.replace("IDLE", idle).replace("NEVER", never))
+    u = Unrolling(ts, Budget(max_depth=8).start(), Encoding(ts), "bmc", lemmas=ts.lemmas)
+    p = ts.prop("often_a")
+    got = None
+    for depth in range(9):
+        u.rule_out_stutter(depth)
+        got = u.at(p, depth)
+        if got is not None:
+            break
+    assert u.idle_free == (ts.lemmas, idle == "true")
+    want = shortest_lasso(ts, "often_a", 8)
+    assert want == (None if idle == "true" else 4)
+    if want is None:
+        assert got is None and isinstance(explore(ts).verdict("often_a"), Proved)
+    else:
+        assert isinstance(got, Violated) and got.trace.depth == want
+        validate(ts, got.trace, "often_a")
+
+
 @pytest.mark.slow
 def test_mined_lemmas_refute_unreachable_loops_but_not_real_ones() -> None:
     """NOTE(loop-lemmas): on Chandy-Misra at N=5, unreachable states start fair loops on which
