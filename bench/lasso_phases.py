@@ -13,6 +13,7 @@ length side solver's queries, NOTE(loop-lengths)), `proof` (NOTE(no-fair-loop), 
 
 from __future__ import annotations
 
+import argparse
 import json
 import resource
 import sys
@@ -60,7 +61,12 @@ def _words(v: Verdict) -> str:
 
 
 def main(argv: list[str]) -> None:
-    n, names, depth = argv[0], argv[1], int(argv[2]) if len(argv) > 2 else 30
+    ap = argparse.ArgumentParser(description="Where one BMC run's CPU time goes, phase by phase.")
+    ap.add_argument("n", metavar="N", type=int, help="philosophers")
+    ap.add_argument("names", metavar="PROPS", help='comma-separated property names, or "all"')
+    ap.add_argument("depth", metavar="DEPTH", type=int, nargs="?", default=30)
+    args = ap.parse_args(argv)
+    n, names, depth = args.n, args.names, args.depth
     for cls, name, key in ((base.Unrolling, "rule_out_stutter", "stutter"), (base.Unrolling, "_mine", "mine"),
                            (loops.LoopLengths, "_check", "side"), (loops.LoopLengths, "_no_loop", "proof"),
                            (base.Unrolling, "at", "at")):
