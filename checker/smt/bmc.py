@@ -254,7 +254,7 @@ def hunt(ts: TransitionSystem, prop: str, budget: Budget, engine: str, work: int
 
 def _hunted(v: Violated, undecided: list[int]) -> Violated:
     """NOTE(bmc-hunt): the depth up to which no shorter counterexample exists, in the provenance."""
-    refuted = (min(undecided) if undecided else v.trace.depth) - 1
+    refuted = min([*undecided, v.trace.depth]) - 1   # an undecided depth past the violation says nothing
     stats = tuple(sorted({**dict(v.provenance.stats), "refuted_to": refuted}.items()))
     return replace(v, provenance=replace(v.provenance, stats=stats))
 

@@ -65,3 +65,15 @@ def test_pdr_reports_its_bmc_phase() -> None:
     (ts,) = load_spec(QUEUE, (), None)
     v = pdr.check(ts, "never_full", Budget(max_depth=4, seed=0))
     assert isinstance(v, Violated) and v.trace.depth == 2, v
+
+
+def test_an_undecided_depth_past_the_violation_claims_nothing() -> None:
+    """Found by the differential test with 2,000 systems: a depth left undecided in an earlier
+    pass and deeper than the violation a later pass found made `refuted_to` claim the
+    violation's own depth refuted (a depth-1 trace with refuted_to 1)."""
+    (ts,) = load_spec(QUEUE, (), None)
+    v = bmc.hunt(ts, "never_full", Budget(max_depth=4, seed=0), "pdr:bmc", work=2_000_000)
+    assert isinstance(v, Violated) and v.trace.depth == 2
+    assert dict(bmc._hunted(v, [3, 4]).provenance.stats)["refuted_to"] == 1
+    assert dict(bmc._hunted(v, [1, 4]).provenance.stats)["refuted_to"] == 0
+    assert describe(bmc._hunted(v, [3])) == "VIOLATED at depth 2 (pdr:bmc)"
