@@ -24,8 +24,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path.cwd()))
 
+from bench.lasso import _words  # noqa: E402
 from checker.core.budget import Budget  # noqa: E402
-from checker.core.verdict import HoldsUpTo, Verdict, Violated  # noqa: E402
 from checker.smt import base, bmc, loops  # noqa: E402
 from model.load import load_spec  # noqa: E402
 
@@ -50,14 +50,6 @@ def _wrap(cls: type, name: str, key: str) -> None:
             if key in COUNT:
                 COUNT[key] += 1
     setattr(cls, name, timed)
-
-
-def _words(v: Verdict) -> str:
-    if isinstance(v, Violated):
-        return f"violated at {v.trace.depth}"
-    if isinstance(v, HoldsUpTo):
-        return f"holds to {v.depth}" + (f" ({v.stopped})" if v.stopped else "")
-    return f"unknown ({getattr(v, 'reason', '')})"
 
 
 def main(argv: list[str]) -> None:

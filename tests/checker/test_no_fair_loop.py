@@ -24,34 +24,15 @@ from model.evaluate import compile_expr
 from model.ir import Property, TransitionSystem
 from model.load import load_spec, load_text
 from tests.checker import test_bmc_stops as stops
+from tests.checker.test_loop_blocks import RING
 from tests.gen_ir import live_systems
 from tests.lasso_oracle import TooMany, fair_loop_exists, shortest_lasso
 from tests.test_engines_agree import LIVE_EXAMPLES, _lassos_agree
 
 CHANDY = Path(__file__).resolve().parent.parent / "specs" / "chandy_misra.yaml"
 
-# a ring of 5 states under weak fairness and a flag never set: its only fair loops have 5, 10,
-# ... steps (as in test_loop_blocks.py)
-RING = """
-spec: ring
-vars:
-  done: {type: bool, init: false}
-machines:
-  r:
-    states: [a, b, c, d, e]
-    init: a
-    fair: weak
-    transitions:
-      ab: {from: a, to: b}
-      bc: {from: b, to: c}
-      cd: {from: c, to: d}
-      de: {from: d, to: e}
-      ea: {from: e, to: a}
-properties:
-  never_done:
-    eventually: "done"
-    expect: violated
-"""
+# RING: a ring of 5 states under weak fairness and a flag never set; its only fair loops have
+# 5, 10, ... steps (test_loop_blocks.py)
 
 
 def _proof(ts: TransitionSystem, p: Property) -> tuple[bool | None, Callable[[State], bool]]:
