@@ -36,6 +36,7 @@ import z3
 from checker.core.budget import Budget
 from checker.core.verdict import Proved, Unknown, Verdict
 from checker.core.words import plural
+from checker.smt import forall_filter
 from checker.smt import forall_l2s as L2
 from checker.smt.forall import Failure, _Queries, lemma_text, sizes
 from checker.smt.live import closure, progress_facts
@@ -50,6 +51,7 @@ from model.sorts import BOOL, IndexSort
 METHOD = "liveness to safety"
 HOUDINI_RLIMIT = 5_000_000    # z3 work per candidate query (NOTE(forall-live-lemmas))
 HOUDINI_RETRY_RLIMIT = 25_000_000   # ... and for its one retry when that was not enough
+FILTER_STATES = forall_filter.MAX_STATES   # product states per finite sample (0: no filter; NOTE(forall-filter))
 
 
 def unsupported(ts: TransitionSystem, p: PProperty) -> str | None:
@@ -71,11 +73,14 @@ def check(ts: TransitionSystem, ps: ParamSystem, p: PProperty, member: str, budg
     if why is not None:
         return Unknown(member, provenance(ts, engine, t0), why)
     pr = L2.product(ps, p, L2.groups(ps))
-    cands = candidates(ts, pr, member, budget)
+    every = candidates(ts, pr, member, budget)
+    gone = forall_filter.drop(ts, pr, every, FILTER_STATES)   # NOTE(forall-filter): only removes
+    cands = tuple(c for c in every if c.name not in gone)
     # in two tiers: the facts every product has (cheap alone), then the rest with them assumed;
     # each tier is inductive relative to the tiers before and itself, so their union is
     kept: set[str] = {m.name for m in ps.lemmas}
-    for tier in (cands[:pr_basic(ps)], cands[pr_basic(ps):]):
+    basic = {c.name for c in every[:pr_basic(ps)]}
+    for tier in ([c for c in cands if c.name in basic], [c for c in cands if c.name not in basic]):
         known = [c for c in cands if c.name in kept]
         got = houdini(replace(pr.system, lemmas=(*ps.lemmas, *known, *tier)), kept, budget, engine)
         if isinstance(got, Failure):
@@ -117,6 +122,7 @@ def candidates(ts: TransitionSystem, pr: L2.Product, member: str, budget: Budget
     reach = _lifted_reach(ts, b, budget, member)
     out += _reach_lemmas(b, reach)
     out += _frames(b, sh)
+    out += _stays(b)
     for k, o in enumerate(pr.obligations):
         out += _group_lemmas(b, pr, k, o, reach)
         out += [c for j, t in enumerate(pr.obligations) if j != k for c in _pair_lemmas(b, j, t, k, o)]
@@ -222,6 +228,10 @@ def _group_lemmas(b: L2.Builder, pr: L2.Product, k: int, o: L2.Obligation, reach
         kept = lemma("kept", lambda x: Implies(And(b.bit(pr.shape.bit), b.bit(o.other, x)),
                                                Or(Not(at(en, x)), pr.shape.goal)))
         out = [first, still, kept]
+        pc = _pc_slot(b, ps.actions[g.actions[0]].machine, o.me is not None)
+        if pc is not None:   # NOTE(forall-live-loop): disabled on the loop while the pc stays, still disabled
+            out.append(lemma("hold", lambda x: Implies(And(b.saved, Eq(_at(b, pc, x), _at(b, pc, x, True)),
+                                                           b.bit(o.other, x)), Or(Not(at(en, x)), pr.shape.goal))))
     else:
         out = [lemma("first", lambda x: Implies(And(b.saved, moved, at(b.shift(en), x)), b.bit(o.other, x))),
                lemma("taken", lambda x: Implies(b.bit(o.fired, x), b.bit(o.other, x)))]
@@ -319,6 +329,29 @@ def _marks(b: L2.Builder, k: int, o: L2.Obligation, f: int, stays: Callable[[Exp
                 return Implies(_at(b, f, x, up), _at(b, f, x, not up))
             out.append(PProperty(f"~{'grows' if up else 'shrinks'}[{machine},{name}]", "invariant",
                                  pred=Implies(stays(None), _all(b, _elem_of(b, f), mono))))
+    return out
+
+
+def _stays(b: L2.Builder) -> list[PProperty]:
+    """NOTE(forall-live-loop): per machine that is no family, each slot only its steps that move
+    the pc write: "pc == ~pc => f == ~f" (while the pc has not moved on, f is as saved)."""
+    ps, out = b.ps, []
+    for mach in sorted({a.machine for a in ps.actions if a.instance is None}):
+        pc = _pc_slot(b, mach, False)
+        if pc is None:
+            continue
+        size = len(getattr(ps.vars[pc].sort, "members", ()))
+        moving: set[int] = set()
+        looping: set[int] = set()
+        for a in ps.actions:
+            if a.machine != mach:
+                continue
+            src, tgt = _sources(a, pc, size), _targets(a, pc) if pc in a.written else None
+            (moving if src is not None and tgt is not None and not src & tgt else looping).update(a.written)
+        for f in sorted(moving - looping - {pc}):
+            if b.shadow[f] != f:
+                out.append(PProperty(f"~stay[{mach},{ps.vars[f].base}]", "invariant", pred=Implies(
+                    And(b.saved, Eq(_at(b, pc, None), _at(b, pc, None, True))), _slot_same(b, f))))
     return out
 
 
