@@ -175,9 +175,9 @@ def _successors(step: _Step, s: PState, env: Env) -> Iterator[PState]:
             yield tuple(new)
 
 
-def _initial(ts: TransitionSystem, product: ParamSystem, ps: ParamSystem, n: dict[str, int],
-             shadow: dict[int, int], flags: Sequence[tuple[int, bool, Sort | None]]) -> list[PState]:
-    """The finite instance's initial states laid out as product states (NOTE(forall-filter))."""
+def layout(ts: TransitionSystem, ps: ParamSystem) -> Callable[[Sequence[int]], list[Value]]:
+    """A state of the finite instance ts as the values of ps's slots (a function slot: its cells
+    in element order), by the slots' names."""
     cells: list[list[int]] = []
     for i, v in enumerate(ps.vars):
         if ps.is_fn(i):
@@ -185,12 +185,19 @@ def _initial(ts: TransitionSystem, product: ParamSystem, ps: ParamSystem, n: dic
             cells.append([j for _, j in got])
         else:
             cells.append([j for j, w in enumerate(ts.vars) if w.name == v.name])
-    keep = Compiler(product, n).expr(product.init)
+
+    def read(st: Sequence[int]) -> list[Value]:
+        return [tuple(st[j] for j in cells[i]) if ps.is_fn(i) else st[cells[i][0]] for i in range(len(ps.vars))]
+    return read
+
+
+def _initial(ts: TransitionSystem, product: ParamSystem, ps: ParamSystem, n: dict[str, int],
+             shadow: dict[int, int], flags: Sequence[tuple[int, bool, Sort | None]]) -> list[PState]:
+    """The finite instance's initial states laid out as product states (NOTE(forall-filter))."""
+    read, keep = layout(ts, ps), Compiler(product, n).expr(product.init)
     out = []
     for st in initial_states(ts):
-        vals: list[Value] = [0] * len(product.vars)
-        for i in range(len(ps.vars)):
-            vals[i] = tuple(st[j] for j in cells[i]) if ps.is_fn(i) else st[cells[i][0]]
+        vals: list[Value] = [*read(st), *([0] * (len(product.vars) - len(ps.vars)))]
         for i, s in shadow.items():
             if s != i:
                 vals[s] = vals[i]
