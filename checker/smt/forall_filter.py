@@ -82,8 +82,8 @@ class Compiler:
         if isinstance(x, Select):
             return self._select(x)
         if isinstance(x, Ite):
-            c, t, o = self.expr(x.cond), self.expr(x.then), self.expr(x.other)
-            return lambda s, env: t(s, env) if c(s, env) else o(s, env)
+            cond, t, o = self.expr(x.cond), self.expr(x.then), self.expr(x.other)
+            return lambda s, env: t(s, env) if cond(s, env) else o(s, env)
         assert isinstance(x, App), x
         return self._app(x)
 
@@ -170,9 +170,12 @@ def _successors(step: _Step, s: PState, env: Env) -> Iterator[PState]:
                 env[j] = k
                 cells.append(f(s, env))
             new[slot] = tuple(cells)
-        if all(lo <= v <= hi for slot, lo, hi in step.ranges
-               for v in (new[slot] if isinstance(new[slot], tuple) else (new[slot],))):   # type: ignore[union-attr]
+        if all(_within(new[slot], lo, hi) for slot, lo, hi in step.ranges):
             yield tuple(new)
+
+
+def _within(v: Value, lo: int, hi: int) -> bool:
+    return all(lo <= x <= hi for x in v) if isinstance(v, tuple) else lo <= v <= hi
 
 
 def layout(ts: TransitionSystem, ps: ParamSystem) -> Callable[[Sequence[int]], list[Value]]:
@@ -289,7 +292,7 @@ def falsified(product: ParamSystem, sample: Sample, cands: Sequence[PProperty], 
         env: Env = [0] * max(len(product.bound), *(-j for j in bound_vars(cand.pred)), 0)
         for row in sample.states:
             for v, x in zip(free, row[:k], strict=True):
-                env[-v.slot - 1] = x
+                env[-v.slot - 1] = cast(int, x)
             if not f(row[k:], env):
                 out.add(cand.name)
                 break

@@ -19,7 +19,9 @@ states for a finite product, or a fact about the monitor bits:
     in place (NOTE(forall-live-loop)), where one machine's loop is excluded only by another's.
 Candidates are proved in the product before they are assumed, Houdini style: the largest subset
 that holds initially and is inductive together with the spec's lemmas (dropping every candidate
-that fails, and trying again) is kept; only then is `l2s` proved relative to it. A candidate that
+that fails, and trying again) is kept; only then is `l2s` proved relative to it. First, those a
+reachable state of the product at a small size falsifies are dropped without z3 (NOTE(forall-filter)
+in forall_filter.py: none of them can be in that largest subset, so Houdini's answer is the same). A candidate that
 is false can therefore only be dropped, never make the proof unsound, and every kept one is an
 invariant of the product at every size (NOTE(forall-proof)).
 """
@@ -51,6 +53,7 @@ from model.sorts import BOOL, IndexSort
 METHOD = "liveness to safety"
 HOUDINI_RLIMIT = 5_000_000    # z3 work per candidate query (NOTE(forall-live-lemmas))
 HOUDINI_RETRY_RLIMIT = 25_000_000   # ... and for its one retry when that was not enough
+HOUDINI_GROUP = 0    # candidates per consecution query, 0: all an action touches (NOTE(houdini-groups))
 FILTER_STATES = forall_filter.MAX_STATES   # product states per finite sample (0: no filter; NOTE(forall-filter))
 
 
@@ -517,13 +520,22 @@ def houdini(ps: ParamSystem, fixed: set[str], budget: Budget, engine: str) -> Fa
 def _consecution(q: _Queries, i: int, kept: set[str], fixed: set[str], keep: dict[str, z3.BoolRef],
                  pre: list[z3.BoolRef]) -> set[str]:
     """The kept candidates that fail after action i from a state satisfying every kept lemma; all
-    it touches when z3 has no answer (dropping a candidate is always sound). NOTE(forall-l2s-fixed):
+    of a group when z3 has no answer for it (dropping a candidate is always sound). NOTE(forall-l2s-fixed):
     the spec's lemmas (`fixed`) are assumed, not checked again: check_all proved them inductive in
-    the system, and the product moves the state slots exactly as the system does (save moves none)."""
+    the system, and the product moves the state slots exactly as the system does (save moves none).
+    NOTE(houdini-groups): the candidates the action touches are asked HOUDINI_GROUP at a time, every
+    kept one assumed before the step: a query whose goal is a disjunction over hundreds of quantified
+    candidates is hard for z3, and one it cannot decide would take them all with it."""
     a = q.ps.actions[i]
     touched = [m for m in q.ps.lemmas if m.name in kept - fixed and q.reads[m.name] & a.written]
-    if not touched:
-        return set()
+    size = HOUDINI_GROUP or len(touched) or 1
+    return set().union(*(_failing(q, i, touched[k:k + size], kept, keep, pre) for k in range(0, len(touched), size)))
+
+
+def _failing(q: _Queries, i: int, touched: list[PProperty], kept: set[str], keep: dict[str, z3.BoolRef],
+             pre: list[z3.BoolRef]) -> set[str]:
+    """Which of `touched` fail after action i (all of them when z3 has no answer)."""
+    a = q.ps.actions[i]
     fails = [z3.Bool(f"$fails:{m.name}", q.ctx) for m in touched]
 
     def ask(budget: Budget) -> tuple[z3.Solver, Outcome]:
@@ -542,4 +554,3 @@ def _consecution(q: _Queries, i: int, kept: set[str], fixed: set[str], keep: dic
         return set()
     m = s.model()
     return {x.name for f, x in zip(fails, touched, strict=True) if z3.is_true(m.eval(f, True))}
-

@@ -16,7 +16,7 @@ from checker.core.budget import Budget
 from checker.smt import forall, forall_filter, forall_live
 from checker.smt import forall_l2s as L2
 from checker.smt.mine import SampleSize, sample
-from model.ir import Const, Var
+from model.ir import Const, TransitionSystem, Var
 from model.load import load_spec
 from model.lower_param import ParamSystem, PProperty, lower_param_at
 from model.smart import Eq, Implies, Not
@@ -26,7 +26,7 @@ from tests.checker.test_forall_live import BLINK, LOCK, RLIMIT, SWEEP, fair_spec
 TDX = Path(__file__).resolve().parents[2] / "specs" / "tdx" / "teardown.yaml"
 
 
-def _product(path: Path, params: tuple[str, ...], variant: str | None, prop: str) -> tuple[object, ParamSystem, L2.Product]:
+def _product(path: Path, params: tuple[str, ...], variant: str | None, prop: str) -> tuple[TransitionSystem, ParamSystem, L2.Product]:
     ts = load_spec(path, params, variant)[0]
     ps = lower_param_at(ts.path, ts.params, ts.variant)
     assert isinstance(ps, ParamSystem)
