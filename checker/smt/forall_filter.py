@@ -119,15 +119,36 @@ class Compiler:
 
     def _app(self, x: App) -> Fn:
         args = [self.expr(a) for a in x.args]
-        if x.op is Op.AND:
-            return lambda s, env: all(a(s, env) for a in args)
-        if x.op is Op.OR:
-            return lambda s, env: any(a(s, env) for a in args)
+        if x.op in (Op.AND, Op.OR):
+            return _chain(args, x.op is Op.AND)
         if x.op is Op.IMPLIES:
             a, b = args
             return lambda s, env: (not a(s, env)) or bool(b(s, env))
         f = EVAL_OPS[x.op]
+        if len(args) == 2:
+            a, b = args
+            return lambda s, env: f(a(s, env), b(s, env))
         return lambda s, env: f(*(a(s, env) for a in args))
+
+
+def _chain(fns: list[Fn], conj: bool) -> Fn:
+    """and/or, short-circuit, unrolled for two or three operands (the common case)."""
+    if len(fns) == 1:
+        f = fns[0]
+        return lambda s, env: bool(f(s, env))
+    if len(fns) == 2:
+        a, b = fns
+        if conj:
+            return lambda s, env: bool(a(s, env)) and bool(b(s, env))
+        return lambda s, env: bool(a(s, env)) or bool(b(s, env))
+    if len(fns) == 3:
+        a, b, c = fns
+        if conj:
+            return lambda s, env: bool(a(s, env)) and bool(b(s, env)) and bool(c(s, env))
+        return lambda s, env: bool(a(s, env)) or bool(b(s, env)) or bool(c(s, env))
+    if conj:
+        return lambda s, env: all(f(s, env) for f in fns)
+    return lambda s, env: any(f(s, env) for f in fns)
 
 
 @dataclass(frozen=True)
@@ -135,7 +156,7 @@ class _Step:
     """One action compiled: its elements' slots and sizes, guard, updates and range checks."""
 
     params: tuple[tuple[int, int], ...]          # (bound index, number of elements)
-    guard: Fn
+    checks: tuple[tuple[Fn, ...], ...]           # the guard's conjuncts, by the last element they read
     scalars: tuple[tuple[int, Fn], ...]
     fns: tuple[tuple[int, int, int, Fn], ...]    # (slot, frame's bound index, cells, value)
     ranges: tuple[tuple[int, int, int], ...]     # (slot, lo, hi) for the written int slots
@@ -152,15 +173,24 @@ def _compile_action(c: Compiler, a: PAction) -> _Step:
         if not isinstance(sort, BoolSort) and not is_sym(sort):
             lo, hi = bounds(sort)
             ranges.append((slot, min(lo, -1) if isinstance(sort, OptionSort) else lo, hi))
-    return _Step(params, c.expr(a.guard), scalars, fns, tuple(ranges))
+    return _Step(params, _staged(c, a), scalars, fns, tuple(ranges))
+
+
+def _staged(c: Compiler, a: PAction) -> tuple[tuple[Fn, ...], ...]:
+    """The guard's conjuncts at stage i+1 when the last of a's elements they read is its i-th
+    (stage 0: none), so that a choice is cut as soon as a conjunct fails: most guards test the
+    machine's pc first, and most elements choices then need no more work."""
+    parts = a.guard.args if isinstance(a.guard, App) and a.guard.op is Op.AND else (a.guard,)
+    slots = [p.slot for p in a.params]
+    stages: list[list[Fn]] = [[] for _ in range(len(slots) + 1)]
+    for e in parts:
+        used = bound_vars(e)
+        stages[max((k + 1 for k, slot in enumerate(slots) if slot in used), default=0)].append(c.expr(e))
+    return tuple(tuple(x) for x in stages)
 
 
 def _successors(step: _Step, s: PState, env: Env) -> Iterator[PState]:
-    for choice in itertools.product(*(range(n) for _, n in step.params)):
-        for (j, _), k in zip(step.params, choice, strict=True):
-            env[j] = k
-        if not step.guard(s, env):
-            continue
+    for _ in _choices(step, s, env, 0):
         new = list(s)
         for slot, f in step.scalars:
             new[slot] = f(s, env)
@@ -172,6 +202,19 @@ def _successors(step: _Step, s: PState, env: Env) -> Iterator[PState]:
             new[slot] = tuple(cells)
         if all(_within(new[slot], lo, hi) for slot, lo, hi in step.ranges):
             yield tuple(new)
+
+
+def _choices(step: _Step, s: PState, env: Env, i: int) -> Iterator[None]:
+    """Each choice of the step's elements from the i-th on (set in env) its guard allows."""
+    if not all(f(s, env) for f in step.checks[i]):
+        return
+    if i == len(step.params):
+        yield None
+        return
+    j, n = step.params[i]
+    for k in range(n):
+        env[j] = k
+        yield from _choices(step, s, env, i + 1)
 
 
 def _within(v: Value, lo: int, hi: int) -> bool:
