@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import cast
 
 import z3
@@ -41,8 +41,9 @@ from checker.core.words import plural
 from checker.smt import forall_filter
 from checker.smt import forall_l2s as L2
 from checker.smt.forall import Failure, _Queries, lemma_text, sizes
+from checker.smt.forall_small import SmallTerms
 from checker.smt.live import closure, progress_facts
-from checker.smt.solver import Outcome
+from checker.smt.solver import Outcome, new_solver
 from checker.smt.solver import check as solver_check
 from checker.smt.unroll import provenance
 from model.ir import App, Const, Expr, Ite, Op, Select, TransitionSystem, Var
@@ -53,6 +54,7 @@ from model.sorts import BOOL, IndexSort
 METHOD = "liveness to safety"
 HOUDINI_RLIMIT = 5_000_000    # z3 work per candidate query (NOTE(forall-live-lemmas))
 HOUDINI_RETRY_RLIMIT = 25_000_000   # ... and for its one retry when that was not enough
+SMALL_UNIVERSE = 2   # elements per sort where an undecided Houdini query looks for a model (NOTE(houdini-small))
 HOUDINI_GROUP = 0    # candidates per consecution query, 0: all an action touches (NOTE(houdini-groups))
 FILTER_STATES = forall_filter.MAX_STATES   # product states per finite sample (0: no filter; NOTE(forall-filter))
 
@@ -507,18 +509,29 @@ def houdini(ps: ParamSystem, fixed: set[str], budget: Budget, engine: str) -> Fa
             kept.discard(m.name)
     keep = {m.name: z3.Bool(f"$keep:{m.name}", q.ctx) for m in ps.lemmas}
     pre = [z3.Implies(keep[m.name], q.holds(m, q.enc.pre)) for m in ps.lemmas]
+    small = SmallTerms(q.enc, {s.name: max(SMALL_UNIVERSE, s.min) for s in ps.sorts})
     dropped = True
     while dropped:
         dropped = False
         for i in range(len(ps.actions)):
-            got = _consecution(q, i, kept, fixed, keep, pre)
+            got = _consecution(_Ask(q, small, keep, pre), i, kept, fixed)
             kept -= got
             dropped = dropped or bool(got)
     return kept
 
 
-def _consecution(q: _Queries, i: int, kept: set[str], fixed: set[str], keep: dict[str, z3.BoolRef],
-                 pre: list[z3.BoolRef]) -> set[str]:
+@dataclass(frozen=True)
+class _Ask:
+    """What every consecution query of one Houdini run shares: the queries (quantified), the same
+    claims in a small universe (NOTE(houdini-small)), a literal per candidate and "kept => holds"."""
+
+    q: _Queries
+    small: SmallTerms
+    keep: dict[str, z3.BoolRef]
+    pre: list[z3.BoolRef]
+
+
+def _consecution(h: _Ask, i: int, kept: set[str], fixed: set[str]) -> set[str]:
     """The kept candidates that fail after action i from a state satisfying every kept lemma; all
     of a group when z3 has no answer for it (dropping a candidate is always sound). NOTE(forall-l2s-fixed):
     the spec's lemmas (`fixed`) are assumed, not checked again: check_all proved them inductive in
@@ -526,28 +539,45 @@ def _consecution(q: _Queries, i: int, kept: set[str], fixed: set[str], keep: dic
     NOTE(houdini-groups): the candidates the action touches are asked HOUDINI_GROUP at a time, every
     kept one assumed before the step: a query whose goal is a disjunction over hundreds of quantified
     candidates is hard for z3, and one it cannot decide would take them all with it."""
-    a = q.ps.actions[i]
+    q, a = h.q, h.q.ps.actions[i]
     touched = [m for m in q.ps.lemmas if m.name in kept - fixed and q.reads[m.name] & a.written]
     size = HOUDINI_GROUP or len(touched) or 1
-    return set().union(*(_failing(q, i, touched[k:k + size], kept, keep, pre) for k in range(0, len(touched), size)))
+    return set().union(*(_failing(h, i, touched[k:k + size], kept) for k in range(0, len(touched), size)))
 
 
-def _failing(q: _Queries, i: int, touched: list[PProperty], kept: set[str], keep: dict[str, z3.BoolRef],
-             pre: list[z3.BoolRef]) -> set[str]:
-    """Which of `touched` fail after action i (all of them when z3 has no answer)."""
-    a = q.ps.actions[i]
+def _failing(h: _Ask, i: int, touched: list[PProperty], kept: set[str]) -> set[str]:
+    """Which of `touched` fail after action i (all of them when z3 has no answer).
+    NOTE(houdini-small): a query that fails is the hard one (z3 refutes the others fast but must
+    build a model over the uninterpreted sorts for these: seconds each on TDX), so each query is
+    first asked in a universe of SMALL_UNIVERSE elements per sort (forall_small.py), where z3
+    answers in milliseconds: a model there is a model of the query (a counterexample to induction
+    at that size), so the candidates it falsifies fail. No model there proves nothing: the query is
+    then asked as it is, once more with more work if need be, and split in halves only when z3
+    still has no answer (a part it cannot decide, a single candidate at the end, is dropped)."""
+    q, a = h.q, h.q.ps.actions[i]
     fails = [z3.Bool(f"$fails:{m.name}", q.ctx) for m in touched]
 
-    def ask(budget: Budget) -> tuple[z3.Solver, Outcome]:
-        s = q.solver()
-        s.add(*pre, q.enc.enc(a.guard, q.enc.pre), q.enc.type_ok(q.post(i), a.written))
-        s.add(z3.Or(*fails), *(z3.Implies(f, z3.Not(q.holds_after(m, i))) for f, m in zip(fails, touched, strict=True)))
-        return s, solver_check(s, budget, *(keep[n] for n in sorted(kept)))
+    def ask(budget: Budget, small: bool = False) -> tuple[z3.Solver, Outcome]:
+        if small:
+            sm = h.small
+            s = new_solver(budget, q.ctx)
+            s.add(*sm.base(), *(z3.Implies(h.keep[m.name], sm.holds(m)) for m in q.ps.lemmas), *sm.step(i))
+            s.add(z3.Or(*fails), *(z3.Implies(f, z3.Not(sm.holds_after(m, i))) for f, m in zip(fails, touched, strict=True)))
+        else:
+            s = q.solver()
+            s.add(*h.pre, q.enc.enc(a.guard, q.enc.pre), q.enc.type_ok(q.post(i), a.written))
+            s.add(z3.Or(*fails), *(z3.Implies(f, z3.Not(q.holds_after(m, i))) for f, m in zip(fails, touched, strict=True)))
+        return s, solver_check(s, budget, *(h.keep[n] for n in sorted(kept)))
 
-    s, out = ask(q.budget)
-    if out.result == "unknown" and q.budget.rlimit == HOUDINI_RLIMIT:   # once more with more work,
-        # on a fresh solver: an unsat from a stopped one is not trusted (NOTE(stopped-solver) in base.py)
-        s, out = ask(replace(q.budget, rlimit=HOUDINI_RETRY_RLIMIT))   # (the budget's own limit: none)
+    s, out = ask(q.budget, small=True)
+    if out.result != "sat":   # no small counterexample: most likely none at all
+        s, out = ask(q.budget)
+        if out.result == "unknown" and q.budget.rlimit == HOUDINI_RLIMIT:   # once more with more work,
+            # on a fresh solver: an unsat from a stopped one is not trusted (NOTE(stopped-solver) in base.py)
+            s, out = ask(replace(q.budget, rlimit=HOUDINI_RETRY_RLIMIT))   # (the budget's own limit: none)
+        if out.result == "unknown" and len(touched) > 1:
+            half = len(touched) // 2
+            return _failing(h, i, touched[:half], kept) | _failing(h, i, touched[half:], kept)
     if out.result == "unknown":
         return {m.name for m in touched}
     if out.result == "unsat":
