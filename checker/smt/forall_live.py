@@ -55,7 +55,7 @@ METHOD = "liveness to safety"
 HOUDINI_RLIMIT = 5_000_000    # z3 work per candidate query (NOTE(forall-live-lemmas))
 HOUDINI_RETRY_RLIMIT = 25_000_000   # ... and for its one retry when that was not enough
 SMALL_UNIVERSE = 2   # elements per sort where an undecided Houdini query looks for a model (NOTE(houdini-small))
-HOUDINI_GROUP = 0    # candidates per consecution query, 0: all an action touches (NOTE(houdini-groups))
+HOUDINI_GROUP = 16   # candidates per consecution query, 0: all an action touches (NOTE(houdini-groups))
 FILTER_STATES = forall_filter.MAX_STATES   # product states per finite sample (0: no filter; NOTE(forall-filter))
 
 
