@@ -56,6 +56,7 @@ HOUDINI_RLIMIT = 5_000_000    # z3 work per candidate query (NOTE(forall-live-le
 HOUDINI_RETRY_RLIMIT = 25_000_000   # ... and for its one retry when that was not enough
 SMALL_UNIVERSE = 2   # elements per sort where an undecided Houdini query looks for a model (NOTE(houdini-small))
 HOUDINI_GROUP = 16   # candidates per consecution query, 0: all an action touches (NOTE(houdini-groups))
+PC_FACT_STATES = 20_000   # reachable states the pc facts are read from (NOTE(forall-live-lemmas))
 FILTER_STATES = forall_filter.MAX_STATES   # product states per finite sample (0: no filter; NOTE(forall-filter))
 
 
@@ -126,6 +127,7 @@ def candidates(ts: TransitionSystem, pr: L2.Product, member: str, budget: Budget
                 for n in ("trig", "held")]
     reach = _lifted_reach(ts, b, budget, member)
     out += _reach_lemmas(b, reach)
+    out += _pc_facts(ts, b)
     out += _frames(b, sh)
     out += _stays(b)
     for k, o in enumerate(pr.obligations):
@@ -199,6 +201,38 @@ def _reach_lemmas(b: L2.Builder, reach: Reach) -> list[PProperty]:
                          if ys != every))
         e = _all(b, _elem_of(b, i), body)
         out.append(PProperty(f"~reach[{b.ps.vars[i].base}]", "invariant", pred=Implies(b.saved, e)))
+    return out
+
+
+def _pc_facts(ts: TransitionSystem, b: L2.Builder) -> list[PProperty]:
+    """NOTE(forall-live-lemmas): per pc of a machine that is no family and per boolean scalar f,
+    "pc == v => f == c" for every pc value v at which f was c in every reachable state of the
+    run's instance sampled (checker/smt/mine.py), of the state and of the shadow (the teardown
+    thread in `done` holds no HKID). A fact of the system the spec's lemmas may not state; the
+    sample only proposes it, Houdini proves it or drops it."""
+    from checker.smt.mine import SampleSize, sample
+    ps = b.ps
+    slot = {w.name: j for j, w in enumerate(ts.vars)}
+    pcs = [i for i, v in enumerate(ps.vars) if v.base.endswith(".pc") and not ps.is_fn(i) and v.name in slot]
+    bools = [i for i, v in enumerate(ps.vars) if v.sort == BOOL and not ps.is_fn(i) and v.name in slot
+             and b.shadow[i] != i]
+    if not pcs or not bools:
+        return []
+    states = sample(ts, SampleSize(bfs_states=PC_FACT_STATES, walks=0))
+    out = []
+    for pc in pcs:
+        for f in bools:
+            seen: dict[int, set[int]] = {}
+            for st in states:
+                seen.setdefault(st[slot[ps.vars[pc].name]], set()).add(int(st[slot[ps.vars[f].name]]))
+            fixed = {v: xs.pop() for v, xs in sorted(seen.items()) if len(xs) == 1}
+            if not fixed:
+                continue
+            for shadow in (False, True):
+                at_pc, at_f = _at(b, pc, None, shadow), _at(b, f, None, shadow)
+                e = And(*(Implies(Eq(at_pc, Const(v, at_pc.sort)), at_f if c else Not(at_f)) for v, c in fixed.items()))
+                name = f"~{'was' if shadow else 'at'}[{ps.vars[pc].base},{ps.vars[f].base}]"
+                out.append(PProperty(name, "invariant", pred=Implies(b.saved, e) if shadow else e))
     return out
 
 

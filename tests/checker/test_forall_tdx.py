@@ -101,11 +101,11 @@ def test_tdx_v6_16_l1_proved_for_all_sizes() -> None:
     v = run_instance(ts, ["L1"], FOR_ALL).verdicts[0]
     assert isinstance(v, Proved) and v.for_all == ("V", "P", "K")
     assert v.detail == (
-        "for all V >= 1, P >= 2, K >= 1: liveness to safety, induction with 23 lemmas (vm_order, vm_create_first, "
-        "vm_keyconfig, vm_up_initialised, op_init_keys, khkid_life, reclaimed_last, lists_agree, refs_or_blocked, "
-        "loaded_alive, design_paths, hotplug_cpu, loaded_online, before_init, alive_fresh, alive_unblocked, "
-        "release_keys, lists_empty_after_release, loops_reset, wb_loop_open, hkid_online, refs_gone_late, leak_path) "
-        "and 26 product lemmas")
+        "for all V >= 1, P >= 2, K >= 1: liveness to safety, induction with 22 lemmas (vm_order, vm_keyconfig, "
+        "vm_up_initialised, op_init_keys, khkid_life, reclaimed_last, lists_agree, refs_or_blocked, loaded_alive, "
+        "design_paths, hotplug_cpu, vcpu_after_init, loaded_online, before_init, alive_fresh, alive_unblocked, "
+        "release_keys, listed_keys, lists_empty_after_release, loops_reset, wb_loop_open, hkid_online) "
+        "and 32 product lemmas")
 
 
 @pytest.mark.slow
