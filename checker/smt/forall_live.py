@@ -19,7 +19,9 @@ states for a finite product, or a fact about the monitor bits:
     in place (NOTE(forall-live-loop)), where one machine's loop is excluded only by another's.
 Candidates are proved in the product before they are assumed, Houdini style: the largest subset
 that holds initially and is inductive together with the spec's lemmas (dropping every candidate
-that fails, and trying again) is kept; only then is `l2s` proved relative to it. A candidate that
+that fails, and trying again) is kept; only then is `l2s` proved relative to it. First, those a
+reachable state of the product at a small size falsifies are dropped without z3 (NOTE(forall-filter)
+in forall_filter.py: none of them can be in that largest subset, so Houdini's answer is the same). A candidate that
 is false can therefore only be dropped, never make the proof unsound, and every kept one is an
 invariant of the product at every size (NOTE(forall-proof)).
 """
@@ -28,7 +30,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import cast
 
 import z3
@@ -36,10 +38,12 @@ import z3
 from checker.core.budget import Budget
 from checker.core.verdict import Proved, Unknown, Verdict
 from checker.core.words import plural
+from checker.smt import forall_filter
 from checker.smt import forall_l2s as L2
 from checker.smt.forall import Failure, _Queries, lemma_text, sizes
+from checker.smt.forall_small import SmallTerms
 from checker.smt.live import closure, progress_facts
-from checker.smt.solver import Outcome
+from checker.smt.solver import Outcome, new_solver
 from checker.smt.solver import check as solver_check
 from checker.smt.unroll import provenance
 from model.ir import App, Const, Expr, Ite, Op, Select, TransitionSystem, Var
@@ -50,6 +54,10 @@ from model.sorts import BOOL, IndexSort
 METHOD = "liveness to safety"
 HOUDINI_RLIMIT = 5_000_000    # z3 work per candidate query (NOTE(forall-live-lemmas))
 HOUDINI_RETRY_RLIMIT = 25_000_000   # ... and for its one retry when that was not enough
+SMALL_UNIVERSE = 2   # elements per sort where an undecided Houdini query looks for a model (NOTE(houdini-small))
+HOUDINI_GROUP = 16   # candidates per consecution query, 0: all an action touches (NOTE(houdini-groups))
+PC_FACT_STATES = 20_000   # reachable states the pc facts are read from (NOTE(forall-live-lemmas))
+FILTER_STATES = forall_filter.MAX_STATES   # product states per finite sample (0: no filter; NOTE(forall-filter))
 
 
 def unsupported(ts: TransitionSystem, p: PProperty) -> str | None:
@@ -71,11 +79,14 @@ def check(ts: TransitionSystem, ps: ParamSystem, p: PProperty, member: str, budg
     if why is not None:
         return Unknown(member, provenance(ts, engine, t0), why)
     pr = L2.product(ps, p, L2.groups(ps))
-    cands = candidates(ts, pr, member, budget)
+    every = candidates(ts, pr, member, budget)
+    gone = forall_filter.drop(ts, pr, every, FILTER_STATES)   # NOTE(forall-filter): only removes
+    cands = tuple(c for c in every if c.name not in gone)
     # in two tiers: the facts every product has (cheap alone), then the rest with them assumed;
     # each tier is inductive relative to the tiers before and itself, so their union is
     kept: set[str] = {m.name for m in ps.lemmas}
-    for tier in (cands[:pr_basic(ps)], cands[pr_basic(ps):]):
+    basic = {c.name for c in every[:pr_basic(ps)]}
+    for tier in ([c for c in cands if c.name in basic], [c for c in cands if c.name not in basic]):
         known = [c for c in cands if c.name in kept]
         got = houdini(replace(pr.system, lemmas=(*ps.lemmas, *known, *tier)), kept, budget, engine)
         if isinstance(got, Failure):
@@ -116,7 +127,9 @@ def candidates(ts: TransitionSystem, pr: L2.Product, member: str, budget: Budget
                 for n in ("trig", "held")]
     reach = _lifted_reach(ts, b, budget, member)
     out += _reach_lemmas(b, reach)
+    out += _pc_facts(ts, b)
     out += _frames(b, sh)
+    out += _stays(b)
     for k, o in enumerate(pr.obligations):
         out += _group_lemmas(b, pr, k, o, reach)
         out += [c for j, t in enumerate(pr.obligations) if j != k for c in _pair_lemmas(b, j, t, k, o)]
@@ -191,6 +204,38 @@ def _reach_lemmas(b: L2.Builder, reach: Reach) -> list[PProperty]:
     return out
 
 
+def _pc_facts(ts: TransitionSystem, b: L2.Builder) -> list[PProperty]:
+    """NOTE(forall-live-lemmas): per pc of a machine that is no family and per boolean scalar f,
+    "pc == v => f == c" for every pc value v at which f was c in every reachable state of the
+    run's instance sampled (checker/smt/mine.py), of the state and of the shadow (the teardown
+    thread in `done` holds no HKID). A fact of the system the spec's lemmas may not state; the
+    sample only proposes it, Houdini proves it or drops it."""
+    from checker.smt.mine import SampleSize, sample
+    ps = b.ps
+    slot = {w.name: j for j, w in enumerate(ts.vars)}
+    pcs = [i for i, v in enumerate(ps.vars) if v.base.endswith(".pc") and not ps.is_fn(i) and v.name in slot]
+    bools = [i for i, v in enumerate(ps.vars) if v.sort == BOOL and not ps.is_fn(i) and v.name in slot
+             and b.shadow[i] != i]
+    if not pcs or not bools:
+        return []
+    states = sample(ts, SampleSize(bfs_states=PC_FACT_STATES, walks=0))
+    out = []
+    for pc in pcs:
+        for f in bools:
+            seen: dict[int, set[int]] = {}
+            for st in states:
+                seen.setdefault(st[slot[ps.vars[pc].name]], set()).add(int(st[slot[ps.vars[f].name]]))
+            fixed = {v: xs.pop() for v, xs in sorted(seen.items()) if len(xs) == 1}
+            if not fixed:
+                continue
+            for shadow in (False, True):
+                at_pc, at_f = _at(b, pc, None, shadow), _at(b, f, None, shadow)
+                e = And(*(Implies(Eq(at_pc, Const(v, at_pc.sort)), at_f if c else Not(at_f)) for v, c in fixed.items()))
+                name = f"~{'was' if shadow else 'at'}[{ps.vars[pc].base},{ps.vars[f].base}]"
+                out.append(PProperty(name, "invariant", pred=Implies(b.saved, e) if shadow else e))
+    return out
+
+
 def _frames(b: L2.Builder, sh: L2.Shape) -> list[PProperty]:
     """A slot left alone while the shape holds: "saved and shape bit => f == ~f or goal"."""
     if sh.goal == FALSE:
@@ -222,6 +267,10 @@ def _group_lemmas(b: L2.Builder, pr: L2.Product, k: int, o: L2.Obligation, reach
         kept = lemma("kept", lambda x: Implies(And(b.bit(pr.shape.bit), b.bit(o.other, x)),
                                                Or(Not(at(en, x)), pr.shape.goal)))
         out = [first, still, kept]
+        pc = _pc_slot(b, ps.actions[g.actions[0]].machine, o.me is not None)
+        if pc is not None:   # NOTE(forall-live-loop): disabled on the loop while the pc stays, still disabled
+            out.append(lemma("hold", lambda x: Implies(And(b.saved, Eq(_at(b, pc, x), _at(b, pc, x, True)),
+                                                           b.bit(o.other, x)), Or(Not(at(en, x)), pr.shape.goal))))
     else:
         out = [lemma("first", lambda x: Implies(And(b.saved, moved, at(b.shift(en), x)), b.bit(o.other, x))),
                lemma("taken", lambda x: Implies(b.bit(o.fired, x), b.bit(o.other, x)))]
@@ -319,6 +368,29 @@ def _marks(b: L2.Builder, k: int, o: L2.Obligation, f: int, stays: Callable[[Exp
                 return Implies(_at(b, f, x, up), _at(b, f, x, not up))
             out.append(PProperty(f"~{'grows' if up else 'shrinks'}[{machine},{name}]", "invariant",
                                  pred=Implies(stays(None), _all(b, _elem_of(b, f), mono))))
+    return out
+
+
+def _stays(b: L2.Builder) -> list[PProperty]:
+    """NOTE(forall-live-loop): per machine that is no family, each slot only its steps that move
+    the pc write: "pc == ~pc => f == ~f" (while the pc has not moved on, f is as saved)."""
+    ps, out = b.ps, []
+    for mach in sorted({a.machine for a in ps.actions if a.instance is None}):
+        pc = _pc_slot(b, mach, False)
+        if pc is None:
+            continue
+        size = len(getattr(ps.vars[pc].sort, "members", ()))
+        moving: set[int] = set()
+        looping: set[int] = set()
+        for a in ps.actions:
+            if a.machine != mach:
+                continue
+            src, tgt = _sources(a, pc, size), _targets(a, pc) if pc in a.written else None
+            (moving if src is not None and tgt is not None and not src & tgt else looping).update(a.written)
+        for f in sorted(moving - looping - {pc}):
+            if b.shadow[f] != f:
+                out.append(PProperty(f"~stay[{mach},{ps.vars[f].base}]", "invariant", pred=Implies(
+                    And(b.saved, Eq(_at(b, pc, None), _at(b, pc, None, True))), _slot_same(b, f))))
     return out
 
 
@@ -471,42 +543,78 @@ def houdini(ps: ParamSystem, fixed: set[str], budget: Budget, engine: str) -> Fa
             kept.discard(m.name)
     keep = {m.name: z3.Bool(f"$keep:{m.name}", q.ctx) for m in ps.lemmas}
     pre = [z3.Implies(keep[m.name], q.holds(m, q.enc.pre)) for m in ps.lemmas]
+    small = SmallTerms(q.enc, {s.name: max(SMALL_UNIVERSE, s.min) for s in ps.sorts})
     dropped = True
     while dropped:
         dropped = False
         for i in range(len(ps.actions)):
-            got = _consecution(q, i, kept, fixed, keep, pre)
+            got = _consecution(_Ask(q, small, keep, pre), i, kept, fixed)
             kept -= got
             dropped = dropped or bool(got)
     return kept
 
 
-def _consecution(q: _Queries, i: int, kept: set[str], fixed: set[str], keep: dict[str, z3.BoolRef],
-                 pre: list[z3.BoolRef]) -> set[str]:
+@dataclass(frozen=True)
+class _Ask:
+    """What every consecution query of one Houdini run shares: the queries (quantified), the same
+    claims in a small universe (NOTE(houdini-small)), a literal per candidate and "kept => holds"."""
+
+    q: _Queries
+    small: SmallTerms
+    keep: dict[str, z3.BoolRef]
+    pre: list[z3.BoolRef]
+
+
+def _consecution(h: _Ask, i: int, kept: set[str], fixed: set[str]) -> set[str]:
     """The kept candidates that fail after action i from a state satisfying every kept lemma; all
-    it touches when z3 has no answer (dropping a candidate is always sound). NOTE(forall-l2s-fixed):
+    of a group when z3 has no answer for it (dropping a candidate is always sound). NOTE(forall-l2s-fixed):
     the spec's lemmas (`fixed`) are assumed, not checked again: check_all proved them inductive in
-    the system, and the product moves the state slots exactly as the system does (save moves none)."""
-    a = q.ps.actions[i]
+    the system, and the product moves the state slots exactly as the system does (save moves none).
+    NOTE(houdini-groups): the candidates the action touches are asked HOUDINI_GROUP at a time, every
+    kept one assumed before the step: a query whose goal is a disjunction over hundreds of quantified
+    candidates is hard for z3, and one it cannot decide would take them all with it."""
+    q, a = h.q, h.q.ps.actions[i]
     touched = [m for m in q.ps.lemmas if m.name in kept - fixed and q.reads[m.name] & a.written]
-    if not touched:
-        return set()
+    size = HOUDINI_GROUP or len(touched) or 1
+    return set().union(*(_failing(h, i, touched[k:k + size], kept) for k in range(0, len(touched), size)))
+
+
+def _failing(h: _Ask, i: int, touched: list[PProperty], kept: set[str]) -> set[str]:
+    """Which of `touched` fail after action i (all of them when z3 has no answer).
+    NOTE(houdini-small): a query that fails is the hard one (z3 refutes the others fast but must
+    build a model over the uninterpreted sorts for these: seconds each on TDX), so each query is
+    first asked in a universe of SMALL_UNIVERSE elements per sort (forall_small.py), where z3
+    answers in milliseconds: a model there is a model of the query (a counterexample to induction
+    at that size), so the candidates it falsifies fail. No model there proves nothing: the query is
+    then asked as it is, once more with more work if need be, and split in halves only when z3
+    still has no answer (a part it cannot decide, a single candidate at the end, is dropped)."""
+    q, a = h.q, h.q.ps.actions[i]
     fails = [z3.Bool(f"$fails:{m.name}", q.ctx) for m in touched]
 
-    def ask(budget: Budget) -> tuple[z3.Solver, Outcome]:
-        s = q.solver()
-        s.add(*pre, q.enc.enc(a.guard, q.enc.pre), q.enc.type_ok(q.post(i), a.written))
-        s.add(z3.Or(*fails), *(z3.Implies(f, z3.Not(q.holds_after(m, i))) for f, m in zip(fails, touched, strict=True)))
-        return s, solver_check(s, budget, *(keep[n] for n in sorted(kept)))
+    def ask(budget: Budget, small: bool = False) -> tuple[z3.Solver, Outcome]:
+        if small:
+            sm = h.small
+            s = new_solver(budget, q.ctx)
+            s.add(*sm.base(), *(z3.Implies(h.keep[m.name], sm.holds(m)) for m in q.ps.lemmas), *sm.step(i))
+            s.add(z3.Or(*fails), *(z3.Implies(f, z3.Not(sm.holds_after(m, i))) for f, m in zip(fails, touched, strict=True)))
+        else:
+            s = q.solver()
+            s.add(*h.pre, q.enc.enc(a.guard, q.enc.pre), q.enc.type_ok(q.post(i), a.written))
+            s.add(z3.Or(*fails), *(z3.Implies(f, z3.Not(q.holds_after(m, i))) for f, m in zip(fails, touched, strict=True)))
+        return s, solver_check(s, budget, *(h.keep[n] for n in sorted(kept)))
 
-    s, out = ask(q.budget)
-    if out.result == "unknown" and q.budget.rlimit == HOUDINI_RLIMIT:   # once more with more work,
-        # on a fresh solver: an unsat from a stopped one is not trusted (NOTE(stopped-solver) in base.py)
-        s, out = ask(replace(q.budget, rlimit=HOUDINI_RETRY_RLIMIT))   # (the budget's own limit: none)
+    s, out = ask(q.budget, small=True)
+    if out.result != "sat":   # no small counterexample: most likely none at all
+        s, out = ask(q.budget)
+        if out.result == "unknown" and q.budget.rlimit == HOUDINI_RLIMIT:   # once more with more work,
+            # on a fresh solver: an unsat from a stopped one is not trusted (NOTE(stopped-solver) in base.py)
+            s, out = ask(replace(q.budget, rlimit=HOUDINI_RETRY_RLIMIT))   # (the budget's own limit: none)
+        if out.result == "unknown" and len(touched) > 1:
+            half = len(touched) // 2
+            return _failing(h, i, touched[:half], kept) | _failing(h, i, touched[half:], kept)
     if out.result == "unknown":
         return {m.name for m in touched}
     if out.result == "unsat":
         return set()
     m = s.model()
     return {x.name for f, x in zip(fails, touched, strict=True) if z3.is_true(m.eval(f, True))}
-

@@ -89,3 +89,30 @@ def test_tdx_deadlock_cti_satisfies_the_lemmas(tmp_path: Path) -> None:
     assert cell["td.pc"] == "rel_wb" and all(x == "true" for n, x in cell.items() if n.startswith("wbdone["))
     held = {lem.name: bool(compile_expr(lem.pred)(state)) for lem in small.lemmas if lem.pred is not None}
     assert held == {lem.name: lem.name != "wb_loop_open" for lem in small.lemmas}
+
+
+@pytest.mark.slow
+def test_tdx_v6_16_l1_proved_for_all_sizes() -> None:
+    """L1 (teardown terminates) of v6_16 for every V, P and K: the product's candidates filtered on
+    its reachable states at V=1 P=2 K=1 (NOTE(forall-filter)), the survivors proved Houdini style
+    with the failing queries answered in a small universe (NOTE(houdini-small)); about 4 minutes
+    of CPU, every z3 query bounded by its work limit."""
+    ts = load_spec(TDX, (), "v6_16")[0]
+    v = run_instance(ts, ["L1"], FOR_ALL).verdicts[0]
+    assert isinstance(v, Proved) and v.for_all == ("V", "P", "K")
+    assert v.detail == (
+        "for all V >= 1, P >= 2, K >= 1: liveness to safety, induction with 22 lemmas (vm_order, vm_keyconfig, "
+        "vm_up_initialised, op_init_keys, khkid_life, reclaimed_last, lists_agree, refs_or_blocked, loaded_alive, "
+        "design_paths, hotplug_cpu, vcpu_after_init, loaded_online, before_init, alive_fresh, alive_unblocked, "
+        "release_keys, listed_keys, lists_empty_after_release, loops_reset, wb_loop_open, hkid_online) "
+        "and 32 product lemmas")
+
+
+@pytest.mark.slow
+def test_tdx_violated_liveness_is_never_proved_for_all_sizes() -> None:
+    """v19's L1 and L2 are violated (the retry loop spins, docs/tdx.md section 5b), so no candidate
+    the liveness product keeps can prove them: each is `unknown`, never `proved` (minutes of CPU)."""
+    ts = load_spec(TDX, (), "v19")[0]
+    got = run_instance(ts, ["L1", "L2"], FOR_ALL).verdicts
+    assert [type(v).__name__ for v in got] == ["Unknown", "Unknown"], got
+    assert all(v.reason.startswith("liveness to safety: ") for v in got if isinstance(v, Unknown))
