@@ -41,7 +41,9 @@ def shortest_lasso(ts: TransitionSystem, prop: str, max_depth: int, max_paths: i
     def closes(states: list[State], actions: list[int]) -> bool:
         k = len(actions)
         dead = not any(g(states[k]) for g in guards)
-        ends = [k] if dead else [j for j in range(k) if states[j] == states[k]]
+        # a stutter ends a lasso where nothing is enabled, and anywhere under `stutter: true`
+        # (TLA+-style stuttering; `violates` judges its fairness like any loop's)
+        ends = [j for j in range(k) if states[j] == states[k]] + ([k] if dead or ts.stutter else [])
         return any(violates(ts, Trace(tuple(states), tuple(actions), loop=j), prop) for j in ends)
 
     def dfs(states: list[State], actions: list[int]) -> None:

@@ -72,7 +72,7 @@ def test_depth_bound_holds_up_to_and_require_proof() -> None:
 
 def test_depth_bound_on_bmc_is_unchanged() -> None:
     r = run("check", PETERSON, "--variant", "peterson", "--engine", "bmc", "--depth", "3", "--json")
-    assert {x["detail"] for x in json.loads(r.stdout)["results"]} == {"holds up to depth 3 (bmc; bounded, not a proof)"}
+    assert {x["detail"] for x in json.loads(r.stdout)["results"]} == {"holds up to depth 3 (bmc, depths 0-3 by explicit search; bounded, not a proof)"}
 
 
 def test_all_traces_needs_the_explicit_engine() -> None:

@@ -40,9 +40,15 @@ def _check(*args: str) -> str:
 
 def test_bmc_with_a_timeout_and_no_depth_goes_past_the_default_bound() -> None:
     """NOTE(default-depth) in cli.py: Hanoi with 5 disks needs 31 moves, one past the default
-    depth 30; with --timeout and no --depth BMC deepens until it finds them."""
-    assert "holds up to depth 30 (bmc; bounded, not a proof)" in _check("--engine", "bmc")
-    assert "VIOLATED at depth 31 (bmc)" in _check("--engine", "bmc", "--timeout", "600")
+    depth 30; with --timeout and no --depth BMC deepens until it finds them. From init
+    (`--bmc-prefix 0`): with the explicit prefix (NOTE(explicit-prefix)) Hanoi's 243 states are
+    the breadth-first search's, and the deepening is the search's, not the unrolling's."""
+    plain = ("--engine", "bmc", "--bmc-prefix", "0")
+    assert "holds up to depth 30 (bmc; bounded, not a proof)" in _check(*plain)
+    assert "VIOLATED at depth 31 (bmc)" in _check(*plain, "--timeout", "600")
     # a --depth given is the bound, with or without a timeout
-    assert "holds up to depth 30 (bmc" in _check("--engine", "bmc", "--timeout", "600", "--depth", "30")
-    assert "VIOLATED at depth 31 (bmc)" in _check("--engine", "bmc", "--depth", "31")
+    assert "holds up to depth 30 (bmc;" in _check(*plain, "--timeout", "600", "--depth", "30")
+    assert "VIOLATED at depth 31 (bmc)" in _check(*plain, "--depth", "31")
+    # the same with the prefix, which says what it decided
+    assert "VIOLATED at depth 31 (bmc, depths 0-31 by explicit search)" in _check("--engine", "bmc", "--timeout", "600")
+    assert "holds up to depth 30 (bmc, depths 0-30 by explicit search; bounded" in _check("--engine", "bmc")
