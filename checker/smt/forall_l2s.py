@@ -266,6 +266,7 @@ def product(ps: ParamSystem, p: PProperty, gs: list[Group]) -> Product:
     obs = obligations(b, gs)
     sh = shape(p, b)
     b.scalar(Flag("moved", False, lambda i: smart.Or(b.bit("moved"), b.saved)))
+    rests(b)
     fair = [forall(o.me, o.served(b, o.me)) if o.me is not None else o.served(b, None) for o in obs]
     bad = smart.Or(smart.And(b.saved, b.bit("moved"), same(b), sh.loop, *fair), smart.And(stuck(ps), sh.stutter))
     actions = [_step(b, a, i) for i, a in enumerate(ps.actions)]
@@ -275,6 +276,42 @@ def product(ps: ParamSystem, p: PProperty, gs: list[Group]) -> Product:
     system = replace(ps, name=f"{ps.name}~l2s", vars=tuple(b.vars), init=init, actions=tuple(actions),
                      properties=(prop,), bound=tuple(b.bound))
     return Product(system, b, sh, tuple(obs), p.family, p.pred if p.kind == "leads_to" and p.pred is not None else smart.TRUE)
+
+
+def pc_slots(ps: ParamSystem) -> dict[str, int]:
+    """Each machine's pc slot (a function over its sort for a family), for machines with one."""
+    out: dict[str, list[int]] = {}
+    for a in ps.actions:
+        if a.instance is None:
+            out.setdefault(a.machine, [i for i, v in enumerate(ps.vars) if v.base == f"{a.machine}.pc"])
+    return {m: xs[0] for m, xs in out.items() if len(xs) == 1}
+
+
+def rests(b: Builder) -> None:
+    """NOTE(forall-rest): per machine, a bit `rest[M]` (per element for a family): M's pc has not
+    changed at any step since the save. A history bit like `fired`: it constrains nothing, so
+    the product's behaviours, and l2s, are the same with it. "The pc equals its saved value" is
+    weaker: a machine may leave and come back (CPU offline finished on one CPU, begun on another),
+    so facts that hold while a machine rests are stated over this bit (forall_live.py)."""
+    ps = b.ps
+    for m, pc in sorted(pc_slots(ps).items()):
+        if b.shadow[pc] == pc:
+            continue
+        fam = ps.is_fn(pc)
+        me = b.elem("m", cast(IndexSort, ps.vars[pc].key_sort)) if fam else None
+        name = f"rest[{m}]"
+
+        def step(i: int, m: str = m, pc: int = pc, me: Var | None = me, name: str = name) -> Expr | None:
+            a = ps.actions[i]
+            if a.machine != m or a.instance is not None or pc not in a.written:
+                return None
+            if me is None:
+                new = next(e for slot, e in a.updates if slot == pc)
+                return smart.And(b.bit(name), smart.Eq(new, Var(pc, new.sort)))
+            u = next(u for u in a.fn_updates if u.slot == pc)
+            return smart.And(b.bit(name, me), smart.Eq(rename(u.value, u.frame, me), Select((pc,), me, 0, u.value.sort)))
+        f = Flag(name, False, step, smart.TRUE, sort=cast(IndexSort | None, ps.vars[pc].key_sort) if fam else None, me=me)
+        b.fn(f) if fam else b.scalar(f)
 
 
 def _is(b: Builder, slot: int, f: Flag, value: bool) -> Expr:
@@ -321,6 +358,7 @@ def _save(b: Builder, worth: Expr) -> PAction:
     ups: list[tuple[int, Expr]] = [(s, Var(i, t)) for i, s, t, x in pairs if x is None]
     fns = [FnUpdate(s, x, Select((i,), x, 0, t)) for i, s, t, x in pairs if x is not None]
     ups += [(slot, f.on_save) for slot, f in b.flags if f.on_save is not None and f.sort is None]
+    fns += [FnUpdate(slot, cast(Var, f.me), f.on_save) for slot, f in b.flags if f.on_save is not None and f.sort is not None]
     return PAction("~l2s.save()", "~l2s", "save", (), smart.And(smart.Not(b.saved), worth), tuple(ups),
                    tuple(fns), smart.FALSE)
 

@@ -49,7 +49,7 @@ from checker.smt.unroll import provenance
 from model.ir import App, Const, Expr, Ite, Op, Select, TransitionSystem, Var
 from model.lower_param import REFUSED, PAction, ParamSystem, PProperty, is_sym, reads, rename
 from model.smart import FALSE, TRUE, And, Eq, Implies, Not, Or
-from model.sorts import BOOL, IndexSort
+from model.sorts import BOOL, NONE_VALUE, IndexSort, OptionSort
 
 METHOD = "liveness to safety"
 HOUDINI_RLIMIT = 5_000_000    # z3 work per candidate query (NOTE(forall-live-lemmas))
@@ -130,6 +130,7 @@ def candidates(ts: TransitionSystem, pr: L2.Product, member: str, budget: Budget
     out += _pc_facts(ts, b)
     out += _frames(b, sh)
     out += _stays(b)
+    out += _rest_lemmas(b, pr)
     for k, o in enumerate(pr.obligations):
         out += _group_lemmas(b, pr, k, o, reach)
         out += [c for j, t in enumerate(pr.obligations) if j != k for c in _pair_lemmas(b, j, t, k, o)]
@@ -271,6 +272,19 @@ def _group_lemmas(b: L2.Builder, pr: L2.Product, k: int, o: L2.Obligation, reach
         if pc is not None:   # NOTE(forall-live-loop): disabled on the loop while the pc stays, still disabled
             out.append(lemma("hold", lambda x: Implies(And(b.saved, Eq(_at(b, pc, x), _at(b, pc, x, True)),
                                                            b.bit(o.other, x)), Or(Not(at(en, x)), pr.shape.goal))))
+        rest = _rest_bit(b, ps.actions[g.actions[0]].machine, o.me is not None)
+        if rest is not None:   # NOTE(forall-rest): ... while the pc has not changed at all
+            out.append(lemma("rhold", lambda x: Implies(And(rest(x), b.bit(o.other, x)), Or(Not(at(en, x)), pr.shape.goal))))
+            out.append(lemma("rwas", lambda x: Implies(And(rest(x), b.bit(o.other, x)), Or(Not(at(b.shift(en), x)), pr.shape.goal))))
+        for mach, mpc in sorted(L2.pc_slots(ps).items()):   # NOTE(forall-rest): another machine rests
+            other = _rest_bit(b, mach, False)
+            if other is None or mach == ps.actions[g.actions[0]].machine or not reads(en) & set(_moving_only(b, mach, mpc)):
+                continue
+            resting = other(None)
+
+            def was_off(x: Expr | None, r: Expr = resting) -> Expr:
+                return Implies(And(r, b.bit(o.other, x)), Or(Not(at(b.shift(en), x)), pr.shape.goal))
+            out.append(lemma(f"rwas@{mach}", was_off))
     else:
         out = [lemma("first", lambda x: Implies(And(b.saved, moved, at(b.shift(en), x)), b.bit(o.other, x))),
                lemma("taken", lambda x: Implies(b.bit(o.fired, x), b.bit(o.other, x)))]
@@ -279,7 +293,26 @@ def _group_lemmas(b: L2.Builder, pr: L2.Product, k: int, o: L2.Obligation, reach
     out += [PProperty(f"~ended[{k}@{ps.bound[-c.slot - 1][0]}]", "invariant",
                       pred=Implies(And(b.bit(pr.shape.bit), b.bit(o.fired, c)), pr.shape.goal))
             for c in pr.family if o.me is not None and c.sort == g.sort]
-    return out + _edge_lemmas(b, k, o, reach) + _unfired_lemmas(b, k, o) + _loop_lemmas(b, k, o, reach)
+    return out + _edge_lemmas(b, k, o, reach) + _unfired_lemmas(b, k, o) + _loop_lemmas(b, k, o, reach) \
+        + _gone_lemmas(b, k, o, reach)
+
+
+def _gone_lemmas(b: L2.Builder, k: int, o: L2.Obligation, reach: Reach) -> list[PProperty]:
+    """NOTE(forall-rest): per slot f the group writes whose finite value graph has no cycle through
+    two values (a CPU's `online`, a loop's marks): once the group fired on the loop, f differs from
+    its saved value for ever ("fired(m) => f != ~f"), so the loop cannot close (a CPU taken offline
+    stays offline). A candidate: a step that writes f its own value makes it false, and Houdini
+    drops it."""
+    out = []
+    written = set().union(*(b.ps.actions[i].written for i in o.group.actions))
+    for f in sorted(written):
+        r = reach.get(f)
+        if r is None or any(x != y and x in r.get(y, frozenset()) for x, ys in r.items() for y in ys):
+            continue
+        def body(x: Expr | None, f: int = f) -> Expr:
+            return Implies(And(b.saved, b.bit(o.fired, x)), Not(_slot_same(b, f)))
+        out.append(PProperty(f"~gone[{k},{b.ps.vars[f].base}]", "invariant", pred=_all(b, o.group.sort, body)))
+    return out
 
 
 def _edge_lemmas(b: L2.Builder, k: int, o: L2.Obligation, reach: Reach) -> list[PProperty]:
@@ -348,8 +381,11 @@ def _loop_lemmas(b: L2.Builder, k: int, o: L2.Obligation, reach: Reach) -> list[
     def stays(x: Expr | None) -> Expr:
         return And(b.saved, Eq(_at(b, pc, x), _at(b, pc, x, True)))
     written = set().union(*(ps.actions[i].written for i in g.actions)) - {pc}
+    rest = _rest_bit(b, first.machine, o.me is not None)
     for f in sorted(w for w in written if b.shadow[w] != w):
         out += _marks(b, k, o, f, stays)
+        if rest is not None:   # NOTE(forall-rest): the same while the pc has not changed at all
+            out += [replace(m, name=m.name.replace("~", "~r", 1)) for m in _marks(b, k, o, f, rest)]
     return out
 
 
@@ -379,19 +415,159 @@ def _stays(b: L2.Builder) -> list[PProperty]:
         pc = _pc_slot(b, mach, False)
         if pc is None:
             continue
-        size = len(getattr(ps.vars[pc].sort, "members", ()))
-        moving: set[int] = set()
-        looping: set[int] = set()
-        for a in ps.actions:
-            if a.machine != mach:
-                continue
-            src, tgt = _sources(a, pc, size), _targets(a, pc) if pc in a.written else None
-            (moving if src is not None and tgt is not None and not src & tgt else looping).update(a.written)
-        for f in sorted(moving - looping - {pc}):
-            if b.shadow[f] != f:
-                out.append(PProperty(f"~stay[{mach},{ps.vars[f].base}]", "invariant", pred=Implies(
-                    And(b.saved, Eq(_at(b, pc, None), _at(b, pc, None, True))), _slot_same(b, f))))
+        out += [PProperty(f"~stay[{mach},{ps.vars[f].base}]", "invariant", pred=Implies(
+                    And(b.saved, Eq(_at(b, pc, None), _at(b, pc, None, True))), _slot_same(b, f)))
+                for f in _moving_only(b, mach, pc)]
     return out
+
+
+def _rest_bit(b: L2.Builder, machine: str, family: bool) -> Callable[[Expr | None], Expr] | None:
+    """NOTE(forall-rest): machine's bit "the pc has not changed since the save", at an element."""
+    name = f"rest[{machine}]"
+    if name not in b.names or b.ps.is_fn(L2.pc_slots(b.ps)[machine]) != family:
+        return None
+    return lambda x: b.bit(name, x)
+
+
+def _rest_lemmas(b: L2.Builder, pr: L2.Product) -> list[PProperty]:
+    """NOTE(forall-rest): per machine M with a rest bit,
+      - "rest(m) => saved and pc(m) == ~pc(m)";
+      - "saved and not rest(m) and ~pc(m) == v => some fair group of M that leaves v fired for m",
+        for each pc value v that only actions of fair groups leave (the pc changed, so one of them
+        took a step: the only way out of a CPU offline's list walk is its weakly fair `finish`);
+      - per slot only M's pc-moving steps write (as _stays), "rest => f == ~f".
+    Each is a candidate for Houdini."""
+    ps, out = b.ps, []
+    for mach, pc in sorted(L2.pc_slots(ps).items()):
+        family = ps.is_fn(pc)
+        if (rest := _rest_bit(b, mach, family)) is None:
+            continue
+        sort = _elem_of(b, pc)
+        def resting(x: Expr | None, rest: Callable[[Expr | None], Expr] = rest, pc: int = pc) -> Expr:
+            return Implies(rest(x), And(b.saved, Eq(_at(b, pc, x), _at(b, pc, x, True))))
+        out.append(PProperty(f"~rest[{mach}]", "invariant", pred=_all(b, sort, resting)))
+        leaves = _leavers(b, pr, mach, pc)
+        if leaves:
+            def body(x: Expr | None, rest: Callable[[Expr | None], Expr] = rest, pc: int = pc,
+                     leaves: list[tuple[int, list[str]]] = leaves) -> Expr:
+                was = _at(b, pc, x, True)
+                return Implies(And(b.saved, Not(rest(x))), And(*(
+                    Implies(Eq(was, Const(v, was.sort)), Or(*(b.bit(n, x) for n in names))) for v, names in leaves)))
+            out.append(PProperty(f"~exit[{mach}]", "invariant", pred=_all(b, sort, body)))
+        if (rounds := _rounds(b, pr, mach, pc)) is not None:
+            def round_(x: Expr | None, rest: Callable[[Expr | None], Expr] = rest, pc: int = pc,
+                       rounds: tuple[list[int], list[str]] = rounds) -> Expr:
+                now, was = _at(b, pc, x), _at(b, pc, x, True)
+                return Implies(And(b.saved, Not(rest(x)), Eq(now, was), _one_of(was, frozenset(rounds[0]))),
+                               Or(*(b.bit(n, x) for n in rounds[1])))
+            out.append(PProperty(f"~round[{mach}]", "invariant", pred=_all(b, sort, round_)))
+        if not family:
+            still = _moving_only(b, mach, pc)
+            out += [PProperty(f"~rstay[{mach},{ps.vars[f].base}]", "invariant", pred=Implies(rest(None), _slot_same(b, f)))
+                    for f in still]
+            out += _members(b, pr, mach, pc, rest(None), still)
+    return out
+
+
+def _members(b: L2.Builder, pr: L2.Product, mach: str, pc: int, rest: Expr, still: list[int]) -> list[PProperty]:
+    """NOTE(forall-rest): per scalar s that stays while M rests (`hp_cpu`) and function f of the
+    same sort that M's steps leaving the pc in place write (`onlist`): while M rests, the elements
+    mapped to s only leave or only join ("rest => ∀x. f(x) == s => ~f(x) == s", and the converse;
+    an offline's list walk only empties its CPU's list: nothing is loaded onto a CPU going offline);
+    and once such a fair group of M fired, some element's membership differs from the save's (the
+    walk took one off the list, and it cannot come back while M rests)."""
+    ps, out = b.ps, []
+    size = len(getattr(ps.vars[pc].sort, "members", ()))
+    looping: dict[int, set[str]] = {}
+    fired = {i: o.fired for o in pr.obligations for i in o.group.actions}
+    for i, a in enumerate(ps.actions):
+        if a.machine == mach and a.instance is None:
+            src, tgt = _sources(a, pc, size), _targets(a, pc) if pc in a.written else None
+            if not (src is not None and tgt is not None and not src & tgt):
+                for f in a.written:
+                    looping.setdefault(f, set()).update({fired[i]} if i in fired else set())
+    for s in still:
+        for f in sorted(looping):
+            if not ps.is_fn(f) or ps.vars[f].sort != ps.vars[s].sort or b.shadow[f] == f:
+                continue
+            sort = ps.vars[s].sort
+            named = Not(Eq(_at(b, s, None), Const(NONE_VALUE, sort))) if isinstance(sort, OptionSort) else TRUE
+            for up in (True, False):
+                def body(x: Expr | None, f: int = f, s: int = s, up: bool = up) -> Expr:
+                    now, was = Eq(_at(b, f, x), _at(b, s, None)), Eq(_at(b, f, x, True), _at(b, s, None))
+                    return Implies(was, now) if up else Implies(now, was)
+                tag = "joins" if up else "leaves"
+                out.append(PProperty(f"~{tag}[{mach},{ps.vars[f].base},{ps.vars[s].base}]", "invariant",
+                                     pred=Implies(And(rest, named), _all(b, _elem_of(b, f), body))))
+            y = b.elem("y", cast(IndexSort, _elem_of(b, f)))
+            moved = Not(Eq(Eq(_at(b, f, y), _at(b, s, None)), Eq(_at(b, f, y, True), _at(b, s, None))))
+            out += [PProperty(f"~rmoved[{mach},{ps.vars[f].base},{ps.vars[s].base},{n}]", "invariant",
+                              pred=Implies(And(b.saved, rest, named, b.bit(n)), L2.exists((y,), moved)))
+                    for n in sorted(looping[f])]
+    return out
+
+
+def _leavers(b: L2.Builder, pr: L2.Product, mach: str, pc: int) -> list[tuple[int, list[str]]]:
+    """Per pc value v of machine mach that only actions of fair groups leave: their `fired` bits."""
+    ps = b.ps
+    size = len(getattr(ps.vars[pc].sort, "members", ()))
+    fired = {i: o.fired for o in pr.obligations for i in o.group.actions}
+    out = []
+    for v in range(size):
+        names: list[str] = []
+        for i, a in enumerate(ps.actions):
+            if a.machine != mach or a.instance is not None or pc not in a.written:
+                continue
+            src, tgt = _sources(a, pc, size), _targets(a, pc)
+            if src is None or v not in src or (tgt is not None and not tgt - {v}):
+                continue
+            if i not in fired:
+                break
+            names.append(fired[i])
+        else:
+            if names:
+                out.append((v, sorted(set(names))))
+    return out
+
+
+def _rounds(b: L2.Builder, pr: L2.Product, mach: str, pc: int) -> tuple[list[int], list[str]] | None:
+    """NOTE(forall-rest): the pc values of machine mach on no cycle of its pc graph without a step
+    of a fair group, and the `fired` bits of its fair groups that move the pc: a machine that
+    changed its pc and is back where it was took such a step (a closed walk through v holds a
+    cycle through v). None when a pc step is not read (a `to:` that is no constant)."""
+    ps = b.ps
+    size = len(getattr(ps.vars[pc].sort, "members", ()))
+    fired = {i: o.fired for o in pr.obligations for i in o.group.actions}
+    unfair: dict[int, set[int]] = {x: set() for x in range(size)}
+    names: set[str] = set()
+    for i, a in enumerate(ps.actions):
+        if a.machine != mach or a.instance is not None or pc not in a.written:
+            continue
+        src, tgt = _sources(a, pc, size), _targets(a, pc)
+        if src is None or tgt is None:
+            return None
+        moves = [(x, y) for x in src for y in tgt if x != y]
+        if moves and i in fired:
+            names.add(fired[i])
+        elif i not in fired:
+            for x, y in moves:
+                unfair[x].add(y)
+    vs = [v for v in range(size) if not any(v in closure(unfair, y) for y in unfair[v])]
+    return (vs, sorted(names)) if vs and names else None
+
+
+def _moving_only(b: L2.Builder, mach: str, pc: int) -> list[int]:
+    """The slots (with a shadow) that only steps of mach moving its pc write (as _stays reads them)."""
+    ps = b.ps
+    size = len(getattr(ps.vars[pc].sort, "members", ()))
+    moving: set[int] = set()
+    looping: set[int] = set()
+    for a in ps.actions:
+        if a.machine != mach:
+            continue
+        src, tgt = _sources(a, pc, size), _targets(a, pc) if pc in a.written else None
+        (moving if src is not None and tgt is not None and not src & tgt else looping).update(a.written)
+    return [f for f in sorted(moving - looping - {pc}) if b.shadow[f] != f]
 
 
 def _slot_same(b: L2.Builder, f: int) -> Expr:
