@@ -37,6 +37,7 @@ from model.lower_param import PAction, ParamSystem, PProperty, Quant, bound_vars
 from model.sorts import BoolSort, IndexSort, OptionSort, Sort, bounds
 
 MAX_STATES = 200_000   # product states the sample keeps (NOTE(forall-filter): a cap only weakens it)
+MORE_STATES = 20_000   # ... each sample one size above the least keeps (NOTE(forall-filter-more))
 
 Value = int | tuple[int, ...]          # a scalar slot's value, or a function slot's cells
 PState = tuple[Value, ...]
@@ -295,30 +296,57 @@ def explore(ts: TransitionSystem, product: ParamSystem, ps: ParamSystem, shadow:
 def smallest(ts: TransitionSystem, ps: ParamSystem) -> TransitionSystem | None:
     """The finite instance of ts's spec with every symmetric set at its least size (None: it
     cannot be loaded, or it is ts): the one whose product is cheapest to enumerate in full."""
+    return _instance(ts, {s.param: str(s.min) for s in ps.sorts})
+
+
+def larger(ts: TransitionSystem, ps: ParamSystem) -> list[TransitionSystem]:
+    """NOTE(forall-filter-more): the instances with every symmetric set at its least size but one,
+    one larger (those the spec's bounds allow)."""
+    least = {s.param: str(s.min) for s in ps.sorts}
+    out = []
+    for s in ps.sorts:
+        got = _instance(ts, {**least, s.param: str(s.min + 1)}, own=True)
+        if got is not None:
+            out.append(got)
+    return out
+
+
+def _instance(ts: TransitionSystem, sizes: dict[str, str], own: bool = False) -> TransitionSystem | None:
+    """ts's spec at these sizes (None: it cannot be loaded, or it is ts and not `own`)."""
     from model.diagnostics import SpecError
     from model.load import load_spec
-    least = {s.param: str(s.min) for s in ps.sorts}
-    if all(dict(ts.params).get(k) == v for k, v in least.items()):
+    if not own and all(dict(ts.params).get(k) == v for k, v in sizes.items()):
         return None
     try:
-        got = load_spec(ts.path, tuple(f"{k}={least.get(k, v)}" for k, v in ts.params), ts.variant)
+        got = load_spec(ts.path, tuple(f"{k}={sizes.get(k, v)}" for k, v in ts.params), ts.variant)
     except (SpecError, OSError):
         return None
     return got[0] if len(got) == 1 else None
 
 
-def drop(ts: TransitionSystem, pr: L2.Product, cands: Sequence[PProperty], max_states: int = MAX_STATES) -> set[str]:
+def drop(ts: TransitionSystem, pr: L2.Product, cands: Sequence[PProperty], max_states: int = MAX_STATES,
+         more_states: int = MORE_STATES) -> set[str]:
     """NOTE(forall-filter): the candidates a reachable state of the product falsifies, at the
     least sizes (ts's when it is the least), the search capped at max_states (0: no filter). The
     run's own size would drop a few more (TDX v6_16 L1: 105 against 91 of 371) at ten times the
     cost (40 s of CPU for 200,000 of its states), which the SMT Houdini's small universe
-    (NOTE(houdini-small) in forall_live.py) spends better."""
+    (NOTE(houdini-small) in forall_live.py) spends better.
+    NOTE(forall-filter-more): then, on the candidates left, the instances one element larger in
+    one set each (larger), capped at more_states (0: none). Some facts are false only there and
+    the small universe does not see them cheaply: two CPUs taken offline one after the other need
+    three (TDX: P = 2 allows one offline), and z3 spends tens of seconds on each such candidate
+    before dropping it (TDX v6_16_atomic_init L2: 112 dropped at the least sizes, 25 more at
+    V=2 or P=3, for 35 s of CPU). Any size's reachable state refutes a claim for every size."""
     if max_states <= 0:
         return set()
     b, ps = pr.builder, pr.builder.ps
     flags = [(slot, f.init, f.sort) for slot, f in b.flags]
     sample = explore(smallest(ts, ps) or ts, pr.system, ps, b.shadow, flags, pr.family, max_states)
-    return falsified(pr.system, sample, cands, pr.family)
+    gone = falsified(pr.system, sample, cands, pr.family)
+    for inst in larger(ts, ps) if more_states > 0 else []:
+        left = [c for c in cands if c.name not in gone]
+        gone |= falsified(pr.system, explore(inst, pr.system, ps, b.shadow, flags, pr.family, more_states), left, pr.family)
+    return gone
 
 
 def falsified(product: ParamSystem, sample: Sample, cands: Sequence[PProperty], free: Sequence[Var] = ()) -> set[str]:
