@@ -16,7 +16,11 @@ states for a finite product, or a fact about the monitor bits:
     targets reach); a fired step ended the shape ("shape bit and fired(m) => goal");
   - no step since the save: the state is the saved one (`~pinned`);
   - across machines and elements (NOTE(forall-live-cross)) and for steps that may leave the pc
-    in place (NOTE(forall-live-loop)), where one machine's loop is excluded only by another's.
+    in place (NOTE(forall-live-loop)), where one machine's loop is excluded only by another's;
+  - over the product's `rest[M]` bits, "M's pc has not changed since the save" (NOTE(forall-rest)
+    in forall_l2s.py): what holds while a machine rests (a CPU offline's list only empties, its
+    groups stay disabled), that a machine which left its saved pc and came back took a fair step,
+    and that a fair step whose slot never returns to an old value keeps the loop from closing.
 Candidates are proved in the product before they are assumed, Houdini style: the largest subset
 that holds initially and is inductive together with the spec's lemmas (dropping every candidate
 that fails, and trying again) is kept; only then is `l2s` proved relative to it. First, those a

@@ -21,7 +21,7 @@ from model.load import load_spec
 from model.lower_param import ParamSystem, PProperty, lower_param_at
 from model.smart import Eq, Implies, Not
 from model.sorts import NONE_VALUE
-from tests.checker.test_forall_live import BLINK, LOCK, RLIMIT, SWEEP, fair_specs
+from tests.checker.test_forall_live import BLINK, LOCK, OFFLINE, RLIMIT, SWEEP, fair_specs
 
 TDX = Path(__file__).resolve().parents[2] / "specs" / "tdx" / "teardown.yaml"
 
@@ -49,6 +49,21 @@ def test_a_falsified_candidate_is_dropped_and_a_true_one_kept() -> None:
     vacuous = PProperty("vacuous", "invariant", pred=Implies(Not(Eq(lock, lock)), Not(b.saved)))
     assert forall_filter.drop(ts, pr, [vacuous]) == set()
     assert forall_filter.drop(ts, pr, [never_saved], max_states=0) == set()   # no filter
+
+
+def test_a_candidate_false_only_one_size_up_is_dropped_by_the_larger_sample() -> None:
+    """NOTE(forall-filter-more): offline.yaml's "while the offline's pc equals the saved one, its
+    CPU is the saved one" (`~stay[hp,hp_cpu]`) is true at the least sizes (P = 2: one CPU may go
+    offline, never two) and false at P = 3 (an offline finished on one CPU, begun on another):
+    only the sample one CPU larger drops it; its rest-bit form (`~rstay`) is true at every size
+    and kept. Without the larger samples it stays for the SMT Houdini."""
+    ts, ps, pr = _product(OFFLINE, ("N=1", "P=2"), "fair", "closes")
+    cands = {c.name: c for c in forall_live.candidates(ts, pr, "closes", Budget())}
+    pick = [cands["~stay[hp,hp_cpu]"], cands["~rstay[hp,hp_cpu]"]]
+    assert [i.params for i in forall_filter.larger(ts, ps)] == [(("N", "2"), ("P", "2"), ("walk", "weak")),
+                                                                 (("N", "1"), ("P", "3"), ("walk", "weak"))]
+    assert forall_filter.drop(ts, pr, pick) == {"~stay[hp,hp_cpu]"}
+    assert forall_filter.drop(ts, pr, pick, more_states=0) == set()
 
 
 @pytest.mark.parametrize(("path", "params", "variant", "prop", "states"), [
