@@ -724,11 +724,12 @@ def houdini(ps: ParamSystem, fixed: set[str], budget: Budget, engine: str) -> Fa
     keep = {m.name: z3.Bool(f"$keep:{m.name}", q.ctx) for m in ps.lemmas}
     pre = [z3.Implies(keep[m.name], q.holds(m, q.enc.pre)) for m in ps.lemmas]
     small = SmallTerms(q.enc, {s.name: max(SMALL_UNIVERSE, s.min) for s in ps.sorts})
+    h = _Ask(q, small, keep, pre, {})
     dropped = True
     while dropped:
         dropped = False
         for i in range(len(ps.actions)):
-            got = _consecution(_Ask(q, small, keep, pre), i, kept, fixed)
+            got = _consecution(h, i, kept, fixed)
             kept -= got
             dropped = dropped or bool(got)
     return kept
@@ -737,12 +738,14 @@ def houdini(ps: ParamSystem, fixed: set[str], budget: Budget, engine: str) -> Fa
 @dataclass(frozen=True)
 class _Ask:
     """What every consecution query of one Houdini run shares: the queries (quantified), the same
-    claims in a small universe (NOTE(houdini-small)), a literal per candidate and "kept => holds"."""
+    claims in a small universe (NOTE(houdini-small)), a literal per candidate and "kept => holds",
+    and per (action, candidate) the candidates an unsat answer used (NOTE(houdini-cores))."""
 
     q: _Queries
     small: SmallTerms
     keep: dict[str, z3.BoolRef]
     pre: list[z3.BoolRef]
+    safe: dict[tuple[int, str], frozenset[str]]
 
 
 def _consecution(h: _Ask, i: int, kept: set[str], fixed: set[str]) -> set[str]:
@@ -752,9 +755,16 @@ def _consecution(h: _Ask, i: int, kept: set[str], fixed: set[str]) -> set[str]:
     the system, and the product moves the state slots exactly as the system does (save moves none).
     NOTE(houdini-groups): the candidates the action touches are asked HOUDINI_GROUP at a time, every
     kept one assumed before the step: a query whose goal is a disjunction over hundreds of quantified
-    candidates is hard for z3, and one it cannot decide would take them all with it."""
+    candidates is hard for z3, and one it cannot decide would take them all with it.
+    NOTE(houdini-cores): each candidate of an unsat query is remembered with the candidates its
+    unsat core used (the literals `keep` assumed); in a later round the query is not asked again
+    while all of them are still kept: the same formula with the same or more assumptions is still
+    unsat, so the candidate still holds after the action. Only the queries a dropped candidate
+    took part in are asked again (a round after a drop cost as much as the first before: minutes
+    on TDX)."""
     q, a = h.q, h.q.ps.actions[i]
-    touched = [m for m in q.ps.lemmas if m.name in kept - fixed and q.reads[m.name] & a.written]
+    touched = [m for m in q.ps.lemmas if m.name in kept - fixed and q.reads[m.name] & a.written
+               and not h.safe.get((i, m.name), kept | {""}) <= kept]
     size = HOUDINI_GROUP or len(touched) or 1
     return set().union(*(_failing(h, i, touched[k:k + size], kept) for k in range(0, len(touched), size)))
 
@@ -794,7 +804,10 @@ def _failing(h: _Ask, i: int, touched: list[PProperty], kept: set[str]) -> set[s
             return _failing(h, i, touched[:half], kept) | _failing(h, i, touched[half:], kept)
     if out.result == "unknown":
         return {m.name for m in touched}
-    if out.result == "unsat":
+    if out.result == "unsat":   # NOTE(houdini-cores): still unsat while every candidate it used is kept
+        used = frozenset(n for c in s.unsat_core() if (n := c.decl().name()).startswith("$keep:"))
+        used = frozenset(n.removeprefix("$keep:") for n in used)
+        h.safe.update({(i, m.name): used for m in touched})
         return set()
     m = s.model()
     return {x.name for f, x in zip(fails, touched, strict=True) if z3.is_true(m.eval(f, True))}
