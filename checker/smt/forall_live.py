@@ -60,6 +60,7 @@ HOUDINI_RLIMIT = 5_000_000    # z3 work per candidate query (NOTE(forall-live-le
 HOUDINI_RETRY_RLIMIT = 25_000_000   # ... and for its one retry when that was not enough
 SMALL_UNIVERSE = 2   # elements per sort where an undecided Houdini query looks for a model (NOTE(houdini-small))
 HOUDINI_GROUP = 16   # candidates per consecution query, 0: all an action touches (NOTE(houdini-groups))
+HOUDINI_CORES = True   # a query unsat under candidates still kept is not asked again (NOTE(houdini-cores))
 PC_FACT_STATES = 20_000   # reachable states the pc facts are read from (NOTE(forall-live-lemmas))
 FILTER_STATES = forall_filter.MAX_STATES   # product states per finite sample (0: no filter; NOTE(forall-filter))
 
@@ -804,10 +805,10 @@ def _failing(h: _Ask, i: int, touched: list[PProperty], kept: set[str]) -> set[s
             return _failing(h, i, touched[:half], kept) | _failing(h, i, touched[half:], kept)
     if out.result == "unknown":
         return {m.name for m in touched}
-    if out.result == "unsat":   # NOTE(houdini-cores): still unsat while every candidate it used is kept
-        used = frozenset(n for c in s.unsat_core() if (n := c.decl().name()).startswith("$keep:"))
-        used = frozenset(n.removeprefix("$keep:") for n in used)
-        h.safe.update({(i, m.name): used for m in touched})
+    if out.result == "unsat":
+        if HOUDINI_CORES:   # NOTE(houdini-cores): still unsat while every candidate it used is kept
+            used = frozenset(n.removeprefix("$keep:") for c in s.unsat_core() if (n := c.decl().name()).startswith("$keep:"))
+            h.safe.update({(i, m.name): used for m in touched})
         return set()
     m = s.model()
     return {x.name for f, x in zip(fails, touched, strict=True) if z3.is_true(m.eval(f, True))}

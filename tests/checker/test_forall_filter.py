@@ -93,7 +93,7 @@ def test_the_sample_is_the_reachable_product(path: Path, params: tuple[str, ...]
 
 
 def _kept(monkeypatch: pytest.MonkeyPatch, path: Path, variant: str | None,
-          states: int) -> tuple[list[tuple[set[str], list[set[str]]]], dict[str, str]]:
+          states: int, cores: bool = True) -> tuple[list[tuple[set[str], list[set[str]]]], dict[str, str]]:
     """Per temporal property proved: the candidates the filter dropped and the set each Houdini
     tier kept; and the verdicts."""
     runs: list[tuple[set[str], list[set[str]]]] = []
@@ -113,6 +113,7 @@ def _kept(monkeypatch: pytest.MonkeyPatch, path: Path, variant: str | None,
         m.setattr(forall_live, "houdini", record)
         m.setattr(forall_filter, "drop", seen)
         m.setattr(forall_live, "FILTER_STATES", states)
+        m.setattr(forall_live, "HOUDINI_CORES", cores)
         got = _verdicts(path, variant)
     return runs, got
 
@@ -155,3 +156,30 @@ def test_filtered_houdini_on_generated_fair_specs(monkeypatch: pytest.MonkeyPatc
     f = tmp_path / "gen.yaml"
     f.write_text(text)
     _same_proofs(monkeypatch, f, None)
+
+
+def _same_with_cores(monkeypatch: pytest.MonkeyPatch, path: Path, variant: str | None) -> None:
+    """NOTE(houdini-cores): Houdini keeps the same candidates in every tier, and every verdict is
+    the same, whether a query unsat under candidates still kept is asked again or not."""
+    asked, before = _kept(monkeypatch, path, variant, forall_filter.MAX_STATES, cores=False)
+    cached, after = _kept(monkeypatch, path, variant, forall_filter.MAX_STATES, cores=True)
+    assert before == after
+    assert cached == asked
+
+
+@pytest.mark.parametrize(("path", "variant"), [
+    (SWEEP, "strong"), (OFFLINE, "fair"),
+    *(pytest.param(p, v, marks=pytest.mark.slow) for p, v in ((LOCK, "weak"), (LOCK, "strong"), (BLINK, "strong"))),
+])
+def test_houdini_keeps_the_same_with_unsat_cores(monkeypatch: pytest.MonkeyPatch, path: Path, variant: str) -> None:
+    _same_with_cores(monkeypatch, path, variant)
+
+
+@pytest.mark.slow
+@settings(max_examples=4, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(text=fair_specs())
+def test_houdini_cores_on_generated_fair_specs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, text: str) -> None:
+    f = tmp_path / "gen.yaml"
+    f.write_text(text)
+    _same_with_cores(monkeypatch, f, None)
