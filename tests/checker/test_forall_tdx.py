@@ -95,17 +95,17 @@ def test_tdx_deadlock_cti_satisfies_the_lemmas(tmp_path: Path) -> None:
 def test_tdx_v6_16_l1_proved_for_all_sizes() -> None:
     """L1 (teardown terminates) of v6_16 for every V, P and K: the product's candidates filtered on
     its reachable states at V=1 P=2 K=1 (NOTE(forall-filter)), the survivors proved Houdini style
-    with the failing queries answered in a small universe (NOTE(houdini-small)); about 4 minutes
+    with the failing queries answered in a small universe (NOTE(houdini-small)); about 3 minutes
     of CPU, every z3 query bounded by its work limit."""
     ts = load_spec(TDX, (), "v6_16")[0]
     v = run_instance(ts, ["L1"], FOR_ALL).verdicts[0]
     assert isinstance(v, Proved) and v.for_all == ("V", "P", "K")
     assert v.detail == (
-        "for all V >= 1, P >= 2, K >= 1: liveness to safety, induction with 22 lemmas (vm_order, vm_keyconfig, "
-        "vm_up_initialised, op_init_keys, khkid_life, reclaimed_last, lists_agree, refs_or_blocked, loaded_alive, "
+        "for all V >= 1, P >= 2, K >= 1: liveness to safety, induction with 21 lemmas (vm_order, vm_keyconfig, "
+        "vm_up_initialised, op_init_keys, khkid_life, lists_agree, refs_or_blocked, loaded_alive, "
         "design_paths, hotplug_cpu, vcpu_after_init, loaded_online, before_init, alive_fresh, alive_unblocked, "
         "release_keys, listed_keys, lists_empty_after_release, loops_reset, wb_loop_open, hkid_online) "
-        "and 32 product lemmas")
+        "and 30 product lemmas")
 
 
 @pytest.mark.slow
