@@ -504,8 +504,7 @@ def _members(b: L2.Builder, pr: L2.Product, mach: str, pc: int, rest: Expr, stil
     fired = {i: o.fired for o in pr.obligations for i in o.group.actions}
     for i, a in enumerate(ps.actions):
         if a.machine == mach and a.instance is None:
-            src, tgt = _sources(a, pc, size), _targets(a, pc) if pc in a.written else None
-            if not (src is not None and tgt is not None and not src & tgt):
+            if not _moves(a, pc, size):
                 for f in a.written:
                     looping.setdefault(f, set()).update({fired[i]} if i in fired else set())
     for s in still:
@@ -587,9 +586,14 @@ def _moving_only(b: L2.Builder, mach: str, pc: int) -> list[int]:
     for a in ps.actions:
         if a.machine != mach:
             continue
-        src, tgt = _sources(a, pc, size), _targets(a, pc) if pc in a.written else None
-        (moving if src is not None and tgt is not None and not src & tgt else looping).update(a.written)
+        (moving if _moves(a, pc, size) else looping).update(a.written)
     return [f for f in sorted(moving - looping - {pc}) if b.shadow[f] != f]
+
+
+def _moves(a: PAction, pc: int, size: int) -> bool:
+    """a always moves the pc: its `from:` and `to:` values are known and disjoint."""
+    src, tgt = _sources(a, pc, size), _targets(a, pc) if pc in a.written else None
+    return src is not None and tgt is not None and not src & tgt
 
 
 def _slot_same(b: L2.Builder, f: int) -> Expr:
