@@ -33,6 +33,7 @@ import os
 import signal
 import threading
 import time
+import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -280,11 +281,26 @@ def sigint_watch(budget: Budget) -> Iterator[None]:
 def _on_sigint(stop: Stop, signum: int, frame: object) -> None:
     """Python's handler while an engine runs: KeyboardInterrupt at once, as usual, except during
     a z3 call (which may call back into Python as it unwinds, where an exception would be lost):
-    then once the call has returned (`cancellable`)."""
+    then once the call has returned (`cancellable`). The same inside a finaliser (a z3 object's
+    `__del__` run by the garbage collector between calls): Python cannot propagate an exception
+    from there, it prints it as "unraisable" and drops it, so the Ctrl-C would be lost; deferred,
+    it is raised when the next z3 call returns, and the budget reads expired meanwhile."""
     stop.interrupted = True
-    if stop.cancel is None:
+    if stop.cancel is None and not _in_finaliser(frame):
         raise KeyboardInterrupt
     stop.deferred = True
+
+
+def _in_finaliser(frame: object) -> bool:
+    """Whether the interrupted code runs inside a `__del__` (a few frames up at most)."""
+    f = frame if isinstance(frame, types.FrameType) else None
+    for _ in range(8):
+        if f is None:
+            return False
+        if f.f_code.co_name == "__del__":
+            return True
+        f = f.f_back
+    return False
 
 
 STOP_WATCHING = 0   # no signal has number 0

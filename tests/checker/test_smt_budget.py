@@ -25,7 +25,7 @@ import z3
 
 from checker.core.budget import INTERRUPTED, Budget
 from checker.core.verdict import Proved, Unknown, Verdict
-from checker.smt import bmc, kind, pdr
+from checker.smt import bmc, kind, pdr, solver
 from checker.smt import pdr as smt_pdr
 from checker.smt.certificate import Untranslatable, translate
 from checker.smt.encode import Encoding, EncodingOptions, StateVars
@@ -256,6 +256,35 @@ def test_ctrl_c_during_a_z3_call_ends_the_check_promptly(engine: str) -> None:
     assert isinstance(v, Unknown) and v.reason == INTERRUPTED and took < PROMPT_S, v
     again, took = timed(lambda: ENGINES[engine](ts, "counted", budget))
     assert isinstance(again, Unknown) and again.reason == INTERRUPTED and took < 5.0
+
+
+class _Finalised:
+    """Calls the SIGINT handler from its `__del__`, as a signal landing in a z3 object's finaliser does."""
+
+    def __init__(self, stop: object, raised: list[BaseException]) -> None:
+        self.stop, self.raised = stop, raised
+
+    def __del__(self) -> None:
+        try:
+            solver._on_sigint(self.stop, signal.SIGINT, sys._getframe())   # type: ignore[arg-type]
+        except KeyboardInterrupt as e:   # Python would print it as unraisable and drop it
+            self.raised.append(e)
+
+
+def test_a_ctrl_c_inside_a_finaliser_is_deferred_not_lost() -> None:
+    """Between z3 calls a Ctrl-C raises at once; inside a finaliser it would be dropped, so it is
+    deferred: the budget reads interrupted and the next z3 call's end raises it."""
+    budget, raised = Budget(), list[BaseException]()
+    with pytest.raises(KeyboardInterrupt):
+        solver._on_sigint(budget.stop, signal.SIGINT, sys._getframe())
+    budget = Budget()
+    f = _Finalised(budget.stop, raised)
+    del f
+    assert raised == [] and budget.stop.interrupted and budget.stop.deferred and budget.expired()
+    with pytest.raises(KeyboardInterrupt):
+        with solver.cancellable(budget, z3.Context()):
+            pass
+    assert not budget.stop.deferred
 
 
 DRIVER = """
