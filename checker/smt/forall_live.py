@@ -91,10 +91,10 @@ def check(ts: TransitionSystem, ps: ParamSystem, p: PProperty, member: str, budg
     # v6_16 L1: 229 s of CPU without them, more than 20 minutes with), then, only if that proof
     # fails, with them: each stage is a proof on its own, so either stage's `proved` stands
     plain = tuple(c for c in cands if not c.name.startswith(REST_KINDS))
-    got = _attempt(ts, ps, pr, plain, every, member, budget, engine, t0)
+    got, known = _attempt(ts, ps, pr, plain, every, member, budget, engine, t0, set())
     if isinstance(got, Proved) or len(plain) == len(cands) or budget.expired():
         return got
-    return _attempt(ts, ps, pr, cands, every, member, budget, engine, t0)
+    return _attempt(ts, ps, pr, cands, every, member, budget, engine, t0, known)[0]
 
 
 REST_KINDS = ("~rest[", "~exit[", "~round[", "~rstay[", "~joins[", "~leaves[", "~rmoved[", "~rhold[", "~rwas",
@@ -102,29 +102,38 @@ REST_KINDS = ("~rest[", "~exit[", "~round[", "~rstay[", "~joins[", "~leaves[", "
 
 
 def _attempt(ts: TransitionSystem, ps: ParamSystem, pr: L2.Product, cands: tuple[PProperty, ...],
-             every: tuple[PProperty, ...], member: str, budget: Budget, engine: str, t0: float) -> Verdict:
-    """Houdini over the candidates, then `l2s` proved relative to the ones kept."""
+             every: tuple[PProperty, ...], member: str, budget: Budget, engine: str, t0: float,
+             known: set[str]) -> tuple[Verdict, set[str]]:
+    """Houdini over the candidates, then `l2s` proved relative to the ones kept; with the
+    candidates kept (empty when Houdini failed).
+    NOTE(forall-rest-carry): `known` are candidates an earlier stage kept: together with the spec's
+    lemmas they are inductive on their own (Houdini's result), and a set inductive on its own stays
+    so under more assumptions, so Houdini here takes them as proved (`fixed`: assumed, never asked
+    again) and every other candidate it keeps is checked relative to a set containing them: the
+    union is inductive. Stage 2 then re-asks only what stage 1 dropped or never had."""
     # in two tiers: the facts every product has (cheap alone), then the rest with them assumed;
     # each tier is inductive relative to the tiers before and itself, so their union is
-    kept: set[str] = {m.name for m in ps.lemmas}
+    kept: set[str] = {m.name for m in ps.lemmas} | known
     basic = {c.name for c in every[:pr_basic(ps)]}
     for tier in ([c for c in cands if c.name in basic], [c for c in cands if c.name not in basic]):
-        known = [c for c in cands if c.name in kept]
-        got = houdini(replace(pr.system, lemmas=(*ps.lemmas, *known, *tier)), kept, budget, engine)
+        have = [c for c in cands if c.name in kept]
+        fresh = [c for c in tier if c.name not in kept]
+        got = houdini(replace(pr.system, lemmas=(*ps.lemmas, *have, *fresh)), kept, budget, engine)
         if isinstance(got, Failure):
-            return Unknown(member, provenance(ts, engine, t0), f"{METHOD}: {got.reason}", cti_text=got.cti)
+            return Unknown(member, provenance(ts, engine, t0), f"{METHOD}: {got.reason}", cti_text=got.cti), set()
         kept = got
     final = replace(pr.system, lemmas=(*ps.lemmas, *(c for c in cands if c.name in kept)))
+    out = kept - {m.name for m in ps.lemmas}
     res = _Queries(final, budget, engine).prove(final.prop(L2.PROP))
     if isinstance(res, Failure):
         return Unknown(member, provenance(ts, engine, t0), f"{METHOD}: not proved for all sizes: {res.reason}",
-                       cti_text=res.cti)
+                       cti_text=res.cti), out
     spec = [m for m in res if m.name in {x.name for x in ps.lemmas}]
     more = len(res) - len(spec)
     used = f"induction with {plural(len(spec), 'lemma')}" + (f" ({', '.join(u.name for u in spec)})" if spec else "")
     prov = provenance(ts, engine, t0, lemmas=len(res))
     return Proved(member, prov, f"for all {sizes(ps)}: {METHOD}, {used} and {plural(more, 'product lemma')}",
-                  invariant=lemma_text(spec) or None, for_all=tuple(s.param for s in ps.sorts))
+                  invariant=lemma_text(spec) or None, for_all=tuple(s.param for s in ps.sorts)), out
 
 
 # ---- candidates (NOTE(forall-live-lemmas)) ----------------------------------------------------

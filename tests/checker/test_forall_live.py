@@ -121,6 +121,31 @@ def test_offline_needs_the_rest_candidates(monkeypatch: pytest.MonkeyPatch) -> N
                             "lemmas: it fails after w[self].load(c=c)"), (left_out, v.reason)
 
 
+def test_the_rest_stage_takes_the_first_stages_lemmas_as_proved(monkeypatch: pytest.MonkeyPatch) -> None:
+    """NOTE(forall-rest-carry): offline.yaml's proof fails without the rest candidates and then
+    succeeds with them; the second stage's Houdini takes every candidate the first kept as proved
+    (never asked again), and the verdict is the one a second stage from scratch gives."""
+    from checker.smt import forall_live
+    calls: list[tuple[frozenset[str], frozenset[str]]] = []
+    houdini = forall_live.houdini
+
+    def spy(ps, fixed, budget, engine):   # type: ignore[no-untyped-def]
+        got = houdini(ps, fixed, budget, engine)
+        calls.append((frozenset(fixed), frozenset(got) if isinstance(got, set) else frozenset()))
+        return got
+    monkeypatch.setattr(forall_live, "houdini", spy)
+    carried = temporal(OFFLINE, variant="fair")["closes"]
+    assert len(calls) == 4   # two tiers, two stages
+    first = calls[1][1]
+    assert first - calls[0][0] and first <= calls[2][0] and first <= calls[3][0]
+    calls.clear()
+    attempt = forall_live._attempt
+    monkeypatch.setattr(forall_live, "_attempt", lambda *a: attempt(*a[:-1], set()))
+    fresh = temporal(OFFLINE, variant="fair")["closes"]
+    assert not calls[1][1] <= calls[2][0]
+    assert isinstance(carried, Proved) and isinstance(fresh, Proved)
+
+
 def test_blink_needs_strong_fairness() -> None:
     """`go` is enabled again and again but never for good: strong fairness proves both
     properties for all N, weak fairness proves neither (each is violated at every N)."""
