@@ -140,7 +140,7 @@ def test_the_rest_stage_takes_the_first_stages_lemmas_as_proved(monkeypatch: pyt
     assert first - calls[0][0] and first <= calls[2][0] and first <= calls[3][0]
     calls.clear()
     attempt = forall_live._attempt
-    monkeypatch.setattr(forall_live, "_attempt", lambda *a: attempt(*a[:-1], set()))
+    monkeypatch.setattr(forall_live, "_attempt", lambda *a: attempt(*a[:-1], set()))   # type: ignore[call-arg]
     fresh = temporal(OFFLINE, variant="fair")["closes"]
     assert not calls[1][1] <= calls[2][0]
     assert isinstance(carried, Proved) and isinstance(fresh, Proved)
