@@ -86,6 +86,32 @@ def test_lemma_needed_removed(tmp_path: Path) -> None:
     assert {p for p, v in got.items() if isinstance(v, Proved)} == {"rel_by_owner", "range"}
 
 
+def _post_lemmas_undecided(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every consecution query that assumes the lemmas in the post-state answers unknown."""
+    from checker.smt import forall
+    from checker.smt.solver import Outcome
+    step = forall._Queries._step
+
+    def undecided(self: Any, s: Any, p: Any, i: int, post_lemmas: bool) -> Outcome:
+        out = step(self, s, p, i, post_lemmas)
+        return Outcome("unknown", "simulated limit") if post_lemmas else out
+    monkeypatch.setattr(forall._Queries, "_step", undecided)
+
+
+def test_an_undecided_consecution_is_asked_again_without_the_post_lemmas(monkeypatch: pytest.MonkeyPatch,
+                                                                        tmp_path: Path) -> None:
+    """NOTE(forall-bare-post): z3 without an answer when the lemmas are assumed after the step:
+    the query without them proves what it can (unsat), and a model of it is no counterexample
+    (the post-state may break a lemma): the first answer, unknown, stands, with no CTI."""
+    plain = {p: type(v) for p, v in for_all(LOCK).items()}
+    _post_lemmas_undecided(monkeypatch)
+    assert {p: type(v) for p, v in for_all(LOCK).items()} == plain
+    assert plain["mutex"] is Proved and plain["nobody_or_owner"] is Proved
+    m = for_all(without(LOCK, tmp_path, "owner"))["mutex"]
+    assert isinstance(m, Unknown) and m.cti_text is None
+    assert m.reason == "not proved for all sizes: simulated limit (after p[self].get())"
+
+
 def test_refusal_is_located() -> None:
     got = for_all(SPECS / "symmetric_lock.yaml")
     v = got["owner"]
