@@ -4,6 +4,7 @@ like a trace (mypyvy and Ivy show theirs the same way)."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import cast
 
@@ -44,9 +45,30 @@ class _Names:
                 return self.elem(inner.name, d.elem(t))
             return self.elem(inner.name, t)
         v = self.m.eval(t, model_completion=True)
+        if not z3.is_int_value(v) and not z3.is_true(v) and not z3.is_false(v):
+            v = self.m.eval(_grounded(self.m, v), model_completion=True)   # NOTE(cti-ground)
         if isinstance(s, BoolSort):
             return "true" if z3.is_true(v) else "false"
         return s.render(v.as_long()) if z3.is_int_value(v) else str(v)
+
+
+def _grounded(m: z3.ModelRef, e: z3.ExprRef) -> z3.ExprRef:
+    """e with each quantifier over the model's finite universes written out as a conjunction or
+    disjunction of its instances. NOTE(cti-ground): z3's model evaluation leaves a quantifier as
+    it is, so a post-state value chosen by one (a loop's `last(w)`: `all(tdone[u] or u == w ...)`)
+    printed as `If(ForAll(q!505, ...), 2, 1)`; over the model's universe the quantifier is a finite
+    conjunction, which the model evaluates. A sort without a finite universe is left alone."""
+    if z3.is_quantifier(e):
+        q = cast(z3.QuantifierRef, e)
+        univs = [m.get_universe(q.var_sort(i)) for i in range(q.num_vars())]
+        if any(u is None for u in univs) or q.is_lambda():
+            return e
+        body = q.body()
+        insts = [_grounded(m, z3.substitute_vars(body, *reversed(c))) for c in itertools.product(*univs)]
+        return z3.And(*insts, e.ctx) if q.is_forall() else z3.Or(*insts, e.ctx)
+    if z3.is_app(e) and e.num_args() > 0:
+        return e.decl()(*(_grounded(m, c) for c in e.children()))
+    return e
 
 
 def _cells(enc: ParamEncoding, names: _Names, v: View) -> dict[str, str]:

@@ -112,6 +112,16 @@ def test_an_undecided_consecution_is_asked_again_without_the_post_lemmas(monkeyp
     assert m.reason == "not proved for all sizes: simulated limit (after p[self].get())"
 
 
+def test_a_cti_value_chosen_by_a_quantifier_is_printed_as_a_value() -> None:
+    """NOTE(cti-ground): the sweeper's `to:` reads `all(done[u] or u == w ...)`; z3's model leaves
+    the quantifier unevaluated, so the post-state pc printed as `If(ForAll(q!1, ...), 1, 0)`."""
+    got = for_all(SPECS / "forall" / "sweep_end.yaml")["never_ends"]
+    assert isinstance(got, Unknown)
+    assert got.cti_text == ("a model with Proc = {Proc0}\nstate 0:\n  done[Proc0] = false\n  s.pc = sweep\n"
+                            "step 1: s.visit(w=Proc0)\nstate 1 (never_ends fails here; changes only):\n"
+                            "  done[Proc0] = true\n  s.pc = end")
+
+
 def test_refusal_is_located() -> None:
     got = for_all(SPECS / "symmetric_lock.yaml")
     v = got["owner"]
