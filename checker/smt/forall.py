@@ -236,13 +236,10 @@ class _Queries:
             got = self._initiation([p])
             if got is not None:
                 return got
-            s = self.solver()
-            for lit, pre in zip(self.lits, self.pre, strict=True):
-                s.add(z3.Implies(lit, pre))
-            s.add(self.holds(p, self.enc.pre))
+            s = self._inductive(p)
             for i, a in enumerate(self.ps.actions):
                 if self.reads[p.name] & a.written:   # NOTE(frame-skip)
-                    got = self._consecution(s, p, i, used)
+                    got, s = self._consecution(s, p, i, used)
                     if got is not None:
                         return got
         else:
@@ -265,30 +262,38 @@ class _Queries:
             return z3.Not(self.enc.enc(p.pred, pre))
         return z3.Or(*(self.enc.enc(b, pre) for _, b in p.bad), self.ctx)
 
-    def _consecution(self, s: z3.Solver, p: PProperty, i: int, used: set[str]) -> Failure | None:
+    def _inductive(self, p: PProperty) -> z3.Solver:
+        """A solver with the lemmas (under their literals) and p in the pre-state."""
+        s = self.solver()
+        s.add(*(z3.Implies(lit, pre) for lit, pre in zip(self.lits, self.pre, strict=True)))
+        s.add(self.holds(p, self.enc.pre))
+        return s
+
+    def _consecution(self, s: z3.Solver, p: PProperty, i: int, used: set[str]) -> tuple[Failure | None, z3.Solver]:
         """p after action i, from a state satisfying p and the lemmas, to one satisfying the
-        lemmas (only those the action may change are stated again: NOTE(frame-skip)).
+        lemmas (only those the action may change are stated again: NOTE(frame-skip)); with the
+        solver to ask the next action's query on.
         NOTE(forall-bare-post): when z3 has no answer, the query is asked once more without the
         lemmas in the post-state. Dropping hypotheses only weakens them, so unsat still proves p
         after the step; a model of the weaker query proves nothing (its post-state may break a
         lemma), so then the first answer, unknown, stands. Assuming hundreds of quantified
         lemmas again in the post-state can cost z3 more than it helps: TDX v19_atomic_init L1's
         liveness product, 337 lemmas, after `vcpu[self].close_fd()`: no answer in 100 M units
-        with them, unsat in 7.9 M without."""
+        with them, unsat in 7.9 M without. The retry and every later query run on a fresh
+        solver: one whose check a limit stopped is not trusted to refute (NOTE(stopped-solver)
+        in base.py)."""
         out = self._step(s, p, i, post_lemmas=True)
         a = self.ps.actions[i]
         if out.result == "sat":
             return Failure(f"{p.name} is not inductive relative to the lemmas: it fails after {plain(self.ps, a.label)}",
-                           self._cti(s, a, self.post(i), p.name))
+                           self._cti(s, a, self.post(i), p.name)), s
         if out.result == "unknown":
-            s.pop()
-            bare = self._step(s, p, i, post_lemmas=False)
-            if bare.result != "unsat":
-                s.pop()
-                return Failure(f"{out.reason} (after {plain(self.ps, a.label)})")
+            s = self._inductive(p)
+            if self._step(s, p, i, post_lemmas=False).result != "unsat":
+                return Failure(f"{out.reason} (after {plain(self.ps, a.label)})"), s
         used |= self._used(s)
         s.pop()
-        return None
+        return None, s
 
     def _step(self, s: z3.Solver, p: PProperty, i: int, post_lemmas: bool) -> Outcome:
         """The consecution query of p after action i, pushed on s (the caller pops it)."""

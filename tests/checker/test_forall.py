@@ -86,16 +86,25 @@ def test_lemma_needed_removed(tmp_path: Path) -> None:
     assert {p for p, v in got.items() if isinstance(v, Proved)} == {"rel_by_owner", "range"}
 
 
-def _post_lemmas_undecided(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every consecution query that assumes the lemmas in the post-state answers unknown."""
+def _post_lemmas_undecided(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every consecution query that assumes the lemmas in the post-state answers unknown; the
+    list logs each fresh solver ("new") and each query without them ("bare")."""
     from checker.smt import forall
     from checker.smt.solver import Outcome
-    step = forall._Queries._step
+    step, inductive, log = forall._Queries._step, forall._Queries._inductive, list[str]()
 
     def undecided(self: Any, s: Any, p: Any, i: int, post_lemmas: bool) -> Outcome:
         out = step(self, s, p, i, post_lemmas)
+        if not post_lemmas:
+            log.append("bare")
         return Outcome("unknown", "simulated limit") if post_lemmas else out
+
+    def fresh(self: Any, p: Any) -> Any:
+        log.append("new")
+        return inductive(self, p)
     monkeypatch.setattr(forall._Queries, "_step", undecided)
+    monkeypatch.setattr(forall._Queries, "_inductive", fresh)
+    return log
 
 
 def test_an_undecided_consecution_is_asked_again_without_the_post_lemmas(monkeypatch: pytest.MonkeyPatch,
@@ -104,8 +113,10 @@ def test_an_undecided_consecution_is_asked_again_without_the_post_lemmas(monkeyp
     the query without them proves what it can (unsat), and a model of it is no counterexample
     (the post-state may break a lemma): the first answer, unknown, stands, with no CTI."""
     plain = {p: type(v) for p, v in for_all(LOCK).items()}
-    _post_lemmas_undecided(monkeypatch)
+    log = _post_lemmas_undecided(monkeypatch)
     assert {p: type(v) for p, v in for_all(LOCK).items()} == plain
+    # each retry on a fresh solver, never on the one whose check was stopped (NOTE(stopped-solver))
+    assert "bare" in log and all(log[k - 1] == "new" for k, x in enumerate(log) if x == "bare")
     assert plain["mutex"] is Proved and plain["nobody_or_owner"] is Proved
     m = for_all(without(LOCK, tmp_path, "owner"))["mutex"]
     assert isinstance(m, Unknown) and m.cti_text is None
