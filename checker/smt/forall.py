@@ -265,7 +265,8 @@ class _Queries:
     def _inductive(self, p: PProperty) -> z3.Solver:
         """A solver with the lemmas (under their literals) and p in the pre-state."""
         s = self.solver()
-        s.add(*(z3.Implies(lit, pre) for lit, pre in zip(self.lits, self.pre, strict=True)))
+        for lit, pre in zip(self.lits, self.pre, strict=True):
+            s.add(z3.Implies(lit, pre))
         s.add(self.holds(p, self.enc.pre))
         return s
 
