@@ -10,12 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import z3
 from hypothesis import HealthCheck, given, settings
 
 from checker.core.budget import Budget
 from checker.smt import forall, forall_filter, forall_live
 from checker.smt import forall_l2s as L2
 from checker.smt.mine import SampleSize, sample
+from checker.smt.solver import Outcome
 from model.ir import Const, TransitionSystem, Var
 from model.load import load_spec
 from model.lower_param import ParamSystem, PProperty, lower_param_at
@@ -92,8 +94,8 @@ def test_the_sample_is_the_reachable_product(path: Path, params: tuple[str, ...]
 # ---- the filtered Houdini against the unfiltered one ------------------------------------------
 
 
-def _kept(monkeypatch: pytest.MonkeyPatch, path: Path, variant: str | None,
-          states: int, cores: bool = True) -> tuple[list[tuple[set[str], list[set[str]]]], dict[str, str]]:
+def _kept(monkeypatch: pytest.MonkeyPatch, path: Path, variant: str | None, states: int, cores: bool = True,
+          budget: Budget | None = None) -> tuple[list[tuple[set[str], list[set[str]]]], dict[str, str]]:
     """Per temporal property proved: the candidates the filter dropped and the set each Houdini
     tier kept; and the verdicts."""
     runs: list[tuple[set[str], list[set[str]]]] = []
@@ -114,15 +116,15 @@ def _kept(monkeypatch: pytest.MonkeyPatch, path: Path, variant: str | None,
         m.setattr(forall_filter, "drop", seen)
         m.setattr(forall_live, "FILTER_STATES", states)
         m.setattr(forall_live, "HOUDINI_CORES", cores)
-        got = _verdicts(path, variant)
+        got = _verdicts(path, variant, budget)
     return runs, got
 
 
-def _verdicts(path: Path, variant: str | None) -> dict[str, str]:
+def _verdicts(path: Path, variant: str | None, budget: Budget | None = None) -> dict[str, str]:
     ts = load_spec(path, (), variant)[0]
     props = [p.name for p in ts.properties if p.temporal]
     param = lower_param_at(ts.path, ts.params, ts.variant)
-    got = forall.check_all(ts, props, Budget(rlimit=RLIMIT), param=param, temporal=forall_live.check)
+    got = forall.check_all(ts, props, budget or Budget(rlimit=RLIMIT), param=param, temporal=forall_live.check)
     return {v.prop: f"{type(v).__name__}: {getattr(v, 'detail', '') or getattr(v, 'reason', '')}" for v in got}
 
 
@@ -153,11 +155,13 @@ def test_filtered_houdini_keeps_what_the_unfiltered_one_keeps(monkeypatch: pytes
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(text=fair_specs())
 def test_filtered_houdini_on_generated_fair_specs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, text: str) -> None:
-    """Filtered or not, with unsat cores or not (NOTE(houdini-cores)): the same candidates kept."""
+    """Filtered or not, with unsat cores or not (NOTE(houdini-cores)), with one work limit or two
+    (NOTE(houdini-one-limit)): the same candidates kept."""
     f = tmp_path / "gen.yaml"
     f.write_text(text)
     _same_proofs(monkeypatch, f, None)
     _same_with_cores(monkeypatch, f, None)
+    _same_with_one_limit(monkeypatch, f, None)
 
 
 def _same_with_cores(monkeypatch: pytest.MonkeyPatch, path: Path, variant: str | None) -> None:
@@ -175,3 +179,34 @@ def _same_with_cores(monkeypatch: pytest.MonkeyPatch, path: Path, variant: str |
 ])
 def test_houdini_keeps_the_same_with_unsat_cores(monkeypatch: pytest.MonkeyPatch, path: Path, variant: str) -> None:
     _same_with_cores(monkeypatch, path, variant)
+
+
+def _same_with_one_limit(monkeypatch: pytest.MonkeyPatch, path: Path, variant: str | None) -> int:
+    """NOTE(houdini-one-limit): with small limits (so that many first attempts have no answer),
+    Houdini keeps the same candidates in every tier, and every verdict is the same, whether a
+    quantified query is asked at the small limit and then once more at the larger one, or once
+    at the larger one. Returns how many first attempts had no answer in the two-attempt run."""
+    small, large = 5_000, 400_000
+    monkeypatch.setattr(forall_live, "HOUDINI_RLIMIT", small)
+    monkeypatch.setattr(forall_live, "HOUDINI_RETRY_RLIMIT", large)
+    check, undecided = forall_live.solver_check, [0]
+
+    def counted(s: z3.Solver, budget: Budget, *a: z3.BoolRef) -> Outcome:
+        out = check(s, budget, *a)
+        undecided[0] += budget.rlimit == small and out.result == "unknown"
+        return out
+    with monkeypatch.context() as m:
+        m.setattr(forall_live, "solver_check", counted)
+        m.setattr(forall_live, "HOUDINI_ONE_LIMIT", False)
+        two = _kept(monkeypatch, path, variant, forall_filter.MAX_STATES, budget=Budget())
+    one = _kept(monkeypatch, path, variant, forall_filter.MAX_STATES, budget=Budget())
+    assert one == two
+    return undecided[0]
+
+
+@pytest.mark.parametrize(("path", "variant"), [
+    (SWEEP, "strong"), (OFFLINE, "fair"),
+    *(pytest.param(p, v, marks=pytest.mark.slow) for p, v in ((LOCK, "weak"), (LOCK, "strong"), (BLINK, "strong"))),
+])
+def test_houdini_keeps_the_same_with_one_limit(monkeypatch: pytest.MonkeyPatch, path: Path, variant: str) -> None:
+    assert _same_with_one_limit(monkeypatch, path, variant) > 0   # the first attempts do run out
