@@ -60,6 +60,7 @@ HOUDINI_RLIMIT = 5_000_000    # z3 work per initial-state and small-universe que
 HOUDINI_RETRY_RLIMIT = 25_000_000   # ... and per quantified consecution query (NOTE(houdini-one-limit))
 SMALL_UNIVERSE = 2   # elements per sort where an undecided Houdini query looks for a model (NOTE(houdini-small))
 HOUDINI_GROUP = 16   # candidates per consecution query, 0: all an action touches (NOTE(houdini-groups))
+REST_CARRY = True   # the rest stage takes the first stage's lemmas as proved (NOTE(forall-rest-carry))
 HOUDINI_ONE_LIMIT = True   # quantified queries asked once with the larger limit (NOTE(houdini-one-limit))
 HOUDINI_CORES = True   # a query unsat under candidates still kept is not asked again (NOTE(houdini-cores))
 PC_FACT_STATES = 20_000   # reachable states the pc facts are read from (NOTE(forall-live-lemmas))
@@ -95,7 +96,7 @@ def check(ts: TransitionSystem, ps: ParamSystem, p: PProperty, member: str, budg
     got, known = _attempt(ts, ps, pr, plain, every, member, budget, engine, t0, set())
     if isinstance(got, Proved) or len(plain) == len(cands) or budget.expired():
         return got
-    return _attempt(ts, ps, pr, cands, every, member, budget, engine, t0, known)[0]
+    return _attempt(ts, ps, pr, cands, every, member, budget, engine, t0, known if REST_CARRY else set())[0]
 
 
 REST_KINDS = ("~rest[", "~exit[", "~round[", "~rstay[", "~joins[", "~leaves[", "~rmoved[", "~rhold[", "~rwas",

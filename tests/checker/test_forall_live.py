@@ -256,3 +256,19 @@ def test_generated_fair_specs_never_proved_where_a_size_violates(tmp_path: Path,
 @given(text=fair_specs())
 def test_generated_fair_specs_never_proved_where_a_size_violates_many(tmp_path: Path, text: str) -> None:
     _never_proved_where_a_size_violates(tmp_path, text)
+
+
+def test_the_forall_bench_runs_each_configuration_to_the_same_verdict() -> None:
+    """bench/forall_live.py (Houdini's speed-ups off and on, NOTE(forall-rest-carry),
+    NOTE(houdini-one-limit), NOTE(houdini-cores)): every configuration proves offline.yaml's
+    `closes`, each ratio against the first."""
+    import json
+    import subprocess
+    import sys
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "bench/forall_live.py", "--only", "none,all,all-carry"], cwd=root,
+                         capture_output=True, text=True, check=True).stdout.splitlines()
+    rows = [json.loads(line) for line in out]
+    assert [r["config"] for r in rows] == ["none", "all", "all-carry"]
+    assert {r["verdict"] for r in rows} == {"Proved"} and rows[0]["ratio"] == 1.0
+    assert all(r["detail"].startswith("for all N >= 1, P >= 2: liveness to safety") for r in rows)
