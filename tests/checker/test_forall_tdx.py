@@ -109,7 +109,22 @@ def test_tdx_v6_16_l1_proved_for_all_sizes() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("variant", ["v6_16_atomic_init", "f1_flush_flag"])
+@pytest.mark.parametrize("variant", ["mainline", "normal_way", "v6_16_atomic_init", "f1_flush_flag", "f3_loud_leak",
+                                     "mut_skip_migration_flush", "mut_f1_flag_at_create", "terminate_vm",
+                                     "terminate_vm_atomic_init"])
+def test_tdx_l1_proved_for_all_sizes(variant: str) -> None:
+    """L1 for every V, P and K in the other variants where it holds (docs/tdx.md section 5e):
+    3-4 minutes of CPU each, terminate_vm and terminate_vm_atomic_init 25-35 minutes (their
+    offline loops need the rest candidates, NOTE(forall-rest-stages))."""
+    ts = load_spec(TDX, (), variant)[0]
+    v = run_instance(ts, ["L1"], FOR_ALL).verdicts[0]
+    assert isinstance(v, Proved) and v.for_all == ("V", "P", "K")
+    assert v.detail.startswith("for all V >= 1, P >= 2, K >= 1: liveness to safety, induction with ")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", ["v6_16_atomic_init", "f1_flush_flag", "mut_f1_flag_at_create",
+                                     "terminate_vm_atomic_init"])
 def test_tdx_l2_proved_for_all_sizes(variant: str) -> None:
     """L2 (the HKID is eventually freed) for every V, P and K where it holds: the loops with CPU
     offline in progress are excluded by the rest candidates (NOTE(forall-rest): while the offline
