@@ -57,7 +57,7 @@ from model.sorts import BOOL, NONE_VALUE, IndexSort, OptionSort
 
 METHOD = "liveness to safety"
 HOUDINI_RLIMIT = 5_000_000    # z3 work per initial-state and small-universe query (NOTE(forall-live-lemmas))
-HOUDINI_RETRY_RLIMIT = 25_000_000   # ... and per quantified consecution query (NOTE(houdini-one-limit))
+HOUDINI_QUANTIFIED_RLIMIT = 25_000_000   # z3 work per quantified consecution query (NOTE(houdini-one-limit))
 SMALL_UNIVERSE = 2   # elements per sort where an undecided Houdini query looks for a model (NOTE(houdini-small))
 HOUDINI_GROUP = 16   # candidates per consecution query, 0: all an action touches (NOTE(houdini-groups))
 REST_CARRY = True   # the rest stage takes the first stage's lemmas as proved (NOTE(forall-rest-carry))
@@ -769,14 +769,14 @@ def houdini(ps: ParamSystem, fixed: set[str], budget: Budget, engine: str) -> Fa
 
 
 def _quantified(budget: Budget) -> Budget:
-    """The work limit of a quantified consecution query: HOUDINI_RETRY_RLIMIT unless the user's
+    """The work limit of a quantified consecution query: HOUDINI_QUANTIFIED_RLIMIT unless the user's
     budget set a smaller one. NOTE(houdini-one-limit): these queries were first asked with
-    HOUDINI_RLIMIT and, without an answer, once more on a fresh solver with HOUDINI_RETRY_RLIMIT.
+    HOUDINI_RLIMIT and, without an answer, once more on a fresh solver with HOUDINI_QUANTIFIED_RLIMIT.
     A work limit only says when z3 stops, not how it searches (fixed seed, fresh solver, the same
     assertions), so the retry repeated the first attempt's work before going further: asked once
     with the larger limit, every query ends with the answer the retry gave, for less work (TDX
     mut_f1_flag_at_create L2: 66 first attempts without an answer, 159 s of 927 s of CPU)."""
-    return replace(budget, rlimit=HOUDINI_RETRY_RLIMIT) if budget.rlimit == HOUDINI_RLIMIT else budget
+    return replace(budget, rlimit=HOUDINI_QUANTIFIED_RLIMIT) if budget.rlimit == HOUDINI_RLIMIT else budget
 
 
 @dataclass(frozen=True)
@@ -844,7 +844,7 @@ def _failing(h: _Ask, i: int, touched: list[PProperty], kept: set[str]) -> set[s
         else:   # the two attempts NOTE(houdini-one-limit) replaced (tests compare the two)
             s, out = ask(q.budget)
             if out.result == "unknown" and q.budget.rlimit == HOUDINI_RLIMIT:
-                s, out = ask(replace(q.budget, rlimit=HOUDINI_RETRY_RLIMIT))
+                s, out = ask(_quantified(q.budget))
         if out.result == "unknown" and len(touched) > 1:
             half = len(touched) // 2
             return _failing(h, i, touched[:half], kept) | _failing(h, i, touched[half:], kept)

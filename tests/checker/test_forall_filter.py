@@ -188,7 +188,7 @@ def _same_with_one_limit(monkeypatch: pytest.MonkeyPatch, path: Path, variant: s
     at the larger one. Returns how many first attempts had no answer in the two-attempt run."""
     small, large = 5_000, 400_000
     monkeypatch.setattr(forall_live, "HOUDINI_RLIMIT", small)
-    monkeypatch.setattr(forall_live, "HOUDINI_RETRY_RLIMIT", large)
+    monkeypatch.setattr(forall_live, "HOUDINI_QUANTIFIED_RLIMIT", large)
     check, undecided = forall_live.solver_check, [0]
 
     def counted(s: z3.Solver, budget: Budget, *a: z3.BoolRef) -> Outcome:
