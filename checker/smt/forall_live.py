@@ -63,6 +63,7 @@ HOUDINI_GROUP = 16   # candidates per consecution query, 0: all an action touche
 REST_CARRY = True   # the rest stage takes the first stage's lemmas as proved (NOTE(forall-rest-carry))
 HOUDINI_ONE_LIMIT = True   # quantified queries asked once with the larger limit (NOTE(houdini-one-limit))
 HOUDINI_CORES = True   # a query unsat under candidates still kept is not asked again (NOTE(houdini-cores))
+REENTRY = True   # the candidates of NOTE(forall-reentry) (False: as before them, for tests and bench)
 PC_FACT_STATES = 20_000   # reachable states the pc facts are read from (NOTE(forall-live-lemmas))
 FILTER_STATES = forall_filter.MAX_STATES   # product states per finite sample (0: no filter; NOTE(forall-filter))
 
@@ -99,8 +100,9 @@ def check(ts: TransitionSystem, ps: ParamSystem, p: PProperty, member: str, budg
     return _attempt(ts, ps, pr, cands, every, member, budget, engine, t0, known if REST_CARRY else set())[0]
 
 
+REENTRY_KINDS = ("~went[", "~grows_in[", "~shrinks_in[", "~left_in[", "~unfired_if[", "~round_by[", "~rfired[")
 REST_KINDS = ("~rest[", "~exit[", "~round[", "~rstay[", "~joins[", "~leaves[", "~rmoved[", "~rhold[", "~rwas",
-              "~rleft[", "~rgrows[", "~rshrinks[", "~gone[")   # the candidates of NOTE(forall-rest)
+              "~rleft[", "~rgrows[", "~rshrinks[", "~gone[") + REENTRY_KINDS   # NOTE(forall-rest), NOTE(forall-reentry)
 
 
 def _attempt(ts: TransitionSystem, ps: ParamSystem, pr: L2.Product, cands: tuple[PProperty, ...],
@@ -168,6 +170,8 @@ def candidates(ts: TransitionSystem, pr: L2.Product, member: str, budget: Budget
         out += _group_lemmas(b, pr, k, o, reach)
         out += [c for j, t in enumerate(pr.obligations) if j != k for c in _pair_lemmas(b, j, t, k, o)]
         out += [c for j, t in enumerate(pr.obligations) for c in _cross_lemmas(b, pr, j, t, k, o)]
+    if not REENTRY:
+        out = [c for c in out if not c.name.startswith(REENTRY_KINDS)]
     named = {c.name: c for c in out if c.pred is not None and c.pred != TRUE}   # a machine's marks: once
     return tuple(named.values())
 
@@ -327,7 +331,7 @@ def _group_lemmas(b: L2.Builder, pr: L2.Product, k: int, o: L2.Obligation, reach
                       pred=Implies(And(b.bit(pr.shape.bit), b.bit(o.fired, c)), pr.shape.goal))
             for c in pr.family if o.me is not None and c.sort == g.sort]
     return out + _edge_lemmas(b, k, o, reach) + _unfired_lemmas(b, k, o) + _loop_lemmas(b, k, o, reach) \
-        + _gone_lemmas(b, k, o, reach)
+        + _gone_lemmas(b, k, o, reach) + _went_lemmas(b, k, o, reach) + _reentry_lemmas(b, k, o, reach)
 
 
 def _gone_lemmas(b: L2.Builder, k: int, o: L2.Obligation, reach: Reach) -> list[PProperty]:
@@ -345,6 +349,67 @@ def _gone_lemmas(b: L2.Builder, k: int, o: L2.Obligation, reach: Reach) -> list[
         def body(x: Expr | None, f: int = f) -> Expr:
             return Implies(And(b.saved, b.bit(o.fired, x)), Not(_slot_same(b, f)))
         out.append(PProperty(f"~gone[{k},{b.ps.vars[f].base}]", "invariant", pred=_all(b, o.group.sort, body)))
+    return out
+
+
+def _went_lemmas(b: L2.Builder, k: int, o: L2.Obligation, reach: Reach) -> list[PProperty]:
+    """NOTE(forall-reentry): for a group whose step chooses among several pc targets (`to:` an
+    `if`), per target t "saved and fired(m) => pc(m) in R(t)", R(t) what t reaches in the finite
+    value graph: the group only ever took the branch to t since the save. True when the other
+    branches cannot be taken at all (v19's TDH.MNG.VPFLUSHDONE after a flush round that left no
+    vCPU associated never returns TDX_FLUSHVP_NOT_DONE, so the retry edge back to the flush loop
+    is dead); z3 proves the step from the state the lemmas describe, Houdini drops it otherwise."""
+    if (found := _group_pc(b, o)) is None or found[1] not in reach:
+        return []
+    _, pc, size = found
+    targets: set[int] = set()
+    for i in o.group.actions:
+        if (t := _targets(b.ps.actions[i], pc)) is None:
+            return []
+        targets |= t
+    out = []
+    for t in sorted(targets) if len(targets) > 1 else []:
+        r = reach[pc].get(t, frozenset({t}))
+        if len(r) < size:
+            def body(x: Expr | None, r: frozenset[int] = r) -> Expr:
+                return Implies(And(b.saved, b.bit(o.fired, x)), _one_of(_at(b, pc, x), r))
+            out.append(PProperty(f"~went[{k},{t}]", "invariant", pred=_all(b, o.group.sort, body)))
+    return out
+
+
+def _reentry_lemmas(b: L2.Builder, k: int, o: L2.Obligation, reach: Reach) -> list[PProperty]:
+    """NOTE(forall-reentry): a loop's marks (a boolean map f that a looping group o of a machine
+    that is no family writes: `tdone`) only grow while the pc is in the strongly connected part of
+    the finite pc graph where it was saved: "saved and pc in C(~pc) => ∀x. ~f(x) => f(x)" (and
+    with f, ~f swapped), C(v) the values v reaches that reach v; and once o fired, f differs from
+    its saved value while the pc is in that part ("... and fired(o) => f != ~f"). `~grows` of NOTE(forall-live-loop)
+    is the same with C(v) = {v}; a loop whose body takes two pc steps (v19's reload: `reload`,
+    `reload_put`) leaves its pc and comes back on every round, so there only this form holds.
+    Marks are cleared by the loop's last step, which leaves the loop for a pc it never returns
+    from; a retry edge back into the loop (v19's VPFLUSHDONE) makes it false unless the edge is
+    dead, which Houdini must prove (the finite graph only proposes)."""
+    ps, g = b.ps, o.group
+    if o.me is not None or (found := _group_pc(b, o)) is None or found[1] not in reach:
+        return []
+    first, pc, _ = found
+    r = reach[pc]
+    scc = {v: frozenset(y for y in ys if v in r.get(y, frozenset())) for v, ys in r.items()}
+    if all(len(c) == 1 for c in scc.values()):
+        return []   # the `~grows` candidates already
+    written = set().union(*(ps.actions[i].written for i in g.actions))
+    marks = [f for f in sorted(written - {pc}) if ps.is_fn(f) and ps.vars[f].sort == BOOL and b.shadow[f] != f]
+    was = _at(b, pc, None, True)
+    within = And(b.saved, Or(*(And(Eq(was, Const(v, was.sort)), _one_of(_at(b, pc, None), c)) for v, c in sorted(scc.items()))))
+    out = []
+    for f in marks:
+        for up in (True, False):
+            def mono(x: Expr | None, f: int = f, up: bool = up) -> Expr:
+                return Implies(_at(b, f, x, up), _at(b, f, x, not up))
+            out.append(PProperty(f"~{'grows' if up else 'shrinks'}_in[{first.machine},{ps.vars[f].base}]", "invariant",
+                                 pred=Implies(within, _all(b, _elem_of(b, f), mono))))
+        # o's step left a mark that stays while the pc is in that part (`~left` over C)
+        out.append(PProperty(f"~left_in[{k},{ps.vars[f].base}]", "invariant",
+                             pred=Implies(And(within, b.bit(o.fired)), Not(_slot_same(b, f)))))
     return out
 
 
@@ -494,6 +559,12 @@ def _rest_lemmas(b: L2.Builder, pr: L2.Product) -> list[PProperty]:
                 return Implies(And(b.saved, Not(rest(x)), Eq(now, was), _one_of(was, frozenset(rounds[0]))),
                                Or(*(b.bit(n, x) for n in rounds[1])))
             out.append(PProperty(f"~round[{mach}]", "invariant", pred=_all(b, sort, round_)))
+        out += _rounds_by(b, pr, mach, pc, rest, sort)
+        moving = _movers(b, pr, mach, pc)
+        if moving:   # NOTE(forall-reentry): a group whose every step moves the pc has not fired while it rests
+            def still(x: Expr | None, rest: Callable[[Expr | None], Expr] = rest, moving: list[str] = moving) -> Expr:
+                return Implies(rest(x), And(*(Not(b.bit(n, x)) for n in moving)))
+            out.append(PProperty(f"~rfired[{mach}]", "invariant", pred=_all(b, sort, still)))
         if not family:
             still = _moving_only(b, mach, pc)
             out += [PProperty(f"~rstay[{mach},{ps.vars[f].base}]", "invariant", pred=Implies(rest(None), _slot_same(b, f)))
@@ -588,6 +659,51 @@ def _rounds(b: L2.Builder, pr: L2.Product, mach: str, pc: int) -> tuple[list[int
     return (vs, sorted(names)) if vs and names else None
 
 
+def _movers(b: L2.Builder, pr: L2.Product, mach: str, pc: int) -> list[str]:
+    """The `fired` bits of mach's fair groups whose every step moves the pc (`_moves`)."""
+    size = len(getattr(b.ps.vars[pc].sort, "members", ()))
+    return sorted({o.fired for o in pr.obligations
+                   if b.ps.actions[o.group.actions[0]].machine == mach and b.ps.actions[o.group.actions[0]].instance is None
+                   and all(_moves(b.ps.actions[i], pc, size) for i in o.group.actions)})
+
+
+def _rounds_by(b: L2.Builder, pr: L2.Product, mach: str, pc: int, rest: Callable[[Expr | None], Expr],
+               sort: IndexSort | None) -> list[PProperty]:
+    """NOTE(forall-reentry): per fair group h of machine mach that moves the pc, and the pc values v
+    on no cycle of the pc graph without h's edges, "saved and not rest(m) and pc(m) == ~pc(m) == v
+    => fired_h(m)": a machine that changed its pc and is back at v went round a closed walk through
+    v, which holds a cycle through v, so it took an h step. `~round` says "some fair group"; this
+    names the one every way round takes (v19's reload loop `reload` -> `reload_put` -> `reload`:
+    back at `reload` only through `reload_put`'s step)."""
+    ps = b.ps
+    size = len(getattr(ps.vars[pc].sort, "members", ()))
+    fired = {i: o.fired for o in pr.obligations for i in o.group.actions}
+    edges: dict[str, set[tuple[int, int]]] = {}
+    for i, a in enumerate(ps.actions):
+        if a.machine != mach or a.instance is not None or pc not in a.written:
+            continue
+        src, tgt = _sources(a, pc, size), _targets(a, pc)
+        if src is None or tgt is None:
+            return []
+        edges.setdefault(fired.get(i, ""), set()).update((x, y) for x in src for y in tgt if x != y)
+    out = []
+    for h in sorted(n for n in edges if n and edges[n]):
+        graph: dict[int, set[int]] = {x: set() for x in range(size)}
+        for n, es in edges.items():
+            for x, y in es if n != h else ():
+                graph[x].add(y)
+        vs = [v for v in range(size) if not any(v in closure(graph, y) for y in graph[v])]
+        if not vs:
+            continue
+
+        def body(x: Expr | None, h: str = h, vs: list[int] = vs) -> Expr:
+            now, was = _at(b, pc, x), _at(b, pc, x, True)
+            return Implies(And(b.saved, Not(rest(x)), Eq(now, was), _one_of(was, frozenset(vs))), b.bit(h, x))
+        out.append(PProperty(f"~round_by[{mach},{h.removeprefix('fired[').removesuffix(']')}]", "invariant",
+                             pred=_all(b, sort, body)))
+    return out
+
+
 def _moving_only(b: L2.Builder, mach: str, pc: int) -> list[int]:
     """The slots (with a shadow) that only steps of mach moving its pc write (as _stays reads them)."""
     ps = b.ps
@@ -667,28 +783,35 @@ def _cross_lemmas(b: L2.Builder, pr: L2.Product, j: int, t: L2.Obligation, k: in
 
 def _unfired_lemmas(b: L2.Builder, k: int, o: L2.Obligation) -> list[PProperty]:
     """NOTE(forall-live-lemmas): "saved and not fired(m) => pc(m) in reach'(~pc(m))", reach' over
-    the pc edges of the machine's other actions (each a `from:` value to its constant `to:`)."""
+    the pc edges of the machine's other actions (each a `from:` value to each value its `to:` may
+    take: a constant or an `if` among constants; `~unfired_if`, a candidate of the second stage, when
+    some step's `to:` is an `if` or leaves the pc alone: TDX's teardown thread, whose loops read
+    `last(w)`. NOTE(forall-reentry): saved in `reload_put`, not back there unless it fired)."""
     ps, g = b.ps, o.group
     if (found := _group_pc(b, o)) is None:
         return []
     first, pc, size = found
     edges: dict[int, set[int]] = {x: set() for x in range(size)}
+    plain = True   # every other step writes one constant: the first form (NOTE(forall-reentry))
     for i, a in enumerate(ps.actions):
         if a.machine != first.machine or i in g.actions or a.instance != first.instance:
             continue
         t = _target(ps, i, pc)
-        srcs = _sources(a, pc, size)
-        if t is None or srcs is None:
+        plain = plain and t is not None
+        if pc not in a.written:   # the pc stays where it was
+            continue
+        tgts, srcs = {t} if t is not None else _targets(a, pc), _sources(a, pc, size)
+        if tgts is None or srcs is None:
             return []
         for x in srcs:
-            edges[x].add(t)
+            edges[x] |= tgts
     reach = {x: closure(edges, x) for x in edges}
 
     def body(at: Expr | None) -> Expr:
         now, was = _at(b, pc, at), _at(b, pc, at, True)
         return Implies(And(b.saved, Not(b.bit(o.fired, at))),
                        And(*(Implies(Eq(was, Const(x, was.sort)), _one_of(now, ys)) for x, ys in sorted(reach.items()))))
-    return [PProperty(f"~unfired[{k}]", "invariant", pred=_all(b, g.sort, body))]
+    return [PProperty(f"~unfired[{k}]" if plain else f"~unfired_if[{k}]", "invariant", pred=_all(b, g.sort, body))]
 
 
 def _group_pc(b: L2.Builder, o: L2.Obligation) -> tuple[PAction, int, int] | None:

@@ -23,6 +23,7 @@ LOCK = SPECS / "lock_live.yaml"
 BLINK = SPECS / "blink.yaml"
 SWEEP = SPECS / "sweep.yaml"
 OFFLINE = SPECS / "offline.yaml"
+RETRY = SPECS / "retry.yaml"
 
 
 def temporal(path: Path, *params: str, variant: str | None = None, engine: str = "kind") -> dict[str, Verdict]:
@@ -100,12 +101,14 @@ def test_offline_needs_the_rest_candidates(monkeypatch: pytest.MonkeyPatch) -> N
     fair, never with it unfair (violated at every size); the explicit engine agrees at every size
     the spec allows. Each kind of NOTE(forall-rest) candidate is needed: with one left out the
     proof fails, with the counterexample to induction after a worker's load (the offline's CPU
-    list seen to grow, or the offline gone and back)."""
+    list seen to grow, or the offline gone and back). That is without the candidates of
+    NOTE(forall-reentry), which can stand in for some (`~left_in` keeps the `online` marks that
+    `~gone` keeps; `~round_by` names the group `~round` asks for) and change the proof found."""
     from checker.smt import forall_live
     got = temporal(OFFLINE, variant="fair")["closes"]
     assert isinstance(got, Proved) and got.for_all == ("N", "P")
-    assert got.detail == ("for all N >= 1, P >= 2: liveness to safety, induction with 1 lemma (walking) and "
-                          "15 product lemmas")
+    assert got.detail == ("for all N >= 1, P >= 2: liveness to safety, induction with 2 lemmas (walking, listed_online) and "
+                          "18 product lemmas")
     assert isinstance(temporal(OFFLINE, variant="unfair")["closes"], Unknown)
     for n in (1, 2, 3):
         for p in (2, 3, 4):
@@ -114,11 +117,36 @@ def test_offline_needs_the_rest_candidates(monkeypatch: pytest.MonkeyPatch) -> N
     for left_out, none in (("_rest_bit", True), ("_gone_lemmas", False), ("_members", False), ("_rounds", True),
                            ("_leavers", False)):
         with monkeypatch.context() as m:
+            m.setattr(forall_live, "REENTRY", False)
             m.setattr(forall_live, left_out, (lambda *a: None) if none else (lambda *a: []))
             v = temporal(OFFLINE, variant="fair")["closes"]
         assert isinstance(v, Unknown) and v.cti_text, left_out
         assert v.reason == ("liveness to safety: not proved for all sizes: l2s is not inductive relative to the "
                             "lemmas: it fails after w[self].load(c=c)"), (left_out, v.reason)
+
+
+def test_retry_needs_the_reentry_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """retry.yaml (v19's tdx_mmu_release_hkid retry loop with a dead retry edge, then a two-step
+    reload loop): proved for all N, never with workers dirtying themselves late (violated at every
+    size); the explicit engine agrees. Without the candidates of NOTE(forall-reentry), or with
+    `~grows_in`/`~left_in`, `~round_by` or `~rfired` left out, it is not proved, with the
+    counterexample to induction after a worker's step (the sweeper seen back in `unloading`)."""
+    from checker.smt import forall_live
+    got = temporal(RETRY, variant="closed")["ends"]
+    assert isinstance(got, Proved) and got.for_all == ("N",)
+    assert got.detail == ("for all N >= 1: liveness to safety, induction with 4 lemmas (open, started, unloading, "
+                          "cleaned) and 22 product lemmas")
+    assert isinstance(temporal(RETRY, variant="late")["ends"], Unknown)
+    for n in (1, 2, 3, 4):
+        assert isinstance(temporal(RETRY, f"N={n}", variant="closed", engine="explicit")["ends"], Proved)
+        assert isinstance(temporal(RETRY, f"N={n}", variant="late", engine="explicit")["ends"], Violated)
+    for left_out in ("REENTRY", "_reentry_lemmas", "_rounds_by", "_movers"):
+        with monkeypatch.context() as m:
+            m.setattr(forall_live, left_out, False if left_out == "REENTRY" else (lambda *a: []))
+            v = temporal(RETRY, variant="closed")["ends"]
+        assert isinstance(v, Unknown) and v.cti_text, left_out
+        assert v.reason == ("liveness to safety: not proved for all sizes: l2s is not inductive relative to the "
+                            "lemmas: it fails after wk[self].rest()"), (left_out, v.reason)
 
 
 def test_the_rest_stage_takes_the_first_stages_lemmas_as_proved(monkeypatch: pytest.MonkeyPatch) -> None:
