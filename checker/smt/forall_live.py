@@ -364,9 +364,9 @@ def _went_lemmas(b: L2.Builder, k: int, o: L2.Obligation, reach: Reach) -> list[
     _, pc, size = found
     targets: set[int] = set()
     for i in o.group.actions:
-        if (t := _targets(b.ps.actions[i], pc)) is None:
+        if (ts := _targets(b.ps.actions[i], pc)) is None:
             return []
-        targets |= t
+        targets |= ts
     out = []
     for t in sorted(targets) if len(targets) > 1 else []:
         r = reach[pc].get(t, frozenset({t}))
@@ -562,9 +562,9 @@ def _rest_lemmas(b: L2.Builder, pr: L2.Product) -> list[PProperty]:
         out += _rounds_by(b, pr, mach, pc, rest, sort)
         moving = _movers(b, pr, mach, pc)
         if moving:   # NOTE(forall-reentry): a group whose every step moves the pc has not fired while it rests
-            def still(x: Expr | None, rest: Callable[[Expr | None], Expr] = rest, moving: list[str] = moving) -> Expr:
+            def resting_unfired(x: Expr | None, rest: Callable[[Expr | None], Expr] = rest, moving: list[str] = moving) -> Expr:
                 return Implies(rest(x), And(*(Not(b.bit(n, x)) for n in moving)))
-            out.append(PProperty(f"~rfired[{mach}]", "invariant", pred=_all(b, sort, still)))
+            out.append(PProperty(f"~rfired[{mach}]", "invariant", pred=_all(b, sort, resting_unfired)))
         if not family:
             still = _moving_only(b, mach, pc)
             out += [PProperty(f"~rstay[{mach},{ps.vars[f].base}]", "invariant", pred=Implies(rest(None), _slot_same(b, f)))
