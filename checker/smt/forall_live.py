@@ -20,7 +20,10 @@ states for a finite product, or a fact about the monitor bits:
   - over the product's `rest[M]` bits, "M's pc has not changed since the save" (NOTE(forall-rest)
     in forall_l2s.py): what holds while a machine rests (a CPU offline's list only empties, its
     groups stay disabled), that a machine which left its saved pc and came back took a fair step,
-    and that a fair step whose slot never returns to an old value keeps the loop from closing.
+    and that a fair step whose slot never returns to an old value keeps the loop from closing;
+  - for loops whose round leaves the pc and comes back, and loops with a retry edge that is
+    dead (NOTE(forall-reentry), `_reentry_lemmas`, `_went_lemmas`, `_rounds_by`): v19's
+    tdx_mmu_release_hkid and kvm_unload_vcpu_mmus loops.
 Candidates are proved in the product before they are assumed, Houdini style: the largest subset
 that holds initially and is inductive together with the spec's lemmas (dropping every candidate
 that fails, and trying again) is kept; only then is `l2s` proved relative to it. First, those a
@@ -92,17 +95,27 @@ def check(ts: TransitionSystem, ps: ParamSystem, p: PProperty, member: str, budg
     cands = tuple(c for c in every if c.name not in gone)
     # NOTE(forall-rest-stages): first without the rest kinds, which multiply Houdini's work (TDX
     # v6_16 L1: 229 s of CPU without them, more than 20 minutes with), then, only if that proof
-    # fails, with them: each stage is a proof on its own, so either stage's `proved` stands
-    plain = tuple(c for c in cands if not c.name.startswith(REST_KINDS))
-    got, known = _attempt(ts, ps, pr, plain, every, member, budget, engine, t0, set())
-    if isinstance(got, Proved) or len(plain) == len(cands) or budget.expired():
-        return got
-    return _attempt(ts, ps, pr, cands, every, member, budget, engine, t0, known if REST_CARRY else set())[0]
+    # fails, with them, and then with the re-entry kinds too (NOTE(forall-reentry): third, so that
+    # every proof the first two stages found is found as before): each stage is a proof on its
+    # own, so any stage's `proved` stands
+    got: Verdict | None = None
+    known: set[str] = set()
+    last = -1
+    for left_out in (REST_KINDS + REENTRY_KINDS, REENTRY_KINDS, ()):
+        these = tuple(c for c in cands if not c.name.startswith(left_out)) if left_out else cands
+        if len(these) == last:
+            continue   # nothing new for this stage
+        got, kept = _attempt(ts, ps, pr, these, every, member, budget, engine, t0, known if REST_CARRY else set())
+        if isinstance(got, Proved) or budget.expired():
+            return got
+        known, last = kept, len(these)
+    assert got is not None
+    return got
 
 
 REENTRY_KINDS = ("~went[", "~grows_in[", "~shrinks_in[", "~left_in[", "~unfired_if[", "~round_by[", "~rfired[")
 REST_KINDS = ("~rest[", "~exit[", "~round[", "~rstay[", "~joins[", "~leaves[", "~rmoved[", "~rhold[", "~rwas",
-              "~rleft[", "~rgrows[", "~rshrinks[", "~gone[") + REENTRY_KINDS   # NOTE(forall-rest), NOTE(forall-reentry)
+              "~rleft[", "~rgrows[", "~rshrinks[", "~gone[")   # the candidates of NOTE(forall-rest)
 
 
 def _attempt(ts: TransitionSystem, ps: ParamSystem, pr: L2.Product, cands: tuple[PProperty, ...],

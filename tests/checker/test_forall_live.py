@@ -101,14 +101,15 @@ def test_offline_needs_the_rest_candidates(monkeypatch: pytest.MonkeyPatch) -> N
     fair, never with it unfair (violated at every size); the explicit engine agrees at every size
     the spec allows. Each kind of NOTE(forall-rest) candidate is needed: with one left out the
     proof fails, with the counterexample to induction after a worker's load (the offline's CPU
-    list seen to grow, or the offline gone and back). That is without the candidates of
-    NOTE(forall-reentry), which can stand in for some (`~left_in` keeps the `online` marks that
-    `~gone` keeps; `~round_by` names the group `~round` asks for) and change the proof found."""
+    list seen to grow, or the offline gone and back). The second stage proves it, so the
+    re-entry candidates of the third are never asked (NOTE(forall-reentry)); were they, they
+    could stand in for two of the rest kinds (`~left_in` keeps the `online` marks that `~gone`
+    keeps, `~round_by` names the group `~round` asks for), so they are left out here."""
     from checker.smt import forall_live
     got = temporal(OFFLINE, variant="fair")["closes"]
     assert isinstance(got, Proved) and got.for_all == ("N", "P")
-    assert got.detail == ("for all N >= 1, P >= 2: liveness to safety, induction with 2 lemmas (walking, listed_online) and "
-                          "18 product lemmas")
+    assert got.detail == ("for all N >= 1, P >= 2: liveness to safety, induction with 1 lemma (walking) and "
+                          "15 product lemmas")
     assert isinstance(temporal(OFFLINE, variant="unfair")["closes"], Unknown)
     for n in (1, 2, 3):
         for p in (2, 3, 4):
