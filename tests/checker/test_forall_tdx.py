@@ -124,7 +124,7 @@ def test_tdx_l1_proved_for_all_sizes(variant: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("variant", ["v6_16_atomic_init", "f1_flush_flag", "mut_f1_flag_at_create",
-                                     "terminate_vm_atomic_init", "v19_atomic_init"])
+                                     "terminate_vm_atomic_init", "v19_atomic_init", "mut_v19_no_free_disassociate"])
 def test_tdx_l2_proved_for_all_sizes(variant: str) -> None:
     """L2 (the HKID is eventually freed) for every V, P and K where it holds: the loops with CPU
     offline in progress are excluded by the rest candidates (NOTE(forall-rest): while the offline
