@@ -88,15 +88,15 @@ def test_lemma_needed_removed(tmp_path: Path) -> None:
 
 def _post_lemmas_undecided(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every consecution query that assumes the lemmas in the post-state answers unknown; the
-    list logs each fresh solver ("new") and each query without them ("bare")."""
+    list logs each fresh solver ("new") and each query without them ("bare", then its work limit)."""
     from checker.smt import forall
     from checker.smt.solver import Outcome
     step, inductive, log = forall._Queries._step, forall._Queries._inductive, list[str]()
 
-    def undecided(self: Any, s: Any, p: Any, i: int, post_lemmas: bool) -> Outcome:
-        out = step(self, s, p, i, post_lemmas)
+    def undecided(self: Any, s: Any, p: Any, i: int, post_lemmas: bool, budget: Any = None) -> Outcome:
+        out = step(self, s, p, i, post_lemmas, budget)
         if not post_lemmas:
-            log.append("bare")
+            log.extend(["bare", str((budget or self.budget).rlimit)])
         return Outcome("unknown", "simulated limit") if post_lemmas else out
 
     def fresh(self: Any, p: Any) -> Any:
@@ -112,11 +112,20 @@ def test_an_undecided_consecution_is_asked_again_without_the_post_lemmas(monkeyp
     """NOTE(forall-bare-post): z3 without an answer when the lemmas are assumed after the step:
     the query without them proves what it can (unsat), and a model of it is no counterexample
     (the post-state may break a lemma): the first answer, unknown, stands, with no CTI."""
+    from checker.smt import forall
     plain = {p: type(v) for p, v in for_all(LOCK).items()}
     log = _post_lemmas_undecided(monkeypatch)
     assert {p: type(v) for p, v in for_all(LOCK).items()} == plain
-    # each retry on a fresh solver, never on the one whose check was stopped (NOTE(stopped-solver))
+    # each retry on a fresh solver, never on the one whose check was stopped (NOTE(stopped-solver)),
+    # with the larger work limit when the user set none
     assert "bare" in log and all(log[k - 1] == "new" for k, x in enumerate(log) if x == "bare")
+    assert {log[k + 1] for k, x in enumerate(log) if x == "bare"} == {str(forall.BARE_RLIMIT)}
+    log.clear()
+    from checker.core.budget import Budget
+    from model.lower_param import lower_param_at
+    ts = load_spec(LOCK, (), None)[0]
+    forall.check_all(ts, ["mutex"], Budget(rlimit=30_000_000), param=lower_param_at(ts.path, ts.params, ts.variant))
+    assert {log[k + 1] for k, x in enumerate(log) if x == "bare"} == {"30000000"}
     assert plain["mutex"] is Proved and plain["nobody_or_owner"] is Proved
     m = for_all(without(LOCK, tmp_path, "owner"))["mutex"]
     assert isinstance(m, Unknown) and m.cti_text is None
