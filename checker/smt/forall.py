@@ -285,19 +285,24 @@ class _Queries:
         liveness product, 337 lemmas, after `vcpu[self].close_fd()`: no answer in 100 M units
         with them, unsat in 7.9 M without. The retry and every later query run on a fresh
         solver: one whose check a limit stopped is not trusted to refute (NOTE(stopped-solver)
-        in base.py). Without a limit of the user's the retry may use BARE_RLIMIT (a bound on
-        work, so the same answer on a loaded machine): v19_atomic_init L1's final query after
-        `td.reload_put`, 419 lemmas, needed 71 M units bare in a fresh process and more than
-        100 M in the run's, after a hundred queries in the same z3 context."""
+        in base.py). The retry is asked in a new z3 context, and without a limit of the user's
+        it may use BARE_RLIMIT (a bound on work, so the same answer on a loaded machine): z3's
+        search follows the order its terms were made in, and a context that has answered a
+        hundred queries searches differently. v19_atomic_init L1's final query after
+        `td.reload_put`, 419 lemmas: bare, no answer in 400 M units in the proof's context,
+        unsat in 71 M in a new one."""
         out = self._step(s, p, i, post_lemmas=True)
         a = self.ps.actions[i]
         if out.result == "sat":
             return Failure(f"{p.name} is not inductive relative to the lemmas: it fails after {plain(self.ps, a.label)}",
                            self._cti(s, a, self.post(i), p.name)), s
         if out.result == "unknown":
-            s = self._inductive(p)
-            if self._step(s, p, i, post_lemmas=False, budget=self.bare).result != "unsat":
-                return Failure(f"{out.reason} (after {plain(self.ps, a.label)})"), s
+            fresh = _Queries(self.ps, self.budget, self.engine)   # a new z3 context (below)
+            bare = fresh._inductive(p)
+            if fresh._step(bare, p, i, post_lemmas=False, budget=self.bare).result != "unsat":
+                return Failure(f"{out.reason} (after {plain(self.ps, a.label)})"), self._inductive(p)
+            used |= fresh._used(bare)
+            return None, self._inductive(p)
         used |= self._used(s)
         s.pop()
         return None, s
