@@ -111,11 +111,13 @@ def test_tdx_v6_16_l1_proved_for_all_sizes() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("variant", ["mainline", "normal_way", "v6_16_atomic_init", "f1_flush_flag", "f3_loud_leak",
                                      "mut_skip_migration_flush", "mut_f1_flag_at_create", "terminate_vm",
-                                     "terminate_vm_atomic_init"])
+                                     "terminate_vm_atomic_init", "v19_atomic_init", "mut_v19_no_free_disassociate"])
 def test_tdx_l1_proved_for_all_sizes(variant: str) -> None:
     """L1 for every V, P and K in the other variants where it holds (docs/tdx.md section 5e):
     3-4 minutes of CPU each, terminate_vm and terminate_vm_atomic_init 25-35 minutes (their
-    offline loops need the rest candidates, NOTE(forall-rest-stages))."""
+    offline loops need the rest candidates, NOTE(forall-rest-stages)), v19_atomic_init and
+    mut_v19_no_free_disassociate about 20 (the retry and reload loops need the re-entry
+    candidates of the third stage, NOTE(forall-reentry))."""
     ts = load_spec(TDX, (), variant)[0]
     v = run_instance(ts, ["L1"], FOR_ALL).verdicts[0]
     assert isinstance(v, Proved) and v.for_all == ("V", "P", "K")
